@@ -1,0 +1,2 @@
+// Public library API of ringleader: named exports only.
+export {};

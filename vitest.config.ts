@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: fast unit tests that sit beside the code (no servers), and
+// integration tests under test/ that need the real ZooKeeper and Kafka
+// started (or reused) by test/support/global-setup.ts.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['{ring,coordinator,poller,cli,infra,bench}/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          // Integration tests start servers and processes; on a 2-core
+          // machine running files one at a time keeps timings honest.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
