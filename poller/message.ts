@@ -1,0 +1,31 @@
+// The message shape every handler sees, and the ways a handler reports back.
+// Offsets and timestamps stay strings here because they are strings at the
+// Kafka boundary and in the contract given to user handler modules.
+
+export interface RingMessage {
+  topic: string;
+  range: number;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+  timestamp: string;
+  /** 1 on the first delivery to the handler, +1 on each retry. */
+  attempt: number;
+}
+
+/** Resolve = acknowledged; throw = retry (or dead letter, see DeadLetterNow). */
+export type Handler = (msg: RingMessage) => Promise<void>;
+
+/**
+ * Thrown by a handler when retrying cannot help (a sidecar answered 4xx or
+ * "DROP"): the message skips the remaining attempts and goes straight to the
+ * dead-letter topic. It is never silently dropped.
+ */
+export class DeadLetterNow extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeadLetterNow';
+  }
+}
