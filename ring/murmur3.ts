@@ -141,7 +141,9 @@ export function murmur3(key: string | Uint8Array, seed = 0): number {
   if (typeof key === 'string') {
     const h = hashAscii(key, seed);
     if (h >= 0) return h;
-    return hashBytes(scratch, encodeUtf8(key), seed);
+    // Encode first: it may replace the scratch buffer with a larger one.
+    const length = encodeUtf8(key);
+    return hashBytes(scratch, length, seed);
   }
   return hashBytes(key, key.length, seed);
 }
