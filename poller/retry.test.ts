@@ -27,7 +27,8 @@ describe('backoffDelay', () => {
         fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
         (attempt, opts, r) => {
           const d = backoffDelay(attempt, opts, () => r);
-          const base = Math.min(opts.maxMs, opts.initialMs * opts.multiplier ** Math.max(0, attempt - 1));
+          const growth = opts.multiplier ** Math.max(0, attempt - 1);
+          const base = Math.min(opts.maxMs, opts.initialMs === 0 ? 0 : opts.initialMs * growth);
           expect(Number.isFinite(d)).toBe(true);
           expect(d).toBeGreaterThanOrEqual(0);
           expect(d).toBeLessThanOrEqual(opts.maxMs);

@@ -23,8 +23,9 @@ export function backoffDelay(attempt: number, opts: BackoffOptions, random: () =
   const multiplier = Math.max(1, finiteOr(opts.multiplier, 1));
   const jitter = clamp01(finiteOr(opts.jitter, 0));
   const exponent = Math.max(0, Math.floor(finiteOr(attempt, 1)) - 1);
-  // multiplier ** exponent may be Infinity for huge attempts; min() caps it.
-  const base = Math.min(maxMs, initialMs * multiplier ** exponent);
+  // multiplier ** exponent may be Infinity for huge attempts; min() caps it,
+  // but 0 * Infinity is NaN, hence the special case.
+  const base = initialMs === 0 ? 0 : Math.min(maxMs, initialMs * multiplier ** exponent);
   const r = clamp01(finiteOr(random(), 0));
   return base * (1 - jitter * r);
 }
