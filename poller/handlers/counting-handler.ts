@@ -1,0 +1,23 @@
+// The default handler: acknowledges every message and counts it. Used by
+// demos and by the throughput benchmark, so it does as little as possible.
+
+import type { Handler, RingMessage } from '../message.js';
+
+export interface CountingHandler {
+  handle: Handler;
+  /** Messages acknowledged so far. */
+  count(): number;
+}
+
+export function createCountingHandler(): CountingHandler {
+  let count = 0;
+  const resolved = Promise.resolve();
+  return {
+    // Not async: returning one shared resolved promise avoids allocating one per message.
+    handle: (_msg: RingMessage) => {
+      count++;
+      return resolved;
+    },
+    count: () => count,
+  };
+}
