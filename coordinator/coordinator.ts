@@ -1,0 +1,188 @@
+import { EventEmitter } from 'node:events';
+import { pino, type Logger } from 'pino';
+import { assign, diff, type Member } from '../ring/index.js';
+import type { ZkSession } from './zk-session.js';
+import type { GroupPaths } from './group-paths.js';
+import { LeaderLatch } from './leader-latch.js';
+import { readMembers } from './member-reader.js';
+import { readAssignment } from './assignment-reader.js';
+import { readGroupConfig, ensureLayout } from './group-config.js';
+import { encode, type AssignmentRecord, type MemberInfo } from './znodes.js';
+import { isZkCode, ZK } from './zk-errors.js';
+
+export interface CoordinatorOptions {
+  zk: ZkSession;
+  paths: GroupPaths;
+  /** Candidate id (the poller id, or the standalone coordinator's id). */
+  id: string;
+  /** A burst of joins within this window becomes one epoch. */
+  settleMs?: number;
+  logger?: Logger;
+}
+
+export interface PublishedAssignment {
+  epoch: number;
+  owners: (string | null)[];
+  reason: string;
+}
+
+/**
+ * The control plane's leader work. Every candidate runs a LeaderLatch; the
+ * leader watches `pollers/`, waits for the settle window, computes `assign()`
+ * from the active members (draining members get no ranges) and writes
+ * `assignment` with epoch+1 in a multi that also checks its own leader node:
+ * a deposed leader's write fails and it steps down. See model/ (action
+ * `publish`) for the checked version of this protocol.
+ */
+export class Coordinator extends EventEmitter {
+  private readonly latch: LeaderLatch;
+  private readonly log: Logger;
+  private readonly settleMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private pending = false;
+  private ranges = 0;
+  private closed = false;
+  private readonly onMembersChanged = () => this.schedule('members changed');
+
+  constructor(private readonly opts: CoordinatorOptions) {
+    super();
+    this.settleMs = opts.settleMs ?? 200;
+    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'coordinator', candidate: opts.id });
+    this.latch = new LeaderLatch(opts.zk, opts.paths, opts.id, opts.logger);
+    this.latch.on('leader', () => {
+      this.log.info({}, 'leading: computing the assignment');
+      this.emit('leader', true);
+      this.schedule('became leader', 0);
+    });
+    this.latch.on('follower', () => {
+      this.cancel();
+      this.emit('leader', false);
+    });
+  }
+
+  get isLeader(): boolean {
+    return this.latch.hasLeadership;
+  }
+
+  async start(): Promise<void> {
+    await ensureLayout(this.opts.zk, this.opts.paths);
+    this.ranges = (await readGroupConfig(this.opts.zk, this.opts.paths)).ranges;
+    await this.latch.start();
+  }
+
+  /** Leaves the election (and so gives up leadership). Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cancel();
+    await this.latch.close();
+  }
+
+  private cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(why: string, delay = this.settleMs): void {
+    if (this.closed || !this.latch.hasLeadership) return;
+    if (this.running) {
+      this.pending = true;
+      return;
+    }
+    if (this.timer) return; // already settling: this change joins that epoch
+    this.log.debug({ why, delay }, 'rebalance scheduled');
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.rebalance();
+    }, delay);
+  }
+
+  private async rebalance(): Promise<void> {
+    if (!this.latch.hasLeadership || this.closed) return;
+    this.running = true;
+    this.pending = false;
+    try {
+      await this.rebalanceOnce();
+    } catch (err) {
+      this.log.warn({ err }, 'rebalance failed; will retry');
+      this.pending = true;
+    } finally {
+      this.running = false;
+    }
+    if (this.pending) this.schedule('retry or change during rebalance');
+  }
+
+  private async rebalanceOnce(): Promise<void> {
+    const { zk, paths } = this.opts;
+    const leaderNode = this.latch.nodePath;
+    if (!leaderNode) return;
+    const { members, problems } = await readMembers(zk, paths, this.onMembersChanged);
+    for (const p of problems) this.log.warn(p, 'ignoring malformed member node');
+    const current = await readAssignment(zk, paths, this.ranges);
+    if (current.problem) this.log.warn({ problem: current.problem }, 'ignoring unusable assignment; writing a fresh one');
+
+    const active: Member[] = members.filter((m) => m.state === 'active').map((m) => ({ id: m.id, weight: m.weight }));
+    const previous = current.record?.owners;
+    const owners = assign({ ranges: this.ranges, members: active, ...(previous ? { previous } : {}) });
+    if (current.record && sameOwners(previous!, owners)) return;
+
+    // Epochs only grow: garbage in the node also bumped its version, and
+    // every valid write had epoch <= version, so version+1 is always newer.
+    const epoch = Math.max(current.record?.epoch ?? 0, current.version) + 1;
+    const record: AssignmentRecord = {
+      epoch,
+      leader: this.opts.id,
+      at: new Date().toISOString(),
+      owners,
+      reason: describeChange(previous, owners, members),
+    };
+    try {
+      if (current.version < 0) {
+        await zk.multi([
+          { op: 'check', path: leaderNode, version: -1 },
+          { op: 'create', path: paths.assignment, data: encode(record) },
+        ]);
+      } else {
+        await zk.multi([
+          { op: 'check', path: leaderNode, version: -1 },
+          { op: 'setData', path: paths.assignment, data: encode(record), version: current.version },
+        ]);
+      }
+    } catch (err) {
+      if (isZkCode(err, ZK.NO_NODE) || isZkCode(err, ZK.SESSION_EXPIRED)) {
+        // Our leader node is gone: we were deposed while computing.
+        this.log.warn({ epoch }, 'assignment write fenced off: no longer leader');
+        return;
+      }
+      if (isZkCode(err, ZK.BAD_VERSION) || isZkCode(err, ZK.NODE_EXISTS)) {
+        this.log.warn({ epoch }, 'assignment changed under us; recomputing');
+        this.pending = true;
+        return;
+      }
+      throw err;
+    }
+    const moves = previous ? diff(previous, owners) : [];
+    this.log.info({ epoch, moves: moves.length, reason: record.reason }, 'assignment published');
+    const published: PublishedAssignment = { epoch, owners, reason: record.reason };
+    this.emit('published', published);
+  }
+}
+
+function sameOwners(a: readonly (string | null)[], b: readonly (string | null)[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function describeChange(previous: readonly (string | null)[] | undefined, owners: readonly (string | null)[], members: MemberInfo[]): string {
+  if (!previous) return 'initial assignment';
+  const before = new Set(previous.filter((x): x is string => x !== null));
+  const after = new Set(owners.filter((x): x is string => x !== null));
+  const parts: string[] = [];
+  const joined = [...after].filter((m) => !before.has(m));
+  const left = [...before].filter((m) => !after.has(m));
+  const draining = members.filter((m) => m.state === 'draining' && before.has(m.id)).map((m) => m.id);
+  if (joined.length) parts.push(`joined: ${joined.join(',')}`);
+  const gone = left.filter((m) => !draining.includes(m));
+  if (gone.length) parts.push(`left: ${gone.join(',')}`);
+  if (draining.length) parts.push(`draining: ${draining.join(',')}`);
+  return parts.length ? parts.join('; ') : 'rebalance';
+}

@@ -1,0 +1,153 @@
+import type { ZkSession } from './zk-session.js';
+import type { GroupPaths } from './group-paths.js';
+import { parseConfig, parseLease, parseOffset, type MemberInfo } from './znodes.js';
+import { readMembers, type Problem } from './member-reader.js';
+import { readAssignment } from './assignment-reader.js';
+import { sequenceOf } from './leader-latch.js';
+
+export interface PollerView {
+  id: string;
+  host: string;
+  pid: number;
+  weight: number;
+  state: MemberInfo['state'];
+  metricsUrl?: string;
+  /** Ranges whose lease this poller holds. */
+  ranges: number[];
+}
+
+export interface RangeView {
+  range: number;
+  assigned: string | null;
+  owner: string | null;
+  committed: string | null;
+  end?: string | null;
+  lag?: number | null;
+}
+
+/** The shape of `ringleader status --json` (DESIGN.md "CLI"), plus `problems`. */
+export interface GroupSnapshot {
+  group: string;
+  topic: string | null;
+  ranges: number;
+  epoch: number | null;
+  leader: string | null;
+  pollers: PollerView[];
+  assignment: RangeView[];
+  converged: boolean;
+  /** Znodes whose data is malformed: reported, never acted on. */
+  problems: Problem[];
+  /** When the current assignment was published (not part of the JSON contract's required fields). */
+  assignmentAt?: string | null;
+  reason?: string | null;
+}
+
+export type EndOffsets = (topic: string, ranges: number) => Promise<Map<number, string>>;
+
+/** Reads everything of a group once, tolerating (and reporting) malformed nodes. */
+export async function readGroupSnapshot(zk: ZkSession, paths: GroupPaths, endOffsets?: EndOffsets): Promise<GroupSnapshot> {
+  const problems: Problem[] = [];
+  const configNode = await zk.getDataOrNull(paths.config);
+  if (!configNode) throw new Error(`group "${paths.group}" does not exist (no ${paths.config})`);
+  const config = parseConfig(configNode.data);
+  if (!config.ok) problems.push({ path: paths.config, error: config.error });
+  const ranges = config.ok ? config.value.ranges : 0;
+  const topic = config.ok ? config.value.topic : null;
+
+  const [{ members, problems: memberProblems }, assignment, leader, leases, offsets] = await Promise.all([
+    readMembers(zk, paths),
+    config.ok ? readAssignment(zk, paths, ranges) : Promise.resolve({ record: null, version: -1, problem: undefined }),
+    readLeader(zk, paths),
+    readChildrenData(zk, paths.leases),
+    readChildrenData(zk, paths.offsets),
+  ]);
+  problems.push(...memberProblems);
+  if (assignment.problem) problems.push({ path: paths.assignment, error: assignment.problem });
+
+  const owners = new Array<string | null>(ranges).fill(null);
+  for (const [name, data] of leases) {
+    const r = rangeIndex(name, ranges);
+    const parsed = parseLease(data);
+    if (r === null) problems.push({ path: `${paths.leases}/${name}`, error: 'lease: not a range of this group' });
+    else if (!parsed.ok) problems.push({ path: `${paths.leases}/${name}`, error: parsed.error });
+    else owners[r] = parsed.value.poller;
+  }
+  const committed = new Array<string | null>(ranges).fill(null);
+  for (const [name, data] of offsets) {
+    const r = rangeIndex(name, ranges);
+    const parsed = parseOffset(data);
+    if (r === null) problems.push({ path: `${paths.offsets}/${name}`, error: 'offset: not a range of this group' });
+    else if (!parsed.ok) problems.push({ path: `${paths.offsets}/${name}`, error: parsed.error });
+    else committed[r] = parsed.value.offset;
+  }
+
+  let ends: Map<number, string> | null = null;
+  if (endOffsets && topic) ends = await endOffsets(topic, ranges);
+
+  const assigned = assignment.record?.owners ?? new Array<string | null>(ranges).fill(null);
+  const rows: RangeView[] = [];
+  for (let r = 0; r < ranges; r++) {
+    const row: RangeView = { range: r, assigned: assigned[r] ?? null, owner: owners[r] ?? null, committed: committed[r] ?? null };
+    if (ends) {
+      const end = ends.get(r) ?? null;
+      row.end = end;
+      row.lag = end === null ? null : Math.max(0, Number(BigInt(end) - BigInt(committed[r] ?? '0')));
+    }
+    rows.push(row);
+  }
+  const pollers: PollerView[] = members.map((m) => {
+    const v: PollerView = { id: m.id, host: m.host, pid: m.pid, weight: m.weight, state: m.state, ranges: [] };
+    if (m.metricsUrl) v.metricsUrl = m.metricsUrl;
+    owners.forEach((o, r) => {
+      if (o === m.id) v.ranges.push(r);
+    });
+    return v;
+  });
+  const converged = assignment.record !== null && ranges > 0 && rows.every((row) => row.assigned !== null && row.owner === row.assigned);
+  return {
+    group: paths.group,
+    topic,
+    ranges,
+    epoch: assignment.record?.epoch ?? null,
+    leader,
+    pollers,
+    assignment: rows,
+    converged,
+    problems,
+    assignmentAt: assignment.record?.at ?? null,
+    reason: assignment.record?.reason ?? null,
+  };
+}
+
+function rangeIndex(name: string, ranges: number): number | null {
+  if (!/^(0|[1-9][0-9]*)$/.test(name)) return null;
+  const r = Number(name);
+  return r < ranges ? r : null;
+}
+
+async function readChildrenData(zk: ZkSession, path: string): Promise<[string, Buffer][]> {
+  const names = await zk.getChildren(path).catch(() => [] as string[]);
+  const nodes = await Promise.all(names.map((n) => zk.getDataOrNull(`${path}/${n}`)));
+  const out: [string, Buffer][] = [];
+  names.forEach((n, i) => {
+    const node = nodes[i];
+    if (node) out.push([n, node.data]);
+  });
+  return out;
+}
+
+/** The id written in the lowest `leader/n_` node, i.e. the current leader. */
+export async function readLeader(zk: ZkSession, paths: GroupPaths): Promise<string | null> {
+  const children = (await zk.getChildren(paths.leader).catch(() => [] as string[])).sort((a, b) => sequenceOf(a) - sequenceOf(b));
+  for (const child of children) {
+    const node = await zk.getDataOrNull(`${paths.leader}/${child}`);
+    if (!node) continue;
+    try {
+      const v = JSON.parse(node.data.toString('utf8')) as { id?: unknown };
+      return typeof v.id === 'string' ? v.id : null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,25 @@
+// Public surface of coordinator/: the ZooKeeper control plane.
+export { ZkSession, ConnectTimeoutError } from './zk-session.js';
+export type { SessionState, ZkSessionOptions, Op } from './zk-session.js';
+export { ZkError, ZK, isZkCode } from './zk-errors.js';
+export { GroupPaths, validatePollerId } from './group-paths.js';
+export * from './znodes.js';
+export { ensureLayout, createGroupConfig, readGroupConfig, checkConfigMatches, ConfigError } from './group-config.js';
+export { Membership, DuplicateMemberError, waitForDeletion } from './membership.js';
+export { readMembers } from './member-reader.js';
+export type { MemberList, Problem } from './member-reader.js';
+export { LeaderLatch } from './leader-latch.js';
+export { Coordinator } from './coordinator.js';
+export type { CoordinatorOptions, PublishedAssignment } from './coordinator.js';
+export { readAssignment } from './assignment-reader.js';
+export { LeaseStore } from './lease-store.js';
+export type { Lease, AcquireResult } from './lease-store.js';
+export { OffsetStore, OffsetCorruptError } from './offset-store.js';
+export type { CommitResult } from './offset-store.js';
+export { AssignmentFollower } from './assignment-follower.js';
+export type { RangeWorker, RangeState, AssignmentFollowerOptions } from './assignment-follower.js';
+export { readGroupSnapshot, readLeader } from './group-snapshot.js';
+export type { GroupSnapshot, PollerView, RangeView, EndOffsets } from './group-snapshot.js';
+export { GroupEventDiffer } from './group-events.js';
+export type { GroupEvent } from './group-events.js';
+export { GroupWatcher } from './group-watcher.js';

@@ -1,0 +1,93 @@
+import { pino, type Logger } from 'pino';
+import type { ZkSession } from './zk-session.js';
+import type { GroupPaths } from './group-paths.js';
+import { encode, parseLease, type LeaseRecord } from './znodes.js';
+import { isZkCode, ZK } from './zk-errors.js';
+import { waitForDeletion } from './membership.js';
+
+/** Proof that this process holds `leases/<range>` in a given session. */
+export interface Lease {
+  readonly range: number;
+  readonly epoch: number;
+  /** Data version of the lease znode, checked by every commit. */
+  readonly version: number;
+  /** The session that created it: a lease never outlives its session. */
+  readonly sessionGeneration: number;
+  released: boolean;
+}
+
+export type AcquireResult = { lease: Lease } | { heldBy: LeaseRecord | null };
+
+/**
+ * The ephemeral `leases/<range>` nodes (model/: actions `acquire`, `release`).
+ * Only the lease holder may consume or commit a range; the lease disappears
+ * by itself when the holder's session expires.
+ */
+export class LeaseStore {
+  private readonly log: Logger;
+
+  constructor(
+    private readonly zk: ZkSession,
+    private readonly paths: GroupPaths,
+    private readonly pollerId: string,
+    logger?: Logger,
+  ) {
+    this.log = (logger ?? pino({ level: 'silent' })).child({ component: 'lease-store', poller: pollerId });
+  }
+
+  /** Tries once to create the lease; if someone holds it, says who. */
+  async tryAcquire(range: number, epoch: number): Promise<AcquireResult> {
+    const path = this.paths.lease(range);
+    const generation = this.zk.sessionGeneration;
+    const record: LeaseRecord = { poller: this.pollerId, epoch, at: new Date().toISOString() };
+    try {
+      await this.zk.create(path, encode(record), 'ephemeral');
+      this.log.debug({ range, epoch }, 'lease acquired');
+      return { lease: { range, epoch, version: 0, sessionGeneration: generation, released: false } };
+    } catch (err) {
+      if (!isZkCode(err, ZK.NODE_EXISTS)) throw err;
+    }
+    const node = await this.zk.getDataOrNull(path);
+    if (!node) return { heldBy: null }; // deleted in between: the caller retries at once
+    if (this.zk.ownsEphemeral(node.stat) && generation === this.zk.sessionGeneration) {
+      // Our own create succeeded but its reply was lost with the connection.
+      const parsed = parseLease(node.data);
+      return {
+        lease: {
+          range,
+          epoch: parsed.ok ? parsed.value.epoch : epoch,
+          version: node.stat.version,
+          sessionGeneration: generation,
+          released: false,
+        },
+      };
+    }
+    const parsed = parseLease(node.data);
+    if (!parsed.ok) this.log.warn({ range, error: parsed.error }, 'lease held with malformed data');
+    return { heldBy: parsed.ok ? parsed.value : null };
+  }
+
+  /** Resolves when `leases/<range>` is deleted, or after `timeoutMs`, or on abort. */
+  waitForRelease(range: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return waitForDeletion(this.zk, this.paths.lease(range), timeoutMs, signal);
+  }
+
+  /** Deletes the lease (after the final commit). Safe to call twice. */
+  async release(lease: Lease): Promise<void> {
+    if (lease.released) return;
+    lease.released = true;
+    if (lease.sessionGeneration !== this.zk.sessionGeneration) return; // it died with its session
+    try {
+      await this.zk.remove(this.paths.lease(lease.range), lease.version);
+      this.log.debug({ range: lease.range }, 'lease released');
+    } catch (err) {
+      if (isZkCode(err, ZK.NO_NODE) || isZkCode(err, ZK.SESSION_EXPIRED)) return;
+      throw err;
+    }
+  }
+
+  /** Whether this lease can still be proven: not released, and its session is the live one. */
+  isCurrent(lease: Lease): boolean {
+    return !lease.released && lease.sessionGeneration === this.zk.sessionGeneration;
+  }
+}

@@ -1,0 +1,144 @@
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import type { ZkSession, SessionState } from './zk-session.js';
+import type { GroupPaths } from './group-paths.js';
+import { encode, parseMember, type MemberInfo, type MemberState } from './znodes.js';
+import { isZkCode, ZK } from './zk-errors.js';
+
+export class DuplicateMemberError extends Error {
+  constructor(id: string, detail: string) {
+    super(`poller id "${id}" is already registered by a live process (${detail}); choose another --id`);
+    this.name = 'DuplicateMemberError';
+  }
+}
+
+/**
+ * This process's ephemeral member node `pollers/<id>`. It is re-created on
+ * every new session (an expired session took it away) with the state it had.
+ */
+export class Membership {
+  private info: MemberInfo;
+  private registered = false;
+  private closed = false;
+  private readonly log: Logger;
+  private readonly onState = (s: SessionState) => {
+    if (s.type === 'session' && !s.first && !this.closed) void this.reregister();
+  };
+
+  constructor(
+    private readonly zk: ZkSession,
+    private readonly paths: GroupPaths,
+    info: MemberInfo,
+    logger?: Logger,
+    private readonly waitForStaleMs = zk.sessionTimeoutMs * 2,
+  ) {
+    this.info = { ...info };
+    this.log = (logger ?? pino({ level: 'silent' })).child({ component: 'membership', poller: info.id });
+  }
+
+  get state(): MemberState {
+    return this.info.state;
+  }
+
+  get member(): MemberInfo {
+    return { ...this.info };
+  }
+
+  async register(): Promise<void> {
+    this.zk.on('state', this.onState);
+    await this.createNode();
+    this.registered = true;
+    this.log.info({ weight: this.info.weight }, 'registered as a member');
+  }
+
+  /**
+   * A node with our id may still exist from a previous process of the same
+   * id that was killed: it disappears when that session expires, so wait for
+   * that instead of failing at once.
+   */
+  private async createNode(): Promise<void> {
+    const path = this.paths.poller(this.info.id);
+    const deadline = Date.now() + this.waitForStaleMs;
+    for (;;) {
+      try {
+        await this.zk.create(path, encode(this.info), 'ephemeral');
+        return;
+      } catch (err) {
+        if (!isZkCode(err, ZK.NODE_EXISTS)) throw err;
+      }
+      const existing = await this.zk.getDataOrNull(path);
+      if (!existing) continue;
+      if (this.zk.ownsEphemeral(existing.stat)) {
+        // Our own create went through before a connection loss hid the reply.
+        await this.zk.setData(path, encode(this.info), -1);
+        return;
+      }
+      const other = parseMember(existing.data);
+      const detail = other.ok ? `host ${other.value.host}, pid ${other.value.pid}` : 'unreadable member data';
+      if (Date.now() >= deadline) throw new DuplicateMemberError(this.info.id, detail);
+      this.log.warn({ detail }, 'a member node with our id still exists; waiting for its session to expire');
+      await waitForDeletion(this.zk, path, Math.max(0, deadline - Date.now()));
+    }
+  }
+
+  private async reregister(): Promise<void> {
+    let delay = 200;
+    while (!this.closed) {
+      try {
+        await this.createNode();
+        this.log.info({}, 're-registered after a new ZooKeeper session');
+        return;
+      } catch (err) {
+        this.log.warn({ err }, 'cannot re-register yet');
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 2_000);
+      }
+    }
+  }
+
+  async setState(state: MemberState): Promise<void> {
+    this.info.state = state;
+    if (!this.registered) return;
+    await this.zk.setData(this.paths.poller(this.info.id), encode(this.info), -1);
+    this.log.info({ state }, 'member state changed');
+  }
+
+  async deregister(): Promise<void> {
+    this.closed = true;
+    this.zk.off('state', this.onState);
+    if (!this.registered) return;
+    this.registered = false;
+    try {
+      await this.zk.remove(this.paths.poller(this.info.id), -1);
+    } catch (err) {
+      if (!isZkCode(err, ZK.NO_NODE)) throw err;
+    }
+  }
+}
+
+/** Resolves when `path` is gone (or after `timeoutMs`). */
+export function waitForDeletion(zk: ZkSession, path: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', finish);
+      resolve();
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    signal?.addEventListener('abort', finish);
+    zk.exists(path, () => finish()).then(
+      (stat) => {
+        if (!stat) finish();
+      },
+      (err) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}

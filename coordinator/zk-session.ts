@@ -1,0 +1,376 @@
+import { EventEmitter } from 'node:events';
+import zookeeper from 'node-zookeeper-client';
+import type { Client, Stat, Event as ZkEvent, ACL } from 'node-zookeeper-client';
+import { pino, type Logger } from 'pino';
+import { ZkError, isZkCode, ZK } from './zk-errors.js';
+
+export type { Stat, ZkEvent };
+
+/**
+ * What users of a session react to. `session` means a *new* session was
+ * established (after the first connect or after an expiry): everything
+ * ephemeral and every watch of the old one is gone and must be re-created.
+ */
+export type SessionState =
+  | { type: 'session'; sessionId: string; first: boolean }
+  | { type: 'disconnected' }
+  | { type: 'reconnected'; sessionId: string }
+  | { type: 'expired'; sessionId: string };
+
+export type Op =
+  | { op: 'create'; path: string; data: Buffer; mode?: number }
+  | { op: 'setData'; path: string; data: Buffer; version: number }
+  | { op: 'check'; path: string; version: number }
+  | { op: 'remove'; path: string; version: number };
+
+export interface ZkSessionOptions {
+  /** Connect string, e.g. `127.0.0.1:2181,127.0.0.1:2182/chroot`. */
+  connect: string;
+  sessionTimeoutMs?: number;
+  /** How long start() keeps trying to reach ZooKeeper before giving up. */
+  connectTimeoutMs?: number;
+  /** Per-operation bound: node-zookeeper-client queues requests while disconnected and would wait forever. */
+  opTimeoutMs?: number;
+  /** `scheme:auth` pairs added to every client, e.g. digest credentials. */
+  auth?: { scheme: string; auth: string }[];
+  acls?: ACL[];
+  logger?: Logger;
+  now?: () => number;
+}
+
+export class ConnectTimeoutError extends Error {
+  constructor(connect: string, ms: number) {
+    super(`cannot reach ZooKeeper at ${connect} within ${ms} ms; is it running? (start one with: npm run infra -- up)`);
+    this.name = 'ConnectTimeoutError';
+  }
+}
+
+const CREATE_MODE = zookeeper.CreateMode;
+
+/**
+ * A promise-based ZooKeeper session over node-zookeeper-client with one place
+ * that reacts to connection state. An expired client cannot be reused, so on
+ * expiry this makes a new one and announces a new `session`; users re-register
+ * their ephemeral nodes and watches when they see it.
+ *
+ * It also keeps the time of the last successful reply, which is what the
+ * poller's self-fencing deadline is computed from: the library may stay
+ * "connected" through a silent partition (node-zookeeper-client issue #13),
+ * so a cheap read runs every session-timeout/3.
+ */
+export class ZkSession extends EventEmitter {
+  readonly sessionTimeoutMs: number;
+  private readonly opts: ZkSessionOptions;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private client: Client | null = null;
+  private generation = 0;
+  private connectedNow = false;
+  private lastReply = 0;
+  private pinger: NodeJS.Timeout | null = null;
+  private closed = false;
+  private closing: Promise<void> | null = null;
+  private currentSessionId = '';
+  readonly acls: ACL[];
+
+  constructor(opts: ZkSessionOptions) {
+    super();
+    this.opts = opts;
+    this.sessionTimeoutMs = opts.sessionTimeoutMs ?? 10_000;
+    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'zk-session' });
+    this.now = opts.now ?? Date.now;
+    this.acls = opts.acls ?? (zookeeper.ACL as unknown as { OPEN_ACL_UNSAFE: ACL[] }).OPEN_ACL_UNSAFE;
+    this.setMaxListeners(0);
+  }
+
+  get connected(): boolean {
+    return this.connectedNow;
+  }
+
+  get sessionId(): string {
+    return this.currentSessionId;
+  }
+
+  /** Incremented with every new session; leases remember the one that made them. */
+  get sessionGeneration(): number {
+    return this.generation;
+  }
+
+  get lastReplyAt(): number {
+    return this.lastReply;
+  }
+
+  /**
+   * Until when this process may assume it still holds its ephemeral nodes:
+   * the server cannot expire the session sooner than a session timeout after
+   * our last successful reply; 2/3 of it leaves room for clock drift and for
+   * work already started.
+   */
+  deadline(): number {
+    return this.lastReply + (this.sessionTimeoutMs * 2) / 3;
+  }
+
+  withinDeadline(): boolean {
+    return this.connectedNow && this.now() < this.deadline();
+  }
+
+  override on(event: 'state', listener: (s: SessionState) => void): this;
+  override on(event: string, listener: (...args: any[]) => void): this {
+    return super.on(event, listener);
+  }
+
+  /** Connects; retries (the client does) until connectTimeoutMs, then gives up with a clear error. */
+  async start(): Promise<void> {
+    if (this.client) throw new Error('ZkSession already started');
+    await this.openClient(true);
+    this.pinger = setInterval(() => void this.ping(), Math.max(50, Math.floor(this.sessionTimeoutMs / 3)));
+    this.pinger.unref();
+  }
+
+  private openClient(first: boolean): Promise<void> {
+    const timeoutMs = this.opts.connectTimeoutMs ?? 30_000;
+    const client = zookeeper.createClient(this.opts.connect, {
+      sessionTimeout: this.sessionTimeoutMs,
+      spinDelay: 250,
+      retries: 0,
+    });
+    for (const a of this.opts.auth ?? []) client.addAuthInfo(a.scheme, Buffer.from(a.auth));
+    this.client = client;
+    const generation = ++this.generation;
+    let everConnected = false;
+
+    return new Promise<void>((resolve, reject) => {
+      const started = this.now();
+      const slowLog = setInterval(() => {
+        this.log.warn({ connect: this.opts.connect, waitedMs: this.now() - started }, 'still trying to reach ZooKeeper');
+      }, 2_000);
+      const timer = setTimeout(() => {
+        clearInterval(slowLog);
+        if (everConnected) return;
+        client.removeAllListeners();
+        client.close();
+        if (this.client === client) this.client = null;
+        reject(new ConnectTimeoutError(this.opts.connect, timeoutMs));
+      }, timeoutMs);
+
+      client.on('state', (state) => {
+        if (generation !== this.generation || this.closed) return;
+        if (state === zookeeper.State.SYNC_CONNECTED) {
+          this.lastReply = this.now();
+          this.connectedNow = true;
+          const id = client.getSessionId().toString('hex');
+          if (!everConnected) {
+            everConnected = true;
+            clearTimeout(timer);
+            clearInterval(slowLog);
+            this.currentSessionId = id;
+            this.log.info({ sessionId: id, first }, 'ZooKeeper session established');
+            resolve();
+            this.emitState({ type: 'session', sessionId: id, first });
+          } else {
+            this.log.info({ sessionId: id }, 'ZooKeeper reconnected with the same session');
+            this.emitState({ type: 'reconnected', sessionId: id });
+          }
+        } else if (state === zookeeper.State.DISCONNECTED) {
+          if (!this.connectedNow) return;
+          this.connectedNow = false;
+          this.log.warn({ sessionId: this.currentSessionId }, 'ZooKeeper disconnected');
+          this.emitState({ type: 'disconnected' });
+        } else if (state === zookeeper.State.EXPIRED) {
+          this.connectedNow = false;
+          const old = this.currentSessionId;
+          this.log.warn({ sessionId: old }, 'ZooKeeper session expired; opening a new one');
+          this.emitState({ type: 'expired', sessionId: old });
+          client.removeAllListeners();
+          client.close();
+          void this.reopen();
+        } else if (state === zookeeper.State.AUTH_FAILED) {
+          this.log.error({}, 'ZooKeeper authentication failed');
+        }
+      });
+      client.connect();
+    });
+  }
+
+  /** After expiry: keep trying until a new session exists (or we are closed). */
+  private async reopen(): Promise<void> {
+    let delay = 250;
+    while (!this.closed) {
+      try {
+        await this.openClient(false);
+        return;
+      } catch (err) {
+        this.log.warn({ err }, 'cannot open a new ZooKeeper session yet');
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 5_000);
+      }
+    }
+  }
+
+  private emitState(s: SessionState): void {
+    this.emit('state', s);
+  }
+
+  /** A cheap read that proves ZooKeeper still answers us (feeds the deadline). */
+  async ping(): Promise<boolean> {
+    if (!this.client || this.closed) return false;
+    try {
+      await this.exists('/');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private requireClient(): Client {
+    if (!this.client || this.closed) throw new ZkError(ZK.CONNECTION_LOSS, 'ZooKeeper session is closed');
+    return this.client;
+  }
+
+  /** Runs one client call with a bound, records the reply time, and normalises errors. */
+  private call<T>(path: string, fn: (c: Client, cb: (err: unknown, value?: T) => void) => void): Promise<T> {
+    const client = this.requireClient();
+    const timeoutMs = this.opts.opTimeoutMs ?? this.sessionTimeoutMs;
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      const timer = setTimeout(() => {
+        if (done) return;
+        done = true;
+        reject(new ZkError(ZK.OPERATION_TIMEOUT, `ZooKeeper did not answer within ${timeoutMs} ms (${path})`));
+      }, timeoutMs);
+      fn(client, (err, value) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (err) {
+          const e = ZkError.from(err, path);
+          // A server reply (even an error like NO_NODE) proves the session is alive.
+          if (e.code !== ZK.CONNECTION_LOSS && e.code !== ZK.SESSION_EXPIRED) this.lastReply = this.now();
+          reject(e);
+        } else {
+          this.lastReply = this.now();
+          resolve(value as T);
+        }
+      });
+    });
+  }
+
+  getData(path: string, watch?: (e: ZkEvent) => void): Promise<{ data: Buffer; stat: Stat }> {
+    return this.call(path, (c, cb) => {
+      const done = (err: unknown, data: Buffer, stat: Stat) => cb(err, { data: data ?? Buffer.alloc(0), stat });
+      if (watch) c.getData(path, watch, done);
+      else c.getData(path, done);
+    });
+  }
+
+  /** Like getData, but null when the node does not exist. */
+  async getDataOrNull(path: string, watch?: (e: ZkEvent) => void): Promise<{ data: Buffer; stat: Stat } | null> {
+    try {
+      return await this.getData(path, watch);
+    } catch (err) {
+      if (isZkCode(err, ZK.NO_NODE)) return null;
+      throw err;
+    }
+  }
+
+  getChildren(path: string, watch?: (e: ZkEvent) => void): Promise<string[]> {
+    return this.call(path, (c, cb) => {
+      const done = (err: unknown, children: string[]) => cb(err, children ?? []);
+      if (watch) c.getChildren(path, watch, done);
+      else c.getChildren(path, done);
+    });
+  }
+
+  exists(path: string, watch?: (e: ZkEvent) => void): Promise<Stat | null> {
+    return this.call(path, (c, cb) => {
+      const done = (err: unknown, stat: Stat) => cb(err, stat ?? null);
+      if (watch) c.exists(path, watch, done);
+      else c.exists(path, done);
+    });
+  }
+
+  create(path: string, data: Buffer, mode: 'persistent' | 'ephemeral' | 'ephemeral-sequential' = 'persistent'): Promise<string> {
+    const m =
+      mode === 'ephemeral'
+        ? CREATE_MODE.EPHEMERAL
+        : mode === 'ephemeral-sequential'
+          ? CREATE_MODE.EPHEMERAL_SEQUENTIAL
+          : CREATE_MODE.PERSISTENT;
+    return this.call(path, (c, cb) => c.create(path, data, this.acls, m, (err, p) => cb(err, p)));
+  }
+
+  /** Creates a persistent node unless it exists already. */
+  async ensure(path: string, data: Buffer = Buffer.alloc(0)): Promise<void> {
+    try {
+      await this.create(path, data, 'persistent');
+    } catch (err) {
+      if (!isZkCode(err, ZK.NODE_EXISTS)) throw err;
+    }
+  }
+
+  /** Creates every missing persistent node along `path`. */
+  async mkdirp(path: string): Promise<void> {
+    const parts = path.split('/').filter(Boolean);
+    let cur = '';
+    for (const part of parts) {
+      cur += `/${part}`;
+      await this.ensure(cur);
+    }
+  }
+
+  setData(path: string, data: Buffer, version = -1): Promise<Stat> {
+    return this.call(path, (c, cb) => c.setData(path, data, version, (err, stat) => cb(err, stat)));
+  }
+
+  remove(path: string, version = -1): Promise<void> {
+    return this.call(path, (c, cb) => c.remove(path, version, (err) => cb(err)));
+  }
+
+  /**
+   * An atomic multi-op: all succeed or none does (the first failing op's error
+   * is thrown). With `generation`, it is sent only through that session: a
+   * lease's fenced commit must never travel through a newer session.
+   */
+  multi(ops: Op[], generation?: number): Promise<unknown[]> {
+    if (generation !== undefined && generation !== this.generation) {
+      return Promise.reject(new ZkError(ZK.SESSION_EXPIRED, 'the session this operation belongs to has expired'));
+    }
+    return this.call(ops.map((o) => o.path).join(','), (c, cb) => {
+      let tx = c.transaction();
+      for (const o of ops) {
+        if (o.op === 'create') tx = tx.create(o.path, o.data, this.acls, o.mode ?? CREATE_MODE.PERSISTENT);
+        else if (o.op === 'setData') tx = tx.setData(o.path, o.data, o.version);
+        else if (o.op === 'check') tx = tx.check(o.path, o.version);
+        else tx = tx.remove(o.path, o.version);
+      }
+      tx.commit((err, results) => cb(err, results as unknown[]));
+    });
+  }
+
+  /** Whether `stat` describes an ephemeral node of our current session. */
+  ownsEphemeral(stat: Stat): boolean {
+    return this.currentSessionId !== '' && stat.ephemeralOwner.toString('hex') === this.currentSessionId;
+  }
+
+  /** Closes the session (ephemeral nodes go at once). Idempotent. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closed = true;
+    if (this.pinger) clearInterval(this.pinger);
+    const client = this.client;
+    this.client = null;
+    this.connectedNow = false;
+    this.closing = new Promise<void>((resolve) => {
+      if (!client) return resolve();
+      const t = setTimeout(resolve, 2_000);
+      client.once('disconnected', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      client.close();
+    }).then(() => {
+      this.log.debug({}, 'ZooKeeper session closed');
+    });
+    return this.closing;
+  }
+}
