@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { InfraError } from './errors.js';
+import { ensureJars } from './jars.js';
+import { JvmProcess, type Exit } from './jvm-process.js';
+import { assertPortsFree, freePorts } from './ports.js';
+import { waitForKafka } from './readiness.js';
+import { log4j2Properties, randomClusterId, serverProperties } from './kafka-config.js';
+
+export interface KafkaOptions {
+  /** Folder for config, data and log (created). */
+  runDir: string;
+  port?: number;
+  controllerPort?: number;
+  host?: string;
+  detached?: boolean;
+  readyTimeoutMs?: number;
+  heap?: string;
+  logger?: Logger;
+}
+
+/** A single-node KRaft Kafka (broker and controller in one JVM) with node control for fault tests. */
+export class KafkaBroker {
+  private proc: JvmProcess | undefined;
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly controllerPort: number,
+    readonly dir: string,
+    readonly version: string,
+    private readonly libDir: string,
+    private readonly options: { detached: boolean; heap: string; readyTimeoutMs: number; logger: Logger },
+  ) {}
+
+  /** For kafkajs `brokers`: ["127.0.0.1:9092"]. */
+  get brokers(): string[] {
+    return [`${this.host}:${this.port}`];
+  }
+  get bootstrap(): string {
+    return this.brokers.join(',');
+  }
+  get logFile(): string {
+    return join(this.dir, 'server.log');
+  }
+  get configFile(): string {
+    return join(this.dir, 'server.properties');
+  }
+  get pid(): number | undefined {
+    return this.proc?.running ? this.proc.pid : undefined;
+  }
+  get running(): boolean {
+    return this.proc?.running ?? false;
+  }
+  get exited(): Promise<Exit> | undefined {
+    return this.proc?.exited;
+  }
+
+  private jvmOptions(): string[] {
+    return [
+      `-Xmx${this.options.heap}`,
+      '-Xms128m',
+      '-XX:+UseSerialGC',
+      '-XX:-UsePerfData',
+      '-Djava.awt.headless=true',
+      `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`,
+      `-Dkafka.logs.dir=${this.dir}`,
+    ];
+  }
+
+  launch(): void {
+    if (this.running) throw new Error('kafka is already running');
+    this.proc = JvmProcess.start({
+      name: 'kafka',
+      libDir: this.libDir,
+      mainClass: 'kafka.Kafka',
+      args: [this.configFile],
+      jvmOptions: this.jvmOptions(),
+      logFile: this.logFile,
+      detached: this.options.detached,
+      logger: this.options.logger,
+    });
+  }
+
+  /** Formats the KRaft storage once; a restart keeps the data. */
+  async formatIfNeeded(): Promise<void> {
+    const dataDir = join(this.dir, 'data');
+    if (existsSync(join(dataDir, 'meta.properties'))) return;
+    const tool = JvmProcess.start({
+      name: 'kafka-storage-format',
+      libDir: this.libDir,
+      mainClass: 'kafka.tools.StorageTool',
+      args: ['format', '--cluster-id', randomClusterId(randomBytes(16)), '--config', this.configFile, '--ignore-formatted'],
+      jvmOptions: ['-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-XX:-UsePerfData',
+        `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`],
+      logFile: join(this.dir, 'format.log'),
+      detached: false,
+      logger: this.options.logger,
+    });
+    const exit = await tool.exited;
+    if (exit.code !== 0) {
+      throw new InfraError(`formatting Kafka storage failed (code ${exit.code}); see ${join(this.dir, 'format.log')}`);
+    }
+  }
+
+  async ready(timeoutMs = this.options.readyTimeoutMs): Promise<void> {
+    const exited = this.proc?.exited;
+    await waitForKafka(this.brokers, { timeoutMs, logFile: this.logFile, ...(exited ? { exited } : {}) });
+  }
+
+  async stop(): Promise<void> {
+    await this.proc?.stop(30_000);
+  }
+  async kill(): Promise<void> {
+    await this.proc?.kill();
+  }
+  pause(): void {
+    this.proc?.pause();
+  }
+  resume(): void {
+    this.proc?.resume();
+  }
+  async restart(): Promise<void> {
+    await this.stop();
+    this.launch();
+    await this.ready();
+  }
+  /** Stops the broker it started. Idempotent. */
+  async close(): Promise<void> {
+    await this.stop();
+  }
+}
+
+function versionFromJars(libDir: string): string {
+  const jar = readdirSync(libDir).find((f) => /^kafka_2\.13-.+\.jar$/.test(f));
+  return jar?.replace(/^kafka_2\.13-/, '').replace(/\.jar$/, '') ?? 'unknown';
+}
+
+/** Starts a single-node KRaft Kafka on loopback, formatting storage on first use, and waits until it answers. */
+export async function startKafka(options: KafkaOptions): Promise<KafkaBroker> {
+  const root = options.logger ?? pino({ level: 'silent' });
+  const logger = root.child({ component: 'kafka' });
+  const host = options.host ?? '127.0.0.1';
+  const [freeA, freeB] = options.port !== undefined && options.controllerPort !== undefined ? [] : await freePorts(2, host);
+  const port = options.port ?? (freeA as number);
+  const controllerPort = options.controllerPort ?? (freeB as number);
+  await assertPortsFree([
+    { port, what: 'Kafka', flag: '--kafka-port' },
+    { port: controllerPort, what: 'Kafka controller', flag: '--controller-port' },
+  ], host);
+  const libDir = await ensureJars('kafka', { logger: root });
+  const dir = join(options.runDir, 'kafka');
+  const dataDir = join(dir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(join(dir, 'server.properties'), serverProperties({ host, port, controllerPort, logDir: dataDir }));
+  writeFileSync(join(dir, 'log4j2.properties'), log4j2Properties());
+
+  const broker = new KafkaBroker(host, port, controllerPort, dir, versionFromJars(libDir), libDir, {
+    detached: options.detached ?? false,
+    heap: options.heap ?? '512m',
+    readyTimeoutMs: options.readyTimeoutMs ?? 90_000,
+    logger,
+  });
+  try {
+    await broker.formatIfNeeded();
+    broker.launch();
+    await broker.ready();
+  } catch (err) {
+    await broker.stop();
+    throw err;
+  }
+  logger.info({ version: broker.version, brokers: broker.bootstrap, pid: broker.pid, runDir: options.runDir }, `Kafka ${broker.version} ready`);
+  return broker;
+}

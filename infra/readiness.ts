@@ -1,0 +1,82 @@
+import kafkajs from 'kafkajs';
+import zookeeper from 'node-zookeeper-client';
+import { InfraError } from './errors.js';
+import type { Exit } from './jvm-process.js';
+
+const { Kafka, logLevel } = kafkajs;
+
+export interface WaitOptions {
+  timeoutMs: number;
+  /** Where to send the reader when it fails. */
+  logFile: string;
+  /** Resolves if the server process exits first, so we fail at once instead of timing out. */
+  exited?: Promise<Exit>;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Opens a real ZooKeeper session (not just a TCP connect) and closes it. */
+export function zooKeeperAnswers(connectString: string, timeoutMs = 3_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const client = zookeeper.createClient(connectString, { sessionTimeout: 4_000, retries: 0 });
+    const timer = setTimeout(() => {
+      client.close();
+      resolve(false);
+    }, timeoutMs);
+    client.once('connected', () => {
+      client.exists('/', (err) => {
+        clearTimeout(timer);
+        client.close();
+        resolve(!err);
+      });
+    });
+    client.connect();
+  });
+}
+
+/** A metadata round trip (describeCluster) through a kafkajs admin client. */
+export async function kafkaAnswers(brokers: string[], timeoutMs = 5_000): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'ringleader-infra-probe',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: Math.min(timeoutMs, 3_000),
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function waitUntil(what: string, probe: () => Promise<boolean>, options: WaitOptions): Promise<void> {
+  const sleep = options.sleep ?? defaultSleep;
+  const deadline = Date.now() + options.timeoutMs;
+  let exit: Exit | undefined;
+  void options.exited?.then((e) => (exit = e));
+  for (;;) {
+    if (exit) {
+      throw new InfraError(`${what} exited during startup (code ${exit.code}, signal ${exit.signal}); see ${options.logFile}`);
+    }
+    if (await probe()) return;
+    if (Date.now() >= deadline) {
+      throw new InfraError(`${what} did not become ready within ${Math.round(options.timeoutMs / 1000)} s; see ${options.logFile}`);
+    }
+    await sleep(250);
+  }
+}
+
+export function waitForZooKeeper(connectString: string, options: WaitOptions): Promise<void> {
+  return waitUntil(`ZooKeeper ${connectString}`, () => zooKeeperAnswers(connectString), options);
+}
+
+export function waitForKafka(brokers: string[], options: WaitOptions): Promise<void> {
+  return waitUntil(`Kafka ${brokers.join(',')}`, () => kafkaAnswers(brokers), options);
+}
