@@ -318,6 +318,19 @@ describe('RangePipeline gating, release and abort', () => {
     expect(h.calls.length).toBe(1);
   });
 
+  it('abort during release resolves the release with the lowest unacked offset', async () => {
+    const h = deferredHandler();
+    const p = pipeline({ handler: h.handler, concurrency: 2 });
+    p.start(0);
+    p.push([msg(0, 'a'), msg(1, 'b')]);
+    const released = p.release(60_000);
+    h.calls[1]!.resolve();
+    await flush();
+    p.abort();
+    expect(await released).toBe(0);
+    await p.idle();
+  });
+
   it('can start again after abort', async () => {
     const seen: string[] = [];
     const p = pipeline({ handler: async (m) => void seen.push(m.offset) });

@@ -115,6 +115,10 @@ export class RangePipeline {
     if (!Number.isSafeInteger(fromOffset) || fromOffset < 0) {
       throw new Error(`start offset must be a safe integer >= 0, got ${fromOffset}`);
     }
+    // A release still pending from an earlier run must not hang its caller.
+    const pendingRelease = this.releaseResolve;
+    this.releaseResolve = null;
+    pendingRelease?.(this.window.lowWater());
     this.dropEverything(fromOffset);
     this.state = 'running';
     this.releaseLimit = Number.POSITIVE_INFINITY;
