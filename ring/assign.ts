@@ -15,7 +15,8 @@ export interface AssignInput {
 
 /**
  * Range -> owner assignment (DESIGN.md "Assignment"):
- * 1. quotas by weight with largest remainder;
+ * 1. quotas by weight with largest remainder (equal remainders favour
+ *    members already holding more, then smaller ids);
  * 2. each member keeps its previous ranges up to its quota, giving up its
  *    lowest-scoring ones first when over quota;
  * 3. every other range, in range order, goes to the highest-scoring member
@@ -43,14 +44,20 @@ export function assign(input: AssignInput): Owners {
   const n = sorted.length;
   if (n === 0) return owners;
 
-  const quota = quotasOfSorted(ranges, sorted);
   const keys = new Int32Array(n);
   for (let i = 0; i < n; i++) keys[i] = memberKey(sorted[i]!.id);
 
   // held[i]: ranges given to member i so far; the "room" list holds the
   // members still under quota, so placement never scans full members.
   const held = new Int32Array(n);
-  if (previous) keepPrevious(previous, sorted, quota, keys, owners, held);
+  let quota: number[];
+  if (previous) {
+    const byMember = previousByMember(previous, sorted);
+    quota = quotasOfSorted(ranges, sorted, byMember.map((rs) => rs.length));
+    keepPrevious(byMember, sorted, quota, keys, owners, held);
+  } else {
+    quota = quotasOfSorted(ranges, sorted);
+  }
 
   const room: number[] = [];
   for (let i = 0; i < n; i++) if (held[i]! < quota[i]!) room.push(i);
@@ -80,22 +87,10 @@ export function assign(input: AssignInput): Owners {
   return owners;
 }
 
-/**
- * Step 2: keep previous ranges of current members, at most quota each. A
- * member over quota keeps its highest-scoring ranges, i.e. gives up its
- * lowest-scoring ones, so what it sheds is what rendezvous would not give it.
- */
-function keepPrevious(
-  previous: readonly (string | null)[],
-  sorted: readonly Member[],
-  quota: readonly number[],
-  keys: Int32Array,
-  owners: Owners,
-  held: Int32Array,
-): void {
+/** The previous ranges of each current member (by sorted index); others' ranges are free. */
+function previousByMember(previous: readonly (string | null)[], sorted: readonly Member[]): number[][] {
   const indexOf = new Map<string, number>();
   sorted.forEach((m, i) => indexOf.set(m.id, i));
-
   const byMember: number[][] = sorted.map(() => []);
   for (let r = 0; r < previous.length; r++) {
     const owner = previous[r];
@@ -103,7 +98,22 @@ function keepPrevious(
     const i = indexOf.get(owner);
     if (i !== undefined) byMember[i]!.push(r);
   }
+  return byMember;
+}
 
+/**
+ * Step 2: keep previous ranges of current members, at most quota each. A
+ * member over quota keeps its highest-scoring ranges, i.e. gives up its
+ * lowest-scoring ones, so what it sheds is what rendezvous would not give it.
+ */
+function keepPrevious(
+  byMember: readonly number[][],
+  sorted: readonly Member[],
+  quota: readonly number[],
+  keys: Int32Array,
+  owners: Owners,
+  held: Int32Array,
+): void {
   for (let i = 0; i < sorted.length; i++) {
     let mine = byMember[i]!;
     const q = quota[i]!;

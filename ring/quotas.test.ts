@@ -31,6 +31,20 @@ describe('quotas()', () => {
     expect(quotas(10, [{ id: 'a', weight: 1 }, { id: 'b', weight: 2 }])).toEqual(new Map([['a', 3], ['b', 7]]));
   });
 
+  it('with previous owners, equal remainders go first to members holding more than their floor', () => {
+    const ms = ['a', 'b', 'c'].map((id) => ({ id, weight: 1 }));
+    // "c" holds 4 (> floor 3), so it keeps the leftover over "a".
+    expect(quotas(10, ms, ['c', 'c', 'c', 'c', 'b', null, 'a', 'a', 'a', 'b'])).toEqual(new Map([['a', 3], ['b', 3], ['c', 4]]));
+    // 6 over weights 1,2,1: exact 1.5, 3, 1.5; "c" holds 2 > floor 1, so it keeps the leftover.
+    expect(quotas(6, [{ id: 'a', weight: 1 }, { id: 'b', weight: 2 }, { id: 'c', weight: 1 }], ['b', 'b', 'b', 'c', 'c', 'a'])).toEqual(
+      new Map([['a', 1], ['b', 3], ['c', 2]]),
+    );
+    // Holdings never beat a larger remainder.
+    expect(quotas(10, [{ id: 'a', weight: 1 }, { id: 'b', weight: 2 }], ['a', 'a', 'a', 'a'])).toEqual(
+      new Map([['a', 3], ['b', 7]]),
+    );
+  });
+
   it('is empty with no members and validates like assign()', () => {
     expect(quotas(8, []).size).toBe(0);
     expect(() => quotas(0, [])).toThrow(RingError);

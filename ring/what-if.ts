@@ -37,7 +37,7 @@ export function whatIf({ owners, members, change }: WhatIfInput): WhatIfResult {
   const next = applyChange(members, change);
   const ranges = owners.length;
   const after = assign({ ranges, members: next, previous: owners });
-  return { members: next, owners: after, moves: diff(owners, after), quotas: quotas(ranges, next) };
+  return { members: next, owners: after, moves: diff(owners, after), quotas: quotas(ranges, next, owners) };
 }
 
 function applyChange(members: readonly Member[], change: Change): Member[] {
