@@ -27,6 +27,7 @@ export interface Exit {
 }
 
 const attached = new Set<JvmProcess>();
+const live = new Set<JvmProcess>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -56,6 +57,7 @@ export class JvmProcess {
       child.once('exit', (code, signal) => {
         this.exit = { code, signal };
         attached.delete(this);
+        live.delete(this);
         this.watchdog?.kill('SIGKILL');
         resolve(this.exit);
       });
@@ -75,6 +77,7 @@ export class JvmProcess {
       closeSync(fd);
     }
     const proc = new JvmProcess(spec, child);
+    live.add(proc);
     if (spec.detached) {
       child.unref();
     } else {
@@ -133,6 +136,14 @@ export class JvmProcess {
     this.signal('SIGCONT');
     this.paused = false;
   }
+}
+
+/**
+ * SIGKILLs every JVM this process started and that still runs, detached ones
+ * included: for a CLI interrupted halfway through `up`, so nothing is left behind.
+ */
+export function killEverythingStarted(): void {
+  for (const p of live) p.signal('SIGKILL');
 }
 
 /**
