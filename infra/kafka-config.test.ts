@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { log4j2Properties, randomClusterId, serverProperties } from './kafka-config.js';
+
+function entries(text: string): Map<string, string> {
+  return new Map(text.trim().split('\n').map((l) => {
+    const i = l.indexOf('=');
+    return [l.slice(0, i).trim(), l.slice(i + 1).trim()] as [string, string];
+  }));
+}
+
+describe('serverProperties', () => {
+  const props = entries(serverProperties({ host: '127.0.0.1', port: 9092, controllerPort: 9093, logDir: '/data' }));
+
+  it('is a combined KRaft broker and controller voting for itself', () => {
+    expect(props.get('process.roles')).toBe('broker,controller');
+    expect(props.get('node.id')).toBe('1');
+    expect(props.get('controller.quorum.voters')).toBe('1@127.0.0.1:9093');
+    expect(props.get('controller.listener.names')).toBe('CONTROLLER');
+  });
+
+  it('listens and advertises on loopback only', () => {
+    expect(props.get('listeners')).toBe('PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093');
+    expect(props.get('advertised.listeners')).toBe('PLAINTEXT://127.0.0.1:9092');
+  });
+
+  it('fits a single broker and keeps tests fast and explicit', () => {
+    expect(props.get('offsets.topic.replication.factor')).toBe('1');
+    expect(props.get('transaction.state.log.replication.factor')).toBe('1');
+    expect(props.get('group.initial.rebalance.delay.ms')).toBe('0');
+    expect(props.get('auto.create.topics.enable')).toBe('false');
+    expect(props.get('log.dirs')).toBe('/data');
+  });
+});
+
+describe('log4j2Properties', () => {
+  it('sends INFO and above to the console appender', () => {
+    const props = entries(log4j2Properties());
+    expect(props.get('rootLogger.level')).toBe('info');
+    expect(props.get('appender.out.type')).toBe('Console');
+  });
+});
+
+describe('randomClusterId', () => {
+  it('encodes 16 bytes as 22 base64url characters', () => {
+    const id = randomClusterId(new Uint8Array(16).fill(255));
+    expect(id).toBe('_____________________w');
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('rejects the wrong number of bytes', () => {
+    expect(() => randomClusterId(new Uint8Array(15))).toThrow(/16 bytes/);
+  });
+});
