@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { ZkSession, SessionState } from './zk-session.js';
@@ -15,8 +16,10 @@ export class DuplicateMemberError extends Error {
 /**
  * This process's ephemeral member node `pollers/<id>`. It is re-created on
  * every new session (an expired session took it away) with the state it had.
+ * It watches its own node: `ringleader drain <id>` sets the state to
+ * `draining` from outside, and then this emits `drain-requested`.
  */
-export class Membership {
+export class Membership extends EventEmitter {
   private info: MemberInfo;
   private registered = false;
   private closed = false;
@@ -32,6 +35,7 @@ export class Membership {
     logger?: Logger,
     private readonly waitForStaleMs = zk.sessionTimeoutMs * 2,
   ) {
+    super();
     this.info = { ...info };
     this.log = (logger ?? pino({ level: 'silent' })).child({ component: 'membership', poller: info.id });
   }
@@ -49,6 +53,29 @@ export class Membership {
     await this.createNode();
     this.registered = true;
     this.log.info({ weight: this.info.weight }, 'registered as a member');
+    await this.watchOwnNode();
+  }
+
+  private readonly onOwnNodeChanged = () => void this.watchOwnNode();
+
+  private async watchOwnNode(): Promise<void> {
+    if (this.closed || !this.registered) return;
+    try {
+      const node = await this.zk.getDataOrNull(this.paths.poller(this.info.id), this.onOwnNodeChanged);
+      if (!node) return;
+      const parsed = parseMember(node.data, this.info.id);
+      if (!parsed.ok) {
+        this.log.error({ error: parsed.error }, 'our member node holds malformed data; ignoring it');
+        return;
+      }
+      if (parsed.value.state === 'draining' && this.info.state === 'active') {
+        this.info.state = 'draining';
+        this.log.info({}, 'drain requested from outside');
+        this.emit('drain-requested');
+      }
+    } catch (err) {
+      this.log.debug({ err }, 'cannot watch our member node');
+    }
   }
 
   /**
@@ -87,6 +114,7 @@ export class Membership {
       try {
         await this.createNode();
         this.log.info({}, 're-registered after a new ZooKeeper session');
+        await this.watchOwnNode();
         return;
       } catch (err) {
         this.log.warn({ err }, 'cannot re-register yet');

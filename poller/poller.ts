@@ -182,6 +182,10 @@ export class Poller extends EventEmitter {
         startedAt: new Date().toISOString(),
         ...(metricsUrl ? { metricsUrl } : {}),
       }, log);
+      this.membership.on('drain-requested', () => {
+        this.emit('drain-requested');
+        void this.close();
+      });
       await this.membership.register();
 
       this.follower = new AssignmentFollower({
@@ -392,6 +396,10 @@ export class Poller extends EventEmitter {
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = this.drain();
+    void this.closing.then(
+      () => this.emit('closed'),
+      (err) => this.emit('closed', err),
+    );
     return this.closing;
   }
 

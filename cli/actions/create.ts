@@ -1,0 +1,33 @@
+import type { Logger } from 'pino';
+import { ZkSession, GroupPaths, createGroupConfig } from '../../coordinator/index.js';
+import { ensureTopics } from '../../poller/kafka-admin.js';
+import { cliKafka } from './kafka.js';
+
+export interface CreateActionOptions {
+  zk: string;
+  zkRoot: string;
+  connectTimeout: number;
+  group: string;
+  topic: string;
+  ranges: number;
+  brokers?: string[];
+  replicationFactor?: number;
+}
+
+/** `ringleader create`: the topic (and its .dlq) with R partitions, then the group's config. */
+export async function runCreate(o: CreateActionOptions, log: Logger): Promise<Record<string, unknown>> {
+  let topics: unknown = null;
+  if (o.brokers) {
+    const kafka = cliKafka(o.brokers, log);
+    topics = await ensureTopics({ kafka, topic: o.topic, ranges: o.ranges, ...(o.replicationFactor ? { replicationFactor: o.replicationFactor } : {}), logger: log });
+  }
+  const zk = new ZkSession({ connect: o.zk, connectTimeoutMs: o.connectTimeout, logger: log });
+  await zk.start();
+  try {
+    const paths = new GroupPaths(o.group, o.zkRoot);
+    const { created, config } = await createGroupConfig(zk, paths, { topic: o.topic, ranges: o.ranges });
+    return { group: o.group, created, config, path: paths.config, topics };
+  } finally {
+    await zk.close();
+  }
+}

@@ -1,0 +1,7 @@
+import type { Logger } from 'pino';
+import { createKafka } from '../../poller/kafka-client.js';
+
+/** A kafkajs client for one-shot commands: fail fast instead of retrying for minutes. */
+export function cliKafka(brokers: string[], log: Logger, clientId = 'ringleader-cli') {
+  return createKafka({ brokers, clientId, logger: log, connectionTimeout: 3_000, retry: { retries: 3, initialRetryTime: 300 } });
+}

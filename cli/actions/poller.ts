@@ -1,0 +1,77 @@
+import type { Logger } from 'pino';
+import { createPoller } from '../../poller/poller.js';
+import type { Handler } from '../../poller/message.js';
+import { loadModuleHandler } from '../../poller/handlers/module-handler.js';
+import { createHttpHandler } from '../../poller/handlers/http-handler.js';
+import { onStopSignals } from '../signals.js';
+
+export interface PollerActionOptions {
+  zk: string;
+  zkRoot: string;
+  connectTimeout: number;
+  group: string;
+  brokers: string[];
+  topic: string;
+  id?: string;
+  weight: number;
+  handler?: string;
+  forward?: string;
+  forwardTimeout: number;
+  concurrency: number;
+  maxAttempts: number;
+  sessionTimeout: number;
+  commitInterval: number;
+  drainTimeout: number;
+  settle: number;
+  metricsPort?: number;
+  coordinator: boolean;
+  from: 'earliest' | 'latest';
+}
+
+/** `ringleader poller`: runs until SIGTERM/SIGINT or `ringleader drain`, then drains and exits 0. */
+export async function runPoller(o: PollerActionOptions, log: Logger): Promise<void> {
+  let handler: Handler | undefined;
+  let closeHandler: (() => void) | undefined;
+  if (o.handler) {
+    handler = await loadModuleHandler(o.handler);
+  } else if (o.forward) {
+    const http = createHttpHandler({ url: o.forward, timeoutMs: o.forwardTimeout, logger: log });
+    handler = http.handle;
+    closeHandler = () => http.close();
+  }
+  const poller = createPoller({
+    zk: o.zk,
+    zkRoot: o.zkRoot,
+    connectTimeoutMs: o.connectTimeout,
+    group: o.group,
+    brokers: o.brokers,
+    topic: o.topic,
+    ...(o.id ? { id: o.id } : {}),
+    weight: o.weight,
+    ...(handler ? { handler } : {}),
+    ...(closeHandler ? { closeHandler } : {}),
+    concurrency: o.concurrency,
+    maxAttempts: o.maxAttempts,
+    sessionTimeoutMs: o.sessionTimeout,
+    commitIntervalMs: o.commitInterval,
+    drainTimeoutMs: o.drainTimeout,
+    settleMs: o.settle,
+    coordinator: o.coordinator,
+    ...(o.metricsPort !== undefined ? { metricsPort: o.metricsPort } : {}),
+    from: o.from,
+    logger: log,
+  });
+  const stopped = new Promise<void>((resolve, reject) => {
+    poller.once('closed', (err?: unknown) => (err ? reject(err) : resolve()));
+  });
+  const removeSignals = onStopSignals((signal) => {
+    log.info({ signal }, 'stop requested: draining (send again to exit at once)');
+    void poller.close();
+  }, log);
+  try {
+    await poller.start();
+    await stopped;
+  } finally {
+    removeSignals();
+  }
+}

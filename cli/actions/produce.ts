@@ -1,0 +1,43 @@
+import type { Logger } from 'pino';
+import { produceMessages, type ProduceResult } from '../../poller/load-producer.js';
+import { describeTopic } from '../../poller/kafka-admin.js';
+import { cliKafka } from './kafka.js';
+import { onStopSignals } from '../signals.js';
+
+export interface ProduceActionOptions {
+  brokers: string[];
+  topic: string;
+  count: number;
+  keys: number;
+  rate?: number;
+  size: number;
+}
+
+/** `ringleader produce`: keyed load with the range partitioner; progress on a TTY. */
+export async function runProduce(o: ProduceActionOptions, log: Logger): Promise<ProduceResult & { topic: string }> {
+  const kafka = cliKafka(o.brokers, log);
+  await describeTopic(kafka, o.topic); // a missing topic is a clear error, not a retry loop
+  const abort = new AbortController();
+  const remove = onStopSignals(() => abort.abort(), log);
+  const tty = process.stderr.isTTY;
+  try {
+    const result = await produceMessages({
+      kafka,
+      topic: o.topic,
+      count: o.count,
+      keys: o.keys,
+      size: o.size,
+      ...(o.rate !== undefined ? { rate: o.rate } : {}),
+      signal: abort.signal,
+      logger: log,
+      onProgress: (p) => {
+        if (tty) process.stderr.write(`\r  sent ${p.sent}/${p.total}  ${Math.round(p.ratePerSec)} msg/s   `);
+        else log.info(p, 'producing');
+      },
+    });
+    if (tty) process.stderr.write('\n');
+    return { ...result, topic: o.topic };
+  } finally {
+    remove();
+  }
+}

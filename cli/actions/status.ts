@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import { ZkSession, GroupPaths, readGroupSnapshot, type GroupSnapshot, type EndOffsets } from '../../coordinator/index.js';
+import { fetchEndOffsets } from '../../poller/kafka-admin.js';
+import { cliKafka } from './kafka.js';
+
+export interface StatusActionOptions {
+  zk: string;
+  zkRoot: string;
+  connectTimeout: number;
+  group: string;
+  brokers?: string[];
+}
+
+export function endOffsetsFrom(brokers: string[] | undefined, log: Logger): EndOffsets | undefined {
+  if (!brokers) return undefined;
+  const kafka = cliKafka(brokers, log);
+  return (topic) => fetchEndOffsets(kafka, topic);
+}
+
+export async function readStatus(o: StatusActionOptions, log: Logger): Promise<GroupSnapshot> {
+  const zk = new ZkSession({ connect: o.zk, connectTimeoutMs: o.connectTimeout, logger: log });
+  await zk.start();
+  try {
+    return await readGroupSnapshot(zk, new GroupPaths(o.group, o.zkRoot), endOffsetsFrom(o.brokers, log));
+  } finally {
+    await zk.close();
+  }
+}
+
+/** `status --json`: the DESIGN.md shape (plus `problems`, which lists malformed znodes). */
+export function statusJson(s: GroupSnapshot): Record<string, unknown> {
+  return {
+    group: s.group,
+    topic: s.topic,
+    ranges: s.ranges,
+    epoch: s.epoch,
+    leader: s.leader,
+    pollers: s.pollers.map((p) => ({ id: p.id, host: p.host, pid: p.pid, weight: p.weight, state: p.state, ranges: p.ranges })),
+    assignment: s.assignment,
+    converged: s.converged,
+    problems: s.problems,
+  };
+}
+
+/** The readable table for people. */
+export function formatStatus(s: GroupSnapshot): string {
+  const lines: string[] = [];
+  lines.push(`group ${s.group}  topic ${s.topic ?? '?'}  ranges ${s.ranges}  epoch ${s.epoch ?? '-'}  leader ${s.leader ?? '(none)'}  ${s.converged ? 'converged' : 'NOT converged'}`);
+  lines.push('');
+  lines.push(pad(['POLLER', 'HOST', 'PID', 'WEIGHT', 'STATE', 'RANGES'], [24, 16, 8, 7, 9]));
+  for (const p of s.pollers) {
+    lines.push(pad([p.id, p.host, String(p.pid), String(p.weight), p.state, compactRanges(p.ranges)], [24, 16, 8, 7, 9]));
+  }
+  if (!s.pollers.length) lines.push('(no pollers)');
+  lines.push('');
+  const withLag = s.assignment.some((r) => r.end !== undefined);
+  const head = ['RANGE', 'ASSIGNED', 'OWNER', 'COMMITTED', ...(withLag ? ['END', 'LAG'] : [])];
+  const widths = [6, 24, 24, 12, 12];
+  lines.push(pad(head, widths));
+  for (const r of s.assignment) {
+    const cells = [String(r.range), r.assigned ?? '-', r.owner ?? '-', r.committed ?? '-'];
+    if (withLag) cells.push(r.end ?? '-', r.lag === null || r.lag === undefined ? '-' : String(r.lag));
+    lines.push(pad(cells, widths));
+  }
+  for (const p of s.problems) lines.push(`problem: ${p.path}: ${p.error}`);
+  return lines.join('\n');
+}
+
+function pad(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => (i < widths.length ? c.padEnd(widths[i]!) : c)).join(' ').trimEnd();
+}
+
+/** [0,1,2,5,7,8] -> "0-2,5,7-8" */
+export function compactRanges(ranges: number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < ranges.length; ) {
+    let j = i;
+    while (j + 1 < ranges.length && ranges[j + 1] === ranges[j]! + 1) j++;
+    out.push(i === j ? String(ranges[i]) : `${ranges[i]}-${ranges[j]}`);
+    i = j + 1;
+  }
+  return out.join(',') || '-';
+}

@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import { ZkSession, GroupPaths, GroupWatcher, readGroupConfig, type GroupSnapshot, type GroupEvent } from '../../coordinator/index.js';
+import { endOffsetsFrom } from './status.js';
+import { renderView, describeEvent, type ViewState } from '../watch-view.js';
+import { onStopSignals } from '../signals.js';
+
+export interface WatchActionOptions {
+  zk: string;
+  zkRoot: string;
+  connectTimeout: number;
+  group: string;
+  brokers?: string[];
+  json: boolean;
+  refresh: number;
+  /** Stop after this long (tests, scripts); 0 = until a signal. */
+  duration: number;
+}
+
+/**
+ * `ringleader watch`: NDJSON events with --json; otherwise a live view on a
+ * terminal, or event lines when stdout is not one. It survives ZooKeeper
+ * restarts (the session reconnects or is re-created by itself).
+ */
+export async function runWatch(o: WatchActionOptions, log: Logger): Promise<void> {
+  const zk = new ZkSession({ connect: o.zk, connectTimeoutMs: o.connectTimeout, logger: log });
+  await zk.start();
+  const paths = new GroupPaths(o.group, o.zkRoot);
+  try {
+    await readGroupConfig(zk, paths);
+    const endOffsets = endOffsetsFrom(o.brokers, log);
+    const watcher = new GroupWatcher({ zk, paths, refreshMs: o.refresh, logger: log, ...(endOffsets ? { endOffsets } : {}) });
+    const live = !o.json && process.stdout.isTTY === true;
+    const view: ViewState = { snapshot: null, events: [], rate: null, connection: 'connected', width: process.stdout.columns ?? 100 };
+    let last: { at: number; committed: number } | null = null;
+    let dirty = false;
+    const draw = () => {
+      if (!dirty) return;
+      dirty = false;
+      process.stdout.write(`\x1b[H\x1b[2J${renderView(view)}\n`);
+    };
+    const drawTimer = live ? setInterval(draw, 250) : null;
+    if (live) process.stdout.write('\x1b[?25l');
+
+    watcher.on('snapshot', (s: GroupSnapshot) => {
+      const committed = s.assignment.reduce((a, r) => a + (r.committed ? Number(r.committed) : 0), 0);
+      const now = Date.now();
+      if (last && now - last.at >= 500) {
+        const rate = ((committed - last.committed) * 1000) / (now - last.at);
+        view.rate = view.rate === null ? rate : view.rate * 0.5 + rate * 0.5;
+        last = { at: now, committed };
+      } else if (!last) {
+        last = { at: now, committed };
+      }
+      view.snapshot = s;
+      view.connection = zk.connected ? 'connected' : view.connection;
+      dirty = true;
+    });
+    watcher.on('connection', (c: 'disconnected' | 'expired') => {
+      view.connection = c;
+      dirty = true;
+      if (!live && !o.json) process.stdout.write(`ZooKeeper ${c}; reconnecting...\n`);
+    });
+    watcher.on('event', (e: GroupEvent) => {
+      if (o.json) process.stdout.write(`${JSON.stringify(e)}\n`);
+      else if (!live) process.stdout.write(`${describeEvent(e)}\n`);
+      view.events.push(e);
+      if (view.events.length > 200) view.events.splice(0, view.events.length - 200);
+      dirty = true;
+    });
+    await watcher.start();
+    await new Promise<void>((resolve) => {
+      const remove = onStopSignals(() => {
+        remove();
+        resolve();
+      }, log);
+      if (o.duration > 0) setTimeout(() => {
+        remove();
+        resolve();
+      }, o.duration);
+    });
+    watcher.close();
+    if (drawTimer) {
+      clearInterval(drawTimer);
+      draw();
+      process.stdout.write('\x1b[?25h');
+    }
+  } finally {
+    await zk.close();
+  }
+}

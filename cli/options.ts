@@ -1,0 +1,53 @@
+import { Option, type Command } from 'commander';
+import { brokerList, integer, name, zkConnect } from './parse.js';
+
+/** Every flag also reads an environment variable: --zk-root -> RINGLEADER_ZK_ROOT. */
+export function envName(flag: string): string {
+  return `RINGLEADER_${flag.replace(/^--/, '').replace(/-/g, '_').toUpperCase()}`;
+}
+
+export function opt(flags: string, description: string): Option {
+  const long = /--[a-z0-9-]+/.exec(flags)?.[0];
+  const o = new Option(flags, description);
+  return long && !long.startsWith('--no-') ? o.env(envName(long)) : o;
+}
+
+export function addZkOptions(cmd: Command): Command {
+  return cmd
+    .addOption(opt('--zk <connect>', 'ZooKeeper connect string, host:port[,host:port][/chroot]').argParser(zkConnect).makeOptionMandatory())
+    .addOption(opt('--zk-root <path>', 'root znode of all groups').default('/ringleader'))
+    .addOption(opt('--connect-timeout <ms>', 'give up reaching ZooKeeper after this long').argParser(integer(100)).default(30_000));
+}
+
+export function addGroupOption(cmd: Command): Command {
+  return cmd.addOption(opt('--group <name>', 'consumer group name').argParser(name('--group')).makeOptionMandatory());
+}
+
+export function addBrokersOption(cmd: Command, mandatory: boolean): Command {
+  const o = opt('--brokers <list>', 'Kafka bootstrap brokers, host:port[,host:port]').argParser(brokerList);
+  return cmd.addOption(mandatory ? o.makeOptionMandatory() : o);
+}
+
+export function addTopicOption(cmd: Command, mandatory = true): Command {
+  const o = opt('--topic <name>', 'Kafka topic').argParser(name('--topic'));
+  return cmd.addOption(mandatory ? o.makeOptionMandatory() : o);
+}
+
+export function addLogOptions(cmd: Command): Command {
+  return cmd
+    .addOption(opt('--pretty', 'human-readable logs on stderr'))
+    .addOption(
+      opt('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    );
+}
+
+export interface ZkFlags {
+  zk: string;
+  zkRoot: string;
+  connectTimeout: number;
+}
+
+export interface LogFlags {
+  pretty?: boolean;
+  logLevel?: string;
+}
