@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
-import { createRequire } from 'node:module';
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { integer, positiveNumber, httpUrl, name } from './parse.js';
 import { opt, addZkOptions, addGroupOption, addBrokersOption, addTopicOption, addLogOptions } from './options.js';
 import { createCliLogger } from './logger.js';
@@ -13,7 +15,21 @@ import { runDrain } from './actions/drain.js';
 import { runProduce } from './actions/produce.js';
 import { registerDemo } from './commands/demo.js';
 
-const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+/** Our package.json sits above both cli/ (sources) and dist/cli/ (build). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'ringleader' && pkg.version) return pkg.version;
+    }
+    dir = dirname(dir);
+  }
+  return '0.0.0';
+}
+
+const version = packageVersion();
 
 /** Writes one JSON line of machine output. */
 function print(value: unknown): void {

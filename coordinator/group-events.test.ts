@@ -1,0 +1,63 @@
+import { describe, it, expect } from 'vitest';
+import { GroupEventDiffer } from './group-events.js';
+import type { GroupSnapshot } from './group-snapshot.js';
+
+function snap(over: Partial<GroupSnapshot> & { owners: (string | null)[]; assigned: (string | null)[] }): GroupSnapshot {
+  const { owners, assigned, ...rest } = over;
+  const pollerIds = [...new Set([...owners, ...assigned].filter((x): x is string => !!x))];
+  return {
+    group: 'g',
+    topic: 't',
+    ranges: owners.length,
+    epoch: 1,
+    leader: 'p1',
+    pollers: pollerIds.map((id) => ({ id, host: 'h', pid: 1, weight: 1, state: 'active' as const, ranges: [] })),
+    assignment: owners.map((o, r) => ({ range: r, owner: o, assigned: assigned[r] ?? null, committed: null })),
+    converged: owners.every((o, r) => o !== null && o === assigned[r]),
+    problems: [],
+    assignmentAt: new Date(1000).toISOString(),
+    reason: null,
+    ...rest,
+  };
+}
+
+describe('GroupEventDiffer', () => {
+  it('reports leader, joins, assignment, releases before acquisitions, then convergence', () => {
+    const d = new GroupEventDiffer();
+    const first = d.next(snap({ owners: ['p1', 'p1'], assigned: ['p1', 'p1'] }), 1000);
+    expect(first.map((e) => e.type)).toEqual(['leader', 'joined', 'assignment', 'acquired', 'acquired', 'converged']);
+
+    const moving = d.next(
+      snap({ epoch: 2, owners: [null, 'p1'], assigned: ['p2', 'p1'], assignmentAt: new Date(2000).toISOString() }),
+      2050,
+    );
+    expect(moving.map((e) => e.type)).toEqual(['joined', 'assignment', 'released']);
+    const assignment = moving.find((e) => e.type === 'assignment');
+    expect(assignment).toMatchObject({ epoch: 2, moves: [{ range: 0, from: 'p1', to: 'p2' }] });
+
+    const done = d.next(snap({ epoch: 2, owners: ['p2', 'p1'], assigned: ['p2', 'p1'], assignmentAt: new Date(2000).toISOString() }), 2100);
+    expect(done).toEqual([
+      { type: 'acquired', at: new Date(2100).toISOString(), range: 0, poller: 'p2', pausedMs: 50 },
+      { type: 'converged', at: new Date(2100).toISOString(), epoch: 2, ms: 100 },
+    ]);
+    expect(d.next(snap({ epoch: 2, owners: ['p2', 'p1'], assigned: ['p2', 'p1'] }), 2200)).toEqual([]);
+  });
+
+  it('says why a poller left', () => {
+    const d = new GroupEventDiffer();
+    const base = snap({ owners: ['p1', 'p2'], assigned: ['p1', 'p2'] });
+    base.pollers[1]!.state = 'draining';
+    d.next(base, 0);
+    const gone = snap({ owners: ['p1', null], assigned: ['p1', 'p1'] });
+    gone.pollers = gone.pollers.filter((p) => p.id === 'p1');
+    const events = d.next(gone, 10);
+    expect(events.find((e) => e.type === 'left')).toMatchObject({ poller: 'p2', reason: 'drained' });
+  });
+
+  it('reports a malformed znode once', () => {
+    const d = new GroupEventDiffer();
+    const s = snap({ owners: ['p1'], assigned: ['p1'], problems: [{ path: '/x', error: 'bad' }] });
+    expect(d.next(s, 0).filter((e) => e.type === 'problem')).toHaveLength(1);
+    expect(d.next(s, 1).filter((e) => e.type === 'problem')).toHaveLength(0);
+  });
+});

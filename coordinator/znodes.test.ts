@@ -1,0 +1,65 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { parseConfig, parseMember, parseAssignment, parseLease, parseOffset, encode } from './znodes.js';
+
+const parsers = { parseConfig, parseMember, parseAssignment, parseLease, parseOffset };
+
+describe('znode parsers', () => {
+  it('accept the shapes of DESIGN.md', () => {
+    expect(parseConfig(encode({ version: 1, topic: 'orders', ranges: 64 }))).toEqual({ ok: true, value: { version: 1, topic: 'orders', ranges: 64 } });
+    const member = { id: 'p1', host: 'h', pid: 12, weight: 2, state: 'active', startedAt: '2026-01-01T00:00:00Z', metricsUrl: 'http://x' };
+    expect(parseMember(encode(member), 'p1')).toEqual({ ok: true, value: member });
+    const a = { epoch: 3, leader: 'p1', at: 'now', owners: ['p1', null, 'p2'], reason: 'x' };
+    expect(parseAssignment(encode(a), 3)).toEqual({ ok: true, value: a });
+    expect(parseLease(encode({ poller: 'p1', epoch: 3, at: 'now' })).ok).toBe(true);
+    expect(parseOffset(encode({ offset: '9223372036854775807', poller: 'p1', epoch: 3, at: 'now' })).ok).toBe(true);
+  });
+
+  it('reject wrong shapes with a message naming the field', () => {
+    expect(parseConfig(encode({ version: 1, topic: 'orders', ranges: 0 }))).toMatchObject({ ok: false, error: expect.stringContaining('ranges') });
+    expect(parseMember(encode({ id: 'p2', host: 'h', pid: 1, weight: 1, state: 'active', startedAt: 'x' }), 'p1')).toMatchObject({ ok: false, error: expect.stringContaining('id') });
+    expect(parseMember(encode({ id: 'p1', host: 'h', pid: 1, weight: 0, state: 'active', startedAt: 'x' }))).toMatchObject({ ok: false });
+    expect(parseAssignment(encode({ epoch: 1, leader: 'p', at: 'x', owners: ['a'], reason: '' }), 2)).toMatchObject({ ok: false, error: expect.stringContaining('2 entries') });
+    expect(parseOffset(encode({ offset: '-1', poller: 'p', epoch: 1, at: 'x' }))).toMatchObject({ ok: false });
+    expect(parseOffset(encode({ offset: 12, poller: 'p', epoch: 1, at: 'x' }))).toMatchObject({ ok: false });
+    expect(parseLease(Buffer.from('{"poller":'))).toMatchObject({ ok: false, error: expect.stringContaining('not JSON') });
+    expect(parseLease(Buffer.alloc(0))).toMatchObject({ ok: false, error: expect.stringContaining('empty') });
+    expect(parseLease(Buffer.from('[1,2]'))).toMatchObject({ ok: false });
+  });
+
+  it('never throw on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        for (const parse of Object.values(parsers)) {
+          const r = parse(Buffer.from(bytes));
+          expect(typeof r.ok).toBe('boolean');
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never throw on random JSON, and only accept values of the right types', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const data = Buffer.from(JSON.stringify(v) ?? 'null');
+        for (const parse of Object.values(parsers)) parse(data);
+        const a = parseAssignment(data);
+        if (a.ok) expect(Number.isSafeInteger(a.value.epoch)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reject near-valid records with one field mutated', () => {
+    const valid = { offset: '42', poller: 'p1', epoch: 7, at: 'now' };
+    fc.assert(
+      fc.property(fc.constantFrom('offset', 'poller', 'epoch', 'at'), fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.object()), (field, bad) => {
+        const r = parseOffset(encode({ ...valid, [field]: bad }));
+        // Either the mutation happened to keep the type, or it is refused.
+        if (r.ok) expect(typeof (r.value as unknown as Record<string, unknown>)[field]).toBe(typeof (valid as Record<string, unknown>)[field]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
