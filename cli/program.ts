@@ -70,7 +70,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--no-coordinator', 'do not take part in leader election'));
   addLogOptions(poller);
   poller.action(async (o) => {
-    const log = createCliLogger(o, { component: 'cli' });
+    const log = createCliLogger(o);
     await runPoller(o, log);
   });
 
@@ -83,7 +83,7 @@ export function buildProgram(): Command {
     .addOption(opt('--settle <ms>', 'settle window before reassigning').argParser(integer(0)).default(200));
   addLogOptions(coordinator);
   coordinator.action(async (o) => {
-    await runCoordinator(o, createCliLogger(o, { component: 'cli' }));
+    await runCoordinator(o, createCliLogger(o));
   });
 
   const create = program.command('create').description('create the topic (R partitions, plus <topic>.dlq) and the group config');
