@@ -1,0 +1,131 @@
+/**
+ * Overhead: the same preloaded topic consumed (a) by one plain kafkajs
+ * consumer with eachBatch and no processing, and (b) by one ringleader
+ * poller (in this process, default counting handler).
+ *
+ * Both use the same fetch settings (those of poller/kafka-source.ts) and
+ * both are timed from their first message to their last, so connecting,
+ * joining the Kafka group and (for the poller) registering in ZooKeeper and
+ * acquiring leases before the first message are excluded from both; the
+ * times from start are reported on stderr too.
+ */
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { createPoller } from '../poller/poller.js';
+import { benchKafka, createGroup, deleteGroup, log, sleep } from './throughput-env.js';
+import type { ZkSession } from '../coordinator/index.js';
+
+/** The defaults of createKafkajsSource (poller/kafka-source.ts); keep them in step. */
+export const FETCH = {
+  maxBytesPerPartition: 1024 * 1024,
+  maxBytes: 10 * 1024 * 1024,
+  minBytes: 1,
+  maxWaitTimeInMs: 100,
+  partitionsConsumedConcurrently: 4,
+} as const;
+
+export interface ConsumeTiming {
+  messages: number;
+  /** first message -> last message */
+  ms: number;
+  /** start() called -> last message */
+  totalMs: number;
+  rate: number;
+  rateFromStart: number;
+}
+
+function timing(messages: number, t0: number, tFirst: number, tEnd: number): ConsumeTiming {
+  const ms = tEnd - tFirst;
+  const totalMs = tEnd - t0;
+  return { messages, ms, totalMs, rate: (messages * 1000) / ms, rateFromStart: (messages * 1000) / totalMs };
+}
+
+export async function runPlainKafkajs(brokers: string[], topic: string, expected: number, timeoutMs: number): Promise<ConsumeTiming> {
+  const kafka = benchKafka(brokers, 'ringleader-bench-plain');
+  const consumer = kafka.consumer({
+    groupId: `ringleader-bench-plain-${randomBytes(4).toString('hex')}`,
+    maxBytesPerPartition: FETCH.maxBytesPerPartition,
+    maxBytes: FETCH.maxBytes,
+    minBytes: FETCH.minBytes,
+    maxWaitTimeInMs: FETCH.maxWaitTimeInMs,
+    allowAutoTopicCreation: false,
+  });
+  const t0 = performance.now();
+  let tFirst = 0;
+  let seen = 0;
+  let finish!: (t: number) => void;
+  const done = new Promise<number>((r) => (finish = r));
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: FETCH.partitionsConsumedConcurrently,
+      eachBatch: async ({ batch }) => {
+        const n = batch.messages.length;
+        if (n === 0) return;
+        if (seen === 0) tFirst = performance.now();
+        seen += n;
+        if (seen >= expected) finish(performance.now());
+      },
+    });
+    const tEnd = await withTimeout(done, timeoutMs, () => `plain kafkajs consumer saw ${seen}/${expected} messages`);
+    return timing(seen, t0, tFirst, tEnd);
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+  }
+}
+
+export async function runPoller(
+  zk: ZkSession,
+  servers: { zk: string; brokers: string[] },
+  topic: string,
+  ranges: number,
+  expected: number,
+  timeoutMs: number,
+): Promise<ConsumeTiming> {
+  const group = `bench-ovh-${randomBytes(4).toString('hex')}`;
+  await createGroup(zk, group, topic, ranges);
+  const poller = createPoller({
+    zk: servers.zk,
+    group,
+    brokers: servers.brokers,
+    topic,
+    id: `bench-${process.pid}`,
+    logger: pino({ level: 'error' }, pino.destination(2)),
+    drainTimeoutMs: 5_000,
+  });
+  const t0 = performance.now();
+  let tFirst = 0;
+  let timer: NodeJS.Timeout | null = null;
+  try {
+    const done = new Promise<number>((resolve) => {
+      timer = setInterval(() => {
+        const handled = poller.status().handled;
+        if (handled > 0 && tFirst === 0) tFirst = performance.now();
+        if (handled >= expected) resolve(performance.now());
+      }, 2);
+    });
+    await poller.start();
+    const tEnd = await withTimeout(done, timeoutMs, () => `poller handled ${poller.status().handled}/${expected} messages`);
+    return timing(poller.status().handled, t0, tFirst, tEnd);
+  } finally {
+    if (timer) clearInterval(timer);
+    await poller.close().catch((err: unknown) => log(`poller close failed: ${String(err)}`));
+    await deleteGroup(zk, group).catch(() => undefined);
+  }
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    t = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what()}`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(t);
+    await sleep(0);
+  }
+}
