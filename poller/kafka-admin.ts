@@ -88,7 +88,9 @@ export async function ensureTopics(opts: EnsureTopicsOptions): Promise<EnsureTop
       const existing = await partitionCount(admin, name);
       if (existing === null) {
         const didCreate = await admin.createTopics({
-          waitForLeaders: true,
+          // kafkajs's own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a
+          // KRaft broker answers until the new topic's metadata reaches it.
+          waitForLeaders: false,
           topics: [
             {
               topic: name,
@@ -99,6 +101,7 @@ export async function ensureTopics(opts: EnsureTopicsOptions): Promise<EnsureTop
             },
           ],
         });
+        await waitForLeaders(admin, name, didCreate ? ranges : 1);
         if (didCreate) {
           created.push(name);
           log.info({ topic: name, partitions: ranges }, 'topic created');
@@ -113,6 +116,29 @@ export async function ensureTopics(opts: EnsureTopicsOptions): Promise<EnsureTop
     }
     return { created };
   });
+}
+
+const WAIT_FOR_LEADERS_MS = 30_000;
+
+/** Waits until every partition of a just-created topic has a leader. */
+async function waitForLeaders(admin: Admin, topic: string, partitions: number): Promise<void> {
+  const deadline = Date.now() + WAIT_FOR_LEADERS_MS;
+  let last = 'no metadata yet';
+  while (Date.now() < deadline) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const meta = topics.find((t) => t.name === topic);
+      const led = meta?.partitions.filter((p) => p.leader >= 0).length ?? 0;
+      if (meta && meta.partitions.length >= partitions && led === meta.partitions.length) return;
+      last = `${led} of ${partitions} partitions have a leader`;
+    } catch (err) {
+      const type = (err as { type?: string }).type;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw err;
+      last = type;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`topic ${topic} was created but its partitions got no leader within ${WAIT_FOR_LEADERS_MS} ms (${last})`);
 }
 
 /** Partition count of `topic`; TopicNotFoundError when it does not exist. */

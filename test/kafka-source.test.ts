@@ -1,0 +1,259 @@
+// The kafkajs RangeSource against a real broker: exact start offsets, no
+// stale batches after a re-seek, revoke, backpressure pause, rejoin.
+import { randomUUID } from 'node:crypto';
+import type { Kafka, Producer } from 'kafkajs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTopics } from '../poller/kafka-admin.js';
+import { createKafka } from '../poller/kafka-client.js';
+import { createKafkajsSource } from '../poller/kafka-source.js';
+import type { RangeSource, SourceMessage } from '../poller/kafka-source.js';
+import { brokers } from './support/env.js';
+
+const RANGES = 2;
+
+let kafka: Kafka;
+let producer: Producer;
+const open: RangeSource[] = [];
+
+beforeAll(async () => {
+  kafka = createKafka({ brokers: brokers(), clientId: 'kafka-source-test' });
+  producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+});
+
+afterAll(async () => {
+  await producer?.disconnect();
+});
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+async function newTopic(): Promise<string> {
+  const topic = `source-${randomUUID()}`;
+  await ensureTopics({ kafka, topic, ranges: RANGES, replicationFactor: 1 });
+  return topic;
+}
+
+/** Appends `count` messages to `partition`; values say where they were meant to land. */
+async function append(topic: string, partition: number, count: number): Promise<void> {
+  const messages = Array.from({ length: count }, (_, i) => ({
+    partition,
+    key: `k${i % 3}`,
+    value: `p${partition}-${i}`,
+    headers: { origin: 'test' },
+  }));
+  await producer.send({ topic, acks: -1, messages });
+}
+
+interface Received {
+  /** Offsets per range in delivery order. */
+  offsets: Map<number, number[]>;
+  messages: Map<number, SourceMessage[]>;
+}
+
+async function startSource(topic: string, groupId = `g-${randomUUID()}`): Promise<{ source: RangeSource; got: Received }> {
+  const source = createKafkajsSource({ kafka, topic, groupId, partitions: RANGES });
+  open.push(source);
+  const got: Received = { offsets: new Map(), messages: new Map() };
+  source.onMessages((range, messages) => {
+    const offsets = got.offsets.get(range) ?? [];
+    const all = got.messages.get(range) ?? [];
+    for (const m of messages) {
+      expect(m.partition).toBe(range);
+      offsets.push(Number(m.offset));
+      all.push(m);
+    }
+    got.offsets.set(range, offsets);
+    got.messages.set(range, all);
+  });
+  await source.start();
+  return { source, got };
+}
+
+function offsetsOf(got: Received, range: number): number[] {
+  return got.offsets.get(range) ?? [];
+}
+
+function seq(from: number, toExclusive: number): number[] {
+  return Array.from({ length: toExclusive - from }, (_, i) => from + i);
+}
+
+async function waitFor(what: string, pred: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('kafkajs range source', () => {
+  it('delivers exactly from the assigned offset, in order, and nothing of unassigned ranges', async () => {
+    const topic = await newTopic();
+    await append(topic, 0, 50);
+    await append(topic, 1, 50);
+    const { source, got } = await startSource(topic);
+    expect(source.health().connected).toBe(true);
+
+    expect(await source.assign(0, '10')).toBe('10');
+    await waitFor('offsets 10..49 of range 0', () => offsetsOf(got, 0).length >= 40);
+    await sleep(500);
+    expect(offsetsOf(got, 0)).toEqual(seq(10, 50));
+    expect(offsetsOf(got, 1)).toEqual([]);
+
+    const first = got.messages.get(0)![0]!;
+    expect(first.value?.toString()).toBe('p0-10');
+    expect(first.key?.toString()).toBe('k1');
+    expect(first.headers).toEqual({ origin: 'test' });
+    expect(Number(first.timestamp)).toBeGreaterThan(0);
+  });
+
+  it('stops delivering a range at once when it is revoked', async () => {
+    const topic = await newTopic();
+    await append(topic, 0, 20);
+    const { source, got } = await startSource(topic);
+    await source.assign(0, '0');
+    await waitFor('the first 20', () => offsetsOf(got, 0).length >= 20);
+
+    source.revoke(0);
+    await append(topic, 0, 20);
+    await sleep(1500);
+    expect(offsetsOf(got, 0)).toEqual(seq(0, 20));
+  });
+
+  it('re-assigned at an earlier offset, delivers from there again without a gap', async () => {
+    const topic = await newTopic();
+    await append(topic, 0, 60);
+    const { source, got } = await startSource(topic);
+    await source.assign(0, '0');
+    await waitFor('all 60', () => offsetsOf(got, 0).length >= 60);
+
+    source.revoke(0);
+    got.offsets.set(0, []);
+    await source.assign(0, '7');
+    await waitFor('offsets 7..59 again', () => offsetsOf(got, 0).length >= 53);
+    await sleep(300);
+    expect(offsetsOf(got, 0)).toEqual(seq(7, 60));
+  });
+
+  it('never delivers a stale batch across fast revoke/assign cycles while messages keep arriving', async () => {
+    const topic = await newTopic();
+    await append(topic, 0, 200);
+    const { source, got } = await startSource(topic);
+    let stop = false;
+    const writer = (async () => {
+      while (!stop) {
+        await append(topic, 0, 25);
+        await sleep(5);
+      }
+    })();
+
+    try {
+      // Each cycle moves the position backwards or forwards while fetches
+      // of the old position may be in flight or queued.
+      let seen = 0;
+      let from = 0;
+      for (let cycle = 0; cycle < 25; cycle++) {
+        source.revoke(0);
+        from = Math.floor(Math.random() * (seen + 50));
+        got.offsets.set(0, []);
+        expect(await source.assign(0, String(from))).toBe(String(from));
+        await sleep(Math.floor(Math.random() * 60));
+        const offsets = offsetsOf(got, 0).slice();
+        // Exactly from the assigned offset, contiguous (no compaction or
+        // transactions on this topic, so offsets have no gaps).
+        expect(offsets).toEqual(seq(from, from + offsets.length));
+        seen = Math.max(seen, from + offsets.length);
+      }
+      // The last cycle keeps going and catches up.
+      await waitFor('more messages after the last assign', () => offsetsOf(got, 0).length > 50);
+      const offsets = offsetsOf(got, 0);
+      expect(offsets).toEqual(seq(from, from + offsets.length));
+    } finally {
+      stop = true;
+      await writer;
+    }
+  });
+
+  it('keeps a paused range paused while another flows, then resumes it where it stopped', async () => {
+    const topic = await newTopic();
+    await append(topic, 0, 30);
+    await append(topic, 1, 30);
+    const { source, got } = await startSource(topic);
+    await source.assign(0, '0');
+    await source.assign(1, '0');
+    await waitFor('30 on each range', () => offsetsOf(got, 0).length >= 30 && offsetsOf(got, 1).length >= 30);
+
+    source.pause(1);
+    await append(topic, 0, 40);
+    await append(topic, 1, 40);
+    await waitFor('range 0 flowing while range 1 is paused', () => offsetsOf(got, 0).length >= 70);
+    await sleep(800);
+    expect(offsetsOf(got, 0)).toEqual(seq(0, 70));
+    expect(offsetsOf(got, 1)).toEqual(seq(0, 30));
+
+    source.resume(1);
+    await waitFor('range 1 resumed', () => offsetsOf(got, 1).length >= 70);
+    await sleep(300);
+    expect(offsetsOf(got, 1)).toEqual(seq(0, 70));
+  });
+
+  it('resolves earliest and latest to offsets and starts there', async () => {
+    const topic = await newTopic();
+    await append(topic, 0, 12);
+    await append(topic, 1, 12);
+    const { source, got } = await startSource(topic);
+
+    expect(await source.assign(0, 'earliest')).toBe('0');
+    expect(await source.assign(1, 'latest')).toBe('12');
+    await waitFor('range 0 from the start', () => offsetsOf(got, 0).length >= 12);
+    await append(topic, 1, 5);
+    await waitFor('new messages of range 1', () => offsetsOf(got, 1).length >= 5);
+    await sleep(300);
+    expect(offsetsOf(got, 0)).toEqual(seq(0, 12));
+    expect(offsetsOf(got, 1)).toEqual(seq(12, 17));
+  });
+
+  it('reports end offsets per range', async () => {
+    const topic = await newTopic();
+    await append(topic, 0, 9);
+    await append(topic, 1, 4);
+    const { source } = await startSource(topic);
+    expect(await source.endOffsets()).toEqual(
+      new Map([
+        [0, '9'],
+        [1, '4'],
+      ]),
+    );
+  });
+
+  it('keeps positions across a rebalance of its consumer group (kafkajs forgets them on rejoin)', async () => {
+    const topic = await newTopic();
+    await append(topic, 0, 25);
+    const groupId = `g-${randomUUID()}`;
+    const { source, got } = await startSource(topic, groupId);
+    await source.assign(0, '5');
+    await waitFor('offsets 5..24', () => offsetsOf(got, 0).length >= 20);
+
+    // A second member of the same group forces the first one to rejoin.
+    const other = await startSource(topic, groupId);
+    await waitFor('the first source to rejoin', () => other.source.health().connected, 30_000);
+    await append(topic, 0, 10);
+    await waitFor('offsets 25..34', () => offsetsOf(got, 0).length >= 30, 30_000);
+    await sleep(500);
+    expect(offsetsOf(got, 0)).toEqual(seq(5, 35));
+    expect(offsetsOf(other.got, 0)).toEqual([]);
+  });
+
+  it('rejects bad input clearly', async () => {
+    const topic = await newTopic();
+    const { source } = await startSource(topic);
+    await expect(source.assign(0, '-1')).rejects.toThrow(/non-negative integer/);
+    await expect(source.assign(RANGES, '0')).rejects.toThrow(/outside/);
+    expect(() => createKafkajsSource({ kafka, topic, groupId: 'x', partitions: 0 })).toThrow(/positive/);
+    const wrong = createKafkajsSource({ kafka, topic, groupId: `g-${randomUUID()}`, partitions: RANGES + 1 });
+    await expect(wrong.start()).rejects.toThrow(/has 2 partitions but 3 ranges/);
+  });
+});
