@@ -59,7 +59,7 @@ export async function acquireServers(): Promise<Servers> {
 }
 
 export function benchKafka(brokers: string[], clientId: string): Kafka {
-  return createKafka({ brokers, clientId, logger: pino({ level: 'error' }, pino.destination(2)) });
+  return createKafka({ brokers, clientId, logger: pino({ level: 'fatal' }, pino.destination(2)) });
 }
 
 export async function zkSession(zk: string): Promise<ZkSession> {
@@ -74,7 +74,17 @@ export async function preloadTopic(
   topic: string,
   opts: { ranges: number; count: number; keys: number; size: number },
 ): Promise<number> {
-  await ensureTopics({ kafka, topic, ranges: opts.ranges });
+  // Kafka (KRaft) may answer "does not host this topic-partition" while a new
+  // topic's leaders are being elected; ensureTopics is safe to repeat.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureTopics({ kafka, topic, ranges: opts.ranges });
+      break;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await sleep(250);
+    }
+  }
   // A few producers in parallel: one sequential producer is the slow part of setup.
   const parts = 4;
   const per = Math.ceil(opts.count / parts);

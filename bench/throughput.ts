@@ -7,8 +7,8 @@
  *    consumed by one plain kafkajs consumer (eachBatch, no processing) and
  *    by one in-process ringleader poller (default counting handler), in
  *    alternating order over several repetitions; medians are reported.
- *    Both are timed first message -> last message, with the same fetch
- *    settings (see throughput-overhead.ts).
+ *    Both are timed from ready-to-fetch to the last message, with the same
+ *    fetch settings (see throughput-overhead.ts).
  * 2. Scaling: 1, 2, 4, 8 poller processes with a handler that waits 5 ms per
  *    message and --concurrency 8; a fresh group per n; the rate over a fixed
  *    window after convergence (see throughput-scaling.ts).
@@ -18,10 +18,11 @@
  * Progress goes to stderr; the last line of stdout is one JSON object.
  * --quick: 50,000 messages, one repetition, 1 and 2 pollers (CI smoke run).
  * --profile: the poller processes of the scaling runs write .cpuprofile files
- *   (node --cpu-prof) under .bench/profiles/.
+ *   (node --cpu-prof) under $TMPDIR/ringleader-bench/<run>/profiles/.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -107,8 +108,8 @@ async function main(): Promise<void> {
   const handlerPath = join(root, 'dist', 'bench', 'fixtures', 'sleep-5ms.js');
   for (const f of [cliPath, handlerPath]) if (!existsSync(f)) usage(`${f} is missing; build first: npx tsc -p tsconfig.build.json`);
   const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(2).toString('hex')}`;
-  const logDir = join(root, '.bench', 'throughput', runId);
-  const profileDir = join(root, '.bench', 'profiles', runId);
+  const logDir = join(tmpdir(), 'ringleader-bench', runId);
+  const profileDir = join(logDir, 'profiles');
   mkdirSync(logDir, { recursive: true });
   log(`${args.quick ? 'quick' : 'full'} run: ${messages} messages, ${reps} repetition(s), pollers ${pollerCounts.join(',')}; poller logs in ${logDir}`);
 
@@ -142,11 +143,11 @@ async function main(): Promise<void> {
         if (which === 'plain') {
           const t = await runPlainKafkajs(servers.brokers, topic, loaded, timeoutMs);
           plain.push(t);
-          log(`overhead rep ${i + 1}/${reps}: plain kafkajs ${round(t.rate)} msg/s (${round(t.ms)} ms first->last, ${round(t.totalMs)} ms from start)`);
+          log(`overhead rep ${i + 1}/${reps}: plain kafkajs ${round(t.rate)} msg/s (${round(t.ms)} ms from ready, ${round(t.totalMs)} ms from start)`);
         } else {
           const t = await runPoller(zk, servers, topic, RANGES, loaded, timeoutMs);
           poller.push(t);
-          log(`overhead rep ${i + 1}/${reps}: poller        ${round(t.rate)} msg/s (${round(t.ms)} ms first->last, ${round(t.totalMs)} ms from start)`);
+          log(`overhead rep ${i + 1}/${reps}: poller        ${round(t.rate)} msg/s (${round(t.ms)} ms from ready, ${round(t.totalMs)} ms from start)`);
         }
       }
     }
@@ -207,7 +208,7 @@ async function main(): Promise<void> {
       node: process.version,
       quick: args.quick,
       repetitions: reps,
-      timing: 'overhead: first->last message, both; scaling: window after convergence',
+      timing: 'overhead: from ready to fetch (plain: group joined; poller: first range acquired) to last message; scaling: window after convergence',
       overheadRatioFromStart: r3(overheadRatioFromStart),
       windowMs,
       concurrency: CONCURRENCY,
