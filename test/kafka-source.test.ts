@@ -247,6 +247,31 @@ describe('kafkajs range source', () => {
     expect(offsetsOf(other.got, 0)).toEqual([]);
   });
 
+  it('fails to start, reporting disconnected, when no broker answers', async () => {
+    const nowhere = createKafka({
+      brokers: ['127.0.0.1:1'],
+      clientId: 'kafka-source-test',
+      connectionTimeout: 200,
+      retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 },
+    });
+    const source = createKafkajsSource({ kafka: nowhere, topic: 'anything', groupId: `g-${randomUUID()}`, partitions: 1 });
+    await expect(source.start()).rejects.toThrow();
+    expect(source.health().connected).toBe(false);
+    await source.close();
+  });
+
+  it('delivers nothing after close, and close can be called twice', async () => {
+    const topic = await newTopic();
+    const { source, got } = await startSource(topic);
+    await source.assign(0, '0');
+    await source.close();
+    await source.close();
+    expect(source.health().connected).toBe(false);
+    await append(topic, 0, 5);
+    await sleep(500);
+    expect(offsetsOf(got, 0)).toEqual([]);
+  });
+
   it('rejects bad input clearly', async () => {
     const topic = await newTopic();
     const { source } = await startSource(topic);
