@@ -21,7 +21,7 @@
  *   (node --cpu-prof) under $TMPDIR/ringleader-bench/<run>/profiles/.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,7 @@ import {
 import { runPlainKafkajs, runPoller, type ConsumeTiming } from './throughput-overhead.js';
 import { killAllPollers, runScaling, startOkServer, type ScalingResult } from './throughput-scaling.js';
 import type { ZkSession } from '../coordinator/index.js';
+import { formatTop, profiled, topSelfTime } from './throughput-profile.js';
 
 interface Args {
   json: boolean;
@@ -157,6 +158,19 @@ async function main(): Promise<void> {
     const overheadRatioFromStart = median(poller.map((t) => t.rateFromStart)) / median(plain.map((t) => t.rateFromStart));
     log(`overhead: plain ${round(plainRate)} msg/s, poller ${round(pollerRate)} msg/s, ratio ${r3(overheadRatio)} (from start incl. joins: ${r3(overheadRatioFromStart)})`);
 
+    if (args.profile) {
+      mkdirSync(profileDir, { recursive: true });
+      for (const which of ['plain', 'poller'] as const) {
+        const file = join(profileDir, `overhead-${which}.cpuprofile`);
+        const t = await profiled(file, () =>
+          which === 'plain'
+            ? runPlainKafkajs(servers!.brokers, topic, loaded, timeoutMs)
+            : runPoller(zk!, servers!, topic, RANGES, loaded, timeoutMs),
+        );
+        log(formatTop(`profile of ${which} (${round(t.rate)} msg/s while profiled) ${file}`, topSelfTime(file)));
+      }
+    }
+
     // ---- 2. scaling -----------------------------------------------------
     const nodeArgs = (tag: string) => (args.profile ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, tag)] : []);
     const common = {
@@ -185,6 +199,7 @@ async function main(): Promise<void> {
       scaling[String(r.pollers)] = r3(r.rate / (r.pollers * rate1));
     }
     log(`scaling: ${JSON.stringify(scaling)}`);
+    if (args.profile) summariseDir(join(profileDir, `scale-${pollerCounts[pollerCounts.length - 1]}`));
 
     // ---- 3. sidecar -----------------------------------------------------
     const sidecar = await startOkServer();
@@ -196,6 +211,7 @@ async function main(): Promise<void> {
     } finally {
       await sidecar.close();
     }
+    if (args.profile) summariseDir(join(profileDir, 'sidecar-2'));
 
     const result = {
       plainKafkajs: round(plainRate),
@@ -225,6 +241,16 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await stop();
+  }
+}
+
+/** The first poller profile of a folder written by `node --cpu-prof`. */
+function summariseDir(dir: string): void {
+  try {
+    const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort()[0];
+    if (file) log(formatTop(`profile of a poller process ${join(dir, file)}`, topSelfTime(join(dir, file))));
+  } catch (err) {
+    log(`no profile in ${dir}: ${String(err)}`);
   }
 }
 
