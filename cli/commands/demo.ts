@@ -47,8 +47,9 @@ export function registerDemo(program: Command): void {
       );
       if (ci) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else process.stdout.write(`${formatSummary(summary)}\n`);
-      if (summary.lost > 0) throw new CliError(`${summary.lost} produced messages were never handled`);
+      // Interrupted: the producer and pollers were stopped before the backlog was worked off.
       if (summary.interrupted) throw new CliError('interrupted', 130);
+      if (summary.lost > 0) throw new CliError(`${summary.lost} produced messages were never handled`);
       if (summary.error) throw new CliError(summary.error);
     });
 }

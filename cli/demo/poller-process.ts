@@ -78,6 +78,12 @@ export class PollerProcess {
     return this.exit === undefined;
   }
 
+  /** "running", "code 0" or "signal SIGKILL". */
+  get exitDescription(): string {
+    if (!this.exit) return 'running';
+    return this.exit.signal ? `signal ${this.exit.signal}` : `code ${this.exit.code}`;
+  }
+
   signal(sig: NodeJS.Signals): void {
     if (!this.running) return;
     try {

@@ -386,6 +386,7 @@ export async function runDemo(o: DemoOptions, say: (line: string) => void): Prom
     lostIds: lostIds.slice(0, 20),
     recordsDir: runDir,
     interrupted: wasInterrupted,
+    pollers: [...pollers.values()].map((p) => ({ id: p.id, pid: p.pid, exit: p.exitDescription })),
     ...(error ? { error } : {}),
   };
 }

@@ -25,6 +25,8 @@ export interface DemoSummary {
   lostIds: number[];
   recordsDir: string;
   interrupted: boolean;
+  /** Every poller process the demo started, and how it ended. */
+  pollers: { id: string; pid: number; exit: string }[];
   /** Set when the script could not be played to the end. */
   error?: string;
 }
@@ -42,7 +44,9 @@ export function formatSummary(s: DemoSummary): string {
     '',
     `  produced     ${s.produced}`,
     `  handled      ${s.handled}`,
-    `  lost         ${s.lost}${s.lost ? `   first ids: ${s.lostIds.join(', ')}` : '   (every produced message was handled)'}`,
+    s.interrupted
+      ? `  unhandled    ${s.lost}   (stopped before the backlog was worked off; they stay in Kafka)`
+      : `  lost         ${s.lost}${s.lost ? `   first ids: ${s.lostIds.join(', ')}` : '   (every produced message was handled)'}`,
     `  duplicates   ${s.duplicates}   (at-least-once: messages handled by the killed poller after its last commit are delivered again)`,
     `  recovery     ${secs(s.recoveryMs)} for ${s.rangesRecovered} ranges after kill -9 (session timeout ${(s.sessionTimeoutMs / 1000).toFixed(1)} s + reassignment)`,
     `  handoff      longest pause ${s.handoffMs === null ? 'not measured' : `${s.handoffMs} ms`} over ${s.rangesHandedOff} ranges moved by drain (all moved in ${secs(s.drainMs)})`,
