@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTopics } from '../poller/kafka-admin.js';
 import { createKafka } from '../poller/kafka-client.js';
 import { createKafkajsSource } from '../poller/kafka-source.js';
-import type { RangeSource, SourceMessage } from '../poller/kafka-source.js';
+import type { KafkajsFetchOptions, RangeSource, SourceMessage } from '../poller/kafka-source.js';
 import { brokers } from './support/env.js';
 
 const RANGES = 2;
@@ -52,8 +52,12 @@ interface Received {
   messages: Map<number, SourceMessage[]>;
 }
 
-async function startSource(topic: string, groupId = `g-${randomUUID()}`): Promise<{ source: RangeSource; got: Received }> {
-  const source = createKafkajsSource({ kafka, topic, groupId, partitions: RANGES });
+async function startSource(
+  topic: string,
+  groupId = `g-${randomUUID()}`,
+  fetch: KafkajsFetchOptions = {},
+): Promise<{ source: RangeSource; got: Received }> {
+  const source = createKafkajsSource({ kafka, topic, groupId, partitions: RANGES, fetch });
   open.push(source);
   const got: Received = { offsets: new Map(), messages: new Map() };
   source.onMessages((range, messages) => {
@@ -175,6 +179,43 @@ describe('kafkajs range source', () => {
       stop = true;
       await writer;
     }
+  });
+
+  it('drops a batch fetched before a re-seek to an earlier offset that is still queued', async () => {
+    // One worker: the batch of range 1 waits while the batch of range 0 of
+    // the same fetch is handled, and that handler moves range 1 back.
+    const topic = await newTopic();
+    await append(topic, 0, 50);
+    await append(topic, 1, 50);
+    const { source, got } = await startSource(topic, undefined, { partitionsConsumedConcurrently: 1 });
+    await source.assign(0, '0');
+    await source.assign(1, '0');
+    await waitFor('50 on each range', () => offsetsOf(got, 0).length >= 50 && offsetsOf(got, 1).length >= 50);
+
+    let moved: Promise<string> | null = null;
+    const deliver = (range: number, messages: SourceMessage[]) => {
+      const list = got.offsets.get(range) ?? [];
+      list.push(...messages.map((m) => Number(m.offset)));
+      got.offsets.set(range, list);
+      if (range === 0 && moved === null) {
+        source.revoke(1);
+        got.offsets.set(1, []);
+        moved = source.assign(1, '10');
+      }
+    };
+    source.onMessages(deliver);
+    // One request, so one fetch most likely returns both partitions.
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [0, 1].flatMap((partition) => Array.from({ length: 20 }, (_, i) => ({ partition, value: `n${i}` }))),
+    });
+    await waitFor('range 0 to move range 1', () => moved !== null);
+    expect(await moved).toBe('10');
+    await waitFor('range 1 from offset 10 on', () => offsetsOf(got, 1).length >= 60);
+    await sleep(300);
+    expect(offsetsOf(got, 1)).toEqual(seq(10, 70));
+    expect(offsetsOf(got, 0)).toEqual(seq(0, 70));
   });
 
   it('keeps a paused range paused while another flows, then resumes it where it stopped', async () => {
