@@ -1,6 +1,7 @@
 import kafkajs from 'kafkajs';
 import zookeeper from 'node-zookeeper-client';
 import { InfraError } from './errors.js';
+import { fourLetterWord, parseSrvr } from './four-letter-word.js';
 import type { Exit } from './jvm-process.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -16,8 +17,23 @@ export interface WaitOptions {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Opens a real ZooKeeper session (not just a TCP connect) and closes it. */
-export function zooKeeperAnswers(connectString: string, timeoutMs = 3_000): Promise<boolean> {
+/**
+ * A real ZooKeeper session (not just a TCP connect), opened only once the
+ * `srvr` command says the server serves. Closing a node-zookeeper-client
+ * while its handshake is pending makes it misread the late reply and throw an
+ * uncaught error, and a node outside the quorum holds handshakes for seconds.
+ */
+export async function zooKeeperAnswers(connectString: string, timeoutMs = 5_000): Promise<boolean> {
+  const servers = connectString.split(',').map((hostPort) => {
+    const i = hostPort.lastIndexOf(':');
+    return { host: hostPort.slice(0, i), port: Number(hostPort.slice(i + 1)) };
+  });
+  const serving = await Promise.all(
+    servers.map(({ host, port }) =>
+      fourLetterWord(host, port, 'srvr', timeoutMs).then((text) => parseSrvr(text) !== undefined, () => false),
+    ),
+  );
+  if (!serving.some(Boolean)) return false;
   return new Promise((resolve) => {
     const client = zookeeper.createClient(connectString, { sessionTimeout: 4_000, retries: 0 });
     const timer = setTimeout(() => {
