@@ -4,7 +4,7 @@ import { assign, diff, type Member } from '../ring/index.js';
 import type { ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import { LeaderLatch } from './leader-latch.js';
-import { readMembers } from './member-reader.js';
+import { readMembers, type Problem } from './member-reader.js';
 import { readAssignment } from './assignment-reader.js';
 import { readGroupConfig, ensureLayout } from './group-config.js';
 import { encode, type AssignmentRecord, type MemberInfo } from './znodes.js';
@@ -43,6 +43,10 @@ export class Coordinator extends EventEmitter {
   private pending = false;
   private ranges = 0;
   private closed = false;
+  /** The last valid data of every member, to ride out malformed member nodes. */
+  private lastValid = new Map<string, MemberInfo>();
+  /** The last valid assignment read or published. */
+  private lastOwners: (string | null)[] | null = null;
   private readonly onMembersChanged = () => this.schedule('members changed');
 
   constructor(private readonly opts: CoordinatorOptions) {
@@ -116,15 +120,18 @@ export class Coordinator extends EventEmitter {
     const { zk, paths } = this.opts;
     const leaderNode = this.latch.nodePath;
     if (!leaderNode) return;
-    const { members, problems } = await readMembers(zk, paths, this.onMembersChanged);
-    for (const p of problems) this.log.warn(p, 'ignoring malformed member node');
+    const { members: valid, problems } = await readMembers(zk, paths, this.onMembersChanged);
     const current = await readAssignment(zk, paths, this.ranges);
-    if (current.problem) this.log.warn({ problem: current.problem }, 'ignoring unusable assignment; writing a fresh one');
+    if (current.problem) this.log.warn({ problem: current.problem }, 'ignoring unusable assignment');
+    // Garbage in `assignment` is not acted on: keep building on the last valid one we saw,
+    // and leave the node alone unless the owners really change.
+    if (current.record) this.lastOwners = current.record.owners;
+    const previous = current.record?.owners ?? this.lastOwners ?? undefined;
+    const members = this.withMalformed(valid, problems, previous);
 
     const active: Member[] = members.filter((m) => m.state === 'active').map((m) => ({ id: m.id, weight: m.weight }));
-    const previous = current.record?.owners;
     const owners = assign({ ranges: this.ranges, members: active, ...(previous ? { previous } : {}) });
-    if (current.record && sameOwners(previous!, owners)) return;
+    if (previous && current.version >= 0 && sameOwners(previous, owners)) return;
 
     // Epochs only grow: garbage in the node also bumped its version, and
     // every valid write had epoch <= version, so version+1 is always newer.
@@ -161,10 +168,35 @@ export class Coordinator extends EventEmitter {
       }
       throw err;
     }
+    this.lastOwners = owners;
     const moves = previous ? diff(previous, owners) : [];
     this.log.info({ epoch, moves: moves.length, reason: record.reason }, 'assignment published');
     const published: PublishedAssignment = { epoch, owners, reason: record.reason };
     this.emit('published', published);
+  }
+
+  /**
+   * A member node whose data is malformed is never acted on: the member is
+   * still alive (its node exists), so it keeps the data last seen valid, or,
+   * for a leader that never saw it valid, stays an active member of weight 1
+   * if it owns ranges now. Dropping it would move its ranges because of garbage.
+   */
+  private withMalformed(valid: MemberInfo[], problems: Problem[], owners: readonly (string | null)[] | undefined): MemberInfo[] {
+    const known = new Map(valid.map((m) => [m.id, m]));
+    const members = [...valid];
+    for (const p of problems) {
+      const id = p.path.slice(p.path.lastIndexOf('/') + 1);
+      const last = this.lastValid.get(id);
+      const fallback = owners?.includes(id) ? { id, host: '', pid: 0, weight: 1, state: 'active' as const, startedAt: '' } : undefined;
+      const keep = last ?? fallback;
+      this.log.warn({ ...p, keeping: keep ? { weight: keep.weight, state: keep.state } : null }, 'malformed member node: not acting on it');
+      if (keep) {
+        members.push(keep);
+        known.set(id, keep);
+      }
+    }
+    this.lastValid = known;
+    return members;
   }
 }
 
