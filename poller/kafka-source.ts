@@ -12,7 +12,7 @@ import type {
 } from 'kafkajs';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import { endOffsetsWith, partitionCount, PartitionCountMismatchError, TopicNotFoundError } from './kafka-admin.js';
+import { partitionCount, PartitionCountMismatchError, TopicNotFoundError } from './kafka-admin.js';
 
 /** One Kafka record as the poller sees it; range r is partition r. */
 export interface SourceMessage {
@@ -434,6 +434,13 @@ export function createKafkajsSource(opts: KafkajsSourceOptions): RangeSource {
     onConsumer('resume', () => consumer.resume([{ topic, partitions: [range] }]));
   }
 
+  // The topic was checked in start(); skip endOffsetsWith's existence check,
+  // since the poller asks for lag often.
+  async function endOffsets(): Promise<Map<number, string>> {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, o.high]));
+  }
+
   function health(): { connected: boolean; lastError?: string } {
     const connected = state === 'started' && joined && Date.now() - lastReplyAt < staleAfterMs;
     return lastError === undefined ? { connected } : { connected, lastError };
@@ -469,7 +476,7 @@ export function createKafkajsSource(opts: KafkajsSourceOptions): RangeSource {
     onMessages(cb) {
       receiver = cb;
     },
-    endOffsets: () => endOffsetsWith(admin, topic),
+    endOffsets,
     health,
     close,
   };
