@@ -229,13 +229,14 @@ export async function runDemo(o: DemoOptions, say: (line: string) => void): Prom
           return renderDemo({
             group,
             topic,
-            servers: `${servers!.zk} ${servers!.brokers.join(',')}${servers!.source === 'started' ? ' (started by the demo)' : ''}`,
+            servers: `${servers!.zk} ${servers!.brokers.join(',')}${servers!.source === 'started' ? ' (own)' : ''}`,
             elapsedMs: Math.max(0, Date.now() - t0),
             stepMs,
             steps: script,
             current,
             waiting,
-            produced,
+            // Every handled message was produced: a fresher lower bound than the producer's report.
+            produced: Math.max(produced, tally.distinct),
             producedRate: producedMeter.perSecond,
             handled: tally.distinct,
             handledRate: handledMeter.perSecond,
@@ -258,6 +259,8 @@ export async function runDemo(o: DemoOptions, say: (line: string) => void): Prom
           void endOffsetsWith(admin!, topic).then(
             (ends) => {
               for (const [p, end] of ends) lag.set(p, end);
+              // The producer reports once a second; the end offsets are fresher.
+              if (producedFinal === null) produced = Math.max(produced, [...ends.values()].reduce((a, e) => a + Number(e), 0));
             },
             (err: unknown) => log.debug({ err }, 'end offsets not read'),
           );

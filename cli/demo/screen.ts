@@ -29,7 +29,7 @@ const rate = (r: number | null) => (r === null ? '-' : String(Math.round(r)));
 export function renderDemo(s: DemoViewState): string {
   const out: string[] = [];
   const t = Math.floor(s.elapsedMs / 1000);
-  out.push(`ringleader demo   group ${s.group}   servers ${s.servers}   press q or Ctrl-C to stop`);
+  out.push(`ringleader demo  group ${s.group}  servers ${s.servers}  (q or Ctrl-C stops)`);
   out.push('');
   s.steps.forEach((step, i) => {
     const mark = i < s.current ? 'done' : i === s.current ? ' >> ' : '    ';

@@ -48,8 +48,12 @@ export function formatSummary(s: DemoSummary): string {
       ? `  unhandled    ${s.lost}   (stopped before the backlog was worked off; they stay in Kafka)`
       : `  lost         ${s.lost}${s.lost ? `   first ids: ${s.lostIds.join(', ')}` : '   (every produced message was handled)'}`,
     `  duplicates   ${s.duplicates}   (at-least-once: messages handled by the killed poller after its last commit are delivered again)`,
-    `  recovery     ${secs(s.recoveryMs)} for ${s.rangesRecovered} ranges after kill -9 (session timeout ${(s.sessionTimeoutMs / 1000).toFixed(1)} s + reassignment)`,
-    `  handoff      longest pause ${s.handoffMs === null ? 'not measured' : `${s.handoffMs} ms`} over ${s.rangesHandedOff} ranges moved by drain (all moved in ${secs(s.drainMs)})`,
+    s.recoveryMs === null
+      ? '  recovery     not reached'
+      : `  recovery     ${secs(s.recoveryMs)} for ${s.rangesRecovered} ranges after kill -9 (session timeout ${(s.sessionTimeoutMs / 1000).toFixed(1)} s + reassignment)`,
+    s.handoffMs === null
+      ? '  handoff      not reached'
+      : `  handoff      longest pause ${s.handoffMs} ms over ${s.rangesHandedOff} ranges moved by drain (all moved in ${secs(s.drainMs)})`,
     `  key order    ${s.orderViolations === 0 ? 'kept' : `${s.orderViolations} violations`} within each poller`,
     '',
     `  records of each handled message: ${s.recordsDir}`,
