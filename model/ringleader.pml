@@ -222,7 +222,8 @@ end:
 #endif
           if :: !(lnode[c] == cwon[c] && LOWEST(cwon[c])) -> bad_publish = true :: else fi;
           assign(cmem[c]); amem = cmem[c]; aver++
-       :: else -> skip        /* failed: re-read, or step down if deposed */
+       :: else ->             /* failed: step down if deposed, else re-read */
+          if :: lnode[c] != cwon[c] -> cwon[c] = 0 :: else fi
        fi;
        cphase[c] = 0 }
   od
