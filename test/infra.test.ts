@@ -5,6 +5,8 @@ import kafkajs from 'kafkajs';
 import zookeeper from 'node-zookeeper-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { newRunDir } from '../infra/infra.js';
+import { startKafka, type KafkaBroker } from '../infra/kafka.js';
+import { kafkaAnswers } from '../infra/readiness.js';
 import { startZooKeeper, type ZooKeeperCluster } from '../infra/zookeeper.js';
 import { brokers, randomName, zkConnect } from './support/env.js';
 
@@ -180,6 +182,51 @@ describe('ZooKeeper ensemble (started by this test)', () => {
       }
     } finally {
       client.close();
+    }
+  });
+});
+
+describe('Kafka node control (own broker, started by this test)', () => {
+  const runDir = newRunDir();
+  let broker: KafkaBroker;
+
+  beforeAll(async () => {
+    broker = await startKafka({ runDir });
+  });
+
+  afterAll(async () => {
+    await broker?.close();
+    rmSync(runDir, { recursive: true, force: true });
+  });
+
+  it('goes silent when paused, answers when resumed, and keeps its data across a restart', async () => {
+    const topic = randomName('control');
+    const kafka = new Kafka({ clientId: 'infra-control-test', brokers: broker.brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    const producer = kafka.producer();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key: 'k', value: 'v' }], acks: -1 });
+    await producer.disconnect();
+    await admin.disconnect();
+
+    broker.pause();
+    expect(await kafkaAnswers(broker.brokers, 2_000)).toBe(false);
+    broker.resume();
+    expect(await kafkaAnswers(broker.brokers, 10_000)).toBe(true);
+
+    const pidBefore = broker.pid;
+    await broker.restart();
+    expect(broker.pid).toBeDefined();
+    expect(broker.pid).not.toBe(pidBefore);
+    const after = kafka.admin();
+    await after.connect();
+    try {
+      const offsets = await after.fetchTopicOffsets(topic);
+      expect(offsets.map((o) => o.high)).toEqual(['1']);
+    } finally {
+      await after.disconnect();
     }
   });
 });
