@@ -157,16 +157,22 @@ export function waitForDeletion(zk: ZkSession, path: string, timeoutMs: number, 
     };
     const timer = setTimeout(finish, timeoutMs);
     signal?.addEventListener('abort', finish);
-    zk.exists(path, () => finish()).then(
-      (stat) => {
-        if (!stat) finish();
-      },
-      (err) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
+    // The watch also fires when the node's data changes (a draining poller
+    // rewrites its member node), so every event means "look again", not "gone".
+    const check = (): void => {
+      if (settled) return;
+      zk.exists(path, () => check()).then(
+        (stat) => {
+          if (!stat) finish();
+        },
+        (err) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    };
+    check();
   });
 }

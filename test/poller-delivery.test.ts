@@ -290,7 +290,7 @@ describe('pollers as processes (CLI) against real ZooKeeper and Kafka', () => {
     const pauses = owned.map((r) => {
       const list = ranges.get(r)!;
       const i = list.findIndex((x) => x.poller !== 'p2' && x.start >= termAt);
-      expect(i).toBeGreaterThan(0);
+      expect(i, `range ${r}: ${JSON.stringify(list.slice(-3))}\n--- p2:\n${leaving.stderr.slice(-3000)}`).toBeGreaterThan(0);
       return list[i]!.start - list[i - 1]!.end;
     });
     report('sigterm', { exitMs: exit.at - termAt, ranges: owned, handoffPausesMs: pauses });
@@ -307,7 +307,7 @@ describe('pollers as processes (CLI) against real ZooKeeper and Kafka', () => {
     await handledAtLeast(g, COUNT / 4);
     const drainAt = Date.now();
     const r = await runCli(['drain', '--zk', zk, '--group', g.group, 'p1']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, `${r.stderr}\n--- p1:\n${pollers.get('p1')!.stderr.slice(-3000)}`).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ poller: 'p1', drained: true });
     const exit = await pollers.get('p1')!.waitExit(30_000);
     expect(exit.code).toBe(0);
