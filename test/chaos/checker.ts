@@ -1,0 +1,316 @@
+// The checks of a chaos run over what was produced, what the pollers' handler
+// recorded, and the history observed in ZooKeeper. Pure: no I/O.
+import type { ProducedRecord } from './producer.js';
+import { incKey, type FaultEvent, type Handled, type Incarnation } from './records.js';
+import type { History, LeaseObs } from './zk-observer.js';
+
+export interface Stats {
+  n: number;
+  p50: number | null;
+  max: number | null;
+}
+
+export interface CheckResult {
+  produced: number;
+  handled: number;
+  handledUnique: number;
+  /** Handled ids the producer has no acknowledgement for (a send that failed after writing). */
+  handledUnacked: number;
+  lost: number;
+  duplicates: number;
+  duplicatesExplained: number;
+  duplicatesUnexplained: number;
+  orderViolations: number;
+  overlapViolations: number;
+  /** Messages a zombie started after SIGCONT in a tenure it had lost (self-fencing). */
+  zombieStarts: number;
+  zombieCommits: number;
+  offsetRegressions: number;
+  recovery: {
+    /** SIGKILL of a poller -> the last of its ranges handled again. */
+    killMs: Stats;
+    /** SIGSTOP of a poller -> the last of its ranges handled again by another poller. */
+    zombieMs: Stats;
+    /** SIGKILL of the leading coordinator -> next assignment epoch. */
+    coordinatorEpochMs: Stats;
+    /** SIGKILL of the leading coordinator -> another leader elected. */
+    coordinatorLeaderMs: Stats;
+  };
+  /** Planned handoffs (scale out/in, zombies coming back): end of the old owner's last message to the new owner's first, beyond message availability. */
+  handoffPauseMs: Stats;
+  /** Up to 10 examples per must-be-0 check, for people. */
+  examples: Record<string, string[]>;
+}
+
+export interface CheckInput {
+  produced: ProducedRecord[];
+  handled: Handled[];
+  history: History;
+  incarnations: Incarnation[];
+  faults: FaultEvent[];
+  sessionTimeoutMs: number;
+}
+
+export function stats(values: number[]): Stats {
+  if (values.length === 0) return { n: 0, p50: null, max: null };
+  const s = [...values].sort((a, b) => a - b);
+  return { n: s.length, p50: s[Math.floor((s.length - 1) / 2)] as number, max: s[s.length - 1] as number };
+}
+
+export function check(input: CheckInput): CheckResult {
+  const { produced, handled, history, incarnations, faults } = input;
+  const examples: Record<string, string[]> = {};
+  const example = (kind: string, text: string) => {
+    const list = (examples[kind] ??= []);
+    if (list.length < 10) list.push(text);
+  };
+  const incs = new Map(incarnations.map((i) => [incKey(i.poller, i.inc), i]));
+  const leasesByRange = new Map<number, LeaseObs[]>();
+  for (const l of history.leases) {
+    const list = leasesByRange.get(l.range) ?? [];
+    list.push(l);
+    leasesByRange.set(l.range, list);
+  }
+  for (const list of leasesByRange.values()) list.sort((a, b) => (a.czxid < b.czxid ? -1 : 1));
+  /** The lease created last at or before server time t. */
+  const leaseAt = (range: number, t: number): LeaseObs | undefined => {
+    let best: LeaseObs | undefined;
+    for (const l of leasesByRange.get(range) ?? []) if (l.ctime <= t) best = l;
+    return best;
+  };
+  /** The lease whose create came last before zxid z. */
+  const leaseBeforeZxid = (range: number, z: bigint): LeaseObs | undefined => {
+    let best: LeaseObs | undefined;
+    for (const l of leasesByRange.get(range) ?? []) if (l.czxid < z) best = l;
+    return best;
+  };
+  const commitsByRange = new Map<number, History['offsets']>();
+  for (const o of history.offsets) {
+    const list = commitsByRange.get(o.range) ?? [];
+    list.push(o);
+    commitsByRange.set(o.range, list);
+  }
+  for (const list of commitsByRange.values()) list.sort((a, b) => (a.mzxid < b.mzxid ? -1 : 1));
+
+  // ---- loss and duplicates ------------------------------------------------
+  const producedIds = new Map(produced.map((p) => [p.id, p]));
+  const byId = new Map<number, Handled[]>();
+  for (const h of handled) {
+    if (h.id < 0) continue;
+    const list = byId.get(h.id);
+    if (list) list.push(h);
+    else byId.set(h.id, [h]);
+  }
+  let lost = 0;
+  for (const p of produced) {
+    if (!byId.has(p.id)) {
+      lost++;
+      example('lost', `id ${p.id} key ${p.key} seq ${p.seq} partition ${p.partition} offset ${p.offset}`);
+    }
+  }
+  let handledUnacked = 0;
+  for (const id of byId.keys()) if (!producedIds.has(id)) handledUnacked++;
+
+  /** Crash points of an incarnation: its SIGKILL and the start of each SIGSTOP. */
+  const crashPoints = (i: Incarnation | undefined): number[] => {
+    if (!i) return [];
+    const pts = i.pauses.map((p) => p.from);
+    if (i.endedBy === 'kill' && i.endedAt !== undefined) pts.push(i.endedAt);
+    return pts;
+  };
+  const committedPast = (poller: string, range: number, offset: number, from: number, to: number): boolean =>
+    (commitsByRange.get(range) ?? []).some((c) => c.poller === poller && c.offset > BigInt(offset) && c.mtime >= from && c.mtime <= to);
+
+  let duplicates = 0;
+  let explained = 0;
+  let unexplained = 0;
+  for (const [id, list] of byId) {
+    if (list.length < 2) continue;
+    duplicates++;
+    list.sort((a, b) => a.start - b.start);
+    for (let j = 1; j < list.length; j++) {
+      const hj = list[j] as Handled;
+      const ok = list.slice(0, j).some((hi) => {
+        const inc = incs.get(incKey(hi.poller, hi.inc));
+        return crashPoints(inc).some((c) => c >= hi.start && c <= hj.start && !committedPast(hi.poller, hi.range, hi.offset, hi.end, c));
+      });
+      if (ok) explained++;
+      else {
+        unexplained++;
+        example('duplicatesUnexplained', `id ${id} range ${hj.range} offset ${hj.offset}: ${list.map((h) => `${incKey(h.poller, h.inc)}@${h.start}-${h.end}`).join(', ')}`);
+      }
+    }
+  }
+
+  // ---- tenures: which lease a handling ran under ----------------------------
+  const tenureOf = (h: Handled): LeaseObs | undefined => {
+    const l = leaseAt(h.range, h.start);
+    return l && l.poller === h.poller ? l : undefined;
+  };
+  const pausesOf = (h: Handled) => incs.get(incKey(h.poller, h.inc))?.pauses ?? [];
+  /** A handling of a tenure that began before a SIGSTOP and ended after it began. */
+  const zombiePause = (h: Handled, lease: LeaseObs | undefined) =>
+    pausesOf(h).find((p) => (lease ? lease.ctime < p.from : true) && h.end > p.from && h.start < p.to + 60_000);
+
+  // ---- per-key order within a tenure ---------------------------------------
+  let orderViolations = 0;
+  const lastSeq = new Map<string, { seq: number; offset: number }>();
+  for (const h of handled) {
+    if (h.key === null) continue;
+    const lease = tenureOf(h);
+    const k = `${incKey(h.poller, h.inc)}|${h.range}|${lease ? lease.czxid : 'none'}|${h.key}`;
+    const prev = lastSeq.get(k);
+    if (prev && (h.seq <= prev.seq || h.offset <= prev.offset)) {
+      orderViolations++;
+      example('orderViolations', `${incKey(h.poller, h.inc)} range ${h.range} key ${h.key}: seq ${h.seq} (offset ${h.offset}) after seq ${prev.seq} (offset ${prev.offset})`);
+    }
+    lastSeq.set(k, { seq: h.seq, offset: h.offset });
+  }
+
+  // ---- exclusivity --------------------------------------------------------
+  let overlapViolations = 0;
+  let zombieStarts = 0;
+  const byRange = new Map<number, Handled[]>();
+  for (const h of handled) {
+    const list = byRange.get(h.range) ?? [];
+    list.push(h);
+    byRange.set(h.range, list);
+  }
+  for (const [range, list] of byRange) {
+    list.sort((a, b) => a.start - b.start || a.end - b.end);
+    const latest = new Map<string, Handled>();
+    for (const h of list) {
+      const hk = incKey(h.poller, h.inc);
+      const hz = zombiePause(h, tenureOf(h));
+      if (hz && h.start >= hz.to) {
+        zombieStarts++;
+        example('zombieStarts', `${hk} range ${range} offset ${h.offset} started at ${h.start}, after SIGCONT at ${hz.to} in a tenure from before its SIGSTOP at ${hz.from}`);
+      }
+      for (const [gk, g] of latest) {
+        if (gk === hk || g.end <= h.start) continue;
+        if (hz || zombiePause(g, tenureOf(g))) continue; // a zombie's in-flight message (its commits are checked below)
+        overlapViolations++;
+        example('overlapViolations', `range ${range}: ${gk} offset ${g.offset} [${g.start},${g.end}] and ${hk} offset ${h.offset} [${h.start},${h.end}]`);
+      }
+      const prev = latest.get(hk);
+      if (!prev || h.end > prev.end) latest.set(hk, h);
+    }
+  }
+
+  // ---- commits: fenced and monotone ----------------------------------------
+  let zombieCommits = 0;
+  let offsetRegressions = 0;
+  for (const [range, list] of commitsByRange) {
+    let prev: bigint | undefined;
+    for (const c of list) {
+      const lease = leaseBeforeZxid(range, c.mzxid);
+      if (!lease || lease.poller !== c.poller) {
+        zombieCommits++;
+        example('zombieCommits', `range ${range}: offset ${c.offset} by ${c.poller} at ${c.mtime} (zxid ${c.mzxid}) while the lease was ${lease ? `${lease.poller}'s (zxid ${lease.czxid})` : 'never created'}`);
+      }
+      if (prev !== undefined && c.offset < prev) {
+        offsetRegressions++;
+        example('offsetRegressions', `range ${range}: ${prev} -> ${c.offset} by ${c.poller} at ${c.mtime}`);
+      }
+      prev = c.offset;
+    }
+  }
+
+  // ---- recovery -------------------------------------------------------------
+  const heldAt = (t: number, poller: string): number[] => {
+    const out: number[] = [];
+    for (const [range, list] of leasesByRange) {
+      let cur: LeaseObs | undefined;
+      for (const l of list) if (l.ctime <= t) cur = l;
+      if (cur && cur.poller === poller && (cur.goneAt === undefined || cur.goneAt > t)) out.push(range);
+    }
+    return out;
+  };
+  const recoveryFrom = (t: number, poller: string, inc: number): number | null => {
+    let worst: number | null = null;
+    for (const range of heldAt(t, poller)) {
+      const next = (byRange.get(range) ?? []).find((h) => h.start > t && !(h.poller === poller && h.inc === inc));
+      if (next) worst = Math.max(worst ?? 0, next.start - t);
+    }
+    return worst;
+  };
+  const killMs: number[] = [];
+  const zombieMs: number[] = [];
+  for (const f of faults) {
+    if (f.kind !== 'poller-kill' && f.kind !== 'poller-pause') continue;
+    const [poller, incText] = f.target.split('#');
+    const r = recoveryFrom(f.at, poller as string, Number(incText));
+    if (r === null) continue;
+    (f.kind === 'poller-kill' ? killMs : zombieMs).push(r);
+  }
+  const coordinatorEpochMs: number[] = [];
+  const coordinatorLeaderMs: number[] = [];
+  for (const f of faults) {
+    if (f.kind !== 'coordinator-kill') continue;
+    const e = history.epochs.find((x) => x.mtime > f.at);
+    if (e) coordinatorEpochMs.push(e.mtime - f.at);
+    const l = history.leaders.find((x) => x.at > f.at && x.leader !== null && x.leader !== f.target);
+    if (l) coordinatorLeaderMs.push(l.at - f.at);
+  }
+
+  // ---- planned handoffs -------------------------------------------------------
+  const ackAt = new Map(produced.map((p) => [p.id, p.ackAt]));
+  const incarnationAt = (poller: string, t: number): Incarnation | undefined =>
+    incarnations.find((i) => i.poller === poller && i.startedAt <= t && (i.endedAt === undefined || i.endedAt >= t));
+  const pauses: number[] = [];
+  for (const [range, list] of leasesByRange) {
+    for (let k = 1; k < list.length; k++) {
+      const l1 = list[k - 1] as LeaseObs;
+      const l2 = list[k] as LeaseObs;
+      const a = incarnationAt(l1.poller, l1.ctime);
+      const b = incarnationAt(l2.poller, l2.ctime);
+      if (!a || !b) continue;
+      const crashed =
+        (a.endedBy === 'kill' && (a.endedAt ?? Infinity) <= l2.ctime) ||
+        a.pauses.some((p) => p.from <= l2.ctime && p.to >= l1.ctime);
+      if (crashed) continue;
+      const hs = byRange.get(range) ?? [];
+      let lastA: Handled | undefined;
+      for (const h of hs) if (h.poller === a.poller && h.inc === a.inc && h.start >= l1.ctime && h.start < l2.ctime && (!lastA || h.end > lastA.end)) lastA = h;
+      const firstB = hs.find((h) => h.poller === b.poller && h.inc === b.inc && h.start >= l2.ctime);
+      if (!lastA || !firstB) continue;
+      const available = Math.max(lastA.end, ackAt.get(firstB.id) ?? 0);
+      pauses.push(Math.max(0, firstB.start - available));
+    }
+  }
+
+  return {
+    produced: produced.length,
+    handled: handled.length,
+    handledUnique: byId.size,
+    handledUnacked,
+    lost,
+    duplicates,
+    duplicatesExplained: explained,
+    duplicatesUnexplained: unexplained,
+    orderViolations,
+    overlapViolations,
+    zombieStarts,
+    zombieCommits,
+    offsetRegressions,
+    recovery: {
+      killMs: stats(killMs),
+      zombieMs: stats(zombieMs),
+      coordinatorEpochMs: stats(coordinatorEpochMs),
+      coordinatorLeaderMs: stats(coordinatorLeaderMs),
+    },
+    handoffPauseMs: stats(pauses),
+    examples,
+  };
+}
+
+/** The fields that must be 0. */
+export const MUST_BE_ZERO = [
+  'lost',
+  'duplicatesUnexplained',
+  'orderViolations',
+  'overlapViolations',
+  'zombieStarts',
+  'zombieCommits',
+  'offsetRegressions',
+] as const;

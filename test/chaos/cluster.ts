@@ -1,0 +1,109 @@
+// The processes of a chaos run: pollers (with incarnations) and standalone
+// coordinators, started through the `ringleader` CLI.
+import { join } from 'node:path';
+import { ChildProc, RECORDER_JS } from './processes.js';
+import { incKey, type Incarnation } from './records.js';
+
+export interface ClusterOptions {
+  zk: string;
+  brokers: string[];
+  group: string;
+  topic: string;
+  sessionTimeoutMs: number;
+  dir: string;
+}
+
+export interface PollerSlot {
+  id: string;
+  inc: number;
+  proc: ChildProc | null;
+  state: 'up' | 'killed' | 'paused' | 'draining' | 'gone';
+  current: Incarnation | null;
+}
+
+export class Cluster {
+  readonly pollers = new Map<string, PollerSlot>();
+  readonly coordinators = new Map<string, ChildProc | null>();
+  readonly incarnations: Incarnation[] = [];
+  private nextPoller = 1;
+
+  constructor(readonly o: ClusterOptions) {}
+
+  slowFile(id: string): string {
+    return join(this.o.dir, `slow-${id}`);
+  }
+
+  /** A new poller id (scale out), or a restart of `id` as its next incarnation. */
+  startPoller(id?: string): PollerSlot {
+    const pid = id ?? `p${this.nextPoller++}`;
+    let slot = this.pollers.get(pid);
+    if (!slot) {
+      slot = { id: pid, inc: -1, proc: null, state: 'gone', current: null };
+      this.pollers.set(pid, slot);
+    }
+    slot.inc++;
+    const name = incKey(pid, slot.inc);
+    const proc = new ChildProc(name, [
+      'poller',
+      '--zk', this.o.zk,
+      '--brokers', this.o.brokers.join(','),
+      '--group', this.o.group,
+      '--topic', this.o.topic,
+      '--id', pid,
+      '--handler', RECORDER_JS,
+      '--concurrency', '4',
+      '--session-timeout', String(this.o.sessionTimeoutMs),
+      '--drain-timeout', '10000',
+      '--no-coordinator',
+      '--log-level', 'info',
+    ], {
+      logFile: join(this.o.dir, `poller-${pid}-${slot.inc}.log`),
+      env: {
+        CHAOS_RECORD_FILE: join(this.o.dir, `handled-${pid}-${slot.inc}.ndjson`),
+        CHAOS_POLLER: pid,
+        CHAOS_INCARNATION: String(slot.inc),
+        CHAOS_SLOW_FILE: this.slowFile(pid),
+      },
+    });
+    const inc: Incarnation = { poller: pid, inc: slot.inc, pid: proc.pid, startedAt: proc.startedAt, pauses: [] };
+    this.incarnations.push(inc);
+    slot.proc = proc;
+    slot.state = 'up';
+    slot.current = inc;
+    const s = slot;
+    void proc.exited.then((e) => {
+      inc.endedAt = e.at;
+      inc.endedBy ??= 'exit';
+      if (s.proc === proc && s.state !== 'killed') s.state = 'gone';
+    });
+    return slot;
+  }
+
+  startCoordinator(id: string): ChildProc {
+    const proc = new ChildProc(id, [
+      'coordinator',
+      '--zk', this.o.zk,
+      '--group', this.o.group,
+      '--id', id,
+      '--session-timeout', String(this.o.sessionTimeoutMs),
+      '--log-level', 'info',
+    ], { logFile: join(this.o.dir, `${id}.log`) });
+    this.coordinators.set(id, proc);
+    return proc;
+  }
+
+  up(): PollerSlot[] {
+    return [...this.pollers.values()].filter((s) => s.state === 'up');
+  }
+
+  /** Stops everything that still runs: pollers gracefully (SIGTERM), then coordinators. */
+  async stopAll(timeoutMs: number): Promise<void> {
+    await Promise.all([...this.pollers.values()].map(async (s) => {
+      if (s.proc?.running) {
+        if (s.current) s.current.endedBy = 'stop';
+        await s.proc.stop(timeoutMs);
+      }
+    }));
+    await Promise.all([...this.coordinators.values()].map((c) => c?.stop(timeoutMs)));
+  }
+}

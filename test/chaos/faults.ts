@@ -1,0 +1,186 @@
+// Carries out the planned faults against the live cluster. Targets are picked
+// at run time among the eligible processes with the schedule's seeded draw;
+// a fault with no eligible target is skipped (and counted as skipped).
+import { rmSync, writeFileSync } from 'node:fs';
+import type { Infra } from '../../infra/index.js';
+import type { Cluster } from './cluster.js';
+import { runCli } from './processes.js';
+import { incKey, type FaultEvent } from './records.js';
+import type { FaultKind, PlannedFault } from './schedule.js';
+
+export interface FaultContext {
+  infra: Infra;
+  cluster: Cluster;
+  zk: string;
+  group: string;
+  log: (line: string) => void;
+  /** Bounds for the poller population. */
+  minPollers: number;
+  maxPollers: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class FaultInjector {
+  readonly events: FaultEvent[] = [];
+  readonly skipped: { n: number; kind: FaultKind; why: string }[] = [];
+  private readonly pending = new Set<Promise<void>>();
+  private zkDown = false;
+  private readonly coordinatorDown = new Set<string>();
+
+  constructor(private readonly c: FaultContext) {}
+
+  /** Starts a fault; its recovery part (restart, SIGCONT...) runs in the background. */
+  async inject(f: PlannedFault): Promise<void> {
+    const task = this.run(f).catch((err: unknown) => {
+      this.c.log(`fault #${f.n} ${f.kind} failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
+    });
+    this.pending.add(task);
+    void task.finally(() => this.pending.delete(task)).catch(() => undefined);
+    // Wait for the injection itself (not the hold) so that faults stay in schedule order.
+    await sleep(0);
+  }
+
+  /** Waits for every fault to finish its recovery part. */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private skip(f: PlannedFault, why: string): void {
+    this.skipped.push({ n: f.n, kind: f.kind, why });
+    this.c.log(`fault #${f.n} ${f.kind} skipped: ${why}`);
+  }
+
+  private record(f: PlannedFault, target: string, detail?: string): FaultEvent {
+    const e: FaultEvent = { n: f.n, kind: f.kind, target, at: Date.now(), ...(detail ? { detail } : {}) };
+    this.events.push(e);
+    this.c.log(`fault #${f.n} ${f.kind} ${target}${detail ? ` (${detail})` : ''}${f.holdMs ? ` for ${f.holdMs} ms` : ''}`);
+    return e;
+  }
+
+  private pick<T>(f: PlannedFault, items: T[]): T | undefined {
+    return items[Math.floor(f.pick * items.length)];
+  }
+
+  private async run(f: PlannedFault): Promise<void> {
+    const { cluster } = this.c;
+    switch (f.kind) {
+      case 'poller-kill': {
+        const up = cluster.up();
+        if (up.length < 2) return this.skip(f, `only ${up.length} poller(s) up`);
+        const slot = this.pick(f, up)!;
+        const inc = slot.current!;
+        const e = this.record(f, incKey(slot.id, slot.inc));
+        slot.state = 'killed';
+        inc.endedBy = 'kill';
+        inc.endedAt = Date.now();
+        await slot.proc!.kill();
+        await sleep(f.holdMs);
+        cluster.startPoller(slot.id);
+        e.until = Date.now();
+        this.c.log(`fault #${f.n} ${f.kind}: restarted ${slot.id} as ${incKey(slot.id, slot.inc)}`);
+        return;
+      }
+      case 'poller-pause': {
+        const up = cluster.up();
+        if (up.length < 2) return this.skip(f, `only ${up.length} poller(s) up`);
+        const slot = this.pick(f, up)!;
+        const inc = slot.current!;
+        const e = this.record(f, incKey(slot.id, slot.inc));
+        slot.state = 'paused';
+        const from = Date.now();
+        slot.proc!.pause();
+        await sleep(f.holdMs);
+        const to = Date.now();
+        slot.proc!.resume();
+        inc.pauses.push({ from, to });
+        e.until = to;
+        if (slot.state === 'paused') slot.state = slot.proc!.running ? 'up' : 'gone';
+        this.c.log(`fault #${f.n} ${f.kind}: SIGCONT ${incKey(slot.id, slot.inc)}`);
+        return;
+      }
+      case 'coordinator-kill': {
+        const r = await runCli(['status', '--zk', this.c.zk, '--group', this.c.group, '--json']);
+        const leader = r.code === 0 ? ((JSON.parse(r.stdout) as { leader: string | null }).leader) : null;
+        const proc = leader ? cluster.coordinators.get(leader) : undefined;
+        if (!leader || !proc || !proc.running || this.coordinatorDown.has(leader)) {
+          return this.skip(f, `no live leading coordinator (status leader: ${leader ?? 'none'})`);
+        }
+        this.coordinatorDown.add(leader);
+        const e = this.record(f, leader);
+        await proc.kill();
+        await sleep(f.holdMs);
+        cluster.startCoordinator(leader);
+        this.coordinatorDown.delete(leader);
+        e.until = Date.now();
+        this.c.log(`fault #${f.n} ${f.kind}: restarted ${leader}`);
+        return;
+      }
+      case 'zk-kill': {
+        if (this.zkDown) return this.skip(f, 'a ZooKeeper node is already down');
+        this.zkDown = true;
+        try {
+          const zk = this.c.infra.zookeeper;
+          const leader = await zk.leader();
+          const followers = zk.nodes.filter((n) => n !== leader && n.running);
+          const target = f.pick < 0.5 ? leader : (followers[Math.floor(((f.pick - 0.5) / 0.5) * followers.length)] ?? leader);
+          const e = this.record(f, `zookeeper-${target.id}`, target === leader ? 'leader' : 'follower');
+          await target.kill();
+          await sleep(f.holdMs);
+          await target.restart();
+          e.until = Date.now();
+          this.c.log(`fault #${f.n} ${f.kind}: zookeeper-${target.id} back (${await target.mode().catch(() => '?')})`);
+        } finally {
+          this.zkDown = false;
+        }
+        return;
+      }
+      case 'scale-out': {
+        const live = [...cluster.pollers.values()].filter((s) => s.state !== 'gone' && s.state !== 'draining');
+        if (live.length >= this.c.maxPollers) return this.skip(f, `already ${live.length} pollers`);
+        const slot = cluster.startPoller();
+        this.record(f, incKey(slot.id, slot.inc));
+        return;
+      }
+      case 'scale-in': {
+        const up = cluster.up();
+        if (up.length <= this.c.minPollers) return this.skip(f, `only ${up.length} poller(s) up`);
+        const slot = this.pick(f, up)!;
+        const inc = slot.current!;
+        const e = this.record(f, incKey(slot.id, slot.inc));
+        slot.state = 'draining';
+        inc.endedBy = 'drain';
+        const r = await runCli(['drain', slot.id, '--zk', this.c.zk, '--group', this.c.group, '--timeout', '60000'], 70_000);
+        if (r.code !== 0) this.c.log(`fault #${f.n} ${f.kind}: drain ${slot.id} exited ${r.code}: ${r.stderr.trim().slice(-300)}`);
+        const exit = await Promise.race([slot.proc!.exited, sleep(30_000).then(() => null)]);
+        if (!exit) {
+          this.c.log(`fault #${f.n} ${f.kind}: ${slot.id} did not exit after draining; stopping it`);
+          await slot.proc!.stop(10_000);
+        }
+        slot.state = 'gone';
+        e.until = Date.now();
+        this.c.log(`fault #${f.n} ${f.kind}: ${slot.id} drained and left (${exit ? `code ${exit.code}` : 'stopped'})`);
+        return;
+      }
+      case 'slow-handler': {
+        const up = cluster.up();
+        const slot = this.pick(f, up);
+        if (!slot) return this.skip(f, 'no poller up');
+        const e = this.record(f, incKey(slot.id, slot.inc), `+${f.delayMs} ms per message`);
+        const file = cluster.slowFile(slot.id);
+        writeFileSync(file, String(f.delayMs));
+        await sleep(f.holdMs);
+        rmSync(file, { force: true });
+        e.until = Date.now();
+        return;
+      }
+    }
+  }
+
+  counts(): Record<FaultKind, number> {
+    const out = {} as Record<FaultKind, number>;
+    for (const e of this.events) out[e.kind] = (out[e.kind] ?? 0) + 1;
+    return out;
+  }
+}

@@ -1,0 +1,94 @@
+// `npm run chaos -- [--duration 120] [--seed N] [--json] [--session-timeout 4000] [--keep]`
+//
+// Starts its own 3-node ZooKeeper ensemble and Kafka, 2 coordinators and 4
+// pollers, produces keyed load, injects seeded faults, drains, and checks
+// loss, duplicates, order, exclusivity, fencing and recovery times. Progress
+// goes to stderr; with --json the last line of stdout is the report. Exits 1
+// when a must-be-0 field is not 0, 2 on bad flags.
+import { parseArgs } from 'node:util';
+import { emergencyStop, runChaos, type ChaosReport } from './run.js';
+import { killAllChildren } from './processes.js';
+
+function usage(msg: string): never {
+  process.stderr.write(`chaos: ${msg}\nusage: npm run chaos -- [--duration SECONDS] [--seed N] [--json] [--session-timeout MS] [--rate MSGS] [--keep]\n`);
+  process.exit(2);
+}
+
+function int(name: string, v: string | undefined, def: number, min: number): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min) usage(`--${name} must be an integer >= ${min}, got "${v}"`);
+  return n;
+}
+
+function summary(r: ChaosReport): string {
+  const s = (x: { n: number; p50: number | null; max: number | null }) => (x.n ? `p50 ${x.p50} ms, max ${x.max} ms (n=${x.n})` : 'n/a');
+  return [
+    `chaos seed ${r.seed}, ${r.durationSec} s: ${r.ok ? 'PASS' : `FAIL (${r.failed.join(', ')})`}`,
+    `  produced ${r.produced}, handled ${r.handled} (${r.handledUnique} unique), lost ${r.lost}`,
+    `  duplicates ${r.duplicates} (explained ${r.duplicatesExplained}, unexplained ${r.duplicatesUnexplained})`,
+    `  order ${r.orderViolations}, overlap ${r.overlapViolations}, zombie starts ${r.zombieStarts}, zombie commits ${r.zombieCommits}, offset regressions ${r.offsetRegressions}`,
+    `  faults ${JSON.stringify(r.faults)} (skipped ${r.faultsSkipped})`,
+    `  recovery after kill -9: ${s(r.recovery.killMs)}; after SIGSTOP: ${s(r.recovery.zombieMs)}`,
+    `  coordinator kill -> next epoch: ${s(r.recovery.coordinatorEpochMs)}; -> new leader: ${s(r.recovery.coordinatorLeaderMs)}`,
+    `  planned handoff pause: ${s(r.handoffPauseMs)}; targets ${r.targets.met ? 'met' : 'NOT met'}`,
+    ...(r.recordsDir ? [`  records: ${r.recordsDir}`] : []),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        duration: { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'session-timeout': { type: 'string' },
+        rate: { type: 'string' },
+        keep: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    usage(err instanceof Error ? err.message : String(err));
+  }
+  const abort = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      process.stderr.write(`chaos: ${sig}: stopping early (again to stop at once)\n`);
+      abort.abort();
+      // Bounded: whatever is still running after 60 s is killed.
+      setTimeout(() => void emergencyStop().finally(() => process.exit(130)), 60_000).unref();
+    } else {
+      void emergencyStop().finally(() => process.exit(130));
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('exit', () => killAllChildren());
+
+  const report = await runChaos({
+    durationSec: int('duration', values.duration, 120, 20),
+    seed: int('seed', values.seed, Math.floor(Math.random() * 1_000_000), 0),
+    sessionTimeoutMs: int('session-timeout', values['session-timeout'], 4000, 1000),
+    rate: int('rate', values.rate, 200, 1),
+    pollers: 4,
+    ranges: 32,
+    keys: 64,
+    keep: values.keep || abort.signal.aborted,
+    log: (line) => process.stderr.write(`${line}\n`),
+    signal: abort.signal,
+  });
+  process.stderr.write(`${summary(report)}\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  process.exitCode = report.ok && !abort.signal.aborted ? 0 : 1;
+}
+
+main().catch(async (err: unknown) => {
+  process.stderr.write(`chaos: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  await emergencyStop();
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+// Shapes shared by the run and the checker, and the readers of the NDJSON files.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProducedRecord } from './producer.js';
+import type { FaultKind } from './schedule.js';
+
+/** One line of recorder-handler.ts. */
+export interface Handled {
+  poller: string;
+  inc: number;
+  pid: number;
+  range: number;
+  offset: number;
+  key: string | null;
+  id: number;
+  seq: number;
+  start: number;
+  end: number;
+  attempt: number;
+}
+
+/** One life of a poller process (a restart after SIGKILL is a new incarnation of the same id). */
+export interface Incarnation {
+  poller: string;
+  inc: number;
+  pid: number;
+  startedAt: number;
+  endedAt?: number;
+  /** How it ended: SIGKILL by a fault, drained by a fault, stopped at the end of the run, or exited on its own. */
+  endedBy?: 'kill' | 'drain' | 'stop' | 'exit';
+  pauses: { from: number; to: number }[];
+}
+
+export interface FaultEvent {
+  n: number;
+  kind: FaultKind;
+  target: string;
+  at: number;
+  /** End of the fault (restart, SIGCONT, slow period over). */
+  until?: number;
+  detail?: string;
+}
+
+export const incKey = (poller: string, inc: number): string => `${poller}#${inc}`;
+
+function readLines<T>(file: string): T[] {
+  if (!existsSync(file)) return [];
+  const out: T[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      // a torn last line of a SIGKILLed process: nothing acknowledged is lost by it
+    }
+  }
+  return out;
+}
+
+export function readProduced(file: string): ProducedRecord[] {
+  return readLines<ProducedRecord>(file);
+}
+
+/** Every `handled-*.ndjson` of the records folder, each file in its own (= handling) order. */
+export function readHandled(dir: string): Handled[] {
+  const out: Handled[] = [];
+  for (const f of readdirSync(dir).sort()) {
+    if (f.startsWith('handled-') && f.endsWith('.ndjson')) out.push(...readLines<Handled>(join(dir, f)));
+  }
+  return out;
+}

@@ -1,0 +1,235 @@
+// One chaos run: servers, group, coordinators, pollers, load, the seeded
+// faults, the drain, the checks and the report. Everything started here is
+// stopped in `finally`, and by the exit hooks of main.ts on a signal.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { startInfra, infraHome, type Infra } from '../../infra/index.js';
+import { createKafka } from '../../poller/kafka-client.js';
+import { fetchEndOffsets } from '../../poller/kafka-admin.js';
+import { check, MUST_BE_ZERO, type CheckResult } from './checker.js';
+import { Cluster } from './cluster.js';
+import { FaultInjector } from './faults.js';
+import { runLoad, type LoadResult } from './producer.js';
+import { killAllChildren, liveChildren, runCli } from './processes.js';
+import { readHandled, readProduced } from './records.js';
+import { buildSchedule, rounds, type FaultKind } from './schedule.js';
+import { ZkObserver } from './zk-observer.js';
+
+export interface ChaosOptions {
+  durationSec: number;
+  seed: number;
+  sessionTimeoutMs: number;
+  pollers: number;
+  ranges: number;
+  rate: number;
+  keys: number;
+  /** Keep the records folder after a passing run (it is always kept after a failing one). */
+  keep: boolean;
+  log: (line: string) => void;
+  /** Aborts the run early (Ctrl-C): it still drains, checks and cleans up. */
+  signal?: AbortSignal;
+}
+
+export interface ChaosReport extends Omit<CheckResult, 'examples'> {
+  ok: boolean;
+  failed: string[];
+  seed: number;
+  durationSec: number;
+  sessionTimeoutMs: number;
+  faults: Partial<Record<FaultKind, number>>;
+  faultsSkipped: number;
+  producedFailedSends: number;
+  drained: boolean;
+  targets: { killRecoveryMaxMs: number; handoffP50Ms: number; handoffMaxMs: number; met: boolean };
+  recordsDir: string | null;
+  examples?: Record<string, string[]>;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+
+let activeInfra: Infra | null = null;
+
+/** For signal handlers: SIGKILL every child and stop the servers. */
+export async function emergencyStop(): Promise<void> {
+  killAllChildren();
+  await activeInfra?.close().catch(() => undefined);
+}
+
+export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+  const t0 = Date.now();
+  const log = (line: string) => o.log(`[chaos +${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}`);
+  const runDir = join(infraHome(), 'chaos', `${new Date().toISOString().replace(/[:.]/g, '-')}-seed${o.seed}-${randomBytes(2).toString('hex')}`);
+  const recordsDir = join(runDir, 'records');
+  mkdirSync(recordsDir, { recursive: true });
+  const warmupMs = 5_000;
+  const tailMs = 8_000;
+  const windowMs = Math.max(5_000, o.durationSec * 1000 - warmupMs - tailMs);
+  const schedule = buildSchedule({ seed: o.seed, windowMs, sessionTimeoutMs: o.sessionTimeoutMs, rounds: rounds(o.durationSec) });
+  writeFileSync(join(recordsDir, 'schedule.json'), `${JSON.stringify(schedule, null, 1)}\n`);
+  log(`seed ${o.seed}: ${schedule.length} faults over ${Math.round(windowMs / 1000)} s; records in ${recordsDir}`);
+
+  let infra: Infra | null = null;
+  let observer: ZkObserver | null = null;
+  let cluster: Cluster | null = null;
+  let injector: FaultInjector | null = null;
+  let load: Promise<LoadResult> | null = null;
+  const stopLoad = new AbortController();
+  let loadResult: LoadResult = { sent: 0, failedSends: 0 };
+  let drained = false;
+  try {
+    log('starting a 3-node ZooKeeper ensemble and Kafka');
+    infra = await startInfra({ ensemble: true, runDir, removeOnClose: false, logger: pino({ level: 'silent' }) });
+    activeInfra = infra;
+    const zk = infra.zkConnectString;
+    const brokers = infra.brokers;
+    const group = `chaos-${o.seed}-${randomBytes(3).toString('hex')}`;
+    const topic = group;
+    log(`ZooKeeper ${zk}, Kafka ${brokers.join(',')}; group and topic ${group}`);
+    const created = await runCli(['create', '--zk', zk, '--brokers', brokers.join(','), '--group', group, '--topic', topic, '--ranges', String(o.ranges)], 120_000);
+    if (created.code !== 0) throw new Error(`ringleader create exited ${created.code}: ${created.stderr.trim().slice(-500)}`);
+
+    observer = new ZkObserver(zk, group, o.ranges);
+    await observer.start();
+    cluster = new Cluster({ zk, brokers, group, topic, sessionTimeoutMs: o.sessionTimeoutMs, dir: recordsDir });
+    cluster.startCoordinator('coord-1');
+    cluster.startCoordinator('coord-2');
+    for (let i = 0; i < o.pollers; i++) cluster.startPoller();
+    const obs = observer;
+    const c = cluster;
+    await waitFor(async () => {
+      const owners = new Set<string>();
+      const s = await runCli(['status', '--zk', zk, '--group', group, '--json']);
+      if (s.code !== 0) return false;
+      const st = JSON.parse(s.stdout) as { converged: boolean; assignment: { owner: string | null }[] };
+      for (const a of st.assignment) if (a.owner) owners.add(a.owner);
+      return st.converged && owners.size === o.pollers;
+    }, 120_000, 'the first assignment to converge');
+    log(`${o.pollers} pollers own all ${o.ranges} ranges; 2 coordinators; producing ${o.rate} msg/s over ${o.keys} keys`);
+
+    const kafka = createKafka({ brokers, clientId: 'ringleader-chaos', logger: pino({ level: 'silent' }) });
+    let sendErrors = 0;
+    load = runLoad({
+      kafka, topic, ranges: o.ranges, keys: o.keys, rate: o.rate, size: 100,
+      file: join(recordsDir, 'produced.ndjson'), signal: stopLoad.signal,
+      onError: (err) => {
+        if (sendErrors++ < 5) log(`producer send failed: ${err instanceof Error ? err.message : String(err)}`);
+      },
+    });
+    injector = new FaultInjector({ infra, cluster, zk, group, log, minPollers: 2, maxPollers: 6 });
+
+    await sleep(warmupMs, o.signal);
+    const windowStart = Date.now();
+    for (const f of schedule) {
+      if (o.signal?.aborted) break;
+      await sleep(windowStart + f.atMs - Date.now(), o.signal);
+      if (o.signal?.aborted) break;
+      await injector.inject(f);
+    }
+    await sleep(t0 + o.durationSec * 1000 - Date.now(), o.signal);
+    stopLoad.abort();
+    loadResult = await load;
+    load = null;
+    log(`producer stopped after ${loadResult.sent} messages (${loadResult.failedSends} failed sends); waiting for faults to recover`);
+    await injector.settle();
+
+    // Drain: every range's committed offset reaches its end offset.
+    const drainStart = Date.now();
+    let lastLag = -1;
+    drained = await waitFor(async () => {
+      const ends = await fetchEndOffsets(kafka, topic);
+      const committed = obs.committed();
+      let lag = 0;
+      for (const [r, end] of ends) lag += Math.max(0, Number(BigInt(end) - (committed.get(r) ?? 0n)));
+      if (lag !== lastLag) {
+        lastLag = lag;
+        log(`drain: lag ${lag}`);
+      }
+      return lag === 0;
+    }, 120_000, 'every range to drain', 500).then(() => true, (err: unknown) => {
+      log(`drain incomplete: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    });
+    log(`drained in ${Date.now() - drainStart} ms: stopping pollers and coordinators`);
+    await c.stopAll(20_000);
+  } finally {
+    stopLoad.abort();
+    if (load) loadResult = await load.catch(() => loadResult);
+    if (injector) await Promise.race([injector.settle(), sleep(30_000)]);
+    if (cluster) await cluster.stopAll(5_000).catch(() => undefined);
+    killAllChildren();
+    await observer?.close();
+    if (infra) {
+      await infra.close();
+      activeInfra = null;
+      for (const d of ['kafka', 'zookeeper-1', 'zookeeper-2', 'zookeeper-3']) {
+        // Server logs are kept with the records; their data is not.
+        rmSync(join(runDir, d, 'data'), { recursive: true, force: true });
+      }
+    }
+    const strays = liveChildren();
+    if (strays.length) log(`stray children: ${strays.map((s) => `${s.name}(${s.pid})`).join(', ')}`);
+  }
+
+  log('checking');
+  const result = check({
+    produced: readProduced(join(recordsDir, 'produced.ndjson')),
+    handled: readHandled(recordsDir),
+    history: observer!.history,
+    incarnations: cluster!.incarnations,
+    faults: injector!.events,
+    sessionTimeoutMs: o.sessionTimeoutMs,
+  });
+  writeFileSync(join(recordsDir, 'history.json'), JSON.stringify({ ...observer!.history, incarnations: cluster!.incarnations, faults: injector!.events, skipped: injector!.skipped },
+    (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+  const failed = MUST_BE_ZERO.filter((k) => result[k] !== 0);
+  if (!drained) failed.push('drained' as never);
+  const killMax = o.sessionTimeoutMs + 1000;
+  const met =
+    (result.recovery.killMs.max ?? 0) <= killMax &&
+    (result.handoffPauseMs.p50 ?? 0) <= 100 &&
+    (result.handoffPauseMs.max ?? 0) <= 500;
+  const { examples, ...fields } = result;
+  const ok = failed.length === 0;
+  const report: ChaosReport = {
+    ok,
+    failed,
+    seed: o.seed,
+    durationSec: o.durationSec,
+    sessionTimeoutMs: o.sessionTimeoutMs,
+    ...fields,
+    faults: injector!.counts(),
+    faultsSkipped: injector!.skipped.length,
+    producedFailedSends: loadResult.failedSends,
+    drained,
+    targets: { killRecoveryMaxMs: killMax, handoffP50Ms: 100, handoffMaxMs: 500, met },
+    recordsDir: ok && !o.keep ? null : recordsDir,
+    ...(Object.keys(examples).length ? { examples } : {}),
+  };
+  if (ok && !o.keep) rmSync(runDir, { recursive: true, force: true });
+  return report;
+}
+
+async function waitFor(fn: () => Promise<boolean>, timeoutMs: number, what: string, everyMs = 250): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await fn()) return;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await sleep(everyMs);
+  }
+}
