@@ -38,7 +38,9 @@ export class MoveTimer {
    * of each change wins, since every sighting comes after the change itself.
    */
   observeRange(range: number, owner: string | null, at: number): void {
-    if (this.doneAt !== null || !this.ranges.includes(range)) return;
+    // Sightings keep coming after done: a lease watch's read may finish after
+    // a snapshot but have fired earlier, and then it is the truer time.
+    if (!this.ranges.includes(range)) return;
     if (owner !== this.poller) {
       const r = this.releasedAt.get(range);
       if (r === undefined || at < r) this.releasedAt.set(range, at);
