@@ -44,8 +44,8 @@ function candidates(): { zk: string; brokers: string; from: string }[] {
 }
 
 /** Servers that answer now, or fresh ones started through infra/ (then stopped by close()). */
-export async function acquireServers(): Promise<Servers> {
-  for (const c of candidates()) {
+export async function acquireServers(opts: { own?: boolean } = {}): Promise<Servers> {
+  for (const c of opts.own ? [] : candidates()) {
     const brokers = c.brokers.split(',').map((b) => b.trim()).filter(Boolean);
     if ((await zooKeeperAnswers(c.zk)) && (await kafkaAnswers(brokers))) {
       log(`using ZooKeeper ${c.zk} and Kafka ${brokers.join(',')} (from ${c.from})`);

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { createPoller } from '../poller/poller.js';
+import { createPoller, type PollerOptions } from '../poller/poller.js';
 import { benchKafka, createGroup, deleteGroup, log, sleep } from './throughput-env.js';
 import type { ZkSession } from '../coordinator/index.js';
 
@@ -35,12 +35,21 @@ export interface ConsumeTiming {
   totalMs: number;
   rate: number;
   rateFromStart: number;
+  /** CPU time of this process (user + system) from start() to the last message, per message in µs. */
+  cpuUsPerMsg: number;
 }
 
-function timing(messages: number, t0: number, tReady: number, tEnd: number): ConsumeTiming {
+function timing(messages: number, t0: number, tReady: number, tEnd: number, cpu: NodeJS.CpuUsage): ConsumeTiming {
   const ms = tEnd - tReady;
   const totalMs = tEnd - t0;
-  return { messages, ms, totalMs, rate: (messages * 1000) / ms, rateFromStart: (messages * 1000) / totalMs };
+  return {
+    messages,
+    ms,
+    totalMs,
+    rate: (messages * 1000) / ms,
+    rateFromStart: (messages * 1000) / totalMs,
+    cpuUsPerMsg: (cpu.user + cpu.system) / messages,
+  };
 }
 
 export async function runPlainKafkajs(brokers: string[], topic: string, expected: number, timeoutMs: number): Promise<ConsumeTiming> {
@@ -53,6 +62,7 @@ export async function runPlainKafkajs(brokers: string[], topic: string, expected
     maxWaitTimeInMs: FETCH.maxWaitTimeInMs,
     allowAutoTopicCreation: false,
   });
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let tReady = 0;
   consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -76,7 +86,7 @@ export async function runPlainKafkajs(brokers: string[], topic: string, expected
       },
     });
     const tEnd = await withTimeout(done, timeoutMs, () => `plain kafkajs consumer saw ${seen}/${expected} messages`);
-    return timing(seen, t0, tReady, tEnd);
+    return timing(seen, t0, tReady, tEnd, process.cpuUsage(cpu0));
   } finally {
     await consumer.disconnect().catch(() => undefined);
   }
@@ -89,6 +99,7 @@ export async function runPoller(
   ranges: number,
   expected: number,
   timeoutMs: number,
+  extra: Partial<PollerOptions> = {},
 ): Promise<ConsumeTiming> {
   const group = `bench-ovh-${randomBytes(4).toString('hex')}`;
   await createGroup(zk, group, topic, ranges);
@@ -100,7 +111,9 @@ export async function runPoller(
     id: `bench-${process.pid}`,
     logger: pino({ level: 'error' }, pino.destination(2)),
     drainTimeoutMs: 5_000,
+    ...extra,
   });
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let tReady = 0;
   let acquired = 0;
@@ -119,7 +132,7 @@ export async function runPoller(
     await poller.start();
     const tEnd = await withTimeout(done, timeoutMs, () => `poller handled ${poller.status().handled}/${expected} messages`);
     log(`  poller: first range acquired ${Math.round(tReady - t0)} ms after start(), all ${ranges} after ${Math.round(tAll - t0)} ms`);
-    return timing(poller.status().handled, t0, tReady, tEnd);
+    return timing(poller.status().handled, t0, tReady, tEnd, process.cpuUsage(cpu0));
   } finally {
     if (timer) clearInterval(timer);
     await poller.close().catch((err: unknown) => log(`poller close failed: ${String(err)}`));

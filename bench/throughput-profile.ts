@@ -46,6 +46,13 @@ export interface HotFunction {
 export function topSelfTime(file: string, limit = 15): { totalMs: number; top: HotFunction[]; byPackage: Record<string, number> } {
   const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  // Leave out the profiler's own work (Profiler.stop serialising the profile).
+  const skip = new Set<number>();
+  const mark = (id: number): void => {
+    skip.add(id);
+    for (const c of byId.get(id)?.children ?? []) mark(c);
+  };
+  for (const n of p.nodes) if (n.callFrame.url === 'node:inspector' && !skip.has(n.id)) mark(n.id);
   const self = new Map<number, number>();
   if (p.samples && p.timeDeltas) {
     for (let i = 0; i < p.samples.length; i++) {
@@ -58,7 +65,7 @@ export function topSelfTime(file: string, limit = 15): { totalMs: number; top: H
   let total = 0;
   for (const [id, us] of self) {
     const n = byId.get(id);
-    if (!n) continue;
+    if (!n || skip.has(id)) continue;
     total += us;
     const url = n.callFrame.url.replace(/^file:\/\//, '');
     const where = url ? `${shortPath(url)}:${n.callFrame.lineNumber + 1}` : '';

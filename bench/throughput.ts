@@ -17,6 +17,8 @@
  *
  * Progress goes to stderr; the last line of stdout is one JSON object.
  * --quick: 50,000 messages, one repetition, 1 and 2 pollers (CI smoke run).
+ * --own-servers: start a fresh ZooKeeper + Kafka through infra/ (stopped at
+ *   the end) even when RINGLEADER_ZK/RINGLEADER_BROKERS or .infra/env answer.
  * --profile: the poller processes of the scaling runs write .cpuprofile files
  *   (node --cpu-prof) under $TMPDIR/ringleader-bench/<run>/profiles/.
  */
@@ -44,6 +46,7 @@ interface Args {
   json: boolean;
   quick: boolean;
   profile: boolean;
+  ownServers: boolean;
   messages?: number;
   reps?: number;
   windowMs?: number;
@@ -51,7 +54,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { json: false, quick: false, profile: false };
+  const a: Args = { json: false, quick: false, profile: false, ownServers: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -68,12 +71,13 @@ function parseArgs(argv: string[]): Args {
       case '--json': a.json = true; break;
       case '--quick': a.quick = true; break;
       case '--profile': a.profile = true; break;
+      case '--own-servers': a.ownServers = true; break;
       case '--messages': a.messages = int(); break;
       case '--reps': a.reps = int(); break;
       case '--window': a.windowMs = int(); break;
       case '--pollers': a.pollers = value().split(',').map(Number); break;
       case '-h': case '--help':
-        process.stdout.write('usage: bench:throughput [--json] [--quick] [--profile] [--messages N] [--reps N] [--window ms] [--pollers 1,2,4,8]\n');
+        process.stdout.write('usage: bench:throughput [--json] [--quick] [--profile] [--own-servers] [--messages N] [--reps N] [--window ms] [--pollers 1,2,4,8]\n');
         process.exit(0);
         break;
       default: usage(`unknown argument ${arg}`);
@@ -93,6 +97,8 @@ const SIZE = 200;
 /** Many keys, so per-key ordering never limits --concurrency 8 (about 300 keys per range). */
 const KEYS = 10_000;
 const CONCURRENCY = 8;
+/** The fixture's delay (it reads the same variable). */
+const HANDLER_DELAY_MS = Number(process.env['BENCH_HANDLER_DELAY_MS'] ?? 5);
 
 const round = (x: number) => Math.round(x);
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -101,7 +107,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const started = performance.now();
   const messages = args.messages ?? (args.quick ? 50_000 : 200_000);
-  const reps = args.reps ?? (args.quick ? 1 : 3);
+  const reps = args.reps ?? (args.quick ? 1 : 5);
   const pollerCounts = args.pollers ?? (args.quick ? [1, 2] : [1, 2, 4, 8]);
   const windowMs = args.windowMs ?? (args.quick ? 2_000 : 5_000);
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -128,7 +134,7 @@ async function main(): Promise<void> {
     await servers?.close();
   };
   try {
-    servers = await acquireServers();
+    servers = await acquireServers({ own: args.ownServers });
     zk = await zkSession(servers.zk);
     const kafka = benchKafka(servers.brokers, 'ringleader-bench-setup');
     topicMade = true;
@@ -156,6 +162,9 @@ async function main(): Promise<void> {
     const pollerRate = median(poller.map((t) => t.rate));
     const overheadRatio = pollerRate / plainRate;
     const overheadRatioFromStart = median(poller.map((t) => t.rateFromStart)) / median(plain.map((t) => t.rateFromStart));
+    const cpuPlain = median(plain.map((t) => t.cpuUsPerMsg));
+    const cpuPoller = median(poller.map((t) => t.cpuUsPerMsg));
+    log(`overhead: CPU per message ${cpuPlain.toFixed(2)} µs plain, ${cpuPoller.toFixed(2)} µs poller (ratio ${r3(cpuPlain / cpuPoller)})`);
     log(`overhead: plain ${round(plainRate)} msg/s, poller ${round(pollerRate)} msg/s, ratio ${r3(overheadRatio)} (from start incl. joins: ${r3(overheadRatioFromStart)})`);
 
     if (args.profile) {
@@ -226,9 +235,12 @@ async function main(): Promise<void> {
       repetitions: reps,
       timing: 'overhead: from ready to fetch (plain: group joined; poller: first range acquired) to last message; scaling: window after convergence',
       overheadRatioFromStart: r3(overheadRatioFromStart),
+      cpuUsPerMsg: { plainKafkajs: r3(cpuPlain), poller: r3(cpuPoller) },
+      // Little's law: every n shares R * concurrency handler slots, so no n can beat this.
+      ioCeiling: round((RANGES * CONCURRENCY * 1000) / HANDLER_DELAY_MS),
       windowMs,
       concurrency: CONCURRENCY,
-      handlerDelayMs: 5,
+      handlerDelayMs: HANDLER_DELAY_MS,
       ranges: RANGES,
       seconds: round((performance.now() - started) / 1000),
       ...(args.profile ? { profiles: profileDir } : {}),
