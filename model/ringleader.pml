@@ -306,6 +306,8 @@ ltl no_skip        { [] !bad_skip }
 ltl pause_rule     { [] !bad_pause }
 /* only the current leader's assignment write succeeds */
 ltl publish_fenced { [] !bad_publish }
+/* all six safety properties in one search (used by run.sh --ci) */
+ltl safety_all     { [] !(TWO(0) || TWO(1) || bad_commit || bad_mono || bad_skip || bad_pause || bad_publish) }
 /* liveness (weak fairness, faults bounded by MAXF, one poller always healthy):
  * every range is eventually leased for good, every message handled and committed */
 ltl live_leased    { <> [] (lease[0] != 0 && lease[1] != 0) }
