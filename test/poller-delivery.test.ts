@@ -141,11 +141,12 @@ describe('pollers as processes (CLI) against real ZooKeeper and Kafka', () => {
 
   it('a 4th poller joining mid-stream pauses only the ranges that move to it', async () => {
     const g = await createGroup();
-    const COUNT = 16_000;
+    const COUNT = 24_000;
     const RATE = 2000;
     const pollers = await startPollers(g, ['p1', 'p2', 'p3']);
     const producer = produce(g, COUNT, 200, RATE);
-    await handledAtLeast(g, COUNT / 4);
+    await handledAtLeast(g, COUNT / 6);
+    expect(producer.running, 'still producing when p4 joins').toBe(true);
     const p4 = startPoller(g, 'p4');
     pollers.set('p4', p4);
     const joinAt = Date.now();
@@ -208,6 +209,7 @@ describe('pollers as processes (CLI) against real ZooKeeper and Kafka', () => {
     const pollers = await startPollers(g, ['p1', 'p2', 'p3']);
     const producer = produce(g, COUNT, 200, RATE);
     await handledAtLeast(g, COUNT / 5);
+    expect(producer.running, 'still producing at the kill').toBe(true);
     const victim = pollers.get('p2')!;
     const before = await status(zk, g.group);
     const victimRanges = before.assignment.filter((a) => a.owner === 'p2').map((a) => a.range);
@@ -224,7 +226,6 @@ describe('pollers as processes (CLI) against real ZooKeeper and Kafka', () => {
       expect(a.owner, `range ${r} still leased by the dead session`).toBe('p2');
       committed.set(r, Number(a.committed ?? 0));
     }
-    expect(Date.now() - killAt).toBeLessThan(SESSION_TIMEOUT);
 
     await producedAll(producer, COUNT);
     const recs = await allHandled(g, COUNT);
@@ -267,10 +268,11 @@ describe('pollers as processes (CLI) against real ZooKeeper and Kafka', () => {
   it('SIGTERM mid-stream: the poller hands off with no duplicates and exits 0', async () => {
     const g = await createGroup();
     const COUNT = 12_000;
-    const RATE = 2000;
+    const RATE = 1500;
     const pollers = await startPollers(g, ['p1', 'p2', 'p3']);
     const producer = produce(g, COUNT, 200, RATE);
-    await handledAtLeast(g, COUNT / 4);
+    await handledAtLeast(g, COUNT / 5);
+    expect(producer.running, 'still producing at SIGTERM').toBe(true);
     const leaving = pollers.get('p2')!;
     const owned = (await status(zk, g.group)).assignment.filter((a) => a.owner === 'p2').map((a) => a.range);
     const termAt = Date.now();
@@ -287,10 +289,16 @@ describe('pollers as processes (CLI) against real ZooKeeper and Kafka', () => {
     expect(d.duplicates.size).toBe(0);
     expect(orderViolations(recs)).toEqual([]);
     const ranges = byRange(recs);
-    const pauses = owned.map((r) => {
+    // Ranges that got messages after the signal (a range whose keys all came early may have none).
+    const continued = owned.filter((r) => ranges.get(r)!.some((x) => x.start >= termAt));
+    expect(continued.length).toBeGreaterThan(0);
+    const pauses = continued.map((r) => {
       const list = ranges.get(r)!;
       const i = list.findIndex((x) => x.poller !== 'p2' && x.start >= termAt);
-      expect(i, `range ${r}: ${JSON.stringify(list.slice(-3))}\n--- p2:\n${leaving.stderr.slice(-3000)}`).toBeGreaterThan(0);
+      const why = () =>
+        `range ${r}, SIGTERM at ${termAt}, exit at ${exit.at}: ${JSON.stringify(list.slice(-2))}\n--- p2:\n` +
+        leaving.logs.filter((l) => /release|drain|stop|assignment|signal/.test(String(l.msg))).map((l) => JSON.stringify(l)).join('\n');
+      expect(i, why()).toBeGreaterThan(0);
       return list[i]!.start - list[i - 1]!.end;
     });
     report('sigterm', { exitMs: exit.at - termAt, ranges: owned, handoffPausesMs: pauses });
@@ -305,6 +313,7 @@ describe('pollers as processes (CLI) against real ZooKeeper and Kafka', () => {
     const pollers = await startPollers(g, ['p1', 'p2']);
     const producer = produce(g, COUNT, 100, RATE);
     await handledAtLeast(g, COUNT / 4);
+    expect(producer.running, 'still producing at the drain').toBe(true);
     const drainAt = Date.now();
     const r = await runCli(['drain', '--zk', zk, '--group', g.group, 'p1']);
     expect(r.code, `${r.stderr}\n--- p1:\n${pollers.get('p1')!.stderr.slice(-3000)}`).toBe(0);
