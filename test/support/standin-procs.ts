@@ -133,9 +133,29 @@ export function runNode(args: string[], timeoutMs = 60_000): Promise<{ code: num
 /**
  * Makes the server expire `zk`'s current session, as if the process had been
  * silent for a session timeout: a second client attaches to the same session
- * (id + password) and closes it. The owner then sees `expired`.
+ * (id + password) and closes it. Resolves when the owner has seen `expired`.
+ * The owner may win the session back by reconnecting before the close lands,
+ * so this retries.
  */
-export async function expireSession(zk: ZkSession, connect: string): Promise<void> {
+export async function expireSession(zk: ZkSession, connect: string, attempts = 5): Promise<void> {
+  let expired = false;
+  const onState = (s: { type: string }) => {
+    if (s.type === 'expired') expired = true;
+  };
+  zk.on('state', onState);
+  try {
+    for (let i = 0; i < attempts && !expired; i++) {
+      await closeSessionFromOutside(zk, connect);
+      const until = Date.now() + 3_000;
+      while (!expired && Date.now() < until) await sleep(20);
+    }
+  } finally {
+    zk.off('state', onState);
+  }
+  if (!expired) throw new Error(`could not expire session ${zk.sessionId} in ${attempts} attempts`);
+}
+
+async function closeSessionFromOutside(zk: ZkSession, connect: string): Promise<void> {
   const own = (zk as unknown as { client: Client | null }).client;
   if (!own) throw new Error('session not started');
   const intruder = zookeeper.createClient(connect, {
@@ -143,17 +163,27 @@ export async function expireSession(zk: ZkSession, connect: string): Promise<voi
     sessionId: own.getSessionId(),
     sessionPassword: own.getSessionPassword(),
   } as unknown as Parameters<typeof zookeeper.createClient>[1]);
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('could not attach to the session to expire it')), 10_000);
-    intruder.once('connected', () => {
-      clearTimeout(t);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('could not attach to the session to expire it')), 10_000);
+      intruder.once('connected', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      intruder.once('expired', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      intruder.connect();
     });
-    intruder.connect();
-  });
-  await new Promise<void>((resolve) => {
-    intruder.once('disconnected', () => resolve());
-    intruder.close();
-    setTimeout(resolve, 3_000);
-  });
+  } finally {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 3_000);
+      intruder.once('disconnected', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      intruder.close();
+    });
+  }
 }
