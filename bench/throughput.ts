@@ -11,7 +11,10 @@
  *    fetch settings (see throughput-overhead.ts).
  * 2. Scaling: 1, 2, 4, 8 poller processes with a handler that waits 5 ms per
  *    message and --concurrency 8; a fresh group per n; the rate over a fixed
- *    window after convergence (see throughput-scaling.ts).
+ *    window after convergence (see throughput-scaling.ts); two rounds in
+ *    alternating order, median per n. Note (Little's law): concurrency is
+ *    per range, so every n shares the same R * 8 = 256 handler slots and no
+ *    n can exceed 256 / 5 ms = 51,200 msg/s (reported as ioCeiling).
  *    scaling(n) = rate(n) / (n * rate(1)).
  * 3. Sidecar: 2 pollers with --forward to a local HTTP service answering 200.
  *
@@ -49,6 +52,7 @@ interface Args {
   ownServers: boolean;
   messages?: number;
   reps?: number;
+  rounds?: number;
   windowMs?: number;
   pollers?: number[];
 }
@@ -74,10 +78,11 @@ function parseArgs(argv: string[]): Args {
       case '--own-servers': a.ownServers = true; break;
       case '--messages': a.messages = int(); break;
       case '--reps': a.reps = int(); break;
+      case '--rounds': a.rounds = int(); break;
       case '--window': a.windowMs = int(); break;
       case '--pollers': a.pollers = value().split(',').map(Number); break;
       case '-h': case '--help':
-        process.stdout.write('usage: bench:throughput [--json] [--quick] [--profile] [--own-servers] [--messages N] [--reps N] [--window ms] [--pollers 1,2,4,8]\n');
+        process.stdout.write('usage: bench:throughput [--json] [--quick] [--profile] [--own-servers] [--messages N] [--reps N] [--rounds N] [--window ms] [--pollers 1,2,4,8]\n');
         process.exit(0);
         break;
       default: usage(`unknown argument ${arg}`);
@@ -110,6 +115,7 @@ async function main(): Promise<void> {
   const reps = args.reps ?? (args.quick ? 1 : 5);
   const pollerCounts = args.pollers ?? (args.quick ? [1, 2] : [1, 2, 4, 8]);
   const windowMs = args.windowMs ?? (args.quick ? 2_000 : 5_000);
+  const scalingRounds = args.rounds ?? (args.quick ? 1 : 2);
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const cliPath = join(root, 'dist', 'cli', 'main.js');
   const handlerPath = join(root, 'dist', 'bench', 'fixtures', 'sleep-5ms.js');
@@ -194,21 +200,28 @@ async function main(): Promise<void> {
       cliPath,
       logDir,
     };
-    const scalingResults: ScalingResult[] = [];
-    for (const n of pollerCounts) {
-      const r = await runScaling({ ...common, pollers: n, handler: handlerPath, nodeArgs: nodeArgs(`scale-${n}`) });
-      scalingResults.push(r);
-      log(`scaling n=${n}: ${round(r.rate)} msg/s over ${round(r.windowMs)} ms (converged after ${round(r.convergeMs)} ms, ${r.handledBefore} handled before the window)`);
+    // Rounds alternate the order (1,2,4,8 then 8,4,2,1) so drift in the
+    // machine's load does not favour one n; the rate of n is the median.
+    const perN = new Map<number, ScalingResult[]>();
+    for (let round_ = 0; round_ < scalingRounds; round_++) {
+      const order = round_ % 2 === 0 ? pollerCounts : [...pollerCounts].reverse();
+      for (const n of order) {
+        const tag = `scale-${n}${scalingRounds > 1 ? `-r${round_ + 1}` : ''}`;
+        const r = await runScaling({ ...common, pollers: n, handler: handlerPath, nodeArgs: nodeArgs(tag) });
+        perN.set(n, [...(perN.get(n) ?? []), r]);
+        log(`scaling round ${round_ + 1}/${scalingRounds} n=${n}: ${round(r.rate)} msg/s over ${round(r.windowMs)} ms (converged after ${round(r.convergeMs)} ms, ${r.handledBefore} handled before the window)`);
+      }
     }
-    const rate1 = scalingResults.find((r) => r.pollers === 1)?.rate ?? NaN;
+    const rateOf = (n: number) => median((perN.get(n) ?? []).map((r) => r.rate));
+    const rate1 = rateOf(1);
     const rates: Record<string, number> = {};
     const scaling: Record<string, number> = {};
-    for (const r of scalingResults) {
-      rates[String(r.pollers)] = round(r.rate);
-      scaling[String(r.pollers)] = r3(r.rate / (r.pollers * rate1));
+    for (const n of pollerCounts) {
+      rates[String(n)] = round(rateOf(n));
+      scaling[String(n)] = r3(rateOf(n) / (n * rate1));
     }
     log(`scaling: ${JSON.stringify(scaling)}`);
-    if (args.profile) summariseDir(join(profileDir, `scale-${pollerCounts[pollerCounts.length - 1]}`));
+    if (args.profile) summariseDir(join(profileDir, `scale-1${scalingRounds > 1 ? '-r1' : ''}`));
 
     // ---- 3. sidecar -----------------------------------------------------
     const sidecar = await startOkServer();
@@ -239,6 +252,7 @@ async function main(): Promise<void> {
       // Little's law: every n shares R * concurrency handler slots, so no n can beat this.
       ioCeiling: round((RANGES * CONCURRENCY * 1000) / HANDLER_DELAY_MS),
       windowMs,
+      scalingRounds,
       concurrency: CONCURRENCY,
       handlerDelayMs: HANDLER_DELAY_MS,
       ranges: RANGES,
