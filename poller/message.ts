@@ -29,3 +29,17 @@ export class DeadLetterNow extends Error {
     this.name = 'DeadLetterNow';
   }
 }
+
+/**
+ * Thrown by a handler when what it forwards to is not there at all (an HTTP
+ * sidecar refusing connections while it restarts): the message could not
+ * have caused it, so it is retried with backoff without using up its
+ * attempts — a sidecar outage pauses the range instead of dead-lettering
+ * everything that arrives meanwhile.
+ */
+export class HandlerUnavailable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HandlerUnavailable';
+  }
+}

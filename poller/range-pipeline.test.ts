@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DeadLetterNow, type Handler, type RingMessage } from './message.js';
+import { DeadLetterNow, HandlerUnavailable, type Handler, type RingMessage } from './message.js';
 import { RangePipeline, type RangePipelineOptions } from './range-pipeline.js';
 
 const BACKOFF = { initialMs: 100, maxMs: 1000, multiplier: 2, jitter: 0 };
@@ -160,6 +160,34 @@ describe('RangePipeline retries and dead letters', () => {
     p.push([msg(0)]);
     await p.idle();
     expect(dead).toEqual([1]);
+    expect(p.committable()).toBe(1);
+  });
+
+  it('HandlerUnavailable retries with growing backoff without using up attempts', async () => {
+    const s = manualSleep();
+    const dead: number[] = [];
+    const attempts: number[] = [];
+    let down = 6;
+    const p = pipeline({
+      sleep: s.sleep,
+      maxAttempts: 2,
+      handler: async (m) => {
+        attempts.push(m.attempt);
+        if (down-- > 0) throw new HandlerUnavailable('sidecar refused the connection');
+      },
+      deadLetter: async (_m, _e, n) => void dead.push(n),
+    });
+    p.start(0);
+    p.push([msg(0)]);
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await flush();
+      delays.push(...s.wakeAll());
+    }
+    await p.idle();
+    expect(dead).toEqual([]);
+    expect(attempts).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(delays).toEqual([100, 200, 400, 800, 1000, 1000]);
     expect(p.committable()).toBe(1);
   });
 

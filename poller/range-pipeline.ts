@@ -14,7 +14,7 @@
 
 import { pino, type Logger } from 'pino';
 import { AckWindow } from './ack-window.js';
-import { DeadLetterNow, type Handler, type RingMessage } from './message.js';
+import { DeadLetterNow, HandlerUnavailable, type Handler, type RingMessage } from './message.js';
 import { backoffDelay, type BackoffOptions } from './retry.js';
 import { SeqQueue } from './seq-queue.js';
 
@@ -78,6 +78,8 @@ export class RangePipeline {
   /** During release: seqs above this are never started. */
   private releaseLimit = Number.POSITIVE_INFINITY;
   private pumping = false;
+  /** Consecutive HandlerUnavailable failures, for their backoff. */
+  private unavailableStreak = 0;
   private repump = false;
   private parkedRetries: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
@@ -301,6 +303,17 @@ export class RangePipeline {
   }
 
   private onHandlerError(gen: number, seq: number, msg: RingMessage, err: Error): void {
+    if (err instanceof HandlerUnavailable) {
+      // Not this message's fault: back off (growing up to maxMs) and try again, same attempt.
+      this.unavailableStreak++;
+      const delay = backoffDelay(this.unavailableStreak, this.backoff, this.random);
+      if (this.unavailableStreak === 1 || this.unavailableStreak % 20 === 0) {
+        this.log.warn({ offset: msg.offset, streak: this.unavailableStreak, err }, 'handler unavailable; retrying without using up attempts');
+      }
+      this.wait(delay).then(() => this.retry(gen, seq, { ...msg, attempt: msg.attempt - 1 }));
+      return;
+    }
+    this.unavailableStreak = 0;
     if (err instanceof DeadLetterNow || msg.attempt >= this.maxAttempts) {
       this.writeDeadLetter(gen, seq, msg, err, 1);
       return;

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeadLetterNow, type RingMessage } from '../message.js';
+import { DeadLetterNow, HandlerUnavailable, type RingMessage } from '../message.js';
 import { createHttpHandler, type HttpHandler } from './http-handler.js';
 
 interface Seen {
@@ -150,6 +150,8 @@ describe('createHttpHandler', () => {
       const err = await h.handle(message()).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Error);
       expect(err).not.toBeInstanceOf(DeadLetterNow);
+      // Nothing listening: retried without using up the message's attempts.
+      expect(err).toBeInstanceOf(HandlerUnavailable);
       expect((err as Error).message).toMatch(/ECONNREFUSED/);
     } finally {
       h.close();

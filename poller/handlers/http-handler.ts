@@ -14,7 +14,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { pino, type Logger } from 'pino';
-import { DeadLetterNow, type Handler, type RingMessage } from '../message.js';
+import { DeadLetterNow, HandlerUnavailable, type Handler, type RingMessage } from '../message.js';
 import { encodeHeaderValue, isValidHeaderName } from './header-encoding.js';
 import { classifySidecarResponse } from './sidecar-response.js';
 
@@ -81,7 +81,9 @@ export function createHttpHandler(opts: HttpHandlerOptions): HttpHandler {
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
         const reason = err.message.startsWith('sidecar ') ? err.message : `sidecar ${opts.url} request failed: ${err.code ?? err.message}`;
-        reject(new Error(reason, { cause: err }));
+        // Nothing listening: no message can cause that, so it must not use up attempts.
+        if (err.code === 'ECONNREFUSED') reject(new HandlerUnavailable(reason, { cause: err }));
+        else reject(new Error(reason, { cause: err }));
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
