@@ -97,6 +97,14 @@ export class LeaderLatch extends EventEmitter {
     await this.checkLeadership();
   }
 
+  /**
+   * Called when a fenced write failed because our node is gone: re-check, so
+   * a leader whose node vanished steps down (and rejoins) instead of retrying.
+   */
+  recheck(): void {
+    if (this.state === 'started') void this.checkLeadership();
+  }
+
   private async checkLeadership(): Promise<void> {
     if (this.checking) {
       this.recheck = true;
