@@ -2,6 +2,7 @@ import type { ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import { encode, parseConfig, MAX_RANGES, type GroupConfig, type AssignmentRecord } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
+import { assertGroupAcl } from './acl.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -12,6 +13,7 @@ export class ConfigError extends Error {
 
 /** Creates the persistent skeleton of a group; existing nodes are left as they are. */
 export async function ensureLayout(zk: ZkSession, paths: GroupPaths): Promise<void> {
+  await assertGroupAcl(zk, paths);
   await zk.mkdirp(paths.base);
   for (const p of [paths.pollers, paths.leader, paths.leases, paths.offsets]) await zk.ensure(p);
 }
@@ -52,6 +54,7 @@ export async function createGroupConfig(
 
 /** Reads and validates `config`; a missing or malformed one is a clear error, never guessed around. */
 export async function readGroupConfig(zk: ZkSession, paths: GroupPaths): Promise<GroupConfig> {
+  await assertGroupAcl(zk, paths);
   const node = await zk.getDataOrNull(paths.config);
   if (!node) {
     throw new ConfigError(

@@ -33,7 +33,14 @@ export interface ZkSessionOptions {
   opTimeoutMs?: number;
   /** `scheme:auth` pairs added to every client, e.g. digest credentials. */
   auth?: { scheme: string; auth: string }[];
+  /** ACL of every node this session creates (default: open). */
   acls?: ACL[];
+  /**
+   * ACL of the ancestors `mkdirp` creates above the node it was asked for
+   * (e.g. the shared `/ringleader` root, which other groups must be able to
+   * create their nodes under). Default: `acls`.
+   */
+  parentAcls?: ACL[];
   logger?: Logger;
   now?: () => number;
 }
@@ -72,6 +79,7 @@ export class ZkSession extends EventEmitter {
   private closing: Promise<void> | null = null;
   private currentSessionId = '';
   readonly acls: ACL[];
+  readonly parentAcls: ACL[];
 
   constructor(opts: ZkSessionOptions) {
     super();
@@ -80,6 +88,7 @@ export class ZkSession extends EventEmitter {
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'zk-session' });
     this.now = opts.now ?? Date.now;
     this.acls = opts.acls ?? (zookeeper.ACL as unknown as { OPEN_ACL_UNSAFE: ACL[] }).OPEN_ACL_UNSAFE;
+    this.parentAcls = opts.parentAcls ?? this.acls;
     this.setMaxListeners(0);
   }
 
@@ -289,33 +298,47 @@ export class ZkSession extends EventEmitter {
     });
   }
 
-  create(path: string, data: Buffer, mode: 'persistent' | 'ephemeral' | 'ephemeral-sequential' = 'persistent'): Promise<string> {
+  create(
+    path: string,
+    data: Buffer,
+    mode: 'persistent' | 'ephemeral' | 'ephemeral-sequential' = 'persistent',
+    acls: ACL[] = this.acls,
+  ): Promise<string> {
     const m =
       mode === 'ephemeral'
         ? CREATE_MODE.EPHEMERAL
         : mode === 'ephemeral-sequential'
           ? CREATE_MODE.EPHEMERAL_SEQUENTIAL
           : CREATE_MODE.PERSISTENT;
-    return this.call(path, (c, cb) => c.create(path, data, this.acls, m, (err, p) => cb(err, p)));
+    return this.call(path, (c, cb) => c.create(path, data, acls, m, (err, p) => cb(err, p)));
   }
 
   /** Creates a persistent node unless it exists already. */
-  async ensure(path: string, data: Buffer = Buffer.alloc(0)): Promise<void> {
+  async ensure(path: string, data: Buffer = Buffer.alloc(0), acls: ACL[] = this.acls): Promise<void> {
     try {
-      await this.create(path, data, 'persistent');
+      await this.create(path, data, 'persistent', acls);
     } catch (err) {
       if (!isZkCode(err, ZK.NODE_EXISTS)) throw err;
     }
   }
 
-  /** Creates every missing persistent node along `path`. */
+  /** Creates every missing persistent node along `path` (ancestors with `parentAcls`, `path` itself with `acls`). */
   async mkdirp(path: string): Promise<void> {
     const parts = path.split('/').filter(Boolean);
     let cur = '';
-    for (const part of parts) {
+    for (const [i, part] of parts.entries()) {
       cur += `/${part}`;
-      await this.ensure(cur);
+      await this.ensure(cur, Buffer.alloc(0), i === parts.length - 1 ? this.acls : this.parentAcls);
     }
+  }
+
+  /** The ACL of a node (NO_NODE if it does not exist). */
+  getACL(path: string): Promise<{ acls: ACL[]; stat: Stat }> {
+    return this.call(path, (c, cb) => c.getACL(path, (err, acls, stat) => cb(err, { acls: acls ?? [], stat })));
+  }
+
+  setACL(path: string, acls: ACL[], version = -1): Promise<Stat> {
+    return this.call(path, (c, cb) => c.setACL(path, acls, version, (err, stat) => cb(err, stat)));
   }
 
   setData(path: string, data: Buffer, version = -1): Promise<Stat> {
