@@ -2,6 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { LogEntry, RetryOptions } from 'kafkajs';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
+import { kafkajsSecurity, type KafkaSecurity } from './kafka-security.js';
 
 // We always pass our own range partitioner to producers, so kafkajs's notice
 // about its default partitioner having changed in v2 is noise for us.
@@ -14,6 +15,8 @@ export interface CreateKafkaOptions {
   connectionTimeout?: number;
   requestTimeout?: number;
   retry?: RetryOptions;
+  /** SASL and TLS (SECURITY.md); default: plaintext, no authentication. */
+  security?: KafkaSecurity;
 }
 
 /** A kafkajs client whose logs go to pino (child `{component: 'kafkajs'}`). */
@@ -25,6 +28,7 @@ export function createKafka(opts: CreateKafkaOptions): Kafka {
     connectionTimeout: opts.connectionTimeout ?? 3000,
     ...(opts.requestTimeout !== undefined ? { requestTimeout: opts.requestTimeout } : {}),
     ...(opts.retry !== undefined ? { retry: opts.retry } : {}),
+    ...kafkajsSecurity(opts.security),
     // kafkajs formats every entry before calling us; telling it the pino
     // level up front skips that work for entries pino would drop anyway.
     logLevel: kafkajsLevelFor(log),

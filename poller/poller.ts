@@ -16,8 +16,10 @@ import {
   type RangeWorker,
   type OffsetRecord,
   type SessionState,
+  type ZkSessionOptions,
 } from '../coordinator/index.js';
 import { createKafka } from './kafka-client.js';
+import type { KafkaSecurity } from './kafka-security.js';
 import { createKafkajsSource, type RangeSource, type SourceMessage } from './kafka-source.js';
 import { describeTopic } from './kafka-admin.js';
 import { createDeadLetterPublisher, type DeadLetterPublisher } from './dead-letter.js';
@@ -61,6 +63,10 @@ export interface PollerOptions {
   logger?: Logger;
   /** Inject a kafkajs client (tests, or custom SASL/TLS settings). */
   kafka?: Kafka;
+  /** SASL/TLS of the kafkajs client made here (ignored with `kafka`). */
+  kafkaSecurity?: KafkaSecurity;
+  /** ZooKeeper digest credentials and ACLs (coordinator/acl.ts `zkSecurityOptions`). */
+  zkSecurity?: Pick<ZkSessionOptions, 'auth' | 'acls' | 'parentAcls'>;
 }
 
 export interface PollerStatus {
@@ -135,6 +141,7 @@ export class Poller extends EventEmitter {
       sessionTimeoutMs: o.sessionTimeoutMs ?? 10_000,
       connectTimeoutMs: o.connectTimeoutMs ?? 30_000,
       logger: log,
+      ...o.zkSecurity,
     });
     await this.zk.start();
     try {
@@ -142,7 +149,7 @@ export class Poller extends EventEmitter {
       checkConfigMatches(config, { topic: o.topic }, o.group);
       this.ranges = config.ranges;
 
-      const kafka = o.kafka ?? createKafka({ brokers: o.brokers, clientId: `ringleader-${this.id}`, logger: log });
+      const kafka = o.kafka ?? createKafka({ brokers: o.brokers, clientId: `ringleader-${this.id}`, logger: log, ...(o.kafkaSecurity ? { security: o.kafkaSecurity } : {}) });
       const partitions = await describeTopic(kafka, config.topic);
       if (partitions !== config.ranges) {
         throw new Error(`topic "${config.topic}" has ${partitions} partitions but group "${o.group}" has ${config.ranges} ranges`);
