@@ -1,9 +1,52 @@
+export interface KafkaSaslUser {
+  username: string;
+  password: string;
+}
+
+/**
+ * A SASL_PLAINTEXT client listener instead of PLAINTEXT. Every user may log in
+ * with PLAIN and with SCRAM-SHA-512 (SCRAM credentials are written by
+ * `kafka-storage format --add-scram`); the first user is also the broker's
+ * own inter-broker identity. No authorizer: any authenticated user may do anything.
+ */
+export interface KafkaSaslConfig {
+  users: KafkaSaslUser[];
+}
+
 export interface KafkaConfig {
   host: string;
   port: number;
   controllerPort: number;
   logDir: string;
   nodeId?: number;
+  sasl?: KafkaSaslConfig;
+}
+
+function jaasQuote(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function saslProperties(sasl: KafkaSaslConfig): string[] {
+  const admin = sasl.users[0];
+  if (!admin) throw new Error('a SASL broker needs at least one user');
+  const users = sasl.users.map((u) => `user_${u.username}=${jaasQuote(u.password)}`).join(' ');
+  return [
+    'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512',
+    'sasl.mechanism.inter.broker.protocol=PLAIN',
+    `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=${jaasQuote(admin.username)} password=${jaasQuote(admin.password)} ${users};`,
+    'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+  ];
+}
+
+/** `kafka-storage format` arguments that create the SCRAM-SHA-512 credentials of `sasl`'s users. */
+export function scramFormatArgs(sasl: KafkaSaslConfig | undefined): string[] {
+  if (!sasl) return [];
+  return sasl.users.flatMap((u) => {
+    if (!/^[A-Za-z0-9._-]+$/.test(u.username) || /[\],=\s]/.test(u.password)) {
+      throw new Error(`SCRAM user ${u.username}: use a username of letters, digits, '.', '_', '-' and a password without ',', '=', ']' or spaces`);
+    }
+    return ['--add-scram', `SCRAM-SHA-512=[name=${u.username},password=${u.password}]`];
+  });
 }
 
 /**
@@ -14,15 +57,17 @@ export interface KafkaConfig {
 export function serverProperties(config: KafkaConfig): string {
   const nodeId = config.nodeId ?? 1;
   const { host, port, controllerPort } = config;
+  const l = config.sasl ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
   return [
     'process.roles=broker,controller',
     `node.id=${nodeId}`,
     `controller.quorum.voters=${nodeId}@${host}:${controllerPort}`,
-    `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${host}:${port}`,
+    `listeners=${l}://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    `advertised.listeners=${l}://${host}:${port}`,
     'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `inter.broker.listener.name=${l}`,
+    `listener.security.protocol.map=CONTROLLER:PLAINTEXT,${l}:${l}`,
+    ...(config.sasl ? saslProperties(config.sasl) : []),
     `log.dirs=${config.logDir}`,
     'num.partitions=1',
     'default.replication.factor=1',

@@ -7,7 +7,7 @@ import { ensureJars } from './jars.js';
 import { JvmProcess, type Exit } from './jvm-process.js';
 import { assertPortsFree, freePorts } from './ports.js';
 import { waitForKafka } from './readiness.js';
-import { log4j2Properties, randomClusterId, serverProperties } from './kafka-config.js';
+import { log4j2Properties, randomClusterId, scramFormatArgs, serverProperties, type KafkaSaslConfig } from './kafka-config.js';
 
 export interface KafkaOptions {
   /** Folder for config, data and log (created). */
@@ -19,6 +19,8 @@ export interface KafkaOptions {
   readyTimeoutMs?: number;
   heap?: string;
   logger?: Logger;
+  /** A SASL_PLAINTEXT listener (PLAIN and SCRAM-SHA-512) with these users instead of PLAINTEXT; the first is the broker's own. */
+  sasl?: KafkaSaslConfig;
 }
 
 /** A single-node KRaft Kafka (broker and controller in one JVM) with node control for fault tests. */
@@ -32,8 +34,13 @@ export class KafkaBroker {
     readonly dir: string,
     readonly version: string,
     private readonly libDir: string,
-    private readonly options: { detached: boolean; heap: string; readyTimeoutMs: number; logger: Logger },
+    private readonly options: { detached: boolean; heap: string; readyTimeoutMs: number; logger: Logger; sasl?: KafkaSaslConfig },
   ) {}
+
+  /** The users of a SASL broker (undefined for a PLAINTEXT one). */
+  get sasl(): KafkaSaslConfig | undefined {
+    return this.options.sasl;
+  }
 
   /** For kafkajs `brokers`: ["127.0.0.1:9092"]. */
   get brokers(): string[] {
@@ -92,7 +99,7 @@ export class KafkaBroker {
       name: 'kafka-storage-format',
       libDir: this.libDir,
       mainClass: 'kafka.tools.StorageTool',
-      args: ['format', '--cluster-id', randomClusterId(randomBytes(16)), '--config', this.configFile, '--ignore-formatted'],
+      args: ['format', '--cluster-id', randomClusterId(randomBytes(16)), '--config', this.configFile, '--ignore-formatted', ...scramFormatArgs(this.options.sasl)],
       jvmOptions: ['-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-XX:-UsePerfData',
         `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`],
       logFile: join(this.dir, 'format.log'),
@@ -107,7 +114,8 @@ export class KafkaBroker {
 
   async ready(timeoutMs = this.options.readyTimeoutMs): Promise<void> {
     const exited = this.proc?.exited;
-    await waitForKafka(this.brokers, { timeoutMs, logFile: this.logFile, ...(exited ? { exited } : {}) });
+    const admin = this.options.sasl?.users[0];
+    await waitForKafka(this.brokers, { timeoutMs, logFile: this.logFile, ...(exited ? { exited } : {}), ...(admin ? { sasl: admin } : {}) });
   }
 
   async stop(): Promise<void> {
@@ -154,7 +162,7 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaBroker> {
   const dir = join(options.runDir, 'kafka');
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(join(dir, 'server.properties'), serverProperties({ host, port, controllerPort, logDir: dataDir }));
+  writeFileSync(join(dir, 'server.properties'), serverProperties({ host, port, controllerPort, logDir: dataDir, ...(options.sasl ? { sasl: options.sasl } : {}) }), { mode: 0o600 });
   writeFileSync(join(dir, 'log4j2.properties'), log4j2Properties());
 
   const broker = new KafkaBroker(host, port, controllerPort, dir, versionFromJars(libDir), libDir, {
@@ -162,6 +170,7 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaBroker> {
     heap: options.heap ?? '512m',
     readyTimeoutMs: options.readyTimeoutMs ?? 90_000,
     logger,
+    ...(options.sasl ? { sasl: options.sasl } : {}),
   });
   try {
     await broker.formatIfNeeded();
