@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { brokerList, integer, name, zkConnect } from './parse.js';
+import { addZkAuthOptions, addKafkaAuthOptions } from './secrets.js';
 
 /** Every flag also reads an environment variable: --zk-root -> RINGLEADER_ZK_ROOT. */
 export function envName(flag: string): string {
@@ -13,6 +14,7 @@ export function opt(flags: string, description: string): Option {
 }
 
 export function addZkOptions(cmd: Command): Command {
+  addZkAuthOptions(cmd);
   return cmd
     .addOption(opt('--zk <connect>', 'ZooKeeper connect string, host:port[,host:port][/chroot]').argParser(zkConnect).makeOptionMandatory())
     .addOption(opt('--zk-root <path>', 'root znode of all groups').default('/ringleader'))
@@ -25,7 +27,7 @@ export function addGroupOption(cmd: Command): Command {
 
 export function addBrokersOption(cmd: Command, mandatory: boolean): Command {
   const o = opt('--brokers <list>', 'Kafka bootstrap brokers, host:port[,host:port]').argParser(brokerList);
-  return cmd.addOption(mandatory ? o.makeOptionMandatory() : o);
+  return addKafkaAuthOptions(cmd.addOption(mandatory ? o.makeOptionMandatory() : o));
 }
 
 export function addTopicOption(cmd: Command, mandatory = true): Command {

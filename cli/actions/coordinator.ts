@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { ZkSession, GroupPaths, Coordinator, readGroupConfig } from '../../coordinator/index.js';
 import { onStopSignals } from '../signals.js';
+import { zkSecurity, type ZkAuthFlags } from '../secrets.js';
 
-export interface CoordinatorActionOptions {
+export interface CoordinatorActionOptions extends ZkAuthFlags {
   zk: string;
   zkRoot: string;
   connectTimeout: number;
@@ -17,7 +18,7 @@ export interface CoordinatorActionOptions {
 /** `ringleader coordinator`: a standalone leader candidate that never consumes. */
 export async function runCoordinator(o: CoordinatorActionOptions, log: Logger): Promise<void> {
   const id = o.id ?? `coordinator-${os.hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}-${randomBytes(2).toString('hex')}`;
-  const zk = new ZkSession({ connect: o.zk, sessionTimeoutMs: o.sessionTimeout, connectTimeoutMs: o.connectTimeout, logger: log });
+  const zk = new ZkSession({ connect: o.zk, sessionTimeoutMs: o.sessionTimeout, connectTimeoutMs: o.connectTimeout, logger: log, ...zkSecurity(o) });
   await zk.start();
   const paths = new GroupPaths(o.group, o.zkRoot);
   try {

@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import { ZkSession, GroupPaths, createGroupConfig } from '../../coordinator/index.js';
 import { ensureTopics } from '../../poller/kafka-admin.js';
 import { cliKafka } from './kafka.js';
+import { zkSecurity, kafkaSecurityFrom, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
 
-export interface CreateActionOptions {
+export interface CreateActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   zk: string;
   zkRoot: string;
   connectTimeout: number;
@@ -17,11 +18,12 @@ export interface CreateActionOptions {
 /** `ringleader create`: the topic (and its .dlq) with R partitions, then the group's config. */
 export async function runCreate(o: CreateActionOptions, log: Logger): Promise<Record<string, unknown>> {
   let topics: unknown = null;
+  const security = zkSecurity(o);
   if (o.brokers) {
-    const kafka = cliKafka(o.brokers, log);
+    const kafka = cliKafka(o.brokers, log, undefined, kafkaSecurityFrom(o));
     topics = await ensureTopics({ kafka, topic: o.topic, ranges: o.ranges, ...(o.replicationFactor ? { replicationFactor: o.replicationFactor } : {}), logger: log });
   }
-  const zk = new ZkSession({ connect: o.zk, connectTimeoutMs: o.connectTimeout, logger: log });
+  const zk = new ZkSession({ connect: o.zk, connectTimeoutMs: o.connectTimeout, logger: log, ...security });
   await zk.start();
   try {
     const paths = new GroupPaths(o.group, o.zkRoot);

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import { ZkSession, GroupPaths, parseMember, encode, waitForDeletion, isZkCode, ZK } from '../../coordinator/index.js';
+import { ZkSession, GroupPaths, parseMember, encode, waitForDeletion, isZkCode, ZK, assertGroupAcl } from '../../coordinator/index.js';
 import { CliError } from '../errors.js';
+import { zkSecurity, type ZkAuthFlags } from '../secrets.js';
 
-export interface DrainActionOptions {
+export interface DrainActionOptions extends ZkAuthFlags {
   zk: string;
   zkRoot: string;
   connectTimeout: number;
@@ -18,11 +19,12 @@ export interface DrainActionOptions {
  * node is gone.
  */
 export async function runDrain(o: DrainActionOptions, log: Logger): Promise<{ poller: string; drained: boolean; ms: number }> {
-  const zk = new ZkSession({ connect: o.zk, connectTimeoutMs: o.connectTimeout, logger: log });
+  const zk = new ZkSession({ connect: o.zk, connectTimeoutMs: o.connectTimeout, logger: log, ...zkSecurity(o) });
   await zk.start();
   const started = Date.now();
   try {
     const paths = new GroupPaths(o.group, o.zkRoot);
+    await assertGroupAcl(zk, paths);
     const path = paths.poller(o.pollerId);
     const node = await zk.getDataOrNull(path);
     if (!node) throw new CliError(`poller "${o.pollerId}" is not a member of group "${o.group}"`);

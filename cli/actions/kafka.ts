@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { createKafka } from '../../poller/kafka-client.js';
+import type { KafkaSecurity } from '../../poller/kafka-security.js';
 
 /** A kafkajs client for one-shot commands: fail fast instead of retrying for minutes. */
-export function cliKafka(brokers: string[], log: Logger, clientId = 'ringleader-cli') {
-  return createKafka({ brokers, clientId, logger: log, connectionTimeout: 3_000, retry: { retries: 3, initialRetryTime: 300 } });
+export function cliKafka(brokers: string[], log: Logger, clientId = 'ringleader-cli', security?: KafkaSecurity) {
+  return createKafka({ brokers, clientId, logger: log, connectionTimeout: 3_000, retry: { retries: 3, initialRetryTime: 300 }, ...(security ? { security } : {}) });
 }

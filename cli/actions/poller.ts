@@ -4,8 +4,9 @@ import type { Handler } from '../../poller/message.js';
 import { loadModuleHandler } from '../../poller/handlers/module-handler.js';
 import { createHttpHandler } from '../../poller/handlers/http-handler.js';
 import { onStopSignals } from '../signals.js';
+import { zkSecurity, kafkaSecurityFrom, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
 
-export interface PollerActionOptions {
+export interface PollerActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   zk: string;
   zkRoot: string;
   connectTimeout: number;
@@ -30,6 +31,8 @@ export interface PollerActionOptions {
 
 /** `ringleader poller`: runs until SIGTERM/SIGINT or `ringleader drain`, then drains and exits 0. */
 export async function runPoller(o: PollerActionOptions, log: Logger): Promise<void> {
+  const zkSec = zkSecurity(o);
+  const kafkaSecurity = kafkaSecurityFrom(o);
   let handler: Handler | undefined;
   let closeHandler: (() => void) | undefined;
   if (o.handler) {
@@ -60,6 +63,8 @@ export async function runPoller(o: PollerActionOptions, log: Logger): Promise<vo
     ...(o.metricsPort !== undefined ? { metricsPort: o.metricsPort } : {}),
     from: o.from,
     logger: log,
+    zkSecurity: zkSec,
+    ...(kafkaSecurity ? { kafkaSecurity } : {}),
   });
   const stopped = new Promise<void>((resolve, reject) => {
     poller.once('closed', (err?: unknown) => (err ? reject(err) : resolve()));

@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import { produceMessages, type ProduceResult } from '../../poller/load-producer.js';
 import { describeTopic } from '../../poller/kafka-admin.js';
 import { cliKafka } from './kafka.js';
+import { kafkaSecurityFrom, type KafkaAuthFlags } from '../secrets.js';
 import { onStopSignals } from '../signals.js';
 
-export interface ProduceActionOptions {
+export interface ProduceActionOptions extends KafkaAuthFlags {
   brokers: string[];
   topic: string;
   count: number;
@@ -15,7 +16,7 @@ export interface ProduceActionOptions {
 
 /** `ringleader produce`: keyed load with the range partitioner; progress on a TTY. */
 export async function runProduce(o: ProduceActionOptions, log: Logger): Promise<ProduceResult & { topic: string }> {
-  const kafka = cliKafka(o.brokers, log);
+  const kafka = cliKafka(o.brokers, log, undefined, kafkaSecurityFrom(o));
   await describeTopic(kafka, o.topic); // a missing topic is a clear error, not a retry loop
   const abort = new AbortController();
   const remove = onStopSignals(() => abort.abort(), log);

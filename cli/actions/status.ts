@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import { ZkSession, GroupPaths, readGroupSnapshot, type GroupSnapshot, type EndOffsets } from '../../coordinator/index.js';
+import { ZkSession, GroupPaths, readGroupSnapshot, assertGroupAcl, type GroupSnapshot, type EndOffsets } from '../../coordinator/index.js';
 import { fetchEndOffsets } from '../../poller/kafka-admin.js';
 import { cliKafka } from './kafka.js';
+import { zkSecurity, kafkaSecurityFrom, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
 
-export interface StatusActionOptions {
+export interface StatusActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   zk: string;
   zkRoot: string;
   connectTimeout: number;
@@ -11,17 +12,19 @@ export interface StatusActionOptions {
   brokers?: string[];
 }
 
-export function endOffsetsFrom(brokers: string[] | undefined, log: Logger): EndOffsets | undefined {
+export function endOffsetsFrom(brokers: string[] | undefined, log: Logger, auth: KafkaAuthFlags = {}): EndOffsets | undefined {
   if (!brokers) return undefined;
-  const kafka = cliKafka(brokers, log);
+  const kafka = cliKafka(brokers, log, undefined, kafkaSecurityFrom(auth));
   return (topic) => fetchEndOffsets(kafka, topic);
 }
 
 export async function readStatus(o: StatusActionOptions, log: Logger): Promise<GroupSnapshot> {
-  const zk = new ZkSession({ connect: o.zk, connectTimeoutMs: o.connectTimeout, logger: log });
+  const zk = new ZkSession({ connect: o.zk, connectTimeoutMs: o.connectTimeout, logger: log, ...zkSecurity(o) });
   await zk.start();
   try {
-    return await readGroupSnapshot(zk, new GroupPaths(o.group, o.zkRoot), endOffsetsFrom(o.brokers, log));
+    const paths = new GroupPaths(o.group, o.zkRoot);
+    await assertGroupAcl(zk, paths);
+    return await readGroupSnapshot(zk, paths, endOffsetsFrom(o.brokers, log, o));
   } finally {
     await zk.close();
   }

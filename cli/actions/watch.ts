@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import { ZkSession, GroupPaths, GroupWatcher, readGroupConfig, type GroupSnapshot, type GroupEvent } from '../../coordinator/index.js';
 import { endOffsetsFrom } from './status.js';
+import { zkSecurity, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
 import { renderView, describeEvent, type ViewState } from '../watch-view.js';
 import { onStopSignals } from '../signals.js';
 
-export interface WatchActionOptions {
+export interface WatchActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   zk: string;
   zkRoot: string;
   connectTimeout: number;
@@ -22,12 +23,12 @@ export interface WatchActionOptions {
  * restarts (the session reconnects or is re-created by itself).
  */
 export async function runWatch(o: WatchActionOptions, log: Logger): Promise<void> {
-  const zk = new ZkSession({ connect: o.zk, connectTimeoutMs: o.connectTimeout, logger: log });
+  const zk = new ZkSession({ connect: o.zk, connectTimeoutMs: o.connectTimeout, logger: log, ...zkSecurity(o) });
   await zk.start();
   const paths = new GroupPaths(o.group, o.zkRoot);
   try {
     await readGroupConfig(zk, paths);
-    const endOffsets = endOffsetsFrom(o.brokers, log);
+    const endOffsets = endOffsetsFrom(o.brokers, log, o);
     const watcher = new GroupWatcher({ zk, paths, refreshMs: o.refresh, logger: log, ...(endOffsets ? { endOffsets } : {}) });
     const live = !o.json && process.stdout.isTTY === true;
     const view: ViewState = { snapshot: null, events: [], rate: null, connection: 'connected', width: process.stdout.columns ?? 100 };
