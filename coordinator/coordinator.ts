@@ -159,7 +159,7 @@ export class Coordinator extends EventEmitter {
       if (isZkCode(err, ZK.NO_NODE) || isZkCode(err, ZK.SESSION_EXPIRED)) {
         // Our leader node is gone: we were deposed while computing.
         this.log.warn({ epoch }, 'assignment write fenced off: no longer leader');
-        this.latch.recheck();
+        this.latch.verify();
         return;
       }
       if (isZkCode(err, ZK.BAD_VERSION) || isZkCode(err, ZK.NODE_EXISTS)) {

@@ -101,7 +101,7 @@ export class LeaderLatch extends EventEmitter {
    * Called when a fenced write failed because our node is gone: re-check, so
    * a leader whose node vanished steps down (and rejoins) instead of retrying.
    */
-  recheck(): void {
+  verify(): void {
     if (this.state === 'started') void this.checkLeadership();
   }
 
