@@ -41,6 +41,12 @@ export function digestId(user: string, password: string): string {
   return `${user}:${createHash('sha1').update(`${user}:${password}`, 'utf8').digest('base64')}`;
 }
 
+/** The permission bits of an ACL entry: node-zookeeper-client stores them as `permission` (its typings say `perms`). */
+export function permsOf(a: ACL): number {
+  const p = (a as unknown as { permission?: unknown }).permission;
+  return typeof p === 'number' ? p : a.perms;
+}
+
 function acl(perms: number, scheme: string, id: string): ACL {
   return new zookeeper.ACL(perms, new zookeeper.Id(scheme, id));
 }
@@ -86,13 +92,13 @@ export function weakerEntries(actual: ACL[], wanted: ACL[]): ACL[] {
   const allowed = new Map<string, number>();
   for (const w of wanted) {
     const k = `${w.id.scheme}:${w.id.id}`;
-    allowed.set(k, (allowed.get(k) ?? 0) | w.perms);
+    allowed.set(k, (allowed.get(k) ?? 0) | permsOf(w));
   }
-  return actual.filter((a) => (a.perms & ~(allowed.get(`${a.id.scheme}:${a.id.id}`) ?? 0)) !== 0);
+  return actual.filter((a) => (permsOf(a) & ~(allowed.get(`${a.id.scheme}:${a.id.id}`) ?? 0)) !== 0);
 }
 
 function isOpen(acls: ACL[]): boolean {
-  return acls.some((a) => a.id.scheme === 'world' && a.id.id === 'anyone' && (a.perms & PERM.ALL) === PERM.ALL);
+  return acls.some((a) => a.id.scheme === 'world' && a.id.id === 'anyone' && (permsOf(a) & PERM.ALL) === PERM.ALL);
 }
 
 /**
@@ -120,7 +126,7 @@ export async function assertGroupAcl(zk: ZkSession, paths: GroupPaths): Promise<
     const ours = wanted.find((w) => w.id.scheme === 'digest');
     const user = ours?.id.id.split(':')[0];
     const sameUserOtherPassword = weak.some((a) => a.id.scheme === 'digest' && a.id.id.split(':')[0] === user && a.id.id !== ours?.id.id);
-    const detail = weak.map((a) => `${who(a)} may ${formatPerms(a.perms)}`).join(', ');
+    const detail = weak.map((a) => `${who(a)} may ${formatPerms(permsOf(a))}`).join(', ');
     throw new AclError(
       sameUserOtherPassword
         ? `group "${paths.group}": ${path} belongs to ZooKeeper user "${user}" with another password (wrong --zk-auth password?)`

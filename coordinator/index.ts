@@ -4,7 +4,7 @@ export type { SessionState, ZkSessionOptions, Op } from './zk-session.js';
 export { ZkError, ZK, isZkCode } from './zk-errors.js';
 export { GroupPaths, validatePollerId } from './group-paths.js';
 export * from './znodes.js';
-export { AclError, assertGroupAcl, digestId, groupAcls, parentAcls, parseCredentials, zkSecurityOptions, weakerEntries } from './acl.js';
+export { AclError, assertGroupAcl, digestId, groupAcls, parentAcls, parseCredentials, zkSecurityOptions, weakerEntries, permsOf } from './acl.js';
 export type { ZkCredentials } from './acl.js';
 export { ensureLayout, createGroupConfig, readGroupConfig, checkConfigMatches, ConfigError } from './group-config.js';
 export { Membership, DuplicateMemberError, waitForDeletion } from './membership.js';
