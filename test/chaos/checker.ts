@@ -29,8 +29,11 @@ export interface CheckResult {
   recovery: {
     /** SIGKILL of a poller -> the last of its ranges handled again. */
     killMs: Stats;
+    /** The same, leaving out kills within a session timeout of a ZooKeeper leader kill. */
+    killMsAwayFromZkElection: Stats;
     /** SIGSTOP of a poller -> the last of its ranges handled again by another poller. */
     zombieMs: Stats;
+    zombieMsAwayFromZkElection: Stats;
     /** SIGKILL of the leading coordinator -> next assignment epoch. */
     coordinatorEpochMs: Stats;
     /** SIGKILL of the leading coordinator -> another leader elected. */
@@ -152,6 +155,14 @@ export function check(input: CheckInput): CheckResult {
   const zombiePause = (h: Handled, lease: LeaseObs | undefined) =>
     pausesOf(h).find((p) => (lease ? lease.ctime < p.from : true) && h.end > p.from && h.start < p.to + 60_000);
 
+  /** The lease h ran under was gone (seen deleted, or replaced by a newer lease) before h started. */
+  const leaseLost = (h: Handled, lease: LeaseObs | undefined): boolean => {
+    const inc = incs.get(incKey(h.poller, h.inc));
+    if (!lease || (inc && lease.ctime < inc.startedAt)) return true;
+    if (lease.goneAt !== undefined && lease.goneAt <= h.start) return true;
+    return (leasesByRange.get(h.range) ?? []).some((l) => l.czxid > lease.czxid && l.ctime <= h.start);
+  };
+
   // ---- per-key order within a tenure ---------------------------------------
   let orderViolations = 0;
   const lastSeq = new Map<string, { seq: number; offset: number }>();
@@ -181,8 +192,11 @@ export function check(input: CheckInput): CheckResult {
     const latest = new Map<string, Handled>();
     for (const h of list) {
       const hk = incKey(h.poller, h.inc);
-      const hz = zombiePause(h, tenureOf(h));
-      if (hz && h.start >= hz.to) {
+      const tenure = tenureOf(h);
+      const hz = zombiePause(h, tenure);
+      // A start after SIGCONT is a violation only if the lease was lost by then: when a
+      // ZooKeeper leader election resets session expiry the paused session may survive.
+      if (hz && h.start >= hz.to && leaseLost(h, tenure)) {
         zombieStarts++;
         example('zombieStarts', `${hk} range ${range} offset ${h.offset} started at ${h.start}, after SIGCONT at ${hz.to} in a tenure from before its SIGSTOP at ${hz.from}`);
       }
@@ -234,14 +248,22 @@ export function check(input: CheckInput): CheckResult {
     }
     return worst;
   };
+  // A ZooKeeper leader election restarts every session's expiry clock, so a
+  // crash near a killed ZooKeeper leader legitimately takes longer to detect.
+  const zkLeaderKills = faults.filter((f) => f.kind === 'zk-kill' && f.detail === 'leader');
+  const nearZkElection = (t: number): boolean =>
+    zkLeaderKills.some((z) => z.at <= t + input.sessionTimeoutMs + 2_000 && (z.until ?? z.at) >= t - input.sessionTimeoutMs);
   const killMs: number[] = [];
+  const killMsClean: number[] = [];
   const zombieMs: number[] = [];
+  const zombieMsClean: number[] = [];
   for (const f of faults) {
     if (f.kind !== 'poller-kill' && f.kind !== 'poller-pause') continue;
     const [poller, incText] = f.target.split('#');
     const r = recoveryFrom(f.at, poller as string, Number(incText));
     if (r === null) continue;
     (f.kind === 'poller-kill' ? killMs : zombieMs).push(r);
+    if (!nearZkElection(f.at)) (f.kind === 'poller-kill' ? killMsClean : zombieMsClean).push(r);
   }
   const coordinatorEpochMs: number[] = [];
   const coordinatorLeaderMs: number[] = [];
@@ -295,7 +317,9 @@ export function check(input: CheckInput): CheckResult {
     offsetRegressions,
     recovery: {
       killMs: stats(killMs),
+      killMsAwayFromZkElection: stats(killMsClean),
       zombieMs: stats(zombieMs),
+      zombieMsAwayFromZkElection: stats(zombieMsClean),
       coordinatorEpochMs: stats(coordinatorEpochMs),
       coordinatorLeaderMs: stats(coordinatorLeaderMs),
     },

@@ -144,7 +144,10 @@ export class FaultInjector {
         return;
       }
       case 'scale-in': {
-        const up = cluster.up();
+        // Only registered members can be drained (a restarted poller may still wait for its old session to expire).
+        const st = await runCli(['status', '--zk', this.c.zk, '--group', this.c.group, '--json']);
+        const active = new Set(st.code === 0 ? (JSON.parse(st.stdout) as { pollers: { id: string; state: string }[] }).pollers.filter((p) => p.state === 'active').map((p) => p.id) : []);
+        const up = cluster.up().filter((s) => active.has(s.id));
         if (up.length <= this.c.minPollers) return this.skip(f, `only ${up.length} poller(s) up`);
         const slot = this.pick(f, up)!;
         const inc = slot.current!;

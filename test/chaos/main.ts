@@ -29,7 +29,7 @@ function summary(r: ChaosReport): string {
     `  duplicates ${r.duplicates} (explained ${r.duplicatesExplained}, unexplained ${r.duplicatesUnexplained})`,
     `  order ${r.orderViolations}, overlap ${r.overlapViolations}, zombie starts ${r.zombieStarts}, zombie commits ${r.zombieCommits}, offset regressions ${r.offsetRegressions}`,
     `  faults ${JSON.stringify(r.faults)} (skipped ${r.faultsSkipped})`,
-    `  recovery after kill -9: ${s(r.recovery.killMs)}; after SIGSTOP: ${s(r.recovery.zombieMs)}`,
+    `  recovery after kill -9: ${s(r.recovery.killMs)}; away from ZooKeeper leader kills: ${s(r.recovery.killMsAwayFromZkElection)}; after SIGSTOP: ${s(r.recovery.zombieMs)}`,
     `  coordinator kill -> next epoch: ${s(r.recovery.coordinatorEpochMs)}; -> new leader: ${s(r.recovery.coordinatorLeaderMs)}`,
     `  planned handoff pause: ${s(r.handoffPauseMs)}; targets ${r.targets.met ? 'met' : 'NOT met'}`,
     ...(r.recordsDir ? [`  records: ${r.recordsDir}`] : []),

@@ -196,7 +196,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   if (!drained) failed.push('drained' as never);
   const killMax = o.sessionTimeoutMs + 1000;
   const met =
-    (result.recovery.killMs.max ?? 0) <= killMax &&
+    (result.recovery.killMsAwayFromZkElection.max ?? 0) <= killMax &&
     (result.handoffPauseMs.p50 ?? 0) <= 100 &&
     (result.handoffPauseMs.max ?? 0) <= 500;
   const { examples, ...fields } = result;
