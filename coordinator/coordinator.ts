@@ -7,7 +7,7 @@ import { LeaderLatch } from './leader-latch.js';
 import { readMembers, type Problem } from './member-reader.js';
 import { readAssignment } from './assignment-reader.js';
 import { readGroupConfig, ensureLayout } from './group-config.js';
-import { encode, type AssignmentRecord, type MemberInfo } from './znodes.js';
+import { encode, MAX_REASON_LENGTH, type AssignmentRecord, type MemberInfo } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
 
 export interface CoordinatorOptions {
@@ -217,5 +217,7 @@ function describeChange(previous: readonly (string | null)[] | undefined, owners
   const gone = left.filter((m) => !draining.includes(m));
   if (gone.length) parts.push(`left: ${gone.join(',')}`);
   if (draining.length) parts.push(`draining: ${draining.join(',')}`);
-  return parts.length ? parts.join('; ') : 'rebalance';
+  const reason = parts.length ? parts.join('; ') : 'rebalance';
+  // Thousands of joins must not bloat the assignment znode (see MAX_RANGES).
+  return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 3)}...` : reason;
 }

@@ -48,8 +48,37 @@ export interface OffsetRecord {
 
 /** ZooKeeper's default jute.maxbuffer: a znode's data can't be larger. */
 export const ZNODE_MAX_BYTES = 1024 * 1024;
-/** Group config allows up to this many ranges; the assignment of R ranges must fit in one znode. */
-export const MAX_RANGES = 16_384;
+/** Poller ids become znode names and fill the assignment (validatePollerId). */
+export const MAX_POLLER_ID_LENGTH = 128;
+/** The assignment's `reason` is cut to this many characters (it lists joined/left ids). */
+export const MAX_REASON_LENGTH = 512;
+/**
+ * What the assignment's data may take: the 1 MiB limit applies to the whole
+ * request (ZooKeeper 3.9.5 accepted at most 1,048,480 data bytes in the
+ * coordinator's check+setData multi, and drops the connection above it),
+ * and followers receive it wrapped in a proposal, so keep 64 KiB of headroom.
+ */
+export const ASSIGNMENT_BUDGET_BYTES = ZNODE_MAX_BYTES - 64 * 1024;
+
+/**
+ * The largest the assignment of `ranges` ranges can get: every owner a
+ * distinct poller id of MAX_POLLER_ID_LENGTH characters, a 256-character
+ * leader id, the largest epoch and the longest reason (ids and reasons need
+ * no JSON escaping: ids are [A-Za-z0-9._-]).
+ */
+export function assignmentWorstCaseBytes(ranges: number): number {
+  const id = 'x'.repeat(MAX_POLLER_ID_LENGTH);
+  const fixed = encode({ epoch: Number.MAX_SAFE_INTEGER, leader: 'x'.repeat(256), at: new Date(0).toISOString(), owners: [], reason: 'x'.repeat(MAX_REASON_LENGTH) }).length;
+  return fixed + ranges * (id.length + 2) + Math.max(0, ranges - 1);
+}
+
+/**
+ * Group config allows up to this many ranges: the largest multiple of 1,024
+ * whose worst-case assignment (939,869 bytes) fits ASSIGNMENT_BUDGET_BYTES.
+ * The largest R whose worst-case assignment fits ZooKeeper's limit at all is
+ * about 7,996 (test/security-limits.test.ts measures it).
+ */
+export const MAX_RANGES = 7_168;
 
 export function encode(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), 'utf8');
@@ -98,7 +127,9 @@ export function parseMember(data: Buffer | string | null | undefined, expectedId
   const o = parseObject(data, what);
   if (!o.ok) return o;
   const v = o.value;
-  if (!isNonEmptyString(v.id)) return fail(what, 'id', 'a non-empty string');
+  if (!isNonEmptyString(v.id) || !/^[A-Za-z0-9._-]+$/.test(v.id) || v.id.length > MAX_POLLER_ID_LENGTH) {
+    return fail(what, 'id', `a poller id (1-${MAX_POLLER_ID_LENGTH} letters, digits, '.', '_' or '-')`);
+  }
   if (expectedId !== undefined && v.id !== expectedId) return fail(what, 'id', `"${expectedId}" (the znode name)`);
   if (typeof v.host !== 'string') return fail(what, 'host', 'a string');
   if (!isCount(v.pid)) return fail(what, 'pid', 'a non-negative integer');
