@@ -6,6 +6,7 @@ import { integer, positiveNumber, httpUrl, name } from './parse.js';
 import { opt, addZkOptions, addGroupOption, addBrokersOption, addTopicOption, addLogOptions } from './options.js';
 import { createCliLogger } from './logger.js';
 import { CliError } from './errors.js';
+import { MAX_RANGES } from '../coordinator/index.js';
 import { runPoller } from './actions/poller.js';
 import { runCoordinator } from './actions/coordinator.js';
 import { runCreate } from './actions/create.js';
@@ -92,7 +93,7 @@ export function buildProgram(): Command {
   addBrokersOption(create, false);
   addTopicOption(create);
   create
-    .addOption(opt('--ranges <R>', 'number of ranges = partitions (fixed for the life of the group)').argParser(integer(1, 16_384)).makeOptionMandatory())
+    .addOption(opt('--ranges <R>', 'number of ranges = partitions (fixed for the life of the group)').argParser(integer(1, MAX_RANGES)).makeOptionMandatory())
     .addOption(opt('--replication-factor <n>', 'replication factor of new topics (default: the broker default)').argParser(integer(1, 100)));
   addLogOptions(create);
   create.action(async (o) => {
