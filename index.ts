@@ -40,3 +40,8 @@ export {
   ConfigError,
 } from './coordinator/index.js';
 export type { GroupSnapshot, GroupEvent, SessionState } from './coordinator/index.js';
+
+// Security (SECURITY.md): ZooKeeper digest ACLs and Kafka SASL/TLS.
+export { zkSecurityOptions, digestId, AclError } from './coordinator/index.js';
+export type { ZkCredentials } from './coordinator/index.js';
+export type { KafkaSecurity } from './poller/kafka-security.js';
