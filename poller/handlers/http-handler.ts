@@ -53,11 +53,13 @@ const RESERVED = new Set([
 
 export function createHttpHandler(opts: HttpHandlerOptions): HttpHandler {
   const target = new URL(opts.url);
+  // Credentials in the URL stay out of logs, errors and dead-letter headers.
+  const shown = redactUrl(target);
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new Error(`--forward must be an http:// or https:// URL, got ${opts.url}`);
+    throw new Error(`--forward must be an http:// or https:// URL, got ${shown}`);
   }
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'http-handler', url: opts.url });
+  const log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'http-handler', url: shown });
   const transport = target.protocol === 'https:' ? https : http;
   const agent = new transport.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64 });
   const requestBase = {
@@ -77,10 +79,10 @@ export function createHttpHandler(opts: HttpHandlerOptions): HttpHandler {
     new Promise<void>((resolve, reject) => {
       const req = transport.request({ ...requestBase, headers: buildHeaders(msg) });
       req.setTimeout(timeoutMs, () => {
-        req.destroy(new Error(`sidecar ${opts.url} did not answer within ${timeoutMs} ms`));
+        req.destroy(new Error(`sidecar ${shown} did not answer within ${timeoutMs} ms`));
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
-        const reason = err.message.startsWith('sidecar ') ? err.message : `sidecar ${opts.url} request failed: ${err.code ?? err.message}`;
+        const reason = err.message.startsWith('sidecar ') ? err.message : `sidecar ${shown} request failed: ${err.code ?? err.message}`;
         // Nothing listening: no message can cause that, so it must not use up attempts.
         if (err.code === 'ECONNREFUSED') reject(new HandlerUnavailable(reason, { cause: err }));
         else reject(new Error(reason, { cause: err }));
@@ -109,7 +111,7 @@ export function createHttpHandler(opts: HttpHandlerOptions): HttpHandler {
         });
         res.on('error', () => {});
         res.on('close', () => {
-          if (!complete) reject(new Error(`sidecar ${opts.url} closed the connection mid-response`));
+          if (!complete) reject(new Error(`sidecar ${shown} closed the connection mid-response`));
         });
       });
       req.end(msg.value);
@@ -139,6 +141,14 @@ function buildHeaders(msg: RingMessage): Record<string, string | number> {
   headers['ringleader-offset'] = msg.offset;
   headers['ringleader-attempt'] = String(msg.attempt);
   return headers;
+}
+
+/** The URL without its password (user kept, so it is still recognisable). */
+export function redactUrl(url: URL): string {
+  if (url.password === '') return url.href;
+  const copy = new URL(url.href);
+  copy.password = '***';
+  return copy.href;
 }
 
 function snippet(body: string): string {
