@@ -173,3 +173,18 @@ describe('HTTP sidecar with hostile messages (fuzz, real local server)', () => {
     expect(cases).toBe(3_000 + 400);
   });
 });
+
+describe('sidecar credentials', () => {
+  it('a password in --forward never shows in errors (which become dead-letter headers)', async () => {
+    const secret = 's3cr3t-Pw';
+    const h = createHttpHandler({ url: `http://bob:${secret}@127.0.0.1:1/x`, timeoutMs: 2_000 });
+    try {
+      const err = await h.handle({ topic: 't', range: 0, partition: 0, offset: '0', key: null, value: Buffer.alloc(0), headers: {}, timestamp: '0', attempt: 1 }).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(String((err as Error).message)).toContain('bob:***@127.0.0.1:1');
+      expect(String((err as Error).message)).not.toContain(secret);
+    } finally {
+      h.close();
+    }
+  });
+});
