@@ -61,6 +61,7 @@ export function buildProgram(): Command {
     .addOption(opt('--forward <url>', 'POST each message to this HTTP sidecar').argParser(httpUrl))
     .addOption(opt('--forward-timeout <ms>', 'per-request timeout of --forward').argParser(integer(1)).default(30_000))
     .addOption(opt('--concurrency <n>', 'messages of different keys handled at once per range').argParser(integer(1, 10_000)).default(1))
+    .addOption(opt('--max-in-flight <n>', 'cap on handler calls in flight across all ranges of this poller').argParser(integer(1, 1_000_000)))
     .addOption(opt('--max-attempts <n>', 'handler attempts before a message is dead-lettered').argParser(integer(1, 1_000)).default(5))
     .addOption(opt('--session-timeout <ms>', 'ZooKeeper session timeout').argParser(integer(1_000, 600_000)).default(10_000))
     .addOption(opt('--commit-interval <ms>', 'how often acknowledged offsets are committed').argParser(integer(10)).default(500))

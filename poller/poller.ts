@@ -24,6 +24,7 @@ import { createKafkajsSource, type RangeSource, type SourceMessage } from './kaf
 import { describeTopic } from './kafka-admin.js';
 import { createDeadLetterPublisher, type DeadLetterPublisher } from './dead-letter.js';
 import { RangePipeline, type RangePipelineEvents } from './range-pipeline.js';
+import { InFlightBudget } from './in-flight-budget.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './retry.js';
 import type { Handler, RingMessage } from './message.js';
 import { createCountingHandler } from './handlers/counting-handler.js';
@@ -44,6 +45,8 @@ export interface PollerOptions {
   /** Called on close (e.g. to close the sidecar's connections). */
   closeHandler?: () => void | Promise<void>;
   concurrency?: number;
+  /** Cap on handler calls in flight across all ranges of this poller (default: no cap beyond concurrency per range). */
+  maxInFlight?: number;
   maxAttempts?: number;
   backoff?: BackoffOptions;
   sessionTimeoutMs?: number;
@@ -103,6 +106,7 @@ export class Poller extends EventEmitter {
   private readonly early = new Map<number, RingMessage[]>();
   private readonly heldBack = new Set<number>();
   private handler: Handler;
+  private readonly budget: InFlightBudget | undefined;
   private handled = 0;
   private state: PollerStatus['state'] = 'starting';
   private gateWasOpen = true;
@@ -119,6 +123,7 @@ export class Poller extends EventEmitter {
     this.paths = new GroupPaths(opts.group, opts.zkRoot);
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'poller', poller: this.id });
     this.handler = opts.handler ?? createCountingHandler().handle;
+    this.budget = opts.maxInFlight !== undefined ? new InFlightBudget(opts.maxInFlight) : undefined;
     this.metrics = createMetrics({
       sources: {
         inFlight: () => {
@@ -314,6 +319,7 @@ export class Poller extends EventEmitter {
         handler: this.handler,
         deadLetter: (msg, error, attempts) => this.dlq.publish(msg, error, attempts),
         canStart: this.canStart,
+        ...(this.budget ? { budget: this.budget } : {}),
         logger: this.opts.logger ?? pino({ level: 'silent' }),
         events: this.pipelineEvents,
       });

@@ -17,6 +17,7 @@ import { AckWindow } from './ack-window.js';
 import { DeadLetterNow, HandlerUnavailable, type Handler, type RingMessage } from './message.js';
 import { backoffDelay, type BackoffOptions } from './retry.js';
 import { SeqQueue } from './seq-queue.js';
+import type { InFlightBudget } from './in-flight-budget.js';
 
 export interface RangePipelineEvents {
   handled?(msg: RingMessage, ms: number): void;
@@ -37,6 +38,8 @@ export interface RangePipelineOptions {
   deadLetter: (msg: RingMessage, error: Error, attempts: number) => Promise<void>;
   /** Checked before every handler call (first attempt and retries); false parks work until resume(). */
   canStart: () => boolean;
+  /** Poller-wide cap on handler calls in flight, shared with the other ranges' pipelines. */
+  budget?: InFlightBudget;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;
@@ -78,6 +81,11 @@ export class RangePipeline {
   /** During release: seqs above this are never started. */
   private releaseLimit = Number.POSITIVE_INFINITY;
   private pumping = false;
+  private readonly budget: InFlightBudget | null;
+  private readonly gate: () => boolean;
+  /** Slots of the budget held by messages started in this generation. */
+  private held = 0;
+  private readonly wake = () => this.pump();
   /** Consecutive HandlerUnavailable failures, for their backoff. */
   private unavailableStreak = 0;
   private repump = false;
@@ -100,7 +108,16 @@ export class RangePipeline {
     this.backoff = opts.backoff;
     this.handler = opts.handler;
     this.deadLetterFn = opts.deadLetter;
-    this.canStart = opts.canStart;
+    this.budget = opts.budget ?? null;
+    this.gate = opts.canStart;
+    this.canStart = opts.budget
+      ? () => {
+          if (!opts.canStart()) return false;
+          if (opts.budget!.tryTake()) return true;
+          opts.budget!.whenFree(this.wake);
+          return false;
+        }
+      : opts.canStart;
     this.injectedSleep = opts.sleep;
     this.random = opts.random ?? Math.random;
     this.now = opts.now ?? performance.now.bind(performance);
@@ -274,6 +291,7 @@ export class RangePipeline {
 
   private launch(seq: number, msg: RingMessage): void {
     this.running++;
+    if (this.budget) this.held++;
     if (seq > this.maxStartedSeq) this.maxStartedSeq = seq;
     msg.attempt = 1;
     this.invoke(this.gen, seq, msg);
@@ -326,7 +344,8 @@ export class RangePipeline {
 
   private retry(gen: number, seq: number, msg: RingMessage): void {
     if (gen !== this.gen) return;
-    if (!this.canStart()) {
+    // The message already holds its budget slot: only the ownership gate applies.
+    if (!this.gate()) {
       this.parkedRetries.push(() => this.retry(gen, seq, msg));
       return;
     }
@@ -367,6 +386,10 @@ export class RangePipeline {
   private finish(seq: number, msg: RingMessage): void {
     this.window.ack(seq);
     this.running--;
+    if (this.budget && this.held > 0) {
+      this.held--;
+      this.budget.give();
+    }
     if (this.concurrency > 1 && msg.key !== null) {
       const line = this.keyLines.get(msg.key);
       const next = line ? line.shift() : undefined;
@@ -406,6 +429,8 @@ export class RangePipeline {
     this.window.reset(offset);
     this.cursor = 0;
     this.running = 0;
+    if (this.budget && this.held > 0) this.budget.give(this.held);
+    this.held = 0;
     this.parked = 0;
     this.keyLines.clear();
     this.ready = new SeqQueue();

@@ -19,6 +19,7 @@ export interface PollerActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   forward?: string;
   forwardTimeout: number;
   concurrency: number;
+  maxInFlight?: number;
   maxAttempts: number;
   sessionTimeout: number;
   commitInterval: number;
@@ -54,6 +55,7 @@ export async function runPoller(o: PollerActionOptions, log: Logger): Promise<vo
     ...(handler ? { handler } : {}),
     ...(closeHandler ? { closeHandler } : {}),
     concurrency: o.concurrency,
+    ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}),
     maxAttempts: o.maxAttempts,
     sessionTimeoutMs: o.sessionTimeout,
     commitIntervalMs: o.commitInterval,
