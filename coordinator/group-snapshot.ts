@@ -82,7 +82,14 @@ export async function readGroupSnapshot(zk: ZkSession, paths: GroupPaths, endOff
   }
 
   let ends: Map<number, string> | null = null;
-  if (endOffsets && topic) ends = await endOffsets(topic, ranges);
+  if (endOffsets && topic) {
+    try {
+      ends = await endOffsets(topic, ranges);
+    } catch (err) {
+      // ZooKeeper's view is still worth showing when Kafka can't tell us the end offsets.
+      problems.push({ path: `kafka:${topic}`, error: `cannot read end offsets: ${(err as Error).message.split('\n')[0]}` });
+    }
+  }
 
   const assigned = assignment.record?.owners ?? new Array<string | null>(ranges).fill(null);
   const rows: RangeView[] = [];

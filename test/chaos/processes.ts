@@ -37,7 +37,7 @@ export class ChildProc {
     try {
       this.child = spawn(process.execPath, [CLI_JS, ...args], {
         stdio: ['ignore', fd, fd],
-        env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...opts.env },
+        env: { ...cleanEnv(), KAFKAJS_NO_PARTITIONER_WARNING: '1', ...opts.env },
       });
     } finally {
       closeSync(fd);
@@ -122,11 +122,22 @@ export interface CliResult {
 }
 
 /** Runs `ringleader <args>` to completion (SIGKILLed after timeoutMs). */
+/**
+ * The chaos run passes every server on the command line: RINGLEADER_* from
+ * the caller (e.g. the test setup's shared servers) must not leak into its
+ * processes, since every CLI flag also reads its RINGLEADER_ variable.
+ */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('RINGLEADER_')) delete env[k];
+  return env;
+}
+
 export function runCli(args: string[], timeoutMs = 30_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_JS, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+      env: { ...cleanEnv(), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
     });
     let stdout = '';
     let stderr = '';
