@@ -13,16 +13,17 @@ import type {
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { partitionCount, PartitionCountMismatchError, TopicNotFoundError } from './kafka-admin.js';
+import type { RingMessage } from './message.js';
 
-/** One Kafka record as the poller sees it; range r is partition r. */
-export interface SourceMessage {
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-  timestamp: string;
-}
+/**
+ * One Kafka record as the poller sees it (range r is partition r): already in
+ * the shape handlers get, so the hot path allocates one object per message.
+ * Keys are decoded as UTF-8 (DESIGN.md: key is a string); a missing value is
+ * an empty buffer.
+ */
+export type SourceMessage = RingMessage;
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * What the poller needs from a Kafka client, kept small so another client
@@ -273,12 +274,15 @@ export function createKafkajsSource(opts: KafkajsSourceOptions): RangeSource {
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
       out[i] = {
+        topic,
+        range,
         partition: range,
         offset: m.offset,
-        key: m.key ?? null,
-        value: m.value ?? null,
+        key: m.key ? m.key.toString('utf8') : null,
+        value: m.value ?? EMPTY,
         headers: m.headers ? toStringHeaders(m.headers) : {},
         timestamp: m.timestamp,
+        attempt: 1,
       };
     }
     if (!receiver) {

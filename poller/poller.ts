@@ -269,23 +269,7 @@ export class Poller extends EventEmitter {
     return this.opts.maxQueuedPerRange ?? 2_000;
   }
 
-  private dispatch(range: number, messages: SourceMessage[]): void {
-    const topic = this.opts.topic;
-    const msgs: RingMessage[] = new Array(messages.length);
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i]!;
-      msgs[i] = {
-        topic,
-        range,
-        partition: m.partition,
-        offset: m.offset,
-        key: m.key === null ? null : m.key.toString('utf8'),
-        value: m.value ?? Buffer.alloc(0),
-        headers: m.headers,
-        timestamp: m.timestamp,
-        attempt: 1,
-      };
-    }
+  private dispatch(range: number, msgs: SourceMessage[]): void {
     const p = this.pipelines.get(range);
     if (!p) {
       const buf = this.early.get(range);
