@@ -28,6 +28,8 @@ export interface ScalingRunOptions {
   messages: number;
   pollers: number;
   concurrency: number;
+  /** Poller-wide cap on handler calls in flight (--max-in-flight). */
+  maxInFlight?: number;
   /** Either a handler module or a sidecar URL. */
   handler?: string;
   forward?: string;
@@ -73,6 +75,10 @@ function startPoller(o: ScalingRunOptions, group: string, id: string): Child {
     '--topic', o.topic,
     '--id', id,
     '--concurrency', String(o.concurrency),
+    // Each poller is a worker of fixed capacity (as a sidecar or a process
+    // with a connection pool would be): without this cap one poller already
+    // runs R x concurrency handlers and more pollers add nothing to scale.
+    ...(o.maxInFlight ? ['--max-in-flight', String(o.maxInFlight)] : []),
     '--metrics-port', '0',
     '--drain-timeout', '5000',
     '--log-level', 'warn',

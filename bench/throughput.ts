@@ -10,11 +10,13 @@
  *    Both are timed from ready-to-fetch to the last message, with the same
  *    fetch settings (see throughput-overhead.ts).
  * 2. Scaling: 1, 2, 4, 8 poller processes with a handler that waits 5 ms per
- *    message and --concurrency 8; a fresh group per n; the rate over a fixed
- *    window after convergence (see throughput-scaling.ts); two rounds in
- *    alternating order, median per n. Note (Little's law): concurrency is
- *    per range, so every n shares the same R * 8 = 256 handler slots and no
- *    n can exceed 256 / 5 ms = 51,200 msg/s (reported as ioCeiling).
+ *    message, --concurrency 8 and --max-in-flight 8 (each poller is a worker
+ *    of capacity 8, like a sidecar with 8 connections); a fresh group per n;
+ *    the rate over a fixed window after convergence (see
+ *    throughput-scaling.ts); two rounds in alternating order, median per n.
+ *    Without --max-in-flight, concurrency is per range, so every n shares the
+ *    same R * 8 = 256 handler slots and one poller already reaches the
+ *    256 / 5 ms = 51,200 msg/s ceiling: adding pollers cannot show.
  *    scaling(n) = rate(n) / (n * rate(1)).
  * 3. Sidecar: 2 pollers with --forward to a local HTTP service answering 200.
  *
@@ -196,6 +198,7 @@ async function main(): Promise<void> {
       ranges: RANGES,
       messages: loaded,
       concurrency: CONCURRENCY,
+      maxInFlight: CONCURRENCY,
       windowMs,
       cliPath,
       logDir,
@@ -249,8 +252,9 @@ async function main(): Promise<void> {
       timing: 'overhead: from ready to fetch (plain: group joined; poller: first range acquired) to last message; scaling: window after convergence',
       overheadRatioFromStart: r3(overheadRatioFromStart),
       cpuUsPerMsg: { plainKafkajs: r3(cpuPlain), poller: r3(cpuPoller) },
-      // Little's law: every n shares R * concurrency handler slots, so no n can beat this.
-      ioCeiling: round((RANGES * CONCURRENCY * 1000) / HANDLER_DELAY_MS),
+      // Little's law: n pollers of capacity maxInFlight cannot beat n * maxInFlight / delay.
+      ioCeilingPerPoller: round((CONCURRENCY * 1000) / HANDLER_DELAY_MS),
+      maxInFlight: CONCURRENCY,
       windowMs,
       scalingRounds,
       concurrency: CONCURRENCY,
