@@ -3,6 +3,8 @@ import { ZkSession, GroupPaths, readGroupSnapshot, assertGroupAcl, type GroupSna
 import { fetchEndOffsets } from '../../poller/kafka-admin.js';
 import { cliKafka } from './kafka.js';
 import { zkSecurity, kafkaSecurityFrom, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
+import { isKafkaAuthError } from '../../poller/kafka-security.js';
+import { CliError, oneLine } from '../errors.js';
 
 export interface StatusActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   zk: string;
@@ -12,10 +14,21 @@ export interface StatusActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   brokers?: string[];
 }
 
-export function endOffsetsFrom(brokers: string[] | undefined, log: Logger, auth: KafkaAuthFlags = {}): EndOffsets | undefined {
+/**
+ * End offsets for status/watch. Kafka being down only costs the lag column,
+ * but wrong credentials never fix themselves: those end the command (CliError).
+ */
+export function endOffsetsFrom(brokers: string[] | undefined, log: Logger, auth: KafkaAuthFlags = {}, onAuthError?: (err: CliError) => void): EndOffsets | undefined {
   if (!brokers) return undefined;
   const kafka = cliKafka(brokers, log, undefined, kafkaSecurityFrom(auth));
-  return (topic) => fetchEndOffsets(kafka, topic);
+  return async (topic) => {
+    try {
+      return await fetchEndOffsets(kafka, topic);
+    } catch (err) {
+      if (isKafkaAuthError(err)) onAuthError?.(new CliError(`Kafka: ${oneLine(err)}`));
+      throw err;
+    }
+  };
 }
 
 export async function readStatus(o: StatusActionOptions, log: Logger): Promise<GroupSnapshot> {
@@ -24,7 +37,10 @@ export async function readStatus(o: StatusActionOptions, log: Logger): Promise<G
   try {
     const paths = new GroupPaths(o.group, o.zkRoot);
     await assertGroupAcl(zk, paths);
-    return await readGroupSnapshot(zk, paths, endOffsetsFrom(o.brokers, log, o));
+    let authError: CliError | undefined;
+    const snapshot = await readGroupSnapshot(zk, paths, endOffsetsFrom(o.brokers, log, o, (e) => (authError = e)));
+    if (authError) throw authError;
+    return snapshot;
   } finally {
     await zk.close();
   }

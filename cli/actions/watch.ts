@@ -27,8 +27,12 @@ export async function runWatch(o: WatchActionOptions, log: Logger): Promise<void
   await zk.start();
   const paths = new GroupPaths(o.group, o.zkRoot);
   try {
-    await readGroupConfig(zk, paths);
-    const endOffsets = endOffsetsFrom(o.brokers, log, o);
+    const config = await readGroupConfig(zk, paths);
+    let authError: Error | undefined;
+    const endOffsets = endOffsetsFrom(o.brokers, log, o, (e) => (authError = e));
+    // Wrong Kafka credentials end watch at once instead of failing every refresh.
+    if (endOffsets) await endOffsets(config.topic, config.ranges).catch(() => undefined);
+    if (authError) throw authError;
     const watcher = new GroupWatcher({ zk, paths, refreshMs: o.refresh, logger: log, ...(endOffsets ? { endOffsets } : {}) });
     const live = !o.json && process.stdout.isTTY === true;
     const view: ViewState = { snapshot: null, events: [], rate: null, connection: 'connected', width: process.stdout.columns ?? 100 };
