@@ -121,6 +121,7 @@ describe('Kafka with SASL', () => {
       ['produce/plain', ['produce', '--brokers', broker.bootstrap, '--topic', topic, '--count', '1', '--kafka-sasl-mechanism', 'plain', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
       ['produce/scram', ['produce', '--brokers', broker.bootstrap, '--topic', topic, '--count', '1', '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
       ['status/unknown user', ['status', '--zk', zkConnect(), '--group', group, '--brokers', broker.bootstrap, '--json', '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', 'mallory', '--kafka-password', wrong]],
+      ['watch/plain', ['watch', '--zk', zkConnect(), '--group', group, '--brokers', broker.bootstrap, '--json', '--duration', '20000', '--kafka-sasl-mechanism', 'plain', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
       ['poller/scram', ['poller', '--zk', zkConnect(), '--group', group, '--brokers', broker.bootstrap, '--topic', topic, '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
       ['poller/no SASL at all', ['poller', '--zk', zkConnect(), '--group', group, '--brokers', broker.bootstrap, '--topic', topic, '--connect-timeout', '5000']],
     ];
