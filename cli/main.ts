@@ -2,7 +2,7 @@
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
 import { oneLine, CliError } from './errors.js';
-import { hideSecretArgs } from './secrets.js';
+import { hideSecretArgs, authHint } from './secrets.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
@@ -32,6 +32,6 @@ try {
     // Help and version end with code 0; bad flags were already printed as one line.
     process.exit(err.exitCode === 0 ? 0 : 2);
   }
-  process.stderr.write(`ringleader: ${describe(err)}\n`);
+  process.stderr.write(`ringleader: ${describe(err)}${authHint(err)}\n`);
   process.exit(err instanceof CliError ? err.exitCode : 1);
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseCredentials, zkSecurityOptions, type ZkCredentials, type ZkSessionOptions } from '../coordinator/index.js';
+import { parseCredentials, zkSecurityOptions, isZkCode, ZK, type ZkCredentials, type ZkSessionOptions } from '../coordinator/index.js';
 import type { KafkaSecurity } from '../poller/kafka-security.js';
 import { opt } from './options.js';
 import { CliError } from './errors.js';
@@ -48,6 +48,11 @@ export function hideSecretArgs(argv: readonly string[] = process.argv): boolean 
   if (redacted.every((a, i) => a === argv[i])) return false;
   process.title = redacted.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ');
   return true;
+}
+
+/** A hint for ZooKeeper's NO_AUTH, which otherwise says nothing about what to do. */
+export function authHint(err: unknown): string {
+  return isZkCode(err, ZK.NO_AUTH) ? ' (the group is protected by ZooKeeper ACLs: pass its identity with --zk-auth, RINGLEADER_ZK_AUTH or --zk-auth-file)' : '';
 }
 
 function readSecretFile(file: string, what: string): string {
