@@ -113,7 +113,11 @@ describe('ZooKeeper ACLs (--zk-auth)', () => {
     // The CLI without credentials: drain cannot touch the member (one line, exit 1).
     const drain = await runCli(['drain', '--zk', zkConnect(), '--zk-root', root, '--group', group, 'p1', '--no-wait']);
     expect(drain.code).toBe(1);
-    expect(drain.stderr.trim().split('\n').pop()).toMatch(/^ringleader: .*NO_AUTH/);
+    expect(drain.stderr.trim().split('\n').pop()).toMatch(/^ringleader: .*NO_AUTH.* \(the group is protected by ZooKeeper ACLs: pass its identity with --zk-auth/);
+    // Nor can a poller without them join (it fails at once, one line).
+    const intruder = await runCli(['poller', '--zk', zkConnect(), '--zk-root', root, '--group', group, '--brokers', brokers().join(','), '--topic', topic, '--id', 'intruder'], { timeoutMs: 60_000 });
+    expect(intruder.code).toBe(1);
+    expect(intruder.stderr.trim().split('\n').pop()).toMatch(/^ringleader: NO_AUTH at .*\/pollers\/intruder.*--zk-auth/);
     // Nothing changed: the poller still holds its ranges, offsets intact.
     const after = await runCli(['status', '--zk', zkConnect(), '--zk-root', root, '--group', group, '--json'], { env });
     const s2 = JSON.parse(after.stdout) as typeof s & { problems: unknown[] };
