@@ -13,6 +13,17 @@ export interface KafkaSaslConfig {
   users: KafkaSaslUser[];
 }
 
+/**
+ * TLS on the client listener (SSL, or SASL_SSL with `sasl`): PEM files. The
+ * keystore file holds the unencrypted PKCS#8 key and the certificate chain;
+ * the CA file is also what the broker trusts when it talks to itself, so the
+ * certificate must name the host (subjectAltName IP:127.0.0.1).
+ */
+export interface KafkaTlsConfig {
+  keystoreFile: string;
+  caFile: string;
+}
+
 export interface KafkaConfig {
   host: string;
   port: number;
@@ -20,21 +31,22 @@ export interface KafkaConfig {
   logDir: string;
   nodeId?: number;
   sasl?: KafkaSaslConfig;
+  tls?: KafkaTlsConfig;
 }
 
 function jaasQuote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-function saslProperties(sasl: KafkaSaslConfig): string[] {
+function saslProperties(sasl: KafkaSaslConfig, listener: string): string[] {
   const admin = sasl.users[0];
   if (!admin) throw new Error('a SASL broker needs at least one user');
   const users = sasl.users.map((u) => `user_${u.username}=${jaasQuote(u.password)}`).join(' ');
   return [
     'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512',
     'sasl.mechanism.inter.broker.protocol=PLAIN',
-    `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=${jaasQuote(admin.username)} password=${jaasQuote(admin.password)} ${users};`,
-    'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    `listener.name.${listener}.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=${jaasQuote(admin.username)} password=${jaasQuote(admin.password)} ${users};`,
+    `listener.name.${listener}.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
   ];
 }
 
@@ -57,7 +69,7 @@ export function scramFormatArgs(sasl: KafkaSaslConfig | undefined): string[] {
 export function serverProperties(config: KafkaConfig): string {
   const nodeId = config.nodeId ?? 1;
   const { host, port, controllerPort } = config;
-  const l = config.sasl ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
+  const l = config.tls ? (config.sasl ? 'SASL_SSL' : 'SSL') : config.sasl ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
   return [
     'process.roles=broker,controller',
     `node.id=${nodeId}`,
@@ -67,7 +79,15 @@ export function serverProperties(config: KafkaConfig): string {
     'controller.listener.names=CONTROLLER',
     `inter.broker.listener.name=${l}`,
     `listener.security.protocol.map=CONTROLLER:PLAINTEXT,${l}:${l}`,
-    ...(config.sasl ? saslProperties(config.sasl) : []),
+    ...(config.sasl ? saslProperties(config.sasl, l.toLowerCase()) : []),
+    ...(config.tls
+      ? [
+          'ssl.keystore.type=PEM',
+          `ssl.keystore.location=${config.tls.keystoreFile}`,
+          'ssl.truststore.type=PEM',
+          `ssl.truststore.location=${config.tls.caFile}`,
+        ]
+      : []),
     `log.dirs=${config.logDir}`,
     'num.partitions=1',
     'default.replication.factor=1',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { InfraError } from './errors.js';
@@ -7,7 +7,7 @@ import { ensureJars } from './jars.js';
 import { JvmProcess, type Exit } from './jvm-process.js';
 import { assertPortsFree, freePorts } from './ports.js';
 import { waitForKafka } from './readiness.js';
-import { log4j2Properties, randomClusterId, scramFormatArgs, serverProperties, type KafkaSaslConfig } from './kafka-config.js';
+import { log4j2Properties, randomClusterId, scramFormatArgs, serverProperties, type KafkaSaslConfig, type KafkaTlsConfig } from './kafka-config.js';
 
 export interface KafkaOptions {
   /** Folder for config, data and log (created). */
@@ -21,6 +21,8 @@ export interface KafkaOptions {
   logger?: Logger;
   /** A SASL_PLAINTEXT listener (PLAIN and SCRAM-SHA-512) with these users instead of PLAINTEXT; the first is the broker's own. */
   sasl?: KafkaSaslConfig;
+  /** TLS on the client listener (SSL, or SASL_SSL with `sasl`). */
+  tls?: KafkaTlsConfig;
 }
 
 /** A single-node KRaft Kafka (broker and controller in one JVM) with node control for fault tests. */
@@ -34,7 +36,7 @@ export class KafkaBroker {
     readonly dir: string,
     readonly version: string,
     private readonly libDir: string,
-    private readonly options: { detached: boolean; heap: string; readyTimeoutMs: number; logger: Logger; sasl?: KafkaSaslConfig },
+    private readonly options: { detached: boolean; heap: string; readyTimeoutMs: number; logger: Logger; sasl?: KafkaSaslConfig; tls?: KafkaTlsConfig },
   ) {}
 
   /** The users of a SASL broker (undefined for a PLAINTEXT one). */
@@ -115,7 +117,14 @@ export class KafkaBroker {
   async ready(timeoutMs = this.options.readyTimeoutMs): Promise<void> {
     const exited = this.proc?.exited;
     const admin = this.options.sasl?.users[0];
-    await waitForKafka(this.brokers, { timeoutMs, logFile: this.logFile, ...(exited ? { exited } : {}), ...(admin ? { sasl: admin } : {}) });
+    const tls = this.options.tls;
+    await waitForKafka(this.brokers, {
+      timeoutMs,
+      logFile: this.logFile,
+      ...(exited ? { exited } : {}),
+      ...(admin ? { sasl: admin } : {}),
+      ...(tls ? { ssl: { ca: readFileSync(tls.caFile, 'utf8') } } : {}),
+    });
   }
 
   async stop(): Promise<void> {
@@ -162,7 +171,7 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaBroker> {
   const dir = join(options.runDir, 'kafka');
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(join(dir, 'server.properties'), serverProperties({ host, port, controllerPort, logDir: dataDir, ...(options.sasl ? { sasl: options.sasl } : {}) }), { mode: 0o600 });
+  writeFileSync(join(dir, 'server.properties'), serverProperties({ host, port, controllerPort, logDir: dataDir, ...(options.sasl ? { sasl: options.sasl } : {}), ...(options.tls ? { tls: options.tls } : {}) }), { mode: 0o600 });
   writeFileSync(join(dir, 'log4j2.properties'), log4j2Properties());
 
   const broker = new KafkaBroker(host, port, controllerPort, dir, versionFromJars(libDir), libDir, {
@@ -171,6 +180,7 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaBroker> {
     readyTimeoutMs: options.readyTimeoutMs ?? 90_000,
     logger,
     ...(options.sasl ? { sasl: options.sasl } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
   });
   try {
     await broker.formatIfNeeded();

@@ -52,8 +52,9 @@ export async function zooKeeperAnswers(connectString: string, timeoutMs = 5_000)
 }
 
 /** A metadata round trip (describeCluster) through a kafkajs admin client. */
-export async function kafkaAnswers(brokers: string[], timeoutMs = 5_000, sasl?: { username: string; password: string }): Promise<boolean> {
+export async function kafkaAnswers(brokers: string[], timeoutMs = 5_000, sasl?: { username: string; password: string }, ssl?: { ca: string }): Promise<boolean> {
   const admin = new Kafka({
+    ...(ssl ? { ssl: { ca: [ssl.ca] } } : {}),
     ...(sasl ? { sasl: { mechanism: 'plain' as const, username: sasl.username, password: sasl.password } } : {}),
     clientId: 'ringleader-infra-probe',
     brokers,
@@ -94,6 +95,6 @@ export function waitForZooKeeper(connectString: string, options: WaitOptions): P
   return waitUntil(`ZooKeeper ${connectString}`, () => zooKeeperAnswers(connectString), options);
 }
 
-export function waitForKafka(brokers: string[], options: WaitOptions & { sasl?: { username: string; password: string } }): Promise<void> {
-  return waitUntil(`Kafka ${brokers.join(',')}`, () => kafkaAnswers(brokers, undefined, options.sasl), options);
+export function waitForKafka(brokers: string[], options: WaitOptions & { sasl?: { username: string; password: string }; ssl?: { ca: string } }): Promise<void> {
+  return waitUntil(`Kafka ${brokers.join(',')}`, () => kafkaAnswers(brokers, undefined, options.sasl, options.ssl), options);
 }
