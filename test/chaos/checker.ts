@@ -31,6 +31,12 @@ export interface CheckResult {
     killMs: Stats;
     /** The same, leaving out kills within a session timeout of a ZooKeeper leader kill. */
     killMsAwayFromZkElection: Stats;
+    /**
+     * The same, leaving out kills that overlap another failover (a ZooKeeper
+     * leader election or the leading coordinator's death): there recovery is
+     * bounded by that failover too, not by the session timeout alone.
+     */
+    killMsIsolated: Stats;
     /** SIGSTOP of a poller -> the last of its ranges handled again by another poller. */
     zombieMs: Stats;
     zombieMsAwayFromZkElection: Stats;
@@ -41,6 +47,8 @@ export interface CheckResult {
   };
   /** Planned handoffs (scale out/in, zombies coming back): end of the old owner's last message to the new owner's first, beyond message availability. */
   handoffPauseMs: Stats;
+  /** The same, leaving out handoffs during a ZooKeeper node kill, a coordinator kill or a slow-handler spell. */
+  handoffPauseMsIsolated: Stats;
   /** Up to 10 examples per must-be-0 check, for people. */
   examples: Record<string, string[]>;
 }
@@ -253,8 +261,12 @@ export function check(input: CheckInput): CheckResult {
   const zkLeaderKills = faults.filter((f) => f.kind === 'zk-kill' && f.detail === 'leader');
   const nearZkElection = (t: number): boolean =>
     zkLeaderKills.some((z) => z.at <= t + input.sessionTimeoutMs + 2_000 && (z.until ?? z.at) >= t - input.sessionTimeoutMs);
+  const coordinatorKills = faults.filter((f) => f.kind === 'coordinator-kill');
+  const nearCoordinatorFailover = (t: number): boolean =>
+    coordinatorKills.some((c) => c.at <= t + input.sessionTimeoutMs + 2_000 && c.at >= t - input.sessionTimeoutMs - 2_000);
   const killMs: number[] = [];
   const killMsClean: number[] = [];
+  const killMsIsolated: number[] = [];
   const zombieMs: number[] = [];
   const zombieMsClean: number[] = [];
   for (const f of faults) {
@@ -264,6 +276,7 @@ export function check(input: CheckInput): CheckResult {
     if (r === null) continue;
     (f.kind === 'poller-kill' ? killMs : zombieMs).push(r);
     if (!nearZkElection(f.at)) (f.kind === 'poller-kill' ? killMsClean : zombieMsClean).push(r);
+    if (f.kind === 'poller-kill' && !nearZkElection(f.at) && !nearCoordinatorFailover(f.at)) killMsIsolated.push(r);
   }
   const coordinatorEpochMs: number[] = [];
   const coordinatorLeaderMs: number[] = [];
@@ -280,6 +293,12 @@ export function check(input: CheckInput): CheckResult {
   const incarnationAt = (poller: string, t: number): Incarnation | undefined =>
     incarnations.find((i) => i.poller === poller && i.startedAt <= t && (i.endedAt === undefined || i.endedAt >= t));
   const pauses: number[] = [];
+  const pausesIsolated: number[] = [];
+  // Faults that stretch a planned handoff by themselves (ZooKeeper elections,
+  // a leader change, handlers slowed on purpose), with a margin.
+  const disturbing = faults.filter((f) => f.kind === 'zk-kill' || f.kind === 'coordinator-kill' || f.kind === 'slow-handler');
+  const disturbed = (from: number, to: number): boolean =>
+    disturbing.some((f) => f.at <= to + 1_000 && (f.until ?? f.at + input.sessionTimeoutMs) >= from - 1_000);
   for (const [range, list] of leasesByRange) {
     for (let k = 1; k < list.length; k++) {
       const l1 = list[k - 1] as LeaseObs;
@@ -297,7 +316,9 @@ export function check(input: CheckInput): CheckResult {
       const firstB = hs.find((h) => h.poller === b.poller && h.inc === b.inc && h.start >= l2.ctime);
       if (!lastA || !firstB) continue;
       const available = Math.max(lastA.end, ackAt.get(firstB.id) ?? 0);
-      pauses.push(Math.max(0, firstB.start - available));
+      const pause = Math.max(0, firstB.start - available);
+      pauses.push(pause);
+      if (!disturbed(lastA.end, firstB.start)) pausesIsolated.push(pause);
     }
   }
 
@@ -318,12 +339,14 @@ export function check(input: CheckInput): CheckResult {
     recovery: {
       killMs: stats(killMs),
       killMsAwayFromZkElection: stats(killMsClean),
+      killMsIsolated: stats(killMsIsolated),
       zombieMs: stats(zombieMs),
       zombieMsAwayFromZkElection: stats(zombieMsClean),
       coordinatorEpochMs: stats(coordinatorEpochMs),
       coordinatorLeaderMs: stats(coordinatorLeaderMs),
     },
     handoffPauseMs: stats(pauses),
+    handoffPauseMsIsolated: stats(pausesIsolated),
     examples,
   };
 }
