@@ -15,8 +15,12 @@ export interface RingMessage {
   attempt: number;
 }
 
-/** Resolve = acknowledged; throw = retry (or dead letter, see DeadLetterNow). */
-export type Handler = (msg: RingMessage) => Promise<void>;
+/**
+ * Resolve = acknowledged; throw or reject = retry (or dead letter, see
+ * DeadLetterNow). A handler may also return nothing: it has finished, and the
+ * message is acknowledged at once.
+ */
+export type Handler = (msg: RingMessage) => Promise<void> | void;
 
 /**
  * Thrown by a handler when retrying cannot help (a sidecar answered 4xx or

@@ -28,7 +28,7 @@ export interface HttpHandlerOptions {
 }
 
 export interface HttpHandler {
-  handle: Handler;
+  handle: (msg: RingMessage) => Promise<void>;
   /** Closes the kept-alive connections. */
   close(): void;
 }
@@ -75,7 +75,7 @@ export function createHttpHandler(opts: HttpHandlerOptions): HttpHandler {
     Object.assign(requestBase, { auth: `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}` });
   }
 
-  const handle: Handler = (msg) =>
+  const handle = (msg: RingMessage): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       const req = transport.request({ ...requestBase, headers: buildHeaders(msg) });
       req.setTimeout(timeoutMs, () => {
