@@ -148,6 +148,29 @@ describe('RangePipeline retries and dead letters', () => {
     expect(p.committable()).toBe(1);
   });
 
+  it('acknowledges a handler that returns nothing at once, and retries one that throws synchronously', async () => {
+    const seen: string[] = [];
+    let failOnce = true;
+    const p = pipeline({
+      concurrency: 2,
+      handler: (m) => {
+        if (m.offset === '1' && failOnce) {
+          failOnce = false;
+          throw new Error('sync failure');
+        }
+        seen.push(`${m.offset}#${m.attempt}`);
+      },
+      sleep: async () => {},
+    });
+    p.start(0);
+    p.push([msg(0, 'a'), msg(1, 'b'), msg(2, 'a')]);
+    expect(seen).toEqual(['0#1', '2#1']);
+    expect(p.committable()).toBe(1);
+    await p.idle();
+    expect(seen).toEqual(['0#1', '2#1', '1#2']);
+    expect(p.committable()).toBe(3);
+  });
+
   it('DeadLetterNow skips the remaining attempts', async () => {
     const dead: number[] = [];
     const p = pipeline({
