@@ -72,6 +72,7 @@ export class Coordinator extends EventEmitter {
   async start(): Promise<void> {
     await ensureLayout(this.opts.zk, this.opts.paths);
     this.ranges = (await readGroupConfig(this.opts.zk, this.opts.paths)).ranges;
+    if (this.closed) return;
     await this.latch.start();
   }
 

@@ -53,6 +53,8 @@ export class LeaderLatch extends EventEmitter {
   }
 
   async start(): Promise<void> {
+    // Closed before it started (a stop signal during start-up): stay closed.
+    if (this.state === 'closed') return;
     if (this.state !== 'latent') throw new Error('LeaderLatch can only be started once');
     this.state = 'started';
     this.zk.on('state', this.onSession);

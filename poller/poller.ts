@@ -114,6 +114,8 @@ export class Poller extends EventEmitter {
   private lagTimer: NodeJS.Timeout | null = null;
   private lastLag = new Map<number, number>();
   private closing: Promise<void> | null = null;
+  private starting: Promise<void> | null = null;
+  private shutdown: Promise<void> | null = null;
   private ranges = 0;
 
   constructor(opts: PollerOptions) {
@@ -138,7 +140,13 @@ export class Poller extends EventEmitter {
   }
 
   /** Connects, registers and starts consuming. Rejects with a clear error on bad config or unreachable servers. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    if (this.starting) throw new Error('Poller.start() can only be called once');
+    this.starting = this.startOnce();
+    return this.starting;
+  }
+
+  private async startOnce(): Promise<void> {
     const o = this.opts;
     const log = o.logger ?? pino({ level: 'silent' });
     this.zk = new ZkSession({
@@ -392,7 +400,13 @@ export class Poller extends EventEmitter {
    */
   close(): Promise<void> {
     if (this.closing) return this.closing;
-    this.closing = this.drain();
+    // A stop during start-up waits for the start to settle, then drains
+    // what it built (or nothing, if the start failed).
+    const started = this.starting ?? Promise.resolve();
+    this.closing = started.then(
+      () => this.drain(),
+      () => this.shutdownResources(),
+    );
     void this.closing.then(
       () => this.emit('closed'),
       (err) => this.emit('closed', err),
@@ -434,7 +448,12 @@ export class Poller extends EventEmitter {
     }
   }
 
-  private async shutdownResources(): Promise<void> {
+  private shutdownResources(): Promise<void> {
+    this.shutdown ??= this.releaseEverything();
+    return this.shutdown;
+  }
+
+  private async releaseEverything(): Promise<void> {
     this.state = 'stopped';
     if (this.ticker) clearInterval(this.ticker);
     if (this.lagTimer) clearInterval(this.lagTimer);
