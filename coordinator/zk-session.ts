@@ -220,6 +220,10 @@ export class ZkSession extends EventEmitter {
     this.emit('state', s);
   }
 
+  private noteReply(sentAt: number): void {
+    if (sentAt > this.lastReply) this.lastReply = sentAt;
+  }
+
   /** A cheap read that proves ZooKeeper still answers us (feeds the deadline). */
   async ping(): Promise<boolean> {
     if (!this.client || this.closed) return false;
@@ -240,6 +244,11 @@ export class ZkSession extends EventEmitter {
   private call<T>(path: string, fn: (c: Client, cb: (err: unknown, value?: T) => void) => void): Promise<T> {
     const client = this.requireClient();
     const timeoutMs = this.opts.opTimeoutMs ?? this.sessionTimeoutMs;
+    // The reply proves the session was alive when the server handled the
+    // request, which may be long before the reply is read (a process stopped
+    // with SIGSTOP reads it only after SIGCONT): the deadline counts from the
+    // time the request was sent.
+    const sentAt = this.now();
     return new Promise<T>((resolve, reject) => {
       let done = false;
       const timer = setTimeout(() => {
@@ -254,10 +263,10 @@ export class ZkSession extends EventEmitter {
         if (err) {
           const e = ZkError.from(err, path);
           // A server reply (even an error like NO_NODE) proves the session is alive.
-          if (e.code !== ZK.CONNECTION_LOSS && e.code !== ZK.SESSION_EXPIRED) this.lastReply = this.now();
+          if (e.code !== ZK.CONNECTION_LOSS && e.code !== ZK.SESSION_EXPIRED) this.noteReply(sentAt);
           reject(e);
         } else {
-          this.lastReply = this.now();
+          this.noteReply(sentAt);
           resolve(value as T);
         }
       });
