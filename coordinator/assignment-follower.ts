@@ -14,8 +14,8 @@ import type { OffsetRecord, AssignmentRecord } from './znodes.js';
 export interface RangeWorker {
   /** Called only after the lease is ours and `offsets/<range>` was read. */
   start(range: number, from: OffsetRecord | null, lease: Lease): Promise<void> | void;
-  /** Graceful release: stop fetching, finish in-flight work; resolve with the offset to commit (or null). */
-  stop(range: number): Promise<string | null>;
+  /** Graceful release: stop fetching, finish in-flight work (within `timeoutMs` when given); resolve with the offset to commit (or null). */
+  stop(range: number, timeoutMs?: number): Promise<string | null>;
   /** The lease is gone (session expired, or a commit was fenced): drop everything uncommitted at once. */
   lost(range: number): void;
   /** Lowest unacknowledged offset, for periodic commits (null: nothing new). */
@@ -168,6 +168,11 @@ export class AssignmentFollower extends EventEmitter {
             const from = await this.offsets.read(range);
             if (slot.state !== 'acquiring' || !this.leases.isCurrent(res.lease)) return;
             await this.opts.worker.start(range, from, res.lease);
+            if (slot.state !== 'acquiring' || slot.lease !== res.lease || !this.leases.isCurrent(res.lease)) {
+              // The session expired while the worker was starting: it must not keep consuming.
+              this.opts.worker.lost(range);
+              return;
+            }
             slot.state = 'owned';
             slot.acquiredAt = Date.now();
             this.log.info({ range, epoch, from: from?.offset ?? null, waitedMs: Date.now() - began }, 'range acquired');
@@ -190,7 +195,7 @@ export class AssignmentFollower extends EventEmitter {
         }
       }
     } finally {
-      if (slot.state === 'acquiring') {
+      if (slot.state === 'acquiring' && slot.abort === abort) {
         slot.state = 'idle';
         slot.abort = null;
         if (slot.lease) {
@@ -199,29 +204,45 @@ export class AssignmentFollower extends EventEmitter {
           await this.leases.release(lease).catch(() => undefined);
         }
         if (this.desired(range)) setTimeout(() => this.reconcile(), 50).unref();
-      } else {
+      } else if (slot.abort === abort) {
         slot.abort = null;
       }
     }
   }
 
-  /** Graceful handoff of one range: stop, commit what was acknowledged, delete the lease. */
-  private async release(range: number): Promise<void> {
+  /**
+   * Graceful handoff of one range: stop, commit what was acknowledged, delete
+   * the lease. A ZooKeeper hiccup in the commit or the delete is retried for
+   * as long as the lease's session lives: giving up would leave a live lease
+   * that blocks the new owner until this process dies.
+   */
+  private async release(range: number, stopTimeoutMs?: number): Promise<void> {
     const slot = this.slots[range]!;
     if (slot.state !== 'owned' || !slot.lease) return;
     slot.state = 'releasing';
     const lease = slot.lease;
     try {
-      const offset = await this.opts.worker.stop(range);
-      if (offset !== null && this.leases.isCurrent(lease)) {
-        const res = await this.offsets.commit(lease, offset);
-        if (res === 'committed') this.emit('committed', { range, offset });
+      const offset = await this.opts.worker.stop(range, stopTimeoutMs);
+      let committed = offset === null;
+      for (let delay = 100; this.leases.isCurrent(lease) && slot.lease === lease; delay = Math.min(delay * 2, 2_000)) {
+        try {
+          if (!committed) {
+            const res = await this.offsets.commit(lease, offset!);
+            if (res === 'committed') this.emit('committed', { range, offset });
+            committed = true;
+          }
+          await this.leases.release(lease);
+          this.log.info({ range, heldMs: Date.now() - slot.acquiredAt }, 'range released');
+          this.emit('released', { range });
+          break;
+        } catch (err) {
+          this.log.warn({ err, range }, 'release not complete yet; retrying while our session lives');
+          await sleep(delay);
+        }
       }
-      await this.leases.release(lease);
-      this.log.info({ range, heldMs: Date.now() - slot.acquiredAt }, 'range released');
-      this.emit('released', { range });
     } catch (err) {
-      this.log.warn({ err, range }, 'release did not complete cleanly; the lease goes with the session');
+      this.log.warn({ err, range }, 'stopping the range failed; releasing the lease anyway');
+      await this.leases.release(lease).catch(() => undefined);
     } finally {
       if (slot.lease === lease && slot.state === 'releasing') {
         slot.state = 'idle';
@@ -240,11 +261,14 @@ export class AssignmentFollower extends EventEmitter {
     if (slot.lease) slot.lease.released = true;
     slot.lease = null;
     slot.state = 'idle';
+    // Also when acquiring: the worker may be half started.
+    this.opts.worker.lost(range);
     if (had) {
-      this.opts.worker.lost(range);
       this.log.warn({ range, why }, 'range lost');
       this.emit('lost', { range, why });
     }
+    // Still ours by the assignment (e.g. a lease deleted from outside): try again.
+    setTimeout(() => this.reconcile(), 100).unref();
   }
 
   /** Periodic commit of every owned range (and the final one on close). */
@@ -257,10 +281,11 @@ export class AssignmentFollower extends EventEmitter {
         if (slot.state !== 'owned' || !slot.lease) continue;
         const offset = this.opts.worker.committable(r);
         if (offset === null) continue;
+        const lease = slot.lease;
         try {
-          const res = await this.offsets.commit(slot.lease, offset);
+          const res = await this.offsets.commit(lease, offset);
           if (res === 'committed') this.emit('committed', { range: r, offset });
-          else if (res === 'fenced' && slot.state === 'owned') this.drop(r, 'commit fenced');
+          else if (res === 'fenced' && slot.state === 'owned' && slot.lease === lease) this.drop(r, 'commit fenced');
         } catch (err) {
           this.emit('commit-failed', { range: r, err });
           this.log.warn({ err, range: r }, 'commit failed; will retry');
@@ -275,13 +300,13 @@ export class AssignmentFollower extends EventEmitter {
    * Stops following the assignment and releases every range (stop, commit,
    * delete lease). Used at the end of a drain. Idempotent.
    */
-  async close(): Promise<void> {
+  async close(stopTimeoutMs?: number): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.commitTimer) clearInterval(this.commitTimer);
     this.opts.zk.off('state', this.onSession);
     for (const slot of this.slots) slot.abort?.abort();
-    await Promise.all(this.slots.map((s, r) => (s.state === 'owned' ? this.release(r) : Promise.resolve())));
+    await Promise.all(this.slots.map((s, r) => (s.state === 'owned' ? this.release(r, stopTimeoutMs) : Promise.resolve())));
     // Wait for releases already under way.
     while (this.slots.some((s) => s.state === 'releasing' || s.state === 'acquiring')) await sleep(20);
   }

@@ -30,6 +30,8 @@ export class LeaderLatch extends EventEmitter {
   private leader = false;
   private checking = false;
   private recheck = false;
+  private resetting: Promise<void> | null = null;
+  private resetAgain = false;
   private readonly log: Logger;
   private readonly onSession = (s: SessionState) => this.handleSession(s);
 
@@ -78,7 +80,26 @@ export class LeaderLatch extends EventEmitter {
     }
   }
 
-  private async reset(): Promise<void> {
+  /** One reset at a time: a second request while one runs makes it run once more. */
+  private reset(): Promise<void> {
+    if (this.resetting) {
+      this.resetAgain = true;
+      return this.resetting;
+    }
+    this.resetting = (async () => {
+      try {
+        do {
+          this.resetAgain = false;
+          await this.resetOnce();
+        } while (this.resetAgain && this.state === 'started');
+      } finally {
+        this.resetting = null;
+      }
+    })();
+    return this.resetting;
+  }
+
+  private async resetOnce(): Promise<void> {
     this.setLeadership(false);
     const old = this.ourPath;
     this.ourPath = null;
@@ -148,8 +169,16 @@ export class LeaderLatch extends EventEmitter {
     }
     this.setLeadership(false);
     const predecessor = `${this.paths.leader}/${children[index - 1]}`;
-    const stat = await this.zk.exists(predecessor, () => void this.checkLeadership());
-    if (!stat) this.recheck = true;
+    const pred = await this.zk.getDataOrNull(predecessor, () => void this.checkLeadership());
+    if (!pred) {
+      this.recheck = true;
+    } else if (this.zk.ownsEphemeral(pred.stat)) {
+      // An orphan of ours (a create whose reply was lost, then retried):
+      // waiting on it would wait on ourselves forever.
+      this.log.warn({ node: predecessor }, 'deleting an orphaned candidate node of our own session');
+      await this.zk.remove(predecessor, -1).catch(() => undefined);
+      this.recheck = true;
+    }
   }
 
   private setLeadership(value: boolean): void {

@@ -75,15 +75,17 @@ export class LeaseStore {
   /** Deletes the lease (after the final commit). Safe to call twice. */
   async release(lease: Lease): Promise<void> {
     if (lease.released) return;
-    lease.released = true;
-    if (lease.sessionGeneration !== this.zk.sessionGeneration) return; // it died with its session
+    if (lease.sessionGeneration !== this.zk.sessionGeneration) {
+      lease.released = true; // it died with its session
+      return;
+    }
     try {
       await this.zk.remove(this.paths.lease(lease.range), lease.version);
       this.log.debug({ range: lease.range }, 'lease released');
     } catch (err) {
-      if (isZkCode(err, ZK.NO_NODE) || isZkCode(err, ZK.SESSION_EXPIRED)) return;
-      throw err;
+      if (!isZkCode(err, ZK.NO_NODE) && !isZkCode(err, ZK.SESSION_EXPIRED)) throw err; // still ours: the caller retries
     }
+    lease.released = true;
   }
 
   /** Whether this lease can still be proven: not released, and its session is the live one. */

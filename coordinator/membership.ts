@@ -26,6 +26,7 @@ export class Membership extends EventEmitter {
   private readonly log: Logger;
   private readonly onState = (s: SessionState) => {
     if (s.type === 'session' && !s.first && !this.closed) void this.reregister();
+    if (s.type === 'reconnected' && !this.closed) void this.watchOwnNode();
   };
 
   constructor(
@@ -74,7 +75,9 @@ export class Membership extends EventEmitter {
         this.emit('drain-requested');
       }
     } catch (err) {
-      this.log.debug({ err }, 'cannot watch our member node');
+      // A lost watch would silently ignore `ringleader drain`: try again.
+      this.log.debug({ err }, 'cannot watch our member node yet; retrying');
+      setTimeout(() => void this.watchOwnNode(), 500).unref();
     }
   }
 

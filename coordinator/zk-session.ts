@@ -77,6 +77,7 @@ export class ZkSession extends EventEmitter {
   private pinger: NodeJS.Timeout | null = null;
   private closed = false;
   private closing: Promise<void> | null = null;
+  private readonly pendingTimers = new Set<NodeJS.Timeout>();
   private currentSessionId = '';
   readonly acls: ACL[];
   readonly parentAcls: ACL[];
@@ -150,11 +151,13 @@ export class ZkSession extends EventEmitter {
 
     return new Promise<void>((resolve, reject) => {
       const started = this.now();
-      const slowLog = setInterval(() => {
+      const slowLog: NodeJS.Timeout = setInterval(() => {
         this.log.warn({ connect: this.opts.connect, waitedMs: this.now() - started }, 'still trying to reach ZooKeeper');
       }, 2_000);
-      const timer = setTimeout(() => {
+      const timer: NodeJS.Timeout = setTimeout(() => {
         clearInterval(slowLog);
+        this.pendingTimers.delete(timer);
+        this.pendingTimers.delete(slowLog);
         if (everConnected) return;
         client.removeAllListeners();
         client.close();
@@ -162,6 +165,9 @@ export class ZkSession extends EventEmitter {
         reject(new ConnectTimeoutError(this.opts.connect, timeoutMs));
       }, timeoutMs);
 
+      // close() clears these, so closing during a connect attempt doesn't wait for them.
+      this.pendingTimers.add(timer);
+      this.pendingTimers.add(slowLog);
       client.on('state', (state) => {
         if (generation !== this.generation || this.closed) return;
         if (state === zookeeper.State.SYNC_CONNECTED) {
@@ -172,6 +178,8 @@ export class ZkSession extends EventEmitter {
             everConnected = true;
             clearTimeout(timer);
             clearInterval(slowLog);
+            this.pendingTimers.delete(timer);
+            this.pendingTimers.delete(slowLog);
             this.currentSessionId = id;
             this.log.info({ sessionId: id, first }, 'ZooKeeper session established');
             resolve();
@@ -389,6 +397,8 @@ export class ZkSession extends EventEmitter {
     if (this.closing) return this.closing;
     this.closed = true;
     if (this.pinger) clearInterval(this.pinger);
+    for (const t of this.pendingTimers) clearTimeout(t);
+    this.pendingTimers.clear();
     const client = this.client;
     this.client = null;
     this.connectedNow = false;

@@ -110,6 +110,7 @@ export class Poller extends EventEmitter {
   private handled = 0;
   private state: PollerStatus['state'] = 'starting';
   private gateWasOpen = true;
+  private wasReportedOpen = true;
   private ticker: NodeJS.Timeout | null = null;
   private lagTimer: NodeJS.Timeout | null = null;
   private lastLag = new Map<number, number>();
@@ -250,16 +251,23 @@ export class Poller extends EventEmitter {
   };
 
   /** Self-fencing (DESIGN.md): no message starts unless ZooKeeper answered us recently enough. */
-  private readonly canStart = (): boolean => this.zk.withinDeadline();
+  private readonly canStart = (): boolean => {
+    if (this.zk.withinDeadline()) return true;
+    // Seen closed, however briefly: the next tick that finds it open resumes
+    // the pipelines that parked work meanwhile.
+    this.gateWasOpen = false;
+    return false;
+  };
 
   private tick(): void {
     const open = this.canStart();
     if (open && !this.gateWasOpen) {
-      this.log.info({}, 'ZooKeeper reachable again: resuming');
+      if (!this.wasReportedOpen) this.log.info({}, 'ZooKeeper reachable again: resuming');
       for (const p of this.pipelines.values()) p.resume();
-    } else if (!open && this.gateWasOpen && this.state === 'running') {
+    } else if (!open && this.wasReportedOpen && this.state === 'running') {
       this.log.warn({ deadline: new Date(this.zk.deadline()).toISOString() }, 'cannot prove range ownership: pausing processing');
     }
+    this.wasReportedOpen = open;
     this.gateWasOpen = open;
     const low = this.maxQueued() / 2;
     for (const range of this.heldBack) {
@@ -321,14 +329,14 @@ export class Poller extends EventEmitter {
       this.early.delete(range);
       if (early.length) pipeline.push(early);
     },
-    stop: async (range: number) => {
+    stop: async (range: number, timeoutMs?: number) => {
       this.source.revoke(range);
       this.heldBack.delete(range);
       this.early.delete(range);
       const p = this.pipelines.get(range);
       if (!p) return null;
       const started = Date.now();
-      const offset = await p.release(this.opts.drainTimeoutMs ?? 30_000);
+      const offset = await p.release(timeoutMs ?? this.opts.drainTimeoutMs ?? 30_000);
       this.pipelines.delete(range);
       this.lastLag.delete(range);
       this.metrics.handoffSeconds.observe((Date.now() - started) / 1000);
@@ -434,7 +442,8 @@ export class Poller extends EventEmitter {
       if (!(await this.othersActive())) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    await this.follower.close();
+    // Whatever is left gets the rest of the drain timeout, not a fresh one.
+    await this.follower.close(Math.max(0, deadline - Date.now()));
     this.log.info({ handled: this.handled }, 'drained: every range released');
     await this.shutdownResources();
   }
