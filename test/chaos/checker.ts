@@ -33,7 +33,7 @@ export interface CheckResult {
     killMsAwayFromZkElection: Stats;
     /**
      * The same, leaving out kills that overlap another failover (a ZooKeeper
-     * leader election or the leading coordinator's death): there recovery is
+     * node kill or the leading coordinator's death): there recovery is
      * bounded by that failover too, not by the session timeout alone.
      */
     killMsIsolated: Stats;
@@ -248,10 +248,16 @@ export function check(input: CheckInput): CheckResult {
     }
     return out;
   };
-  const recoveryFrom = (t: number, poller: string, inc: number): number | null => {
+  // `resumedAt`: a paused poller that came back, re-registered and got the
+  // range again (rendezvous hashing tends to give it its old ranges) has
+  // recovered it too; anything it started before that is a zombie start,
+  // counted separately.
+  const recoveryFrom = (t: number, poller: string, inc: number, resumedAt?: number): number | null => {
     let worst: number | null = null;
     for (const range of heldAt(t, poller)) {
-      const next = (byRange.get(range) ?? []).find((h) => h.start > t && !(h.poller === poller && h.inc === inc));
+      const next = (byRange.get(range) ?? []).find(
+        (h) => h.start > t && (!(h.poller === poller && h.inc === inc) || (resumedAt !== undefined && h.start > resumedAt)),
+      );
       if (next) worst = Math.max(worst ?? 0, next.start - t);
     }
     return worst;
@@ -261,6 +267,10 @@ export function check(input: CheckInput): CheckResult {
   const zkLeaderKills = faults.filter((f) => f.kind === 'zk-kill' && f.detail === 'leader');
   const nearZkElection = (t: number): boolean =>
     zkLeaderKills.some((z) => z.at <= t + input.sessionTimeoutMs + 2_000 && (z.until ?? z.at) >= t - input.sessionTimeoutMs);
+  // Any ZooKeeper node kill disconnects the pollers on that node for a while.
+  const zkKills = faults.filter((f) => f.kind === 'zk-kill');
+  const nearZkKill = (t: number): boolean =>
+    zkKills.some((z) => z.at <= t + input.sessionTimeoutMs + 2_000 && (z.until ?? z.at) >= t - input.sessionTimeoutMs);
   const coordinatorKills = faults.filter((f) => f.kind === 'coordinator-kill');
   const nearCoordinatorFailover = (t: number): boolean =>
     coordinatorKills.some((c) => c.at <= t + input.sessionTimeoutMs + 2_000 && c.at >= t - input.sessionTimeoutMs - 2_000);
@@ -272,11 +282,11 @@ export function check(input: CheckInput): CheckResult {
   for (const f of faults) {
     if (f.kind !== 'poller-kill' && f.kind !== 'poller-pause') continue;
     const [poller, incText] = f.target.split('#');
-    const r = recoveryFrom(f.at, poller as string, Number(incText));
+    const r = recoveryFrom(f.at, poller as string, Number(incText), f.kind === 'poller-pause' ? (f.until ?? undefined) : undefined);
     if (r === null) continue;
     (f.kind === 'poller-kill' ? killMs : zombieMs).push(r);
     if (!nearZkElection(f.at)) (f.kind === 'poller-kill' ? killMsClean : zombieMsClean).push(r);
-    if (f.kind === 'poller-kill' && !nearZkElection(f.at) && !nearCoordinatorFailover(f.at)) killMsIsolated.push(r);
+    if (f.kind === 'poller-kill' && !nearZkKill(f.at) && !nearCoordinatorFailover(f.at)) killMsIsolated.push(r);
   }
   const coordinatorEpochMs: number[] = [];
   const coordinatorLeaderMs: number[] = [];
