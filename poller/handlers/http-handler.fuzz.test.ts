@@ -155,7 +155,7 @@ describe('HTTP sidecar with hostile messages (fuzz, real local server)', () => {
         const lowerNames = Object.keys(m.headers).map((n) => n.toLowerCase());
         for (const [name, value] of Object.entries(m.headers)) {
           const lower = name.toLowerCase();
-          const forwardable = isValidHeaderName(name) && !lower.startsWith('ringleader-') &&
+          const forwardable = isValidHeaderName(name) && !lower.startsWith('ringleader-') && lower !== '__proto__' &&
             !['host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect', 'proxy-authorization', 'proxy-connection'].includes(lower);
           if (!forwardable) continue;
           // Kafka header names are case-sensitive, HTTP's are not: same-name-but-case headers arrive joined.

@@ -130,7 +130,9 @@ function buildHeaders(msg: RingMessage): Record<string, string | number> {
   const headers: Record<string, string | number> = {};
   for (const name in msg.headers) {
     const lower = name.toLowerCase();
-    if (!isValidHeaderName(name) || RESERVED.has(lower) || lower.startsWith('ringleader-')) continue;
+    // `__proto__` can't be an own property of a plain headers object on either
+    // side (ours, or a Node sidecar's req.headers): it is not forwarded.
+    if (!isValidHeaderName(name) || RESERVED.has(lower) || lower.startsWith('ringleader-') || lower === '__proto__') continue;
     headers[name] = encodeHeaderValue(msg.headers[name] as string);
   }
   headers['content-type'] = 'application/octet-stream';
