@@ -169,8 +169,11 @@ export class AssignmentFollower extends EventEmitter {
             if (slot.state !== 'acquiring' || !this.leases.isCurrent(res.lease)) return;
             await this.opts.worker.start(range, from, res.lease);
             if (slot.state !== 'acquiring' || slot.lease !== res.lease || !this.leases.isCurrent(res.lease)) {
-              // The session expired while the worker was starting: it must not keep consuming.
-              this.opts.worker.lost(range);
+              // The session expired while the worker was starting: it must not
+              // keep consuming — unless a newer acquisition has taken the range
+              // over meanwhile, and the worker is now its.
+              const supersededByNewer = slot.abort !== null && slot.abort !== abort;
+              if (!supersededByNewer && (slot.state as RangeState) !== 'owned') this.opts.worker.lost(range);
               return;
             }
             slot.state = 'owned';

@@ -1,0 +1,54 @@
+import { describe, it, expect } from 'vitest';
+import { ZkSession, GroupPaths, createGroupConfig, AssignmentFollower, encode, type RangeWorker } from '../coordinator/index.js';
+import { zkConnect, randomName } from './support/env.js';
+import { expireSession, waitFor, sleep } from './support/standin-procs.js';
+
+describe('AssignmentFollower against real ZooKeeper', () => {
+  it('a range whose session expires while its worker is starting is not left "owned" without a lease', async () => {
+    const zk = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: 4_000 });
+    await zk.start();
+    const paths = new GroupPaths(randomName('follower'));
+    await createGroupConfig(zk, paths, { topic: 't', ranges: 1 });
+    // The test plays the leader: range 0 belongs to p1.
+    await zk.setData(paths.assignment, encode({ epoch: 1, leader: 'test', at: new Date().toISOString(), owners: ['p1'], reason: 'test' }), -1);
+
+    let releaseFirstStart!: () => void;
+    const firstStartHeld = new Promise<void>((r) => (releaseFirstStart = r));
+    const events: string[] = [];
+    let starts = 0;
+    const worker: RangeWorker = {
+      start: async () => {
+        starts++;
+        events.push(`start${starts}`);
+        if (starts === 1) await firstStartHeld; // e.g. a slow Kafka seek
+      },
+      stop: async () => null,
+      lost: () => void events.push('lost'),
+      committable: () => null,
+    };
+    const follower = new AssignmentFollower({ zk, paths, pollerId: 'p1', ranges: 1, worker });
+    try {
+      await follower.start();
+      await waitFor('the first start', () => starts === 1);
+      await expireSession(zk, zkConnect());
+      // The slow start finishes only now, after its lease died with the session.
+      releaseFirstStart();
+      await waitFor(
+        'range 0 held again, under the new session',
+        async () => {
+          if (follower.stateOf(0) !== 'owned') return false;
+          const node = await zk.getDataOrNull(paths.lease(0));
+          return node !== null && zk.ownsEphemeral(node.stat);
+        },
+        15_000,
+      );
+      await sleep(300);
+      expect(follower.stateOf(0)).toBe('owned');
+      expect(starts).toBeGreaterThanOrEqual(2);
+      expect(events).toContain('lost');
+    } finally {
+      await follower.close();
+      await zk.close();
+    }
+  });
+});
