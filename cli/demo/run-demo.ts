@@ -62,9 +62,11 @@ export async function runDemo(o: DemoOptions, say: (line: string) => void): Prom
   mkdirSync(runDir, { recursive: true });
   const live = !o.ci && process.stdout.isTTY === true;
   // On a live screen, logs would scribble over it: they go to a file instead.
-  const log: Logger = live
-    ? pino({ level: o.logLevel, base: { component: 'demo' } }, createWriteStream(join(runDir, 'demo.log')))
-    : pino({ level: o.logLevel, base: { pid: process.pid, component: 'demo' } }, pino.destination({ dest: 2, sync: true }));
+  // Components make their own child loggers from `root`; the demo's own lines carry component=demo.
+  const root: Logger = live
+    ? pino({ level: o.logLevel, base: {} }, createWriteStream(join(runDir, 'demo.log')))
+    : pino({ level: o.logLevel, base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
+  const log = root.child({ component: 'demo' });
 
   const started = Date.now();
   const stop = new AbortController();
@@ -199,16 +201,16 @@ export async function runDemo(o: DemoOptions, say: (line: string) => void): Prom
     servers = await demoServers({ ...(o.zk ? { zk: o.zk } : {}), ...(o.brokers ? { brokers: o.brokers } : {}), freshServers: o.freshServers }, log);
     interrupted();
     say(`servers: ZooKeeper ${servers.zk}, Kafka ${servers.brokers.join(',')} (${servers.source === 'started' ? 'started for this demo' : `from ${servers.source}`})`);
-    await runCreate({ zk: servers.zk, zkRoot: '/ringleader', connectTimeout: CONNECT_TIMEOUT_MS, group, topic, ranges: o.ranges, brokers: servers.brokers }, log);
+    await runCreate({ zk: servers.zk, zkRoot: '/ringleader', connectTimeout: CONNECT_TIMEOUT_MS, group, topic, ranges: o.ranges, brokers: servers.brokers }, root);
     say(`created topic ${topic} with ${o.ranges} partitions = ranges, and group ${group}`);
     interrupted();
 
-    const kafka = cliKafka(servers.brokers, log, 'ringleader-demo');
+    const kafka = cliKafka(servers.brokers, root, 'ringleader-demo');
     admin = kafka.admin();
     await admin.connect();
-    zk = new ZkSession({ connect: servers.zk, connectTimeoutMs: CONNECT_TIMEOUT_MS, logger: log });
+    zk = new ZkSession({ connect: servers.zk, connectTimeoutMs: CONNECT_TIMEOUT_MS, logger: root });
     await zk.start();
-    watcher = new GroupWatcher({ zk, paths, refreshMs: 500, logger: log });
+    watcher = new GroupWatcher({ zk, paths, refreshMs: 500, logger: root });
     watcher.on('snapshot', measureSnapshot);
     watcher.on('event', (e: GroupEvent) => {
       events.push(e);
@@ -280,7 +282,7 @@ export async function runDemo(o: DemoOptions, say: (line: string) => void): Prom
         size: 200,
         rate: o.rate,
         signal: produceStop.signal,
-        logger: log,
+        logger: root,
         onProgress: (p) => (produced = p.sent),
       });
       producing.then(
