@@ -1,6 +1,6 @@
 // Dead letters land in <topic>.dlq on the range's partition with every header.
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeadLetterPublisher, MAX_ERROR_LENGTH } from '../poller/dead-letter.js';
 import type { DeadLetterPublisher } from '../poller/dead-letter.js';
@@ -8,6 +8,7 @@ import { ensureTopics } from '../poller/kafka-admin.js';
 import { createKafka } from '../poller/kafka-client.js';
 import type { RingMessage } from '../poller/message.js';
 import { brokers } from './support/env.js';
+import { readTopic } from './support/read-topic.js';
 
 let kafka: Kafka;
 const publishers: DeadLetterPublisher[] = [];
@@ -20,35 +21,6 @@ afterAll(async () => {
   await Promise.all(publishers.map((p) => p.close()));
 });
 
-interface Read {
-  partition: number;
-  message: KafkaMessage;
-}
-
-/** Reads `topic` from the beginning until `count` messages arrived. */
-async function readTopic(topic: string, count: number): Promise<Read[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  const read: Read[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let done!: () => void;
-    const enough = new Promise<void>((r) => (done = r));
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        read.push({ partition, message });
-        if (read.length >= count) done();
-      },
-    });
-    await Promise.race([
-      enough,
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`read ${read.length} of ${count}`)), 30_000)),
-    ]);
-  } finally {
-    await consumer.disconnect();
-  }
-  return read;
-}
 
 function ringMessage(topic: string, over: Partial<RingMessage> = {}): RingMessage {
   return {
@@ -76,7 +48,7 @@ describe('dead-letter publisher', () => {
     await dlq.publish(ringMessage(topic), new Error('handler exploded'), 5);
     await dlq.publish(ringMessage(topic, { range: 0, partition: 0, offset: '3', key: null }), 'x'.repeat(5000), 2);
 
-    const read = await readTopic(`${topic}.dlq`, 2);
+    const read = await readTopic(kafka, `${topic}.dlq`, 2);
     const byPartition = new Map(read.map((r) => [r.partition, r.message]));
     expect([...byPartition.keys()].sort()).toEqual([0, 2]);
 

@@ -8,6 +8,7 @@ import { loadValue, produceMessages } from '../poller/load-producer.js';
 import type { LoadValue, ProduceProgress } from '../poller/load-producer.js';
 import { rangeOf } from '../ring/index.js';
 import { brokers } from './support/env.js';
+import { readTopic } from './support/read-topic.js';
 
 let kafka: Kafka;
 
@@ -22,29 +23,11 @@ interface Landed {
   size: number;
 }
 
-async function readTopic(topic: string, count: number): Promise<Landed[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  const read: Landed[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let done!: () => void;
-    const enough = new Promise<void>((r) => (done = r));
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        const raw = message.value?.toString() ?? '';
-        read.push({ partition, key: message.key?.toString() ?? '', value: JSON.parse(raw) as LoadValue, size: raw.length });
-        if (read.length >= count) done();
-      },
-    });
-    await Promise.race([
-      enough,
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`read ${read.length} of ${count}`)), 30_000)),
-    ]);
-  } finally {
-    await consumer.disconnect();
-  }
-  return read;
+async function readLanded(topic: string, count: number): Promise<Landed[]> {
+  return (await readTopic(kafka, topic, count)).map(({ partition, message }) => {
+    const raw = message.value?.toString() ?? '';
+    return { partition, key: message.key?.toString() ?? '', value: JSON.parse(raw) as LoadValue, size: raw.length };
+  });
 }
 
 describe('load producer', () => {
@@ -65,7 +48,7 @@ describe('load producer', () => {
     expect(result.sent).toBe(1200);
     expect(progress.at(-1)).toMatchObject({ sent: 1200, total: 1200 });
 
-    const landed = await readTopic(topic, 1200);
+    const landed = await readLanded(topic, 1200);
     expect(landed).toHaveLength(1200);
     expect(new Set(landed.map((l) => l.value.id)).size).toBe(1200);
     const nextSeq = new Map<string, number>();

@@ -2,7 +2,6 @@
 // (node:http in the test) that acks, retries, times out and rejects per key.
 // Retries, dead letters in <topic>.dlq (read back with kafkajs, headers and
 // all), and nothing lost while the sidecar is down.
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +11,7 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../poller/kafka-client.js';
 import { brokers, randomName, zkConnect } from './support/env.js';
+import { readTopic } from './support/read-topic.js';
 import { readRecords, RECORDING_HANDLER, runCli, waitFor, sleep, ProcSet, type CliProc } from './support/poller-procs.js';
 import { delivery, handledOnly, orderViolations } from './support/recording-checks.js';
 
@@ -71,36 +71,6 @@ async function topicSize(topic: string): Promise<number> {
   }
 }
 
-interface Read {
-  partition: number;
-  message: KafkaMessage;
-}
-
-/** Reads `count` messages of `topic` from the beginning with a plain kafkajs consumer. */
-async function readTopic(topic: string, count: number): Promise<Read[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  const read: Read[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let done!: () => void;
-    const enough = new Promise<void>((r) => (done = r));
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        read.push({ partition, message });
-        if (read.length >= count) done();
-      },
-    });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      enough,
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`read ${read.length} of ${count} from ${topic}`)), 30_000))),
-    ]).finally(() => clearTimeout(timer));
-  } finally {
-    await consumer.disconnect();
-  }
-  return read;
-}
 
 function header(m: KafkaMessage, name: string): string | undefined {
   const v = m.headers?.[name];
@@ -128,7 +98,7 @@ describe('failing handlers and the HTTP sidecar, end to end', () => {
     const failing = new Set(Array.from({ length: COUNT }, (_, id) => id).filter((id) => FAIL.includes(`key-${id % KEYS}`)));
     const ok = COUNT - failing.size;
 
-    const dead = await readTopic(`${g.topic}.dlq`, failing.size);
+    const dead = await readTopic(kafka, `${g.topic}.dlq`, failing.size);
     const recs = await waitFor(() => {
       const r = readRecords(g.file);
       return handledOnly(r).length >= ok ? r : null;
@@ -231,7 +201,7 @@ describe('failing handlers and the HTTP sidecar, end to end', () => {
     await produce(g.topic, COUNT, KEYS);
     const idsOf = (k: number) => Array.from({ length: COUNT / KEYS }, (_, i) => i * KEYS + k);
     const expectDead = [...idsOf(2), ...idsOf(4), ...idsOf(5)].sort((a, b) => a - b);
-    const dead = await readTopic(`${g.topic}.dlq`, expectDead.length);
+    const dead = await readTopic(kafka, `${g.topic}.dlq`, expectDead.length);
     // Wait for the acked keys to be answered 200 on their final attempt.
     await waitFor(() => {
       const last = (id: number) => calls.filter((c) => c.id === id).length;
