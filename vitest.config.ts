@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Two projects: fast unit tests that sit beside the code (no servers), and
 // integration tests under test/ that need the real ZooKeeper and Kafka
@@ -9,7 +9,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{ring,coordinator,poller,cli,infra,bench}/**/*.test.ts'],
+          // test/chaos/*.test.ts check the chaos schedule and checker on made-up histories: no servers.
+          include: ['{ring,coordinator,poller,cli,infra,bench}/**/*.test.ts', 'test/chaos/**/*.test.ts'],
           testTimeout: 60_000,
         },
       },
@@ -17,6 +18,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/chaos/**'],
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,

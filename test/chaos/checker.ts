@@ -2,6 +2,7 @@
 // recorded, and the history observed in ZooKeeper. Pure: no I/O.
 import type { ProducedRecord } from './producer.js';
 import { incKey, type FaultEvent, type Handled, type Incarnation } from './records.js';
+import { influenceMs } from './schedule.js';
 import type { History, LeaseObs } from './zk-observer.js';
 
 export interface Stats {
@@ -32,9 +33,12 @@ export interface CheckResult {
     /** The same, leaving out kills within a session timeout of a ZooKeeper leader kill. */
     killMsAwayFromZkElection: Stats;
     /**
-     * The same, leaving out kills that overlap another failover (a ZooKeeper
-     * node kill or the leading coordinator's death): there recovery is
-     * bounded by that failover too, not by the session timeout alone.
+     * The same, leaving out kills that overlap another failure (any fault but
+     * a slow handler whose influence window meets the kill's, see
+     * `influenceMs`): there recovery is bounded by that failure too (a
+     * ZooKeeper election restarts session expiry, a dead leader must expire
+     * first, a frozen poller may be given the ranges), not by the session
+     * timeout alone.
      */
     killMsIsolated: Stats;
     /** SIGSTOP of a poller -> the last of its ranges handled again by another poller. */
@@ -47,8 +51,15 @@ export interface CheckResult {
   };
   /** Planned handoffs (scale out/in, zombies coming back): end of the old owner's last message to the new owner's first, beyond message availability. */
   handoffPauseMs: Stats;
-  /** The same, leaving out handoffs during a ZooKeeper node kill, a coordinator kill or a slow-handler spell. */
+  /**
+   * The same, leaving out handoffs during a ZooKeeper node kill, a coordinator
+   * kill or a slow-handler spell, and handoffs that were redirected: the range
+   * was first assigned to a third poller that failed (frozen or killed)
+   * before it could take it.
+   */
   handoffPauseMsIsolated: Stats;
+  /** Each recovery or handoff over its target, with the faults that overlapped it: for people. */
+  outliers: string[];
   /** Up to 10 examples per must-be-0 check, for people. */
   examples: Record<string, string[]>;
 }
@@ -267,13 +278,14 @@ export function check(input: CheckInput): CheckResult {
   const zkLeaderKills = faults.filter((f) => f.kind === 'zk-kill' && f.detail === 'leader');
   const nearZkElection = (t: number): boolean =>
     zkLeaderKills.some((z) => z.at <= t + input.sessionTimeoutMs + 2_000 && (z.until ?? z.at) >= t - input.sessionTimeoutMs);
-  // Any ZooKeeper node kill disconnects the pollers on that node for a while.
-  const zkKills = faults.filter((f) => f.kind === 'zk-kill');
-  const nearZkKill = (t: number): boolean =>
-    zkKills.some((z) => z.at <= t + input.sessionTimeoutMs + 2_000 && (z.until ?? z.at) >= t - input.sessionTimeoutMs);
-  const coordinatorKills = faults.filter((f) => f.kind === 'coordinator-kill');
-  const nearCoordinatorFailover = (t: number): boolean =>
-    coordinatorKills.some((c) => c.at <= t + input.sessionTimeoutMs + 2_000 && c.at >= t - input.sessionTimeoutMs - 2_000);
+  /** When a fault stops mattering: its end (restart, SIGCONT) or its influence window, whichever is later. */
+  const influenceEnd = (f: FaultEvent): number => Math.max(f.until ?? f.at, f.at + influenceMs(f.kind, (f.until ?? f.at) - f.at, input.sessionTimeoutMs));
+  const describe = (f: FaultEvent, t: number): string => `${f.kind} ${f.target}${f.detail ? ` (${f.detail})` : ''} at ${f.at - t >= 0 ? '+' : ''}${f.at - t} ms`;
+  /** Other faults (slow handlers aside) whose influence overlaps [from, to]. */
+  const overlapping = (self: FaultEvent | null, from: number, to: number): FaultEvent[] =>
+    faults.filter((g) => g !== self && g.kind !== 'slow-handler' && g.at <= to && influenceEnd(g) >= from);
+  const killMax = input.sessionTimeoutMs + 1_000;
+  const outliers: string[] = [];
   const killMs: number[] = [];
   const killMsClean: number[] = [];
   const killMsIsolated: number[] = [];
@@ -286,7 +298,12 @@ export function check(input: CheckInput): CheckResult {
     if (r === null) continue;
     (f.kind === 'poller-kill' ? killMs : zombieMs).push(r);
     if (!nearZkElection(f.at)) (f.kind === 'poller-kill' ? killMsClean : zombieMsClean).push(r);
-    if (f.kind === 'poller-kill' && !nearZkKill(f.at) && !nearCoordinatorFailover(f.at)) killMsIsolated.push(r);
+    if (f.kind !== 'poller-kill') continue;
+    const others = overlapping(f, f.at, influenceEnd(f));
+    if (others.length === 0) killMsIsolated.push(r);
+    if (r > killMax) {
+      outliers.push(`kill -9 of ${f.target} recovered in ${r} ms; overlapping: ${others.map((g) => describe(g, f.at)).join(', ') || 'none'}`);
+    }
   }
   const coordinatorEpochMs: number[] = [];
   const coordinatorLeaderMs: number[] = [];
@@ -309,6 +326,15 @@ export function check(input: CheckInput): CheckResult {
   const disturbing = faults.filter((f) => f.kind === 'zk-kill' || f.kind === 'coordinator-kill' || f.kind === 'slow-handler');
   const disturbed = (from: number, to: number): boolean =>
     disturbing.some((f) => f.at <= to + 1_000 && (f.until ?? f.at + input.sessionTimeoutMs) >= from - 1_000);
+  /** A poller other than the new owner that the range was assigned to between the two leases. */
+  const redirectedVia = (range: number, l1: LeaseObs, l2: LeaseObs): string | null => {
+    for (const e of history.epochs) {
+      if (e.mtime <= l1.ctime || e.mtime > l2.ctime) continue;
+      const owner = e.owners[range];
+      if (owner && owner !== l1.poller && owner !== l2.poller) return owner;
+    }
+    return null;
+  };
   for (const [range, list] of leasesByRange) {
     for (let k = 1; k < list.length; k++) {
       const l1 = list[k - 1] as LeaseObs;
@@ -328,7 +354,15 @@ export function check(input: CheckInput): CheckResult {
       const available = Math.max(lastA.end, ackAt.get(firstB.id) ?? 0);
       const pause = Math.max(0, firstB.start - available);
       pauses.push(pause);
-      if (!disturbed(lastA.end, firstB.start)) pausesIsolated.push(pause);
+      const detour = redirectedVia(range, l1, l2);
+      if (!disturbed(lastA.end, firstB.start) && !detour) pausesIsolated.push(pause);
+      if (pause > 500) {
+        const why = [
+          ...(detour ? [`first assigned to ${detour}, which never took it`] : []),
+          ...overlapping(null, lastA.end - 1_000, firstB.start + 1_000).map((g) => describe(g, lastA.end)),
+        ];
+        outliers.push(`handoff of range ${range} ${incKey(a.poller, a.inc)} -> ${incKey(b.poller, b.inc)} paused ${pause} ms; overlapping: ${why.join(', ') || 'none'}`);
+      }
     }
   }
 
@@ -357,6 +391,7 @@ export function check(input: CheckInput): CheckResult {
     },
     handoffPauseMs: stats(pauses),
     handoffPauseMsIsolated: stats(pausesIsolated),
+    outliers,
     examples,
   };
 }

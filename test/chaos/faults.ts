@@ -180,10 +180,4 @@ export class FaultInjector {
       }
     }
   }
-
-  counts(): Record<FaultKind, number> {
-    const out = {} as Record<FaultKind, number>;
-    for (const e of this.events) out[e.kind] = (out[e.kind] ?? 0) + 1;
-    return out;
-  }
 }

@@ -1,4 +1,5 @@
 // `npm run chaos -- [--duration 120] [--seed N] [--json] [--session-timeout 4000] [--keep]`
+// `npm run chaos -- --recheck <records folder> [--json]`: the checks again over kept records.
 //
 // Starts its own 3-node ZooKeeper ensemble and Kafka, 2 coordinators and 4
 // pollers, produces keyed load, injects seeded faults, drains, and checks
@@ -6,11 +7,14 @@
 // goes to stderr; with --json the last line of stdout is the report. Exits 1
 // when a must-be-0 field is not 0, 2 on bad flags.
 import { parseArgs } from 'node:util';
-import { emergencyStop, runChaos, type ChaosReport } from './run.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { recheck, type ChaosReport } from './report.js';
+import { emergencyStop, runChaos } from './run.js';
 import { killAllChildren } from './processes.js';
 
 function usage(msg: string): never {
-  process.stderr.write(`chaos: ${msg}\nusage: npm run chaos -- [--duration SECONDS] [--seed N] [--json] [--session-timeout MS] [--rate MSGS] [--keep]\n`);
+  process.stderr.write(`chaos: ${msg}\nusage: npm run chaos -- [--duration SECONDS] [--seed N] [--json] [--session-timeout MS] [--rate MSGS] [--keep]\n       npm run chaos -- --recheck RECORDS_DIR [--json] [--session-timeout MS]\n`);
   process.exit(2);
 }
 
@@ -29,9 +33,12 @@ function summary(r: ChaosReport): string {
     `  duplicates ${r.duplicates} (explained ${r.duplicatesExplained}, unexplained ${r.duplicatesUnexplained})`,
     `  order ${r.orderViolations}, overlap ${r.overlapViolations}, zombie starts ${r.zombieStarts}, zombie commits ${r.zombieCommits}, offset regressions ${r.offsetRegressions}`,
     `  faults ${JSON.stringify(r.faults)} (skipped ${r.faultsSkipped})`,
-    `  recovery after kill -9: ${s(r.recovery.killMs)}; away from ZooKeeper leader kills: ${s(r.recovery.killMsAwayFromZkElection)}; after SIGSTOP: ${s(r.recovery.zombieMs)}`,
+    `  recovery after kill -9: ${s(r.recovery.killMs)}; with no other failure overlapping: ${s(r.recovery.killMsIsolated)} (target: max <= ${r.targets.killRecoveryMaxMs} ms)`,
+    `  recovery after SIGSTOP: ${s(r.recovery.zombieMs)}`,
     `  coordinator kill -> next epoch: ${s(r.recovery.coordinatorEpochMs)}; -> new leader: ${s(r.recovery.coordinatorLeaderMs)}`,
-    `  planned handoff pause: ${s(r.handoffPauseMs)}; targets ${r.targets.met ? 'met' : 'NOT met'}`,
+    `  planned handoff pause: ${s(r.handoffPauseMs)}; undisturbed: ${s(r.handoffPauseMsIsolated)} (target: p50 <= ${r.targets.handoffP50Ms} ms, max <= ${r.targets.handoffMaxMs} ms)`,
+    `  targets ${r.targets.met ? 'met' : 'NOT met'}`,
+    ...r.outliers.map((o) => `  over target: ${o}`),
     ...(r.recordsDir ? [`  records: ${r.recordsDir}`] : []),
   ].join('\n');
 }
@@ -47,11 +54,21 @@ async function main(): Promise<void> {
         'session-timeout': { type: 'string' },
         rate: { type: 'string' },
         keep: { type: 'boolean', default: false },
+        recheck: { type: 'string' },
       },
       strict: true,
     }));
   } catch (err) {
     usage(err instanceof Error ? err.message : String(err));
+  }
+  if (values.recheck !== undefined) {
+    const dir = values.recheck;
+    if (!existsSync(join(dir, 'history.json'))) usage(`--recheck: no history.json in "${dir}" (a records folder kept by --keep or by a failing run)`);
+    const report = recheck(dir, { sessionTimeoutMs: int('session-timeout', values['session-timeout'], 4000, 1000) });
+    process.stderr.write(`${summary(report)}\n`);
+    if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    process.exitCode = report.ok ? 0 : 1;
+    return;
   }
   const abort = new AbortController();
   let signals = 0;

@@ -8,13 +8,12 @@ import { pino } from 'pino';
 import { startInfra, infraHome, type Infra } from '../../infra/index.js';
 import { createKafka } from '../../poller/kafka-client.js';
 import { fetchEndOffsets } from '../../poller/kafka-admin.js';
-import { check, MUST_BE_ZERO, type CheckResult } from './checker.js';
 import { Cluster } from './cluster.js';
 import { FaultInjector } from './faults.js';
 import { runLoad, type LoadResult } from './producer.js';
 import { killAllChildren, liveChildren, runCli } from './processes.js';
-import { readHandled, readProduced } from './records.js';
-import { buildSchedule, rounds, type FaultKind } from './schedule.js';
+import { recheck, saveRun, type ChaosReport, type RunFacts } from './report.js';
+import { buildSchedule, rounds } from './schedule.js';
 import { ZkObserver } from './zk-observer.js';
 
 export interface ChaosOptions {
@@ -30,21 +29,6 @@ export interface ChaosOptions {
   log: (line: string) => void;
   /** Aborts the run early (Ctrl-C): it still drains, checks and cleans up. */
   signal?: AbortSignal;
-}
-
-export interface ChaosReport extends Omit<CheckResult, 'examples'> {
-  ok: boolean;
-  failed: string[];
-  seed: number;
-  durationSec: number;
-  sessionTimeoutMs: number;
-  faults: Partial<Record<FaultKind, number>>;
-  faultsSkipped: number;
-  producedFailedSends: number;
-  drained: boolean;
-  targets: { killRecoveryMaxMs: number; handoffP50Ms: number; handoffMaxMs: number; met: boolean };
-  recordsDir: string | null;
-  examples?: Record<string, string[]>;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -65,6 +49,8 @@ export async function emergencyStop(): Promise<void> {
   killAllChildren();
   await activeInfra?.close().catch(() => undefined);
 }
+
+export type { ChaosReport };
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const t0 = Date.now();
@@ -182,42 +168,21 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   }
 
   log('checking');
-  const result = check({
-    produced: readProduced(join(recordsDir, 'produced.ndjson')),
-    handled: readHandled(recordsDir),
-    history: observer!.history,
-    incarnations: cluster!.incarnations,
-    faults: injector!.events,
-    sessionTimeoutMs: o.sessionTimeoutMs,
-  });
-  writeFileSync(join(recordsDir, 'history.json'), JSON.stringify({ ...observer!.history, incarnations: cluster!.incarnations, faults: injector!.events, skipped: injector!.skipped },
-    (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
-  const failed = MUST_BE_ZERO.filter((k) => result[k] !== 0);
-  if (!drained) failed.push('drained' as never);
-  const killMax = o.sessionTimeoutMs + 1000;
-  // Targets are for isolated faults; overlapping ones are reported beside them.
-  const met =
-    (result.recovery.killMsIsolated.max ?? 0) <= killMax &&
-    (result.handoffPauseMsIsolated.p50 ?? 0) <= 100 &&
-    (result.handoffPauseMsIsolated.max ?? 0) <= 500;
-  const { examples, ...fields } = result;
-  const ok = failed.length === 0;
-  const report: ChaosReport = {
-    ok,
-    failed,
+  const facts: RunFacts = {
     seed: o.seed,
     durationSec: o.durationSec,
     sessionTimeoutMs: o.sessionTimeoutMs,
-    ...fields,
-    faults: injector!.counts(),
     faultsSkipped: injector!.skipped.length,
     producedFailedSends: loadResult.failedSends,
     drained,
-    targets: { killRecoveryMaxMs: killMax, handoffP50Ms: 100, handoffMaxMs: 500, met },
-    recordsDir: ok && !o.keep ? null : recordsDir,
-    ...(Object.keys(examples).length ? { examples } : {}),
   };
-  if (ok && !o.keep) rmSync(runDir, { recursive: true, force: true });
+  saveRun(recordsDir, { ...observer!.history, incarnations: cluster!.incarnations, faults: injector!.events }, facts, injector!.skipped);
+  // The report comes from the saved records, exactly as `--recheck` would rebuild it.
+  const report = recheck(recordsDir, facts);
+  if (report.ok && !o.keep) {
+    report.recordsDir = null;
+    rmSync(runDir, { recursive: true, force: true });
+  }
   return report;
 }
 

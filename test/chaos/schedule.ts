@@ -1,6 +1,13 @@
 // The fault schedule: a pure function of (seed, duration, session timeout).
 // Faults come in rounds; each round is a shuffled permutation of every kind,
 // so every kind occurs once per round (one round per 30 s of run).
+//
+// Faults overlap freely, except that in three rounds out of four the poller
+// kill is "quiet": nothing else that can move ranges or delay a failover is
+// still going on when it lands, and nothing starts until its recovery is due.
+// Those kills measure recovery from one failure (the issue's target); the
+// others, and every other kind, keep testing overlapping failures (a kill
+// during a ZooKeeper election, a new owner frozen before it acquires...).
 import { between, mulberry32, shuffle } from './prng.js';
 
 export const FAULT_KINDS = [
@@ -26,6 +33,35 @@ export interface PlannedFault {
   holdMs: number;
   /** Handler latency during a slow-handler fault. */
   delayMs: number;
+  /** A poller kill laid out with no other failover around it (see above). */
+  quiet?: boolean;
+}
+
+/**
+ * How long after it starts a fault can still move ranges or delay a failover:
+ * its hold plus the time the group needs to notice (a session expiry is due
+ * at most one session timeout plus a ZooKeeper tick after the last heartbeat)
+ * and to settle. A slow handler only slows handling; it moves nothing.
+ * Shared by the schedule (to lay out quiet kills) and the checker (to tell
+ * which recoveries overlapped another failure).
+ */
+export function influenceMs(kind: FaultKind, holdMs: number, sessionTimeoutMs: number): number {
+  switch (kind) {
+    case 'poller-kill':
+      return sessionTimeoutMs + 2_000;
+    case 'coordinator-kill':
+      return Math.max(holdMs, sessionTimeoutMs) + 2_000;
+    case 'poller-pause':
+      return holdMs + 2_000;
+    case 'zk-kill':
+      return holdMs + 3_000;
+    case 'scale-out':
+      return 5_000;
+    case 'scale-in':
+      return 4_000;
+    case 'slow-handler':
+      return 0;
+  }
 }
 
 export interface ScheduleOptions {
@@ -43,33 +79,76 @@ export function buildSchedule(o: ScheduleOptions & { rounds: number }): PlannedF
   const rng = mulberry32(o.seed);
   const kinds: FaultKind[] = [];
   for (let r = 0; r < o.rounds; r++) kinds.push(...shuffle(rng, FAULT_KINDS));
-  const gap = o.windowMs / kinds.length;
-  return kinds.map((kind, n) => {
-    const atMs = Math.round((n + 0.1 + rng() * 0.7) * gap);
-    const pick = rng();
-    let holdMs = 0;
-    let delayMs = 0;
-    switch (kind) {
-      case 'poller-kill':
-        holdMs = between(rng, 1_000, 4_000);
-        break;
-      case 'coordinator-kill':
-        holdMs = between(rng, 1_000, 5_000);
-        break;
-      case 'poller-pause':
-        // Longer than the session timeout: the poller comes back as a zombie.
-        holdMs = o.sessionTimeoutMs + between(rng, 1_000, 3_000);
-        break;
-      case 'zk-kill':
-        holdMs = between(rng, 1_000, 4_000);
-        break;
-      case 'slow-handler':
-        holdMs = between(rng, 2_000, 6_000);
-        delayMs = between(rng, 50, 250);
-        break;
-      default:
-        rng();
+  const faults = kinds.map((kind, n) => draw(rng, o, kind, n, Math.floor(n / FAULT_KINDS.length) % 4 !== 3));
+  // Quiet kills push later faults back; shrink the spacing (to half at most)
+  // until all fit in the window. A window too short for that (a run of well
+  // under a minute) gets no quiet kills.
+  const fits = (laid: PlannedFault[]) => (laid[laid.length - 1]?.atMs ?? 0) <= o.windowMs;
+  const even = o.windowMs / kinds.length;
+  for (let gap = even; gap >= even / 2; gap *= 0.95) {
+    const laid = layout(faults, gap, o.sessionTimeoutMs);
+    if (fits(laid)) return laid;
+  }
+  return layout(
+    faults.map(({ quiet: _quiet, ...f }) => f),
+    even,
+    o.sessionTimeoutMs,
+  );
+}
+
+/** Everything about one fault but its time; `jitter` places it inside its slot. */
+type Drawn = Omit<PlannedFault, 'atMs'> & { jitter: number };
+
+function draw(rng: () => number, o: ScheduleOptions, kind: FaultKind, n: number, quietRound: boolean): Drawn {
+  const jitter = 0.1 + rng() * 0.7;
+  const pick = rng();
+  let holdMs = 0;
+  let delayMs = 0;
+  switch (kind) {
+    case 'poller-kill':
+      holdMs = between(rng, 1_000, 4_000);
+      break;
+    case 'coordinator-kill':
+      holdMs = between(rng, 1_000, 5_000);
+      break;
+    case 'poller-pause':
+      // Longer than the session timeout: the poller comes back as a zombie.
+      holdMs = o.sessionTimeoutMs + between(rng, 1_000, 3_000);
+      break;
+    case 'zk-kill':
+      holdMs = between(rng, 1_000, 4_000);
+      break;
+    case 'slow-handler':
+      holdMs = between(rng, 2_000, 6_000);
+      delayMs = between(rng, 50, 250);
+      break;
+    default:
+      rng();
+  }
+  return { n, kind, pick, holdMs, delayMs, jitter, ...(kind === 'poller-kill' && quietRound ? { quiet: true } : {}) };
+}
+
+/** Faults land a little after their planned time (a coordinator kill first asks who leads): room for that. */
+const QUIET_MARGIN_MS = 1_500;
+
+/**
+ * Slot n starts at n * gap. A quiet kill waits for earlier faults to be over
+ * and holds later ones back; whatever it delays shifts every later fault by
+ * as much, so the spacing between the others is kept.
+ */
+function layout(faults: Drawn[], gap: number, sessionTimeoutMs: number): PlannedFault[] {
+  let shift = 0;
+  let busyUntil = 0;
+  let quietUntil = 0;
+  return faults.map(({ jitter, ...f }) => {
+    let atMs = Math.round((f.n + jitter) * gap) + shift;
+    const earliest = f.quiet ? Math.max(quietUntil, busyUntil + QUIET_MARGIN_MS) : quietUntil;
+    if (atMs < earliest) {
+      shift += earliest - atMs;
+      atMs = earliest;
     }
-    return { n, atMs, kind, pick, holdMs, delayMs };
+    if (f.quiet) quietUntil = atMs + influenceMs(f.kind, f.holdMs, sessionTimeoutMs) + QUIET_MARGIN_MS;
+    if (f.kind !== 'slow-handler') busyUntil = Math.max(busyUntil, atMs + influenceMs(f.kind, f.holdMs, sessionTimeoutMs));
+    return { ...f, atMs };
   });
 }

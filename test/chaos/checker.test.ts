@@ -1,0 +1,122 @@
+// The chaos checker on small made-up histories: each must-be-0 check finds
+// what it is for, and recoveries are told apart from ones that overlapped
+// another failure.
+import { describe, expect, it } from 'vitest';
+import { check, type CheckInput } from './checker.js';
+import type { ProducedRecord } from './producer.js';
+import type { FaultEvent, Handled, Incarnation } from './records.js';
+import type { EpochObs, LeaseObs, OffsetObs } from './zk-observer.js';
+
+const SESSION = 4000;
+
+const produced = (id: number, offset: number, ackAt: number, key = `k${id}`, seq = 0): ProducedRecord => ({ id, key, seq, partition: 0, offset, ackAt });
+const handled = (poller: string, offset: number, id: number, start: number, end = start + 5, o: Partial<Handled> = {}): Handled => ({
+  poller, inc: 0, pid: 1, range: 0, offset, key: `k${id}`, id, seq: 0, start, end, attempt: 1, ...o,
+});
+const lease = (poller: string, czxid: number, ctime: number, goneAt?: number): LeaseObs => ({
+  range: 0, poller, epoch: 1, czxid: BigInt(czxid), ctime, ...(goneAt !== undefined ? { goneAt } : {}),
+});
+const commit = (poller: string, offset: number, mzxid: number, mtime: number): OffsetObs => ({
+  range: 0, offset: BigInt(offset), poller, epoch: 1, mzxid: BigInt(mzxid), mtime, version: 1,
+});
+const inc = (poller: string, o: Partial<Incarnation> = {}): Incarnation => ({ poller, inc: 0, pid: 1, startedAt: 0, pauses: [], ...o });
+const epoch = (n: number, mtime: number, owner: string): EpochObs => ({ epoch: n, leader: 'coord-1', mtime, owners: [owner] });
+
+function input(o: Partial<CheckInput> & { leases?: LeaseObs[]; offsets?: OffsetObs[]; epochs?: EpochObs[] }): CheckInput {
+  return {
+    produced: o.produced ?? [],
+    handled: o.handled ?? [],
+    history: { leases: o.leases ?? [], offsets: o.offsets ?? [], epochs: o.epochs ?? [], leaders: [] },
+    incarnations: o.incarnations ?? [],
+    faults: o.faults ?? [],
+    sessionTimeoutMs: SESSION,
+  };
+}
+
+/** p1 holds range 0 and is SIGKILLed at 2000; p2 gets the range and handles again at 2000 + recoveryMs. */
+function killed(recoveryMs: number, extra: FaultEvent[] = []): CheckInput {
+  const kill: FaultEvent = { n: 0, kind: 'poller-kill', target: 'p1#0', at: 2000, until: 4000 };
+  return input({
+    produced: [produced(0, 0, 1400), produced(1, 1, 1900)],
+    handled: [handled('p1', 0, 0, 1500), handled('p2', 1, 1, 2000 + recoveryMs)],
+    leases: [lease('p1', 10, 1000, 2000 + recoveryMs - 300), lease('p2', 20, 2000 + recoveryMs - 100)],
+    offsets: [commit('p1', 1, 11, 1600)],
+    incarnations: [inc('p1', { endedBy: 'kill', endedAt: 2000 }), inc('p2')],
+    faults: [kill, ...extra],
+  });
+}
+
+describe('chaos checker', () => {
+  it('passes a clean kill -9 recovery and counts it as isolated', () => {
+    const r = check(killed(4500));
+    expect(r).toMatchObject({ lost: 0, duplicates: 0, overlapViolations: 0, zombieCommits: 0, offsetRegressions: 0, outliers: [] });
+    expect(r.recovery.killMs).toEqual({ n: 1, p50: 4500, max: 4500 });
+    expect(r.recovery.killMsIsolated).toEqual({ n: 1, p50: 4500, max: 4500 });
+  });
+
+  it('leaves a kill that overlapped a ZooKeeper leader kill out of the isolated figure and explains it', () => {
+    const zk: FaultEvent = { n: 1, kind: 'zk-kill', target: 'zookeeper-2', detail: 'leader', at: 5000, until: 7000 };
+    const r = check(killed(8600, [zk]));
+    expect(r.recovery.killMs.max).toBe(8600);
+    expect(r.recovery.killMsIsolated.n).toBe(0);
+    expect(r.outliers).toEqual(['kill -9 of p1#0 recovered in 8600 ms; overlapping: zk-kill zookeeper-2 (leader) at +3000 ms']);
+  });
+
+  it('does not let a slow handler elsewhere make a kill non-isolated, but reports a slow isolated recovery', () => {
+    const slow: FaultEvent = { n: 1, kind: 'slow-handler', target: 'p2#0', at: 2500, until: 6000 };
+    const r = check(killed(6000, [slow]));
+    expect(r.recovery.killMsIsolated).toEqual({ n: 1, p50: 6000, max: 6000 });
+    expect(r.outliers).toEqual(['kill -9 of p1#0 recovered in 6000 ms; overlapping: none']);
+  });
+
+  it('measures a planned handoff, and leaves one redirected through a poller that never took the range out of the undisturbed figure', () => {
+    const base = {
+      produced: [produced(0, 0, 900), produced(1, 1, 2900)],
+      handled: [handled('p1', 0, 0, 3000, 3050), handled('p2', 1, 1, 4650)],
+      leases: [lease('p1', 10, 1000, 3100), lease('p2', 20, 4600)],
+      incarnations: [inc('p1', { endedBy: 'drain', endedAt: 3200 }), inc('p2'), inc('p3')],
+      faults: [{ n: 0, kind: 'scale-in', target: 'p1#0', at: 2900, until: 3200 } satisfies FaultEvent],
+    };
+    const direct = check(input({ ...base, epochs: [epoch(1, 500, 'p1'), epoch(2, 4500, 'p2')] }));
+    expect(direct.handoffPauseMs).toEqual({ n: 1, p50: 1600, max: 1600 });
+    expect(direct.handoffPauseMsIsolated).toEqual({ n: 1, p50: 1600, max: 1600 });
+    expect(direct.outliers).toEqual(['handoff of range 0 p1#0 -> p2#0 paused 1600 ms; overlapping: scale-in p1#0 at -150 ms']);
+
+    const redirected = check(input({ ...base, epochs: [epoch(1, 500, 'p1'), epoch(2, 3000, 'p3'), epoch(3, 4500, 'p2')] }));
+    expect(redirected.handoffPauseMs.n).toBe(1);
+    expect(redirected.handoffPauseMsIsolated.n).toBe(0);
+    expect(redirected.outliers[0]).toContain('first assigned to p3, which never took it');
+  });
+
+  it('finds a lost message, an overlap, a zombie commit and an offset regression', () => {
+    const r = check(
+      input({
+        produced: [produced(0, 0, 100), produced(1, 1, 100), produced(2, 2, 100)],
+        // p1 and p2 both handle range 0 between 1000 and 1100; id 2 is never handled.
+        handled: [handled('p1', 0, 0, 1000, 1100), handled('p2', 1, 1, 1050, 1060)],
+        leases: [lease('p1', 10, 500), lease('p2', 20, 1040)],
+        // p1 commits after p2's lease was created; then the offset goes back.
+        offsets: [commit('p2', 2, 21, 1070), commit('p1', 1, 22, 1080)],
+        incarnations: [inc('p1'), inc('p2')],
+      }),
+    );
+    expect(r.lost).toBe(1);
+    expect(r.overlapViolations).toBe(1);
+    expect(r.zombieCommits).toBe(1);
+    expect(r.offsetRegressions).toBe(1);
+  });
+
+  it('explains a duplicate by a crash before the commit and flags one with no crash', () => {
+    const dup = (crash: boolean) =>
+      check(
+        input({
+          produced: [produced(0, 0, 100)],
+          handled: [handled('p1', 0, 0, 1000, 1010), handled('p2', 0, 0, 6000, 6010)],
+          leases: [lease('p1', 10, 500, 5800), lease('p2', 20, 5900)],
+          incarnations: [inc('p1', crash ? { endedBy: 'kill', endedAt: 1500 } : {}), inc('p2')],
+        }),
+      );
+    expect(dup(true)).toMatchObject({ duplicates: 1, duplicatesExplained: 1, duplicatesUnexplained: 0 });
+    expect(dup(false)).toMatchObject({ duplicates: 1, duplicatesExplained: 0, duplicatesUnexplained: 1 });
+  });
+});
