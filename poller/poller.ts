@@ -29,6 +29,7 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from './retry.js';
 import type { Handler, RingMessage } from './message.js';
 import { createCountingHandler } from './handlers/counting-handler.js';
 import { createMetrics, startMetricsServer, type MetricsServer, type RingleaderMetrics } from './metrics.js';
+import { FencingGate } from './fencing-gate.js';
 
 export interface PollerOptions {
   /** ZooKeeper connect string. */
@@ -109,8 +110,7 @@ export class Poller extends EventEmitter {
   private readonly budget: InFlightBudget | undefined;
   private handled = 0;
   private state: PollerStatus['state'] = 'starting';
-  private gateWasOpen = true;
-  private wasReportedOpen = true;
+  private readonly gate = new FencingGate(() => this.zk.withinDeadline());
   private ticker: NodeJS.Timeout | null = null;
   private lagTimer: NodeJS.Timeout | null = null;
   private lastLag = new Map<number, number>();
@@ -251,24 +251,16 @@ export class Poller extends EventEmitter {
   };
 
   /** Self-fencing (DESIGN.md): no message starts unless ZooKeeper answered us recently enough. */
-  private readonly canStart = (): boolean => {
-    if (this.zk.withinDeadline()) return true;
-    // Seen closed, however briefly: the next tick that finds it open resumes
-    // the pipelines that parked work meanwhile.
-    this.gateWasOpen = false;
-    return false;
-  };
+  private readonly canStart = this.gate.canStart;
 
   private tick(): void {
-    const open = this.canStart();
-    if (open && !this.gateWasOpen) {
-      if (!this.wasReportedOpen) this.log.info({}, 'ZooKeeper reachable again: resuming');
+    const gate = this.gate.poll();
+    if (gate.resume) {
+      if (gate.reopened) this.log.info({}, 'ZooKeeper reachable again: resuming');
       for (const p of this.pipelines.values()) p.resume();
-    } else if (!open && this.wasReportedOpen && this.state === 'running') {
+    } else if (gate.closed && this.state === 'running') {
       this.log.warn({ deadline: new Date(this.zk.deadline()).toISOString() }, 'cannot prove range ownership: pausing processing');
     }
-    this.wasReportedOpen = open;
-    this.gateWasOpen = open;
     const low = this.maxQueued() / 2;
     for (const range of this.heldBack) {
       const p = this.pipelines.get(range);

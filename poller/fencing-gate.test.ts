@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { FencingGate } from './fencing-gate.js';
+
+describe('FencingGate', () => {
+  it('says nothing while the gate stays open', () => {
+    const gate = new FencingGate(() => true);
+    expect(gate.canStart()).toBe(true);
+    expect(gate.poll()).toEqual({ open: true, resume: false, reopened: false, closed: false });
+  });
+
+  it('resumes parked work after a closure shorter than one poll interval', () => {
+    let within = true;
+    const gate = new FencingGate(() => within);
+    gate.poll();
+    within = false;
+    expect(gate.canStart()).toBe(false); // a pipeline parks a message here
+    within = true; // ...and the next ping lands before the ticker runs
+    expect(gate.poll()).toEqual({ open: true, resume: true, reopened: false, closed: false });
+    expect(gate.poll().resume).toBe(false); // once
+  });
+
+  it('reports the edges a poll sees, and resumes when it opens again', () => {
+    let within = false;
+    const gate = new FencingGate(() => within);
+    expect(gate.poll()).toEqual({ open: false, resume: false, reopened: false, closed: true });
+    expect(gate.poll()).toEqual({ open: false, resume: false, reopened: false, closed: false });
+    within = true;
+    expect(gate.poll()).toEqual({ open: true, resume: true, reopened: true, closed: false });
+  });
+});

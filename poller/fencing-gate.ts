@@ -1,0 +1,41 @@
+/**
+ * The self-fencing gate (DESIGN.md): no message starts unless ZooKeeper
+ * answered us recently enough to prove we still hold our leases. A pipeline
+ * that finds the gate closed parks its work until it is told to resume.
+ *
+ * The poller polls the gate on a short ticker (and on reconnect) to tell the
+ * pipelines to resume. The gate can close and open again between two polls
+ * (a ping late by a few milliseconds); a pipeline that parked work meanwhile
+ * must still be resumed, so the gate remembers that it was seen closed.
+ */
+export interface GatePoll {
+  open: boolean;
+  /** Work may have been parked since the last poll: resume the pipelines. */
+  resume: boolean;
+  /** Open after a poll that found it closed (worth a log line). */
+  reopened: boolean;
+  /** Closed after a poll that found it open (worth a log line). */
+  closed: boolean;
+}
+
+export class FencingGate {
+  private seenClosed = false;
+  private polledOpen = true;
+
+  constructor(private readonly withinDeadline: () => boolean) {}
+
+  /** Checked before every handler call. */
+  readonly canStart = (): boolean => {
+    if (this.withinDeadline()) return true;
+    this.seenClosed = true;
+    return false;
+  };
+
+  poll(): GatePoll {
+    const open = this.canStart();
+    const result: GatePoll = { open, resume: open && this.seenClosed, reopened: open && !this.polledOpen, closed: !open && this.polledOpen };
+    this.polledOpen = open;
+    if (open) this.seenClosed = false;
+    return result;
+  }
+}

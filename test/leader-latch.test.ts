@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { createGroupConfig, encode, GroupPaths, LeaderLatch, ZkSession } from '../coordinator/index.js';
+import { randomName, zkConnect } from './support/env.js';
+import { sleep, waitFor } from './support/standin-procs.js';
+
+async function group(zk: ZkSession): Promise<GroupPaths> {
+  const paths = new GroupPaths(randomName('latch'));
+  await createGroupConfig(zk, paths, { topic: 't', ranges: 1 });
+  return paths;
+}
+
+describe('LeaderLatch against real ZooKeeper', () => {
+  it('deletes an orphaned candidate node of its own session instead of waiting on it forever', async () => {
+    const zk = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: 4_000 });
+    await zk.start();
+    const paths = await group(zk);
+    const latch = new LeaderLatch(zk, paths, 'c1');
+    try {
+      // A create whose reply was lost (connection loss, then a retry): the node
+      // exists and belongs to our session, but the latch never learned its name.
+      const orphan = await zk.create(`${paths.leader}/n_`, encode({ id: 'c1' }), 'ephemeral-sequential');
+      await latch.start();
+      await waitFor('leadership despite the orphan ahead of our node', () => latch.hasLeadership, 5_000);
+      expect(await zk.getDataOrNull(orphan)).toBeNull();
+      expect(latch.nodePath).not.toBe(orphan);
+    } finally {
+      await latch.close();
+      await zk.close();
+    }
+  });
+
+  it('waits behind a lower candidate of another live session, and leads once it leaves', async () => {
+    const a = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: 4_000 });
+    const b = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: 4_000 });
+    await a.start();
+    await b.start();
+    const paths = await group(a);
+    const first = new LeaderLatch(a, paths, 'a');
+    const second = new LeaderLatch(b, paths, 'b');
+    try {
+      await first.start();
+      await waitFor('a leads', () => first.hasLeadership, 5_000);
+      await second.start();
+      await sleep(500);
+      expect(second.hasLeadership).toBe(false);
+      expect(await a.getChildren(paths.leader)).toHaveLength(2); // nothing of a's deleted by b
+      await first.close();
+      await waitFor('b leads after a left', () => second.hasLeadership, 5_000);
+    } finally {
+      await first.close();
+      await second.close();
+      await a.close();
+      await b.close();
+    }
+  });
+});

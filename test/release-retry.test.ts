@@ -1,0 +1,68 @@
+// A graceful release that meets a ZooKeeper hiccup (requests time out, the
+// session lives on) must keep trying to commit and delete the lease: giving
+// up would leave a live lease that blocks the new owner until this process
+// dies. The hiccup is a stalled TCP proxy in front of the real server.
+import { describe, expect, it } from 'vitest';
+import { AssignmentFollower, createGroupConfig, encode, GroupPaths, parseOffset, ZkSession, type RangeWorker } from '../coordinator/index.js';
+import { randomName, zkConnect } from './support/env.js';
+import { StallProxy } from './support/stall-proxy.js';
+import { sleep, waitFor } from './support/standin-procs.js';
+
+const assignment = (epoch: number, owner: string) =>
+  encode({ epoch, leader: 'test', at: new Date().toISOString(), owners: [owner], reason: 'test' });
+
+describe('AssignmentFollower release under a ZooKeeper stall (real ZooKeeper)', () => {
+  it('retries the commit and the lease delete until they land, within the same session', async () => {
+    const proxy = new StallProxy(zkConnect());
+    const direct = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: 10_000 });
+    const zk = new ZkSession({ connect: await proxy.start(), sessionTimeoutMs: 10_000, opTimeoutMs: 300 });
+    let letStopFinish!: () => void;
+    const stopHeld = new Promise<void>((r) => (letStopFinish = r));
+    let stops = 0;
+    const worker: RangeWorker = {
+      start: () => undefined,
+      stop: async () => {
+        stops++;
+        await stopHeld;
+        return '42';
+      },
+      lost: () => undefined,
+      committable: () => null,
+    };
+    const expired: string[] = [];
+    zk.on('state', (s: { type: string }) => void (s.type === 'expired' && expired.push(s.type)));
+    const paths = new GroupPaths(randomName('release'));
+    const follower = new AssignmentFollower({ zk, paths, pollerId: 'p1', ranges: 1, worker });
+    await direct.start();
+    await zk.start();
+    try {
+      await createGroupConfig(direct, paths, { topic: 't', ranges: 1 });
+      await direct.setData(paths.assignment, assignment(1, 'p1'), -1);
+      await follower.start();
+      await waitFor('range 0 owned', () => follower.stateOf(0) === 'owned', 10_000);
+      const sessionId = zk.sessionId;
+
+      const released = new Promise<void>((r) => follower.once('released', () => r()));
+      await direct.setData(paths.assignment, assignment(2, 'p2'), -1); // the test plays the leader
+      await waitFor('the release to stop the worker', () => stops === 1, 10_000);
+      proxy.stall();
+      letStopFinish(); // the commit and the delete now time out, more than once
+      await sleep(2_500);
+      expect(await direct.getDataOrNull(paths.lease(0))).not.toBeNull();
+      proxy.resume();
+
+      await Promise.race([released, sleep(10_000).then(() => Promise.reject(new Error('not released 10 s after the stall ended')))]);
+      expect(await direct.getDataOrNull(paths.lease(0))).toBeNull();
+      const offset = parseOffset((await direct.getDataOrNull(paths.offset(0)))?.data);
+      expect(offset.ok && offset.value.offset).toBe('42');
+      expect(zk.sessionId).toBe(sessionId);
+      expect(expired).toEqual([]);
+    } finally {
+      proxy.resume();
+      await follower.close();
+      await zk.close();
+      await direct.close();
+      await proxy.close();
+    }
+  });
+});
