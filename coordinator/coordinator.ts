@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
+import zookeeper from 'node-zookeeper-client';
 import { pino, type Logger } from 'pino';
 import { assign, diff, type Member } from '../ring/index.js';
-import type { ZkSession } from './zk-session.js';
+import type { ZkEvent, ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import { LeaderLatch } from './leader-latch.js';
 import { readMembers, type Problem } from './member-reader.js';
@@ -17,6 +18,13 @@ export interface CoordinatorOptions {
   id: string;
   /** A burst of joins within this window becomes one epoch. */
   settleMs?: number;
+  /**
+   * The window after a member node is deleted (its session expired, or it
+   * stopped): default the smaller of 50 ms and `settleMs`. Short, because
+   * it adds to every failover; long enough that pollers whose sessions
+   * expired in the same ZooKeeper tick still leave in one epoch.
+   */
+  departureSettleMs?: number;
   logger?: Logger;
 }
 
@@ -38,7 +46,11 @@ export class Coordinator extends EventEmitter {
   private readonly latch: LeaderLatch;
   private readonly log: Logger;
   private readonly settleMs: number;
+  private readonly departureSettleMs: number;
   private timer: NodeJS.Timeout | null = null;
+  private timerDue = 0;
+  /** The shortest window asked for by changes seen while a rebalance ran. */
+  private pendingDelay = Infinity;
   private running = false;
   private pending = false;
   private ranges = 0;
@@ -47,11 +59,16 @@ export class Coordinator extends EventEmitter {
   private lastValid = new Map<string, MemberInfo>();
   /** The last valid assignment read or published. */
   private lastOwners: (string | null)[] | null = null;
-  private readonly onMembersChanged = () => this.schedule('members changed');
+  private readonly onMembersChanged = (e: ZkEvent) => {
+    // A deleted member node fires its data watch first, then the children watch.
+    if (e.getType() === zookeeper.Event.NODE_DELETED) this.schedule('member left', this.departureSettleMs);
+    else this.schedule('members changed');
+  };
 
   constructor(private readonly opts: CoordinatorOptions) {
     super();
     this.settleMs = opts.settleMs ?? 200;
+    this.departureSettleMs = opts.departureSettleMs ?? Math.min(50, this.settleMs);
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'coordinator', candidate: opts.id });
     this.latch = new LeaderLatch(opts.zk, opts.paths, opts.id, opts.logger);
     this.latch.on('leader', () => {
@@ -92,10 +109,14 @@ export class Coordinator extends EventEmitter {
     if (this.closed || !this.latch.hasLeadership) return;
     if (this.running) {
       this.pending = true;
+      this.pendingDelay = Math.min(this.pendingDelay, delay);
       return;
     }
-    if (this.timer) return; // already settling: this change joins that epoch
+    // Already settling: this change joins that epoch (sooner, if it asks for a shorter window).
+    if (this.timer && this.timerDue <= Date.now() + delay) return;
+    if (this.timer) clearTimeout(this.timer);
     this.log.debug({ why, delay }, 'rebalance scheduled');
+    this.timerDue = Date.now() + delay;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.rebalance();
@@ -106,6 +127,7 @@ export class Coordinator extends EventEmitter {
     if (!this.latch.hasLeadership || this.closed) return;
     this.running = true;
     this.pending = false;
+    this.pendingDelay = Infinity;
     try {
       await this.rebalanceOnce();
     } catch (err) {
@@ -114,7 +136,11 @@ export class Coordinator extends EventEmitter {
     } finally {
       this.running = false;
     }
-    if (this.pending) this.schedule('retry or change during rebalance');
+    if (this.pending) {
+      const delay = Number.isFinite(this.pendingDelay) ? this.pendingDelay : this.settleMs;
+      this.pendingDelay = Infinity;
+      this.schedule('retry or change during rebalance', delay);
+    }
   }
 
   private async rebalanceOnce(): Promise<void> {

@@ -15,7 +15,8 @@ describe('AssignmentFollower release under a ZooKeeper stall (real ZooKeeper)', 
   it('retries the commit and the lease delete until they land, within the same session', async () => {
     const proxy = new StallProxy(zkConnect());
     const direct = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: 10_000 });
-    const zk = new ZkSession({ connect: await proxy.start(), sessionTimeoutMs: 10_000, opTimeoutMs: 300 });
+    let zk: ZkSession | null = null;
+    let follower: AssignmentFollower | null = null;
     let letStopFinish!: () => void;
     const stopHeld = new Promise<void>((r) => (letStopFinish = r));
     let stops = 0;
@@ -30,19 +31,21 @@ describe('AssignmentFollower release under a ZooKeeper stall (real ZooKeeper)', 
       committable: () => null,
     };
     const expired: string[] = [];
-    zk.on('state', (s: { type: string }) => void (s.type === 'expired' && expired.push(s.type)));
     const paths = new GroupPaths(randomName('release'));
-    const follower = new AssignmentFollower({ zk, paths, pollerId: 'p1', ranges: 1, worker });
-    await direct.start();
-    await zk.start();
     try {
+      zk = new ZkSession({ connect: await proxy.start(), sessionTimeoutMs: 10_000, opTimeoutMs: 300 });
+      zk.on('state', (s: { type: string }) => void (s.type === 'expired' && expired.push(s.type)));
+      follower = new AssignmentFollower({ zk, paths, pollerId: 'p1', ranges: 1, worker });
+      await direct.start();
+      await zk.start();
       await createGroupConfig(direct, paths, { topic: 't', ranges: 1 });
       await direct.setData(paths.assignment, assignment(1, 'p1'), -1);
       await follower.start();
-      await waitFor('range 0 owned', () => follower.stateOf(0) === 'owned', 10_000);
+      const f = follower;
+      await waitFor('range 0 owned', () => f.stateOf(0) === 'owned', 10_000);
       const sessionId = zk.sessionId;
 
-      const released = new Promise<void>((r) => follower.once('released', () => r()));
+      const released = new Promise<void>((r) => f.once('released', () => r()));
       await direct.setData(paths.assignment, assignment(2, 'p2'), -1); // the test plays the leader
       await waitFor('the release to stop the worker', () => stops === 1, 10_000);
       proxy.stall();
@@ -58,11 +61,14 @@ describe('AssignmentFollower release under a ZooKeeper stall (real ZooKeeper)', 
       expect(zk.sessionId).toBe(sessionId);
       expect(expired).toEqual([]);
     } finally {
+      // Whatever failed: let a held stop finish so close() cannot wait on it, and close everything.
+      letStopFinish();
       proxy.resume();
-      await follower.close();
-      await zk.close();
-      await direct.close();
-      await proxy.close();
+      for (const close of [() => follower?.close(), () => zk?.close(), () => direct.close(), () => proxy.close()]) {
+        await Promise.resolve()
+          .then(close)
+          .catch(() => undefined);
+      }
     }
   });
 });

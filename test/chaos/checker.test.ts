@@ -62,6 +62,16 @@ describe('chaos checker', () => {
     expect(r.outliers).toEqual(['kill -9 of p1#0 recovered in 8600 ms; overlapping: zk-kill zookeeper-2 (leader) at +3000 ms']);
   });
 
+  it('counts a new poller as disturbing until it took its first range, even when that is slow', () => {
+    const scaleOut: FaultEvent = { n: 1, kind: 'scale-out', target: 'p9#0', at: -4000 };
+    const base = killed(4500, [scaleOut]);
+    // Within 5 s of its start the new poller has not registered: no lease yet, no overlap.
+    expect(check(base).recovery.killMsIsolated.n).toBe(1);
+    // Its first lease comes 7 s after it was started, during the kill's recovery.
+    base.history.leases.push({ ...lease('p9', 15, 3000), range: 1 });
+    expect(check(base).recovery.killMsIsolated.n).toBe(0);
+  });
+
   it('does not let a slow handler elsewhere make a kill non-isolated, but reports a slow isolated recovery', () => {
     const slow: FaultEvent = { n: 1, kind: 'slow-handler', target: 'p2#0', at: 2500, until: 6000 };
     const r = check(killed(6000, [slow]));
@@ -86,6 +96,16 @@ describe('chaos checker', () => {
     expect(redirected.handoffPauseMs.n).toBe(1);
     expect(redirected.handoffPauseMsIsolated.n).toBe(0);
     expect(redirected.outliers[0]).toContain('first assigned to p3, which never took it');
+
+    // The observer missed epoch 2: whether it went elsewhere first is unknown, so it is not counted as undisturbed.
+    const gap = check(input({ ...base, epochs: [epoch(1, 500, 'p1'), epoch(3, 4500, 'p2')] }));
+    expect(gap.handoffPauseMsIsolated.n).toBe(0);
+    expect(gap.outliers[0]).toContain('epoch 2 was never observed');
+
+    // A slow handler is named among the causes of a slow handoff.
+    const slow = check(input({ ...base, epochs: [epoch(1, 500, 'p1'), epoch(2, 4500, 'p2')], faults: [...base.faults, { n: 1, kind: 'slow-handler', target: 'p2#0', at: 4000, until: 6000 }] }));
+    expect(slow.handoffPauseMsIsolated.n).toBe(0);
+    expect(slow.outliers[0]).toContain('slow-handler p2#0');
   });
 
   it('finds a lost message, an overlap, a zombie commit and an offset regression', () => {

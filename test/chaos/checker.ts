@@ -2,7 +2,7 @@
 // recorded, and the history observed in ZooKeeper. Pure: no I/O.
 import type { ProducedRecord } from './producer.js';
 import { incKey, type FaultEvent, type Handled, type Incarnation } from './records.js';
-import { influenceMs } from './schedule.js';
+import { influenceEnd as plannedEnd } from './schedule.js';
 import type { History, LeaseObs } from './zk-observer.js';
 
 export interface Stats {
@@ -278,12 +278,17 @@ export function check(input: CheckInput): CheckResult {
   const zkLeaderKills = faults.filter((f) => f.kind === 'zk-kill' && f.detail === 'leader');
   const nearZkElection = (t: number): boolean =>
     zkLeaderKills.some((z) => z.at <= t + input.sessionTimeoutMs + 2_000 && (z.until ?? z.at) >= t - input.sessionTimeoutMs);
-  /** When a fault stops mattering: its end (restart, SIGCONT) or its influence window, whichever is later. */
-  const influenceEnd = (f: FaultEvent): number => Math.max(f.until ?? f.at, f.at + influenceMs(f.kind, (f.until ?? f.at) - f.at, input.sessionTimeoutMs));
+  /** A new poller matters until it took its first range (it may start slowly), at least for its influence window. */
+  const firstLeaseAfter = (poller: string, t: number): number | undefined =>
+    history.leases.filter((l) => l.poller === poller && l.ctime >= t).reduce<number | undefined>((m, l) => (m === undefined || l.ctime < m ? l.ctime : m), undefined);
+  const influenceEnd = (f: FaultEvent): number => {
+    const end = plannedEnd(f, input.sessionTimeoutMs);
+    return f.kind === 'scale-out' ? Math.max(end, firstLeaseAfter(f.target.split('#')[0] as string, f.at) ?? end) : end;
+  };
   const describe = (f: FaultEvent, t: number): string => `${f.kind} ${f.target}${f.detail ? ` (${f.detail})` : ''} at ${f.at - t >= 0 ? '+' : ''}${f.at - t} ms`;
-  /** Other faults (slow handlers aside) whose influence overlaps [from, to]. */
-  const overlapping = (self: FaultEvent | null, from: number, to: number): FaultEvent[] =>
-    faults.filter((g) => g !== self && g.kind !== 'slow-handler' && g.at <= to && influenceEnd(g) >= from);
+  /** Other faults whose influence overlaps [from, to]; slow handlers only when asked (they move no range). */
+  const overlapping = (self: FaultEvent | null, from: number, to: number, withSlow = false): FaultEvent[] =>
+    faults.filter((g) => g !== self && (withSlow || g.kind !== 'slow-handler') && g.at <= to && Math.max(influenceEnd(g), g.until ?? g.at) >= from);
   const killMax = input.sessionTimeoutMs + 1_000;
   const outliers: string[] = [];
   const killMs: number[] = [];
@@ -326,12 +331,21 @@ export function check(input: CheckInput): CheckResult {
   const disturbing = faults.filter((f) => f.kind === 'zk-kill' || f.kind === 'coordinator-kill' || f.kind === 'slow-handler');
   const disturbed = (from: number, to: number): boolean =>
     disturbing.some((f) => f.at <= to + 1_000 && (f.until ?? f.at + input.sessionTimeoutMs) >= from - 1_000);
-  /** A poller other than the new owner that the range was assigned to between the two leases. */
+  /**
+   * Why a handoff was not direct, if it was not: the range was assigned to a
+   * third poller between the two leases, or the observer missed an epoch
+   * there (an assignment overwritten before it was read).
+   */
   const redirectedVia = (range: number, l1: LeaseObs, l2: LeaseObs): string | null => {
+    let prevEpoch: number | undefined;
     for (const e of history.epochs) {
-      if (e.mtime <= l1.ctime || e.mtime > l2.ctime) continue;
-      const owner = e.owners[range];
-      if (owner && owner !== l1.poller && owner !== l2.poller) return owner;
+      if (e.mtime > l2.ctime) break;
+      if (e.mtime >= l1.ctime) {
+        if (prevEpoch !== undefined && e.epoch > prevEpoch + 1) return `epoch ${prevEpoch + 1} was never observed: the handoff may have gone elsewhere first`;
+        const owner = e.owners[range];
+        if (owner && owner !== l1.poller && owner !== l2.poller) return `first assigned to ${owner}, which never took it`;
+      }
+      prevEpoch = e.epoch;
     }
     return null;
   };
@@ -358,8 +372,8 @@ export function check(input: CheckInput): CheckResult {
       if (!disturbed(lastA.end, firstB.start) && !detour) pausesIsolated.push(pause);
       if (pause > 500) {
         const why = [
-          ...(detour ? [`first assigned to ${detour}, which never took it`] : []),
-          ...overlapping(null, lastA.end - 1_000, firstB.start + 1_000).map((g) => describe(g, lastA.end)),
+          ...(detour ? [detour] : []),
+          ...overlapping(null, lastA.end - 1_000, firstB.start + 1_000, true).map((g) => describe(g, lastA.end)),
         ];
         outliers.push(`handoff of range ${range} ${incKey(a.poller, a.inc)} -> ${incKey(b.poller, b.inc)} paused ${pause} ms; overlapping: ${why.join(', ') || 'none'}`);
       }

@@ -6,7 +6,7 @@ import type { Infra } from '../../infra/index.js';
 import type { Cluster } from './cluster.js';
 import { runCli } from './processes.js';
 import { incKey, type FaultEvent } from './records.js';
-import type { FaultKind, PlannedFault } from './schedule.js';
+import { influenceEnd, type FaultKind, type PlannedFault } from './schedule.js';
 
 export interface FaultContext {
   infra: Infra;
@@ -25,6 +25,8 @@ export class FaultInjector {
   readonly events: FaultEvent[] = [];
   readonly skipped: { n: number; kind: FaultKind; why: string }[] = [];
   private readonly pending = new Set<Promise<void>>();
+  /** Faults under way that can move ranges (all but slow handlers). */
+  private readonly disturbing = new Set<Promise<void>>();
   private zkDown = false;
   private readonly coordinatorDown = new Set<string>();
 
@@ -37,9 +39,31 @@ export class FaultInjector {
       throw err;
     });
     this.pending.add(task);
-    void task.finally(() => this.pending.delete(task)).catch(() => undefined);
+    if (f.kind !== 'slow-handler') this.disturbing.add(task);
+    void task
+      .finally(() => {
+        this.pending.delete(task);
+        this.disturbing.delete(task);
+      })
+      .catch(() => undefined);
     // Wait for the injection itself (not the hold) so that faults stay in schedule order.
     await sleep(0);
+  }
+
+  /**
+   * Waits until no fault that can move ranges is under way or within its
+   * influence window (plus `marginMs`): the quiet spell a quiet kill needs.
+   * Faults run longer than planned on a loaded machine; this is what makes
+   * the schedule's promise hold. Resolves with how long it waited.
+   */
+  async quiet(sessionTimeoutMs: number, marginMs: number, signal?: AbortSignal): Promise<number> {
+    const t0 = Date.now();
+    while (!signal?.aborted) {
+      const ends = this.events.filter((e) => e.kind !== 'slow-handler').map((e) => influenceEnd(e, sessionTimeoutMs));
+      if (this.disturbing.size === 0 && Date.now() >= Math.max(0, ...ends) + marginMs) break;
+      await sleep(100);
+    }
+    return Date.now() - t0;
   }
 
   /** Waits for every fault to finish its recovery part. */

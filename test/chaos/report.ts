@@ -15,7 +15,8 @@ export interface RunFacts {
   sessionTimeoutMs: number;
   faultsSkipped: number;
   producedFailedSends: number;
-  drained: boolean;
+  /** Every range drained before the checks; null: not known (records from before run.json). */
+  drained: boolean | null;
 }
 
 export interface ChaosReport extends Omit<CheckResult, 'examples'>, RunFacts {
@@ -41,7 +42,7 @@ export function countFaults(events: FaultEvent[]): Partial<Record<FaultKind, num
 
 export function buildReport(result: CheckResult, facts: RunFacts, faults: FaultEvent[], recordsDir: string | null): ChaosReport {
   const failed: string[] = MUST_BE_ZERO.filter((k) => result[k] !== 0);
-  if (!facts.drained) failed.push('drained');
+  if (facts.drained === false) failed.push('drained');
   const killMax = facts.sessionTimeoutMs + 1000;
   // Targets are for single failures; recoveries that overlapped another
   // failure are reported beside them (killMs, handoffPauseMs, outliers).
@@ -81,7 +82,7 @@ export function recheck(recordsDir: string, fallback: Pick<RunFacts, 'sessionTim
     // Records from before run.json existed: the folder name has the seed, history.json the skipped faults.
     const seed = /-seed(\d+)-/.exec(recordsDir)?.[1];
     const skipped = (h as { skipped?: unknown[] }).skipped;
-    facts = { seed: seed ? Number(seed) : -1, durationSec: -1, sessionTimeoutMs: fallback.sessionTimeoutMs, faultsSkipped: skipped?.length ?? -1, producedFailedSends: -1, drained: true };
+    facts = { seed: seed ? Number(seed) : -1, durationSec: -1, sessionTimeoutMs: fallback.sessionTimeoutMs, faultsSkipped: skipped?.length ?? -1, producedFailedSends: -1, drained: null };
   }
   const history: History = {
     leases: h.leases.map((l) => ({ ...(l as unknown as History['leases'][number]), czxid: BigInt(l.czxid) })),

@@ -13,7 +13,7 @@ import { FaultInjector } from './faults.js';
 import { runLoad, type LoadResult } from './producer.js';
 import { killAllChildren, liveChildren, runCli } from './processes.js';
 import { recheck, saveRun, type ChaosReport, type RunFacts } from './report.js';
-import { buildSchedule, rounds } from './schedule.js';
+import { buildSchedule, QUIET_MARGIN_MS, rounds } from './schedule.js';
 import { ZkObserver } from './zk-observer.js';
 
 export interface ChaosOptions {
@@ -115,10 +115,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     injector = new FaultInjector({ infra, cluster, zk, group, log, minPollers: 2, maxPollers: 6 });
 
     await sleep(warmupMs, o.signal);
-    const windowStart = Date.now();
+    let windowStart = Date.now();
     for (const f of schedule) {
       if (o.signal?.aborted) break;
       await sleep(windowStart + f.atMs - Date.now(), o.signal);
+      if (f.quiet) {
+        // Earlier faults may still be running (a slow restart or drain): wait, and shift the rest of the schedule.
+        const waited = await injector.quiet(o.sessionTimeoutMs, QUIET_MARGIN_MS, o.signal);
+        if (waited > 0) log(`fault #${f.n} ${f.kind}: waited ${waited} ms for a quiet spell`);
+        windowStart += waited;
+      }
       if (o.signal?.aborted) break;
       await injector.inject(f);
     }

@@ -64,6 +64,12 @@ export function influenceMs(kind: FaultKind, holdMs: number, sessionTimeoutMs: n
   }
 }
 
+/** When a fault that happened stops mattering: its end (restart, SIGCONT) or its influence window, whichever is later. */
+export function influenceEnd(f: { kind: FaultKind; at: number; until?: number }, sessionTimeoutMs: number): number {
+  const end = f.until ?? f.at;
+  return Math.max(end, f.at + influenceMs(f.kind, end - f.at, sessionTimeoutMs));
+}
+
 export interface ScheduleOptions {
   seed: number;
   /** Fault window length. */
@@ -128,8 +134,12 @@ function draw(rng: () => number, o: ScheduleOptions, kind: FaultKind, n: number,
   return { n, kind, pick, holdMs, delayMs, jitter, ...(kind === 'poller-kill' && quietRound ? { quiet: true } : {}) };
 }
 
-/** Faults land a little after their planned time (a coordinator kill first asks who leads): room for that. */
-const QUIET_MARGIN_MS = 1_500;
+/**
+ * Faults land a little after their planned time (a coordinator kill first
+ * asks who leads) and last a little longer (a restart takes time): room for
+ * that. The run also waits for a real quiet spell before a quiet kill.
+ */
+export const QUIET_MARGIN_MS = 1_500;
 
 /**
  * Slot n starts at n * gap. A quiet kill waits for earlier faults to be over

@@ -13,7 +13,7 @@ export class StallProxy {
 
   /** Starts listening on a loopback port; resolves with the proxy's `host:port`. */
   async start(): Promise<string> {
-    const [host, port] = (this.target.split(',')[0] as string).split(':') as [string, string];
+    const [host, port] = ((this.target.split(',')[0] as string).split('/')[0] as string).split(':') as [string, string];
     const server = createServer((client) => {
       const upstream = connect(Number(port), host);
       for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
