@@ -66,7 +66,7 @@ export function buildProgram(): Command {
     .addOption(opt('--session-timeout <ms>', 'ZooKeeper session timeout').argParser(integer(1_000, 600_000)).default(10_000))
     .addOption(opt('--commit-interval <ms>', 'how often acknowledged offsets are committed').argParser(integer(10)).default(500))
     .addOption(opt('--drain-timeout <ms>', 'how long a handoff or a graceful stop may wait for in-flight work').argParser(integer(0)).default(30_000))
-    .addOption(opt('--settle <ms>', 'settle window of the coordinator before it reassigns').argParser(integer(0)).default(200))
+    .addOption(opt('--settle <ms>', 'settle window of the coordinator before it reassigns after joins (after a member leaves: the smaller of 50 ms and this)').argParser(integer(0)).default(200))
     .addOption(opt('--metrics-port <port>', 'serve /metrics and /healthz on this port (0 = any)').argParser(integer(0, 65_535)))
     .addOption(opt('--from <where>', 'start of a range with no committed offset').choices(['earliest', 'latest']).default('earliest'))
     .addOption(new Option('--no-coordinator', 'do not take part in leader election'));
@@ -82,7 +82,7 @@ export function buildProgram(): Command {
   coordinator
     .addOption(opt('--id <id>', 'candidate id').argParser(name('--id')))
     .addOption(opt('--session-timeout <ms>', 'ZooKeeper session timeout').argParser(integer(1_000, 600_000)).default(10_000))
-    .addOption(opt('--settle <ms>', 'settle window before reassigning').argParser(integer(0)).default(200));
+    .addOption(opt('--settle <ms>', 'settle window before reassigning after joins (after a member leaves: the smaller of 50 ms and this)').argParser(integer(0)).default(200));
   addLogOptions(coordinator);
   coordinator.action(async (o) => {
     await runCoordinator(o, createCliLogger(o));
