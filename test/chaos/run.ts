@@ -128,6 +128,18 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       if (o.signal?.aborted) break;
       await injector.inject(f);
     }
+    // A fault skipped for want of a target (a ZooKeeper node already down,
+    // too few pollers to drain one) is tried once more, so every kind gets
+    // its count. One at a time, after the others are over.
+    await injector.settle();
+    for (const skipped of [...injector.skipped]) {
+      const f = schedule.find((x) => x.n === skipped.n);
+      if (!f || o.signal?.aborted) continue;
+      await sleep(3_000, o.signal);
+      log(`fault #${f.n} ${f.kind}: trying again (skipped: ${skipped.why})`);
+      await injector.inject(f);
+      await injector.settle();
+    }
     await sleep(t0 + o.durationSec * 1000 - Date.now(), o.signal);
     stopLoad.abort();
     loadResult = await load;
