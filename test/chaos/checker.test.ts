@@ -102,6 +102,11 @@ describe('chaos checker', () => {
     expect(gap.handoffPauseMsIsolated.n).toBe(0);
     expect(gap.outliers[0]).toContain('epoch 2 was never observed');
 
+    // The new owner frozen while taking over: measured, but not undisturbed.
+    const frozen = check(input({ ...base, epochs: [epoch(1, 500, 'p1'), epoch(2, 4500, 'p2')], incarnations: [base.incarnations[0]!, inc('p2', { pauses: [{ from: 3500, to: 4400 }] }), inc('p3')] }));
+    expect(frozen.handoffPauseMs.n).toBe(1);
+    expect(frozen.handoffPauseMsIsolated.n).toBe(0);
+
     // A slow handler is named among the causes of a slow handoff.
     const slow = check(input({ ...base, epochs: [epoch(1, 500, 'p1'), epoch(2, 4500, 'p2')], faults: [...base.faults, { n: 1, kind: 'slow-handler', target: 'p2#0', at: 4000, until: 6000 }] }));
     expect(slow.handoffPauseMsIsolated.n).toBe(0);

@@ -53,9 +53,10 @@ export interface CheckResult {
   handoffPauseMs: Stats;
   /**
    * The same, leaving out handoffs during a ZooKeeper node kill, a coordinator
-   * kill or a slow-handler spell, and handoffs that were redirected: the range
-   * was first assigned to a third poller that failed (frozen or killed)
-   * before it could take it.
+   * kill or a slow-handler spell, handoffs whose new owner was frozen while
+   * taking over, and handoffs that were redirected: the range was first
+   * assigned to a third poller that failed (frozen or killed) before it
+   * could take it.
    */
   handoffPauseMsIsolated: Stats;
   /** Each recovery or handoff over its target, with the faults that overlapped it: for people. */
@@ -369,7 +370,9 @@ export function check(input: CheckInput): CheckResult {
       const pause = Math.max(0, firstB.start - available);
       pauses.push(pause);
       const detour = redirectedVia(range, l1, l2);
-      if (!disturbed(lastA.end, firstB.start) && !detour) pausesIsolated.push(pause);
+      // The new owner frozen (SIGSTOP) in the middle of taking the range over.
+      const newOwnerFrozen = b.pauses.some((p) => p.from <= firstB.start && p.to >= lastA.end);
+      if (!disturbed(lastA.end, firstB.start) && !detour && !newOwnerFrozen) pausesIsolated.push(pause);
       if (pause > 500) {
         const why = [
           ...(detour ? [detour] : []),
