@@ -42,12 +42,20 @@ describe('log4j2Properties', () => {
 
 describe('randomClusterId', () => {
   it('encodes 16 bytes as 22 base64url characters', () => {
-    const id = randomClusterId(new Uint8Array(16).fill(255));
+    const id = randomClusterId(() => new Uint8Array(16).fill(255));
     expect(id).toBe('_____________________w');
     expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 
   it('rejects the wrong number of bytes', () => {
-    expect(() => randomClusterId(new Uint8Array(15))).toThrow(/16 bytes/);
+    expect(() => randomClusterId(() => new Uint8Array(15))).toThrow(/16 bytes/);
+  });
+
+  it('never starts with "-", which kafka-storage would read as a flag', () => {
+    const dash = new Uint8Array(16).fill(255);
+    dash[0] = 0xfb; // base64url "-" (62) first
+    const draws = [dash, new Uint8Array(16).fill(1)];
+    expect(Buffer.from(dash).toString('base64url').startsWith('-')).toBe(true);
+    expect(randomClusterId(() => draws.shift()!)).toBe(Buffer.from(new Uint8Array(16).fill(1)).toString('base64url'));
   });
 });

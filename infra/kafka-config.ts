@@ -127,8 +127,17 @@ export function log4j2Properties(): string {
   ].join('\n') + '\n';
 }
 
-/** A Kafka cluster id: 16 random bytes, base64url without padding (what `kafka-storage random-uuid` prints). */
-export function randomClusterId(bytes: Uint8Array): string {
-  if (bytes.length !== 16) throw new Error(`cluster id needs 16 bytes, got ${bytes.length}`);
-  return Buffer.from(bytes).toString('base64url');
+/**
+ * A Kafka cluster id: 16 random bytes, base64url without padding (what
+ * `kafka-storage random-uuid` prints). Like Kafka's Uuid.randomUuid() it
+ * never starts with '-': `kafka-storage format --cluster-id -x...` reads
+ * such an id as a flag and fails (1 start in 64 did, before this).
+ */
+export function randomClusterId(nextBytes: () => Uint8Array): string {
+  for (;;) {
+    const bytes = nextBytes();
+    if (bytes.length !== 16) throw new Error(`cluster id needs 16 bytes, got ${bytes.length}`);
+    const id = Buffer.from(bytes).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }

@@ -101,7 +101,7 @@ export class KafkaBroker {
       name: 'kafka-storage-format',
       libDir: this.libDir,
       mainClass: 'kafka.tools.StorageTool',
-      args: ['format', '--cluster-id', randomClusterId(randomBytes(16)), '--config', this.configFile, '--ignore-formatted', ...scramFormatArgs(this.options.sasl)],
+      args: ['format', '--cluster-id', randomClusterId(() => randomBytes(16)), '--config', this.configFile, '--ignore-formatted', ...scramFormatArgs(this.options.sasl)],
       jvmOptions: ['-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-XX:-UsePerfData',
         `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`],
       logFile: join(this.dir, 'format.log'),
@@ -110,7 +110,9 @@ export class KafkaBroker {
     });
     const exit = await tool.exited;
     if (exit.code !== 0) {
-      throw new InfraError(`formatting Kafka storage failed (code ${exit.code}); see ${join(this.dir, 'format.log')}`);
+      const log = join(this.dir, 'format.log');
+      const last = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').pop()?.trim() : undefined;
+      throw new InfraError(`formatting Kafka storage failed (code ${exit.code})${last ? `: ${last}` : ''}; see ${log}`);
     }
   }
 
