@@ -289,7 +289,7 @@ export function check(input: CheckInput): CheckResult {
   const describe = (f: FaultEvent, t: number): string => `${f.kind} ${f.target}${f.detail ? ` (${f.detail})` : ''} at ${f.at - t >= 0 ? '+' : ''}${f.at - t} ms`;
   /** Other faults whose influence overlaps [from, to]; slow handlers only when asked (they move no range). */
   const overlapping = (self: FaultEvent | null, from: number, to: number, withSlow = false): FaultEvent[] =>
-    faults.filter((g) => g !== self && (withSlow || g.kind !== 'slow-handler') && g.at <= to && Math.max(influenceEnd(g), g.until ?? g.at) >= from);
+    faults.filter((g) => g !== self && (withSlow || g.kind !== 'slow-handler') && g.at <= to && influenceEnd(g) >= from);
   const killMax = input.sessionTimeoutMs + 1_000;
   const outliers: string[] = [];
   const killMs: number[] = [];
