@@ -2,40 +2,24 @@
 // (PLAIN and SCRAM-SHA-512), the CLI creating, producing, consuming and
 // reporting through it, wrong credentials failing fast with one line, and the
 // password never showing up in logs, status output, ps or znodes.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startKafka, type KafkaBroker } from '../infra/index.js';
 import { ZkSession } from '../coordinator/index.js';
 import { zkConnect, randomName } from './support/env.js';
 import { runCli, ProcSet, type RunResult } from './support/poller-procs.js';
+import { privateKafka } from './support/private-kafka.js';
 
 const ADMIN = { username: 'admin', password: `adm${randomBytes(8).toString('hex')}` };
 const ALICE = { username: 'alice', password: `pw${randomBytes(12).toString('hex')}` };
 
-let broker: KafkaBroker;
-let dir: string;
 const procs = new ProcSet();
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'ringleader-sasl-'));
-  broker = await startKafka({ runDir: dir, sasl: { users: [ADMIN, ALICE] }, heap: '384m' });
-}, 240_000);
-
-afterEach(async () => {
-  await procs.stopAll();
-});
-
-afterAll(async () => {
-  await broker?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const kafka = privateKafka('sasl', procs, () => ({ sasl: { users: [ADMIN, ALICE] }, heap: '384m' }));
 
 function status(group: string, auth: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-  return runCli(['status', '--zk', zkConnect(), '--group', group, '--brokers', broker.bootstrap, '--json', ...auth], { env });
+  return runCli(['status', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--json', ...auth], { env });
 }
 
 /** Every znode under `path` with its data, depth first. */
@@ -60,22 +44,22 @@ describe('Kafka with SASL', () => {
   it('creates, produces, consumes (PLAIN and SCRAM-SHA-512) and reports; the password appears nowhere', async () => {
     const group = randomName('sasl');
     const topic = randomName('sasl-t');
-    const pwFile = join(dir, `pw-${group}`);
+    const pwFile = join(kafka.dir, `pw-${group}`);
     writeFileSync(pwFile, `${ALICE.password}\n`, { mode: 0o600 });
     const plainEnv = { RINGLEADER_KAFKA_PASSWORD: ALICE.password };
     const plain = ['--kafka-sasl-mechanism', 'plain', '--kafka-username', ALICE.username];
 
-    const created = await runCli(['create', '--zk', zkConnect(), '--group', group, '--brokers', broker.bootstrap, '--topic', topic, '--ranges', '4', ...plain], { env: plainEnv });
+    const created = await runCli(['create', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--topic', topic, '--ranges', '4', ...plain], { env: plainEnv });
     expect(created.code, created.stderr).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ created: true, config: { topic, ranges: 4 } });
 
-    const produced = await runCli(['produce', '--brokers', broker.bootstrap, '--topic', topic, '--count', '200', '--keys', '20',
+    const produced = await runCli(['produce', '--brokers', kafka.broker.bootstrap, '--topic', topic, '--count', '200', '--keys', '20',
       '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', ALICE.username, '--kafka-password-file', pwFile]);
     expect(produced.code, produced.stderr).toBe(0);
     expect(JSON.parse(produced.stdout)).toMatchObject({ sent: 200 });
 
     // The password on the command line on purpose: it must vanish from ps.
-    const poller = procs.start('p1', ['poller', '--zk', zkConnect(), '--group', group, '--brokers', broker.bootstrap, '--topic', topic,
+    const poller = procs.start('p1', ['poller', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--topic', topic,
       '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', ALICE.username, '--kafka-password', ALICE.password,
       '--log-level', 'debug', '--commit-interval', '100']);
     await poller.started(90_000);
@@ -112,18 +96,18 @@ describe('Kafka with SASL', () => {
   it('wrong credentials: one clear line and a non-zero exit, quickly (no retry loop)', async () => {
     const group = randomName('sasl-bad');
     const topic = randomName('sasl-bad-t');
-    const good = await runCli(['create', '--zk', zkConnect(), '--group', group, '--brokers', broker.bootstrap, '--topic', topic, '--ranges', '2',
+    const good = await runCli(['create', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--topic', topic, '--ranges', '2',
       '--kafka-sasl-mechanism', 'plain', '--kafka-username', ALICE.username], { env: { RINGLEADER_KAFKA_PASSWORD: ALICE.password } });
     expect(good.code, good.stderr).toBe(0);
 
     const wrong = 'not-the-password';
     const cases: [string, string[]][] = [
-      ['produce/plain', ['produce', '--brokers', broker.bootstrap, '--topic', topic, '--count', '1', '--kafka-sasl-mechanism', 'plain', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
-      ['produce/scram', ['produce', '--brokers', broker.bootstrap, '--topic', topic, '--count', '1', '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
-      ['status/unknown user', ['status', '--zk', zkConnect(), '--group', group, '--brokers', broker.bootstrap, '--json', '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', 'mallory', '--kafka-password', wrong]],
-      ['watch/plain', ['watch', '--zk', zkConnect(), '--group', group, '--brokers', broker.bootstrap, '--json', '--duration', '20000', '--kafka-sasl-mechanism', 'plain', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
-      ['poller/scram', ['poller', '--zk', zkConnect(), '--group', group, '--brokers', broker.bootstrap, '--topic', topic, '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
-      ['poller/no SASL at all', ['poller', '--zk', zkConnect(), '--group', group, '--brokers', broker.bootstrap, '--topic', topic, '--connect-timeout', '5000']],
+      ['produce/plain', ['produce', '--brokers', kafka.broker.bootstrap, '--topic', topic, '--count', '1', '--kafka-sasl-mechanism', 'plain', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
+      ['produce/scram', ['produce', '--brokers', kafka.broker.bootstrap, '--topic', topic, '--count', '1', '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
+      ['status/unknown user', ['status', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--json', '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', 'mallory', '--kafka-password', wrong]],
+      ['watch/plain', ['watch', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--json', '--duration', '20000', '--kafka-sasl-mechanism', 'plain', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
+      ['poller/scram', ['poller', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--topic', topic, '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
+      ['poller/no SASL at all', ['poller', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--topic', topic, '--connect-timeout', '5000']],
     ];
     for (const [what, args] of cases) {
       const r = await runCli(args, { timeoutMs: 60_000 });
@@ -139,15 +123,15 @@ describe('Kafka with SASL', () => {
   }, 240_000);
 
   it('bad security flags exit 2 with one line', async () => {
-    const r1 = await runCli(['produce', '--brokers', broker.bootstrap, '--topic', 't', '--count', '1', '--kafka-sasl-mechanism', 'plain', '--kafka-password', 'x']);
+    const r1 = await runCli(['produce', '--brokers', kafka.broker.bootstrap, '--topic', 't', '--count', '1', '--kafka-sasl-mechanism', 'plain', '--kafka-password', 'x']);
     expect(r1.code).toBe(2);
     expect(r1.stderr.trim()).toMatch(/^ringleader: --kafka-sasl-mechanism needs --kafka-username$/);
-    const r2 = await runCli(['produce', '--brokers', broker.bootstrap, '--topic', 't', '--count', '1', '--kafka-username', 'alice', '--kafka-password', 'x']);
+    const r2 = await runCli(['produce', '--brokers', kafka.broker.bootstrap, '--topic', 't', '--count', '1', '--kafka-username', 'alice', '--kafka-password', 'x']);
     expect(r2.code).toBe(2);
     expect(r2.stderr).not.toContain('--kafka-password x');
-    const r3 = await runCli(['produce', '--brokers', broker.bootstrap, '--topic', 't', '--count', '1', '--kafka-sasl-mechanism', 'md5']);
+    const r3 = await runCli(['produce', '--brokers', kafka.broker.bootstrap, '--topic', 't', '--count', '1', '--kafka-sasl-mechanism', 'md5']);
     expect(r3.code).toBe(2);
-    const r4 = await runCli(['produce', '--brokers', broker.bootstrap, '--topic', 't', '--count', '1', '--kafka-sasl-mechanism', 'plain', '--kafka-username', 'a', '--kafka-password-file', join(dir, 'missing')]);
+    const r4 = await runCli(['produce', '--brokers', kafka.broker.bootstrap, '--topic', 't', '--count', '1', '--kafka-sasl-mechanism', 'plain', '--kafka-username', 'a', '--kafka-password-file', join(kafka.dir, 'missing')]);
     expect(r4.code).toBe(2);
     expect(r4.stderr.trim()).toMatch(/^ringleader: cannot read the Kafka password from .*missing: ENOENT$/);
   });

@@ -2,21 +2,18 @@
 // CA made with openssl for the test). The CLI creates, produces, consumes and
 // reports with --kafka-ssl --kafka-ca-file and SCRAM-SHA-512; without the CA
 // (system trust only) it fails with one line, quickly.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startKafka, type KafkaBroker } from '../infra/index.js';
 import { zkConnect, randomName } from './support/env.js';
 import { runCli, ProcSet, type RunResult } from './support/poller-procs.js';
+import { privateKafka } from './support/private-kafka.js';
 
 const ADMIN = { username: 'admin', password: `adm${randomBytes(8).toString('hex')}` };
 const BOB = { username: 'bob', password: `pw${randomBytes(12).toString('hex')}` };
 
-let broker: KafkaBroker;
-let dir: string;
 let caFile: string;
 const procs = new ProcSet();
 
@@ -33,20 +30,10 @@ function makeCerts(d: string): { caFile: string; keystoreFile: string } {
   return { caFile: join(d, 'ca.pem'), keystoreFile };
 }
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'ringleader-tls-'));
+const kafka = privateKafka('tls', procs, (dir) => {
   const tls = makeCerts(dir);
   caFile = tls.caFile;
-  broker = await startKafka({ runDir: dir, sasl: { users: [ADMIN, BOB] }, tls, heap: '384m' });
-}, 240_000);
-
-afterEach(async () => {
-  await procs.stopAll();
-});
-
-afterAll(async () => {
-  await broker?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  return { sasl: { users: [ADMIN, BOB] }, tls, heap: '384m' };
 });
 
 describe('Kafka over TLS (SASL_SSL)', () => {
@@ -56,17 +43,17 @@ describe('Kafka over TLS (SASL_SSL)', () => {
     const env = { RINGLEADER_KAFKA_PASSWORD: BOB.password };
     const sec = ['--kafka-ssl', '--kafka-ca-file', caFile, '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', BOB.username];
 
-    const created = await runCli(['create', '--zk', zkConnect(), '--group', group, '--brokers', broker.bootstrap, '--topic', topic, '--ranges', '3', ...sec], { env });
+    const created = await runCli(['create', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--topic', topic, '--ranges', '3', ...sec], { env });
     expect(created.code, created.stderr).toBe(0);
-    const produced = await runCli(['produce', '--brokers', broker.bootstrap, '--topic', topic, '--count', '90', '--keys', '9', ...sec], { env });
+    const produced = await runCli(['produce', '--brokers', kafka.broker.bootstrap, '--topic', topic, '--count', '90', '--keys', '9', ...sec], { env });
     expect(produced.code, produced.stderr).toBe(0);
 
-    const poller = procs.start('p1', ['poller', '--zk', zkConnect(), '--group', group, '--brokers', broker.bootstrap, '--topic', topic, '--commit-interval', '100', ...sec], env);
+    const poller = procs.start('p1', ['poller', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--topic', topic, '--commit-interval', '100', ...sec], env);
     await poller.started(90_000);
     let last: RunResult | undefined;
     let committed = 0;
     for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 500))) {
-      last = await runCli(['status', '--zk', zkConnect(), '--group', group, '--brokers', broker.bootstrap, '--json', ...sec], { env });
+      last = await runCli(['status', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--json', ...sec], { env });
       if (last.code !== 0) continue;
       const s = JSON.parse(last.stdout) as { assignment: { committed: string | null; lag: number | null }[] };
       committed = s.assignment.reduce((a, r) => a + Number(r.committed ?? 0), 0);
@@ -78,12 +65,12 @@ describe('Kafka over TLS (SASL_SSL)', () => {
     expect((await poller.waitExit(30_000)).code).toBe(0);
 
     // The broker's certificate is not trusted without --kafka-ca-file.
-    const untrusted = await runCli(['produce', '--brokers', broker.bootstrap, '--topic', topic, '--count', '1', '--kafka-ssl', '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', BOB.username], { env, timeoutMs: 60_000 });
+    const untrusted = await runCli(['produce', '--brokers', kafka.broker.bootstrap, '--topic', topic, '--count', '1', '--kafka-ssl', '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', BOB.username], { env, timeoutMs: 60_000 });
     expect(untrusted.code).toBe(1);
     expect(untrusted.ms).toBeLessThan(30_000);
     expect(untrusted.stderr.trim().split('\n').pop()).toMatch(/^ringleader: Kafka at .*(certificate|SSL|TLS)/i);
     // Plaintext against the TLS listener fails too (one line, exit 1).
-    const plaintext = await runCli(['produce', '--brokers', broker.bootstrap, '--topic', topic, '--count', '1', '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', BOB.username], { env, timeoutMs: 60_000 });
+    const plaintext = await runCli(['produce', '--brokers', kafka.broker.bootstrap, '--topic', topic, '--count', '1', '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', BOB.username], { env, timeoutMs: 60_000 });
     expect(plaintext.code).toBe(1);
     expect(plaintext.stderr.trim().split('\n').pop()).toMatch(/^ringleader: /);
     for (const r of [created, produced, last!, untrusted, plaintext]) expect(r.stdout + r.stderr).not.toContain(BOB.password);
