@@ -64,6 +64,12 @@ const CREATE_MODE = zookeeper.CreateMode;
  * poller's self-fencing deadline is computed from: the library may stay
  * "connected" through a silent partition (node-zookeeper-client issue #13),
  * so a cheap read runs every session-timeout/3.
+ *
+ * That library has no read timeout either (its pull request #38 was never
+ * merged): a connection on which the server has gone silent stays
+ * "connected" forever, so the session is neither moved to another server nor
+ * found expired. The Java client drops a connection that has been silent for
+ * 2/3 of the session timeout and reconnects; `checkSilence` does the same.
  */
 export class ZkSession extends EventEmitter {
   readonly sessionTimeoutMs: number;
@@ -74,6 +80,9 @@ export class ZkSession extends EventEmitter {
   private generation = 0;
   private connectedNow = false;
   private lastReply = 0;
+  /** When a reply was last *received* (lastReply is when its request was sent). */
+  private lastHeard = 0;
+  private lastPing = 0;
   private pinger: NodeJS.Timeout | null = null;
   private closed = false;
   private closing: Promise<void> | null = null;
@@ -124,6 +133,11 @@ export class ZkSession extends EventEmitter {
     return this.connectedNow && this.now() < this.deadline();
   }
 
+  /** Silence after which the connection is dropped and made again (the Java client's read timeout). */
+  get readTimeoutMs(): number {
+    return Math.floor((this.sessionTimeoutMs * 2) / 3);
+  }
+
   override on(event: 'state', listener: (s: SessionState) => void): this;
   override on(event: string, listener: (...args: any[]) => void): this {
     return super.on(event, listener);
@@ -133,8 +147,40 @@ export class ZkSession extends EventEmitter {
   async start(): Promise<void> {
     if (this.client) throw new Error('ZkSession already started');
     await this.openClient(true);
-    this.pinger = setInterval(() => void this.ping(), Math.max(50, Math.floor(this.sessionTimeoutMs / 3)));
+    // Ticks at 1/6 of the timeout: a ping every 1/3, and silence noticed
+    // within 1/6 of the read timeout.
+    this.pinger = setInterval(() => this.tick(), Math.max(25, Math.floor(this.sessionTimeoutMs / 6)));
     this.pinger.unref();
+  }
+
+  private tick(): void {
+    if (this.now() - this.lastPing >= this.sessionTimeoutMs / 3 - 5) {
+      this.lastPing = this.now();
+      void this.ping();
+    }
+    this.checkSilence();
+  }
+
+  /**
+   * Drops a connection on which nothing has been heard for the read timeout,
+   * so the library reconnects (to the next server of the connect string) and
+   * either resumes the session or learns that it expired.
+   */
+  private checkSilence(): void {
+    const silent = () => this.connectedNow && !this.closed && this.now() - this.lastHeard >= this.readTimeoutMs;
+    if (!silent()) return;
+    const client = this.client;
+    // After a SIGSTOP, timers run before the replies waiting in the socket
+    // are read: look again once pending I/O has been handled.
+    setImmediate(() => {
+      if (!silent() || this.client !== client || !client) return;
+      this.log.warn(
+        { sessionId: this.currentSessionId, silentMs: this.now() - this.lastHeard },
+        'ZooKeeper server silent for longer than the read timeout; dropping the connection to reconnect',
+      );
+      const socket = (client as unknown as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket;
+      socket?.destroy();
+    });
   }
 
   private openClient(first: boolean): Promise<void> {
@@ -172,6 +218,7 @@ export class ZkSession extends EventEmitter {
         if (generation !== this.generation || this.closed) return;
         if (state === zookeeper.State.SYNC_CONNECTED) {
           this.lastReply = this.now();
+          this.lastHeard = this.lastReply;
           this.connectedNow = true;
           const id = client.getSessionId().toString('hex');
           if (!everConnected) {
@@ -230,6 +277,7 @@ export class ZkSession extends EventEmitter {
 
   private noteReply(sentAt: number): void {
     if (sentAt > this.lastReply) this.lastReply = sentAt;
+    this.lastHeard = this.now();
   }
 
   /** A cheap read that proves ZooKeeper still answers us (feeds the deadline). */

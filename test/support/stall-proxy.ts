@@ -35,6 +35,11 @@ export class StallProxy {
     return `127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
+  /** Open sockets on either side (two per proxied connection). */
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
   /** Stops forwarding in both directions (reads pause; TCP backpressure does the rest). */
   stall(): void {
     this.stalled = true;

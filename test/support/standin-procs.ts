@@ -134,25 +134,35 @@ export function runNode(args: string[], timeoutMs = 60_000): Promise<{ code: num
  * Makes the server expire `zk`'s current session, as if the process had been
  * silent for a session timeout: a second client attaches to the same session
  * (id + password) and closes it. Resolves when the owner has seen `expired`.
- * The owner may win the session back by reconnecting before the close lands,
- * so this retries.
+ *
+ * Attaching kicks the owner's connection, and the owner reconnects at once
+ * (node-zookeeper-client does not wait before retrying a server it was just
+ * connected to): when it gets back before the close lands, the close is lost
+ * with the second client's connection. That race is lost one time in a few,
+ * sometimes several times in a row, so this tries again every half second.
+ * If the close lands while the owner's connection survives it, the server
+ * drops the owner's requests unanswered and ZkSession finds out after its read
+ * timeout.
  */
-export async function expireSession(zk: ZkSession, connect: string, attempts = 5): Promise<void> {
+export async function expireSession(zk: ZkSession, connect: string, withinMs = 20_000): Promise<void> {
   let expired = false;
   const onState = (s: { type: string }) => {
     if (s.type === 'expired') expired = true;
   };
   zk.on('state', onState);
+  const until = Date.now() + withinMs;
+  let attempts = 0;
   try {
-    for (let i = 0; i < attempts && !expired; i++) {
+    while (!expired && Date.now() < until) {
+      attempts++;
       await closeSessionFromOutside(zk, connect);
-      const until = Date.now() + 3_000;
-      while (!expired && Date.now() < until) await sleep(20);
+      const next = Math.min(until, Date.now() + 500);
+      while (!expired && Date.now() < next) await sleep(20);
     }
   } finally {
     zk.off('state', onState);
   }
-  if (!expired) throw new Error(`could not expire session ${zk.sessionId} in ${attempts} attempts`);
+  if (!expired) throw new Error(`could not expire session ${zk.sessionId} in ${withinMs} ms (${attempts} attempts)`);
 }
 
 async function closeSessionFromOutside(zk: ZkSession, connect: string): Promise<void> {

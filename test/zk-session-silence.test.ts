@@ -1,0 +1,51 @@
+// node-zookeeper-client has no read timeout: a server that stops answering
+// while the TCP connection stays up leaves the client "connected" forever,
+// and the session then expires on the server although another server of the
+// ensemble could have kept it. ZkSession drops such a connection after the
+// Java client's read timeout (2/3 of the session timeout) so the session
+// moves on. Two stalling proxies in front of the real server play two
+// ensemble members; the one the session is using goes silent.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ZkSession, type SessionState } from '../coordinator/index.js';
+import { zkConnect } from './support/env.js';
+import { StallProxy } from './support/stall-proxy.js';
+import { waitFor } from './support/standin-procs.js';
+
+const SESSION_TIMEOUT_MS = 6_000;
+
+describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper)', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
+
+  it('drops the silent connection after the read timeout and keeps the session through the other server', async () => {
+    const chroot = zkConnect().includes('/') ? zkConnect().slice(zkConnect().indexOf('/')) : '';
+    const proxies = [new StallProxy(zkConnect()), new StallProxy(zkConnect())];
+    const addresses = [await proxies[0]!.start(), await proxies[1]!.start()];
+    cleanup.push(async () => void (await Promise.all(proxies.map((p) => p.close()))));
+    const zk = new ZkSession({ connect: `${addresses.join(',')}${chroot}`, sessionTimeoutMs: SESSION_TIMEOUT_MS, opTimeoutMs: 1_000 });
+    cleanup.push(() => zk.close());
+    const states: (SessionState & { at: number })[] = [];
+    zk.on('state', (s) => states.push({ ...s, at: Date.now() }));
+    await zk.start();
+    const sessionId = zk.sessionId;
+
+    const inUse = proxies.find((p) => p.openSockets > 0)!;
+    expect(inUse).toBeDefined();
+    const stalledAt = Date.now();
+    inUse.stall();
+
+    const reconnected = await waitFor('the session to come back through the other server', () => states.find((s) => s.type === 'reconnected'), SESSION_TIMEOUT_MS);
+    const dropped = states.find((s) => s.type === 'disconnected')!;
+    console.log(`[silence] dropped after ${dropped.at - stalledAt} ms, reconnected after ${reconnected.at - stalledAt} ms (read timeout ${zk.readTimeoutMs} ms)`);
+    // Not before the read timeout (pings every 1/3 of it keep a healthy connection)...
+    expect(dropped.at - stalledAt).toBeGreaterThanOrEqual(zk.readTimeoutMs - SESSION_TIMEOUT_MS / 3 - 100);
+    // ...and in time for the server not to expire the session.
+    expect(reconnected.at - stalledAt).toBeLessThan(SESSION_TIMEOUT_MS);
+    expect(reconnected).toMatchObject({ sessionId });
+    expect(states.some((s) => s.type === 'expired')).toBe(false);
+    await zk.exists('/');
+    expect(zk.withinDeadline()).toBe(true);
+  });
+});
