@@ -3,6 +3,7 @@ import zookeeper from 'node-zookeeper-client';
 import type { Client, Stat, Event as ZkEvent, ACL } from 'node-zookeeper-client';
 import { pino, type Logger } from 'pino';
 import { ZkError, isZkCode, ZK } from './zk-errors.js';
+import { ConnectionWatchdog, type LibrarySocket } from './connection-watchdog.js';
 
 export type { Stat, ZkEvent };
 
@@ -64,12 +65,8 @@ const CREATE_MODE = zookeeper.CreateMode;
  * poller's self-fencing deadline is computed from: the library may stay
  * "connected" through a silent partition (node-zookeeper-client issue #13),
  * so a cheap read runs every session-timeout/3.
- *
- * That library has no read timeout either (its pull request #38 was never
- * merged): a connection on which the server has gone silent stays
- * "connected" forever, so the session is neither moved to another server nor
- * found expired. The Java client drops a connection that has been silent for
- * 2/3 of the session timeout and reconnects; `checkSilence` does the same.
+ * That library also lacks the Java client's read and handshake timeouts,
+ * which `ConnectionWatchdog` supplies.
  */
 export class ZkSession extends EventEmitter {
   readonly sessionTimeoutMs: number;
@@ -90,6 +87,7 @@ export class ZkSession extends EventEmitter {
   private currentSessionId = '';
   readonly acls: ACL[];
   readonly parentAcls: ACL[];
+  private readonly watchdog: ConnectionWatchdog;
 
   constructor(opts: ZkSessionOptions) {
     super();
@@ -100,6 +98,26 @@ export class ZkSession extends EventEmitter {
     this.acls = opts.acls ?? (zookeeper.ACL as unknown as { OPEN_ACL_UNSAFE: ACL[] }).OPEN_ACL_UNSAFE;
     this.parentAcls = opts.parentAcls ?? this.acls;
     this.setMaxListeners(0);
+    const servers = opts.connect.split('/')[0]!.split(',').length;
+    this.watchdog = new ConnectionWatchdog(
+      {
+        connected: () => this.connectedNow,
+        lastHeard: () => this.lastHeard,
+        socket: () => (this.client as unknown as { connectionManager?: { socket?: LibrarySocket } } | null)?.connectionManager?.socket,
+      },
+      {
+        readTimeoutMs: this.readTimeoutMs,
+        handshakeTimeoutMs: Math.floor(this.sessionTimeoutMs / servers),
+        now: this.now,
+        onDrop: (why, ms) =>
+          this.log.warn(
+            { sessionId: this.currentSessionId, why, ms },
+            why === 'silent'
+              ? 'ZooKeeper server silent for longer than the read timeout; dropping the connection to reconnect'
+              : 'ZooKeeper server accepted the connection but did not answer; trying the next server',
+          ),
+      },
+    );
   }
 
   get connected(): boolean {
@@ -146,41 +164,27 @@ export class ZkSession extends EventEmitter {
   /** Connects; retries (the client does) until connectTimeoutMs, then gives up with a clear error. */
   async start(): Promise<void> {
     if (this.client) throw new Error('ZkSession already started');
-    await this.openClient(true);
-    // Ticks at 1/6 of the timeout: a ping every 1/3, and silence noticed
-    // within 1/6 of the read timeout.
-    this.pinger = setInterval(() => this.tick(), Math.max(25, Math.floor(this.sessionTimeoutMs / 6)));
+    // Ticks at 1/12 of the timeout: a ping every 1/3, a silent connection
+    // dropped by 3/4 of the session timeout at the latest. Runs during the
+    // first connect too, so a server that accepts but never answers is left
+    // for the next one.
+    this.pinger = setInterval(() => this.tick(), Math.max(25, Math.floor(this.sessionTimeoutMs / 12)));
     this.pinger.unref();
+    try {
+      await this.openClient(true);
+    } catch (err) {
+      clearInterval(this.pinger);
+      this.pinger = null;
+      throw err;
+    }
   }
 
   private tick(): void {
-    if (this.now() - this.lastPing >= this.sessionTimeoutMs / 3 - 5) {
+    if (this.connectedNow && this.now() - this.lastPing >= this.sessionTimeoutMs / 3 - 5) {
       this.lastPing = this.now();
       void this.ping();
     }
-    this.checkSilence();
-  }
-
-  /**
-   * Drops a connection on which nothing has been heard for the read timeout,
-   * so the library reconnects (to the next server of the connect string) and
-   * either resumes the session or learns that it expired.
-   */
-  private checkSilence(): void {
-    const silent = () => this.connectedNow && !this.closed && this.now() - this.lastHeard >= this.readTimeoutMs;
-    if (!silent()) return;
-    const client = this.client;
-    // After a SIGSTOP, timers run before the replies waiting in the socket
-    // are read: look again once pending I/O has been handled.
-    setImmediate(() => {
-      if (!silent() || this.client !== client || !client) return;
-      this.log.warn(
-        { sessionId: this.currentSessionId, silentMs: this.now() - this.lastHeard },
-        'ZooKeeper server silent for longer than the read timeout; dropping the connection to reconnect',
-      );
-      const socket = (client as unknown as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket;
-      socket?.destroy();
-    });
+    if (!this.closed) this.watchdog.check();
   }
 
   private openClient(first: boolean): Promise<void> {

@@ -3,8 +3,9 @@
 // and the session then expires on the server although another server of the
 // ensemble could have kept it. ZkSession drops such a connection after the
 // Java client's read timeout (2/3 of the session timeout) so the session
-// moves on. Two stalling proxies in front of the real server play two
-// ensemble members; the one the session is using goes silent.
+// moves on; likewise a server that accepts a connection and never answers
+// the handshake (a SIGSTOPped server still accepts TCP connections). Two
+// stalling proxies in front of the real server play two ensemble members.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ZkSession, type SessionState } from '../coordinator/index.js';
 import { zkConnect } from './support/env.js';
@@ -19,7 +20,7 @@ describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper)', ()
     for (const c of cleanup.splice(0).reverse()) await c();
   });
 
-  it('drops the silent connection after the read timeout and keeps the session through the other server', async () => {
+  async function twoServers() {
     const chroot = zkConnect().includes('/') ? zkConnect().slice(zkConnect().indexOf('/')) : '';
     const proxies = [new StallProxy(zkConnect()), new StallProxy(zkConnect())];
     const addresses = [await proxies[0]!.start(), await proxies[1]!.start()];
@@ -29,10 +30,14 @@ describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper)', ()
     const states: (SessionState & { at: number })[] = [];
     zk.on('state', (s) => states.push({ ...s, at: Date.now() }));
     await zk.start();
-    const sessionId = zk.sessionId;
-
     const inUse = proxies.find((p) => p.openSockets > 0)!;
     expect(inUse).toBeDefined();
+    return { zk, states, inUse, other: proxies.find((p) => p !== inUse)! };
+  }
+
+  it('drops the silent connection after the read timeout and keeps the session through the other server', async () => {
+    const { zk, states, inUse } = await twoServers();
+    const sessionId = zk.sessionId;
     const stalledAt = Date.now();
     inUse.stall();
 
@@ -47,5 +52,19 @@ describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper)', ()
     expect(states.some((s) => s.type === 'expired')).toBe(false);
     await zk.exists('/');
     expect(zk.withinDeadline()).toBe(true);
+  });
+
+  it('leaves a server that accepts the reconnect but never answers it, and keeps the session through the other', async () => {
+    const { zk, states, inUse, other } = await twoServers();
+    const sessionId = zk.sessionId;
+    other.stall(); // new connections to it are accepted, then nothing moves
+    const droppedAt = Date.now();
+    inUse.dropConnections(); // the library reconnects to the next server: the silent one
+    const reconnected = await waitFor('the session to come back through the first server', () => states.find((s) => s.type === 'reconnected'), SESSION_TIMEOUT_MS);
+    console.log(`[silence] handshake left, reconnected after ${reconnected.at - droppedAt} ms (handshake timeout ${SESSION_TIMEOUT_MS / 2} ms)`);
+    expect(reconnected).toMatchObject({ sessionId });
+    expect(reconnected.at - droppedAt).toBeGreaterThanOrEqual(SESSION_TIMEOUT_MS / 2 - 100);
+    expect(states.some((s) => s.type === 'expired')).toBe(false);
+    await zk.exists('/');
   });
 });

@@ -51,6 +51,11 @@ export class StallProxy {
     for (const s of this.sockets) s.resume();
   }
 
+  /** Closes every proxied connection (the server side and the client side), as a server restart does. */
+  dropConnections(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
