@@ -1,6 +1,8 @@
 // A private 3-node ZooKeeper ensemble: kill and restart the ZooKeeper leader
 // (found with `srvr`, "Mode: leader") and then a follower while members and
 // their coordinator candidates run. They carry on; no range is held twice.
+// Then a follower is frozen (SIGSTOP) for longer than the session timeout:
+// the members connected to it must move to another server in time.
 import { mkdirSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startZooKeeper, newRunDir, type ZooKeeperCluster } from '../infra/index.js';
@@ -32,6 +34,12 @@ afterAll(async () => {
 async function mode(port: number): Promise<string> {
   const text = await fourLetterWord('127.0.0.1', port, 'srvr').catch(() => '');
   return /Mode: (\S+)/.exec(text)?.[1] ?? 'down';
+}
+
+/** Session ids (hex, as ZkSession.sessionId) connected to the node on `port`, from `cons`. */
+async function sessionsOn(port: number): Promise<Set<string>> {
+  const text = await fourLetterWord('127.0.0.1', port, 'cons').catch(() => '');
+  return new Set([...text.matchAll(/sid=0x([0-9a-f]+)/g)].map((m) => m[1]!.padStart(16, '0')));
 }
 
 describe('coordinator: ZooKeeper ensemble node failures', () => {
@@ -119,5 +127,67 @@ describe('coordinator: ZooKeeper ensemble node failures', () => {
       return s.converged && s.pollers.length === 4;
     }, 30_000);
     expect(timeline.overlaps()).toEqual([]);
+  });
+
+  it('members connected to a frozen ZooKeeper server move to another before their sessions expire', async () => {
+    const zk = cluster!;
+    const group = randomName('frz');
+    const paths = new GroupPaths(group);
+    const admin = new ZkSession({ connect: zk.connectString, sessionTimeoutMs: SESSION_MS });
+    await admin.start();
+    closers.push(() => admin.close());
+    await createGroupConfig(admin, paths, { topic: `${group}-t`, ranges: RANGES });
+    const timeline = new Timeline();
+    const members: StandinMember[] = [];
+    const sessions = new Map<string, string[]>();
+    // The client picks a random server: add members until a follower serves at least one.
+    let target: (typeof zk.nodes)[number] | undefined;
+    let frozen: StandinMember[] = [];
+    for (let i = 1; i <= 8 && !target; i++) {
+      const m = new StandinMember({ connect: zk.connectString, group, id: `f${i}`, ranges: RANGES, timeline, sessionTimeoutMs: SESSION_MS });
+      closers.push(() => m.close());
+      await m.start();
+      m.zk.on('state', (s) => sessions.set(m.id, [...(sessions.get(m.id) ?? []), s.type]));
+      members.push(m);
+      if (members.length < 3) continue;
+      for (const node of zk.nodes) {
+        if ((await mode(node.clientPort)) !== 'follower') continue;
+        const on = await sessionsOn(node.clientPort);
+        const served = members.filter((x) => on.has(x.zk.sessionId));
+        if (served.length > 0) {
+          target = node;
+          frozen = served;
+          break;
+        }
+      }
+    }
+    expect(target).toBeDefined();
+    const converged = async () => {
+      const s = await readGroupSnapshot(admin, paths);
+      const assigned = new Set(s.assignment.map((r) => r.assigned));
+      return s.converged && s.pollers.length === members.length && assigned.size === members.length && s.leader !== null && s;
+    };
+    const first = (await waitFor('converged', converged, 30_000)) as GroupSnapshot;
+
+    const t0 = Date.now();
+    target!.pause();
+    try {
+      await sleep(SESSION_MS + 2_000);
+    } finally {
+      target!.resume();
+    }
+    const moved = frozen.map((m) => `${m.id}: ${JSON.stringify(sessions.get(m.id) ?? [])}`);
+    const last = (await waitFor('converged after the freeze', converged, 30_000)) as GroupSnapshot;
+    const epochs = (s: GroupSnapshot) => `epoch ${s.epoch} (${s.reason}, leader ${s.leader})`;
+    console.log(`[measure] zk node ${target!.id} frozen for ${Date.now() - t0} ms; members it served: ${moved.join(', ')}; before ${epochs(first)}, after ${epochs(last)}`);
+
+    // The members on the frozen server reconnected elsewhere with the same session; nobody expired, nothing moved.
+    for (const m of frozen) expect(sessions.get(m.id)).toEqual(['disconnected', 'reconnected']);
+    expect([...sessions.values()].some((t) => t.includes('expired'))).toBe(false);
+    expect(last.epoch).toBe(first.epoch);
+    expect(last.assignment.map((r) => r.owner)).toEqual(first.assignment.map((r) => r.owner));
+    expect(timeline.overlaps()).toEqual([]);
+    // No worker stopped or lost a range because of the freeze.
+    expect(timeline.events.filter((e) => e.kind !== 'start' && e.at >= t0)).toEqual([]);
   });
 });
