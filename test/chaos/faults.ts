@@ -7,6 +7,7 @@ import type { Cluster } from './cluster.js';
 import { runCli } from './processes.js';
 import { incKey, type FaultEvent } from './records.js';
 import { influenceEnd, type FaultKind, type PlannedFault } from './schedule.js';
+import { sleep } from './sleep.js';
 
 export interface FaultContext {
   infra: Infra;
@@ -19,7 +20,6 @@ export interface FaultContext {
   maxPollers: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class FaultInjector {
   readonly events: FaultEvent[] = [];

@@ -14,6 +14,7 @@ import { runLoad, type LoadResult } from './producer.js';
 import { killAllChildren, liveChildren, runCli } from './processes.js';
 import { recheck, saveRun, type ChaosReport, type RunFacts } from './report.js';
 import { buildSchedule, QUIET_MARGIN_MS, rounds } from './schedule.js';
+import { sleep } from './sleep.js';
 import { ZkObserver } from './zk-observer.js';
 
 export interface ChaosOptions {
@@ -30,17 +31,6 @@ export interface ChaosOptions {
   /** Aborts the run early (Ctrl-C): it still drains, checks and cleans up. */
   signal?: AbortSignal;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 
 let activeInfra: Infra | null = null;
 
