@@ -54,12 +54,13 @@ describe('chaos checker', () => {
     expect(r.recovery.killMsIsolated).toEqual({ n: 1, p50: 4500, max: 4500 });
   });
 
-  it('leaves a kill that overlapped a ZooKeeper leader kill out of the isolated figure and explains it', () => {
-    const zk: FaultEvent = { n: 1, kind: 'zk-kill', target: 'zookeeper-2', detail: 'leader', at: 5000, until: 7000 };
+  it.each(['zk-kill', 'zk-pause'] as const)('leaves a kill that overlapped a ZooKeeper leader fault (%s) out of the isolated figures and explains it', (kind) => {
+    const zk: FaultEvent = { n: 1, kind, target: 'zookeeper-2', detail: 'leader', at: 5000, until: 7000 };
     const r = check(killed(8600, [zk]));
     expect(r.recovery.killMs.max).toBe(8600);
     expect(r.recovery.killMsIsolated.n).toBe(0);
-    expect(r.outliers).toEqual(['kill -9 of p1#0 recovered in 8600 ms; overlapping: zk-kill zookeeper-2 (leader) at +3000 ms']);
+    expect(r.recovery.killMsAwayFromZkElection.n).toBe(0);
+    expect(r.outliers).toEqual([`kill -9 of p1#0 recovered in 8600 ms; overlapping: ${kind} zookeeper-2 (leader) at +3000 ms`]);
   });
 
   it('counts a new poller as disturbing until it took its first range, even when that is slow', () => {

@@ -275,8 +275,8 @@ export function check(input: CheckInput): CheckResult {
     return worst;
   };
   // A ZooKeeper leader election restarts every session's expiry clock, so a
-  // crash near a killed ZooKeeper leader legitimately takes longer to detect.
-  const zkLeaderKills = faults.filter((f) => f.kind === 'zk-kill' && f.detail === 'leader');
+  // crash near a killed (or frozen) ZooKeeper leader legitimately takes longer to detect.
+  const zkLeaderKills = faults.filter((f) => (f.kind === 'zk-kill' || f.kind === 'zk-pause') && f.detail === 'leader');
   const nearZkElection = (t: number): boolean =>
     zkLeaderKills.some((z) => z.at <= t + input.sessionTimeoutMs + 2_000 && (z.until ?? z.at) >= t - input.sessionTimeoutMs);
   /** A new poller matters until it took its first range (it may start slowly), at least for its influence window. */
@@ -329,7 +329,7 @@ export function check(input: CheckInput): CheckResult {
   const pausesIsolated: number[] = [];
   // Faults that stretch a planned handoff by themselves (ZooKeeper elections,
   // a leader change, handlers slowed on purpose), with a margin.
-  const disturbing = faults.filter((f) => f.kind === 'zk-kill' || f.kind === 'coordinator-kill' || f.kind === 'slow-handler');
+  const disturbing = faults.filter((f) => f.kind === 'zk-kill' || f.kind === 'zk-pause' || f.kind === 'coordinator-kill' || f.kind === 'slow-handler');
   const disturbed = (from: number, to: number): boolean =>
     disturbing.some((f) => f.at <= to + 1_000 && (f.until ?? f.at + input.sessionTimeoutMs) >= from - 1_000);
   /**

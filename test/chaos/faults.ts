@@ -141,8 +141,9 @@ export class FaultInjector {
         this.c.log(`fault #${f.n} ${f.kind}: restarted ${leader}`);
         return;
       }
-      case 'zk-kill': {
-        if (this.zkDown) return this.skip(f, 'a ZooKeeper node is already down');
+      case 'zk-kill':
+      case 'zk-pause': {
+        if (this.zkDown) return this.skip(f, 'a ZooKeeper node is already down or frozen');
         this.zkDown = true;
         try {
           const zk = this.c.infra.zookeeper;
@@ -150,9 +151,18 @@ export class FaultInjector {
           const followers = zk.nodes.filter((n) => n !== leader && n.running);
           const target = f.pick < 0.5 ? leader : (followers[Math.floor(((f.pick - 0.5) / 0.5) * followers.length)] ?? leader);
           const e = this.record(f, `zookeeper-${target.id}`, target === leader ? 'leader' : 'follower');
-          await target.kill();
-          await sleep(f.holdMs);
-          await target.restart();
+          if (f.kind === 'zk-kill') {
+            await target.kill();
+            await sleep(f.holdMs);
+            await target.restart();
+          } else {
+            target.pause();
+            try {
+              await sleep(f.holdMs);
+            } finally {
+              target.resume();
+            }
+          }
           e.until = Date.now();
           this.c.log(`fault #${f.n} ${f.kind}: zookeeper-${target.id} back (${await target.mode().catch(() => '?')})`);
         } finally {

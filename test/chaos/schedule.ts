@@ -15,6 +15,7 @@ export const FAULT_KINDS = [
   'coordinator-kill',
   'poller-pause',
   'zk-kill',
+  'zk-pause',
   'scale-out',
   'scale-in',
   'slow-handler',
@@ -54,6 +55,11 @@ export function influenceMs(kind: FaultKind, holdMs: number, sessionTimeoutMs: n
     case 'poller-pause':
       return holdMs + 2_000;
     case 'zk-kill':
+      return holdMs + 3_000;
+    case 'zk-pause':
+      // A frozen ZooKeeper leader is noticed by its followers only after
+      // syncLimit ticks; then an election. Clients leave a frozen server
+      // after the read timeout.
       return holdMs + 3_000;
     case 'scale-out':
       return 5_000;
@@ -123,6 +129,11 @@ function draw(rng: () => number, o: ScheduleOptions, kind: FaultKind, n: number,
       break;
     case 'zk-kill':
       holdMs = between(rng, 1_000, 4_000);
+      break;
+    case 'zk-pause':
+      // Longer than the session timeout: the sessions of the clients it
+      // served survive only if those clients move to another server.
+      holdMs = o.sessionTimeoutMs + between(rng, 1_000, 3_000);
       break;
     case 'slow-handler':
       holdMs = between(rng, 2_000, 6_000);
