@@ -145,4 +145,31 @@ describe('chaos checker', () => {
     expect(dup(true)).toMatchObject({ duplicates: 1, duplicatesExplained: 1, duplicatesUnexplained: 0 });
     expect(dup(false)).toMatchObject({ duplicates: 1, duplicatesExplained: 0, duplicatesUnexplained: 1 });
   });
+
+  it('explains a duplicate by a session expiry the poller logged, and tells what expired it', () => {
+    // p1 handles at 1000 and cannot commit: a frozen ZooKeeper leader expires its session on SIGCONT (5000).
+    const freeze: FaultEvent = { n: 0, kind: 'zk-pause', target: 'zookeeper-1', detail: 'leader', at: 0, until: 5000 };
+    const dup = (expiries: CheckInput['sessionExpiries']) =>
+      check({
+        ...input({
+          produced: [produced(0, 0, 100)],
+          handled: [handled('p1', 0, 0, 1000, 1010), handled('p2', 0, 0, 6000, 6010)],
+          leases: [lease('p1', 10, 500, 5000), lease('p2', 20, 5900)],
+          incarnations: [inc('p1'), inc('p2', { pauses: [{ from: 7000, to: 13000 }] })],
+          faults: [freeze],
+        }),
+        sessionExpiries: expiries,
+      });
+    expect(dup([{ poller: 'p1', inc: 0, at: 5010 }])).toMatchObject({
+      duplicatesUnexplained: 0,
+      sessionExpiries: { n: 1, zombie: 0, zkLeaderFrozen: 1, other: 0 },
+    });
+    // An expiry of another poller explains nothing here; p2's comes after its own SIGSTOP (a zombie).
+    expect(dup([{ poller: 'p2', inc: 0, at: 13010 }])).toMatchObject({
+      duplicatesUnexplained: 1,
+      sessionExpiries: { n: 1, zombie: 1, zkLeaderFrozen: 0, other: 0 },
+    });
+    // An expiry long after the freeze, with no pause of its own, is "other".
+    expect(dup([{ poller: 'p1', inc: 0, at: 30_000 }]).sessionExpiries).toEqual({ n: 1, zombie: 0, zkLeaderFrozen: 0, other: 1 });
+  });
 });

@@ -1,7 +1,7 @@
 // The checks of a chaos run over what was produced, what the pollers' handler
 // recorded, and the history observed in ZooKeeper. Pure: no I/O.
 import type { ProducedRecord } from './producer.js';
-import { incKey, type FaultEvent, type Handled, type Incarnation } from './records.js';
+import { incKey, type FaultEvent, type Handled, type Incarnation, type SessionExpiry } from './records.js';
 import { influenceEnd as plannedEnd } from './schedule.js';
 import type { History, LeaseObs } from './zk-observer.js';
 
@@ -21,6 +21,13 @@ export interface CheckResult {
   duplicates: number;
   duplicatesExplained: number;
   duplicatesUnexplained: number;
+  /**
+   * Sessions of pollers that ZooKeeper expired, by cause: a poller frozen
+   * past its session timeout (a zombie), a ZooKeeper leader frozen past it
+   * (on SIGCONT it expires every session it could not track meanwhile), or
+   * anything else (a client that failed to move off a frozen server...).
+   */
+  sessionExpiries: { n: number; zombie: number; zkLeaderFrozen: number; other: number };
   orderViolations: number;
   overlapViolations: number;
   /** Messages a zombie started after SIGCONT in a tenure it had lost (self-fencing). */
@@ -72,6 +79,8 @@ export interface CheckInput {
   incarnations: Incarnation[];
   faults: FaultEvent[];
   sessionTimeoutMs: number;
+  /** Session expiries the pollers logged (records from before they were read: none). */
+  sessionExpiries?: SessionExpiry[];
 }
 
 export function stats(values: number[]): Stats {
@@ -134,13 +143,34 @@ export function check(input: CheckInput): CheckResult {
   let handledUnacked = 0;
   for (const id of byId.keys()) if (!producedIds.has(id)) handledUnacked++;
 
-  /** Crash points of an incarnation: its SIGKILL and the start of each SIGSTOP. */
+  const expiriesOf = new Map<string, number[]>();
+  for (const e of input.sessionExpiries ?? []) {
+    const k = incKey(e.poller, e.inc);
+    expiriesOf.set(k, [...(expiriesOf.get(k) ?? []), e.at]);
+  }
+  /**
+   * Crash points of an incarnation: its SIGKILL, the start of each SIGSTOP,
+   * and each session expiry it logged (its leases went with the session,
+   * whatever it had handled but not committed is delivered again).
+   */
   const crashPoints = (i: Incarnation | undefined): number[] => {
     if (!i) return [];
     const pts = i.pauses.map((p) => p.from);
     if (i.endedBy === 'kill' && i.endedAt !== undefined) pts.push(i.endedAt);
+    pts.push(...(expiriesOf.get(incKey(i.poller, i.inc)) ?? []));
     return pts;
   };
+  const zkLeaderFreezes = faults.filter((f) => f.kind === 'zk-pause' && f.detail === 'leader');
+  const sessionExpiries = { n: 0, zombie: 0, zkLeaderFrozen: 0, other: 0 };
+  for (const e of input.sessionExpiries ?? []) {
+    sessionExpiries.n++;
+    const inc = incs.get(incKey(e.poller, e.inc));
+    // A zombie learns of its expiry when it resumes; a frozen ZooKeeper
+    // leader expires sessions the moment it resumes.
+    if (inc?.pauses.some((p) => p.from <= e.at && e.at <= p.to + input.sessionTimeoutMs)) sessionExpiries.zombie++;
+    else if (zkLeaderFreezes.some((z) => z.until !== undefined && z.until - 1_000 <= e.at && e.at <= z.until + input.sessionTimeoutMs)) sessionExpiries.zkLeaderFrozen++;
+    else sessionExpiries.other++;
+  }
   const committedPast = (poller: string, range: number, offset: number, from: number, to: number): boolean =>
     (commitsByRange.get(range) ?? []).some((c) => c.poller === poller && c.offset > BigInt(offset) && c.mtime >= from && c.mtime <= to);
 
@@ -392,6 +422,7 @@ export function check(input: CheckInput): CheckResult {
     duplicates,
     duplicatesExplained: explained,
     duplicatesUnexplained: unexplained,
+    sessionExpiries,
     orderViolations,
     overlapViolations,
     zombieStarts,

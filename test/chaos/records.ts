@@ -69,3 +69,29 @@ export function readHandled(dir: string): Handled[] {
   }
   return out;
 }
+
+/** A poller learning that ZooKeeper expired its session (from its own log). */
+export interface SessionExpiry {
+  poller: string;
+  inc: number;
+  at: number;
+}
+
+/**
+ * Every session expiry the pollers logged (`poller-<id>-<inc>.log`, the
+ * ZkSession's warning). An expiry drops the poller's leases with whatever it
+ * handled and had not committed yet, just as a crash does.
+ */
+export function readSessionExpiries(dir: string): SessionExpiry[] {
+  const out: SessionExpiry[] = [];
+  for (const f of readdirSync(dir).sort()) {
+    const m = /^poller-(.+)-(\d+)\.log$/.exec(f);
+    if (!m) continue;
+    for (const l of readLines<{ component?: string; msg?: string; time?: number }>(join(dir, f))) {
+      if (l.component === 'zk-session' && l.msg?.startsWith('ZooKeeper session expired') && typeof l.time === 'number') {
+        out.push({ poller: m[1] as string, inc: Number(m[2]), at: l.time });
+      }
+    }
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, MUST_BE_ZERO, type CheckResult } from './checker.js';
-import { readHandled, readProduced, type FaultEvent, type Incarnation } from './records.js';
+import { readHandled, readProduced, readSessionExpiries, type FaultEvent, type Incarnation } from './records.js';
 import type { FaultKind } from './schedule.js';
 import type { History } from './zk-observer.js';
 
@@ -97,6 +97,7 @@ export function recheck(recordsDir: string, fallback: Pick<RunFacts, 'sessionTim
     incarnations: h.incarnations,
     faults: h.faults,
     sessionTimeoutMs: facts.sessionTimeoutMs,
+    sessionExpiries: readSessionExpiries(recordsDir),
   });
   return buildReport(result, facts, h.faults, recordsDir);
 }
