@@ -13,7 +13,7 @@ import { FaultInjector } from './faults.js';
 import { runLoad, type LoadResult } from './producer.js';
 import { killAllChildren, liveChildren, runCli } from './processes.js';
 import { recheck, saveRun, type ChaosReport, type RunFacts } from './report.js';
-import { buildSchedule, QUIET_MARGIN_MS, rounds } from './schedule.js';
+import { buildSchedule, QUIET_MARGIN_MS, rounds, type FaultKind } from './schedule.js';
 import { sleep } from './sleep.js';
 import { ZkObserver } from './zk-observer.js';
 
@@ -31,6 +31,9 @@ export interface ChaosOptions {
   /** Aborts the run early (Ctrl-C): it still drains, checks and cleans up. */
   signal?: AbortSignal;
 }
+
+/** Faults that need pollers to spare: a scale-in keeps at least 2, a kill or freeze leaves one running. */
+const NEEDS_THREE_POLLERS = new Set<FaultKind>(['scale-in', 'poller-kill', 'poller-pause']);
 
 let activeInfra: Infra | null = null;
 
@@ -119,16 +122,28 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       await injector.inject(f);
     }
     // A fault skipped for want of a target (a ZooKeeper node already down,
-    // too few pollers to drain one) is tried once more, so every kind gets
-    // its count. One at a time, after the others are over.
+    // too few pollers to drain one) is tried again, so every kind gets its
+    // count: one at a time, after the others are over, up to 3 times. Scale-ins
+    // may have left too few pollers to drain or kill one: a poller is added
+    // first (a scale-out fault of its own).
     await injector.settle();
+    let extra = schedule.length;
     for (const skipped of [...injector.skipped]) {
       const f = schedule.find((x) => x.n === skipped.n);
-      if (!f || o.signal?.aborted) continue;
-      await sleep(3_000, o.signal);
-      log(`fault #${f.n} ${f.kind}: trying again (skipped: ${skipped.why})`);
-      await injector.inject(f);
-      await injector.settle();
+      if (!f) continue;
+      for (let attempt = 1; attempt <= 3 && !o.signal?.aborted; attempt++) {
+        await sleep(3_000, o.signal);
+        if (NEEDS_THREE_POLLERS.has(f.kind) && cluster.up().length < 3) {
+          log(`fault #${f.n} ${f.kind}: only ${cluster.up().length} poller(s) up; adding one first`);
+          await injector.inject({ n: extra++, atMs: f.atMs, kind: 'scale-out', pick: 0, holdMs: 0, delayMs: 0 });
+          await sleep(8_000, o.signal); // to register and take its ranges
+        }
+        log(`fault #${f.n} ${f.kind}: trying again (skipped: ${skipped.why})`);
+        const before = injector.skipped.length;
+        await injector.inject(f);
+        await injector.settle();
+        if (injector.skipped.length === before) break;
+      }
     }
     await sleep(t0 + o.durationSec * 1000 - Date.now(), o.signal);
     stopLoad.abort();
