@@ -42,16 +42,21 @@ async function sessionsOn(port: number): Promise<Set<string>> {
   return new Set([...text.matchAll(/sid=0x([0-9a-f]+)/g)].map((m) => m[1]!.padStart(16, '0')));
 }
 
+/** A new group on the ensemble, with an admin session to read it. */
+async function newGroup(prefix: string) {
+  const zk = cluster!;
+  const group = randomName(prefix);
+  const paths = new GroupPaths(group);
+  const admin = new ZkSession({ connect: zk.connectString, sessionTimeoutMs: SESSION_MS });
+  await admin.start();
+  closers.push(() => admin.close());
+  await createGroupConfig(admin, paths, { topic: `${group}-t`, ranges: RANGES });
+  return { zk, group, paths, admin, timeline: new Timeline() };
+}
+
 describe('coordinator: ZooKeeper ensemble node failures', () => {
   it('members and coordinator ride out killing and restarting the ZooKeeper leader and a follower', async () => {
-    const zk = cluster!;
-    const group = randomName('ens');
-    const paths = new GroupPaths(group);
-    const admin = new ZkSession({ connect: zk.connectString, sessionTimeoutMs: SESSION_MS });
-    await admin.start();
-    closers.push(() => admin.close());
-    await createGroupConfig(admin, paths, { topic: `${group}-t`, ranges: RANGES });
-    const timeline = new Timeline();
+    const { zk, group, paths, admin, timeline } = await newGroup('ens');
     const members = await Promise.all(
       ['e1', 'e2', 'e3'].map(async (id) => {
         const m = new StandinMember({ connect: zk.connectString, group, id, ranges: RANGES, timeline, sessionTimeoutMs: SESSION_MS });
@@ -130,14 +135,7 @@ describe('coordinator: ZooKeeper ensemble node failures', () => {
   });
 
   it('members connected to a frozen ZooKeeper server move to another before their sessions expire', async () => {
-    const zk = cluster!;
-    const group = randomName('frz');
-    const paths = new GroupPaths(group);
-    const admin = new ZkSession({ connect: zk.connectString, sessionTimeoutMs: SESSION_MS });
-    await admin.start();
-    closers.push(() => admin.close());
-    await createGroupConfig(admin, paths, { topic: `${group}-t`, ranges: RANGES });
-    const timeline = new Timeline();
+    const { zk, group, paths, admin, timeline } = await newGroup('frz');
     const members: StandinMember[] = [];
     const sessions = new Map<string, string[]>();
     // The client picks a random server: add members until a follower serves at least one.

@@ -15,7 +15,7 @@ import { killAllChildren, liveChildren, runCli } from './processes.js';
 import { recheck, saveRun, type ChaosReport, type RunFacts } from './report.js';
 import { buildSchedule, QUIET_MARGIN_MS, rounds, type FaultKind } from './schedule.js';
 import { sleep } from './sleep.js';
-import { ZkObserver } from './zk-observer.js';
+import { ObserverSet } from './observer-set.js';
 
 export interface ChaosOptions {
   durationSec: number;
@@ -59,7 +59,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   log(`seed ${o.seed}: ${schedule.length} faults over ${Math.round(windowMs / 1000)} s; records in ${recordsDir}`);
 
   let infra: Infra | null = null;
-  let observer: ZkObserver | null = null;
+  let observer: ObserverSet | null = null;
   let cluster: Cluster | null = null;
   let injector: FaultInjector | null = null;
   let load: Promise<LoadResult> | null = null;
@@ -78,7 +78,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const created = await runCli(['create', '--zk', zk, '--brokers', brokers.join(','), '--group', group, '--topic', topic, '--ranges', String(o.ranges)], 120_000);
     if (created.code !== 0) throw new Error(`ringleader create exited ${created.code}: ${created.stderr.trim().slice(-500)}`);
 
-    observer = new ZkObserver(zk, group, o.ranges);
+    observer = new ObserverSet(infra.zookeeper.nodes.map((n) => n.connectString), group, o.ranges);
     await observer.start();
     cluster = new Cluster({ zk, brokers, group, topic, sessionTimeoutMs: o.sessionTimeoutMs, dir: recordsDir });
     cluster.startCoordinator('coord-1');
