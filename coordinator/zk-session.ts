@@ -80,6 +80,8 @@ export class ZkSession extends EventEmitter {
   /** When a reply was last *received* (lastReply is when its request was sent). */
   private lastHeard = 0;
   private lastPing = 0;
+  /** When the current (re)connection attempt began: a handshake answer proves the session alive no later than this. */
+  private connectingSince = 0;
   private pinger: NodeJS.Timeout | null = null;
   private closed = false;
   private closing: Promise<void> | null = null;
@@ -196,6 +198,7 @@ export class ZkSession extends EventEmitter {
     });
     for (const a of this.opts.auth ?? []) client.addAuthInfo(a.scheme, Buffer.from(a.auth));
     this.client = client;
+    this.connectingSince = this.now();
     const generation = ++this.generation;
     let everConnected = false;
 
@@ -221,8 +224,13 @@ export class ZkSession extends EventEmitter {
       client.on('state', (state) => {
         if (generation !== this.generation || this.closed) return;
         if (state === zookeeper.State.SYNC_CONNECTED) {
-          this.lastReply = this.now();
-          this.lastHeard = this.lastReply;
+          // The server vouched for the session when it answered the
+          // handshake, which may be long before we read the answer (a
+          // process stopped with SIGSTOP reads it after SIGCONT): the proof
+          // dates from when the reconnection began, and a ping sent now
+          // renews it.
+          this.lastReply = Math.max(this.lastReply, this.connectingSince);
+          this.lastHeard = this.now();
           this.connectedNow = true;
           const id = client.getSessionId().toString('hex');
           if (!everConnected) {
@@ -237,10 +245,13 @@ export class ZkSession extends EventEmitter {
             this.emitState({ type: 'session', sessionId: id, first });
           } else {
             this.log.info({ sessionId: id }, 'ZooKeeper reconnected with the same session');
+            this.lastPing = this.now();
+            void this.ping();
             this.emitState({ type: 'reconnected', sessionId: id });
           }
         } else if (state === zookeeper.State.DISCONNECTED) {
           if (!this.connectedNow) return;
+          this.connectingSince = this.now();
           this.connectedNow = false;
           this.log.warn({ sessionId: this.currentSessionId }, 'ZooKeeper disconnected');
           this.emitState({ type: 'disconnected' });
@@ -333,8 +344,43 @@ export class ZkSession extends EventEmitter {
     });
   }
 
+  /**
+   * A read that meets a dropped connection (the server went away, or the
+   * watchdog left a silent one) waits for the connection to come back and
+   * tries again, within the operation timeout: reads are safe to repeat, and
+   * a process starting up during a ZooKeeper hiccup should not die of it.
+   */
+  private async read<T>(path: string, fn: (c: Client, cb: (err: unknown, value?: T) => void) => void): Promise<T> {
+    const until = this.now() + (this.opts.opTimeoutMs ?? this.sessionTimeoutMs);
+    for (;;) {
+      try {
+        return await this.call(path, fn);
+      } catch (err) {
+        if (!isZkCode(err, ZK.CONNECTION_LOSS) || this.closed || this.now() >= until) throw err;
+        await this.connectedAgain(until - this.now());
+      }
+    }
+  }
+
+  /** Resolves once connected (at once if connected now), or after `ms`. */
+  private connectedAgain(ms: number): Promise<void> {
+    if (this.connectedNow) return new Promise((r) => setTimeout(r, 10));
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.off('state', onState);
+        resolve();
+      };
+      const onState = (st: SessionState) => {
+        if (st.type === 'reconnected' || st.type === 'session') done();
+      };
+      const t = setTimeout(done, Math.max(0, ms));
+      this.on('state', onState);
+    });
+  }
+
   getData(path: string, watch?: (e: ZkEvent) => void): Promise<{ data: Buffer; stat: Stat }> {
-    return this.call(path, (c, cb) => {
+    return this.read(path, (c, cb) => {
       const done = (err: unknown, data: Buffer, stat: Stat) => cb(err, { data: data ?? Buffer.alloc(0), stat });
       if (watch) c.getData(path, watch, done);
       else c.getData(path, done);
@@ -352,7 +398,7 @@ export class ZkSession extends EventEmitter {
   }
 
   getChildren(path: string, watch?: (e: ZkEvent) => void): Promise<string[]> {
-    return this.call(path, (c, cb) => {
+    return this.read(path, (c, cb) => {
       const done = (err: unknown, children: string[]) => cb(err, children ?? []);
       if (watch) c.getChildren(path, watch, done);
       else c.getChildren(path, done);
@@ -360,7 +406,7 @@ export class ZkSession extends EventEmitter {
   }
 
   exists(path: string, watch?: (e: ZkEvent) => void): Promise<Stat | null> {
-    return this.call(path, (c, cb) => {
+    return this.read(path, (c, cb) => {
       const done = (err: unknown, stat: Stat) => cb(err, stat ?? null);
       if (watch) c.exists(path, watch, done);
       else c.exists(path, done);

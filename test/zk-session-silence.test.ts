@@ -20,12 +20,12 @@ describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper)', ()
     for (const c of cleanup.splice(0).reverse()) await c();
   });
 
-  async function twoServers() {
+  async function twoServers(opTimeoutMs = 1_000, now?: () => number) {
     const chroot = zkConnect().includes('/') ? zkConnect().slice(zkConnect().indexOf('/')) : '';
     const proxies = [new StallProxy(zkConnect()), new StallProxy(zkConnect())];
     const addresses = [await proxies[0]!.start(), await proxies[1]!.start()];
     cleanup.push(async () => void (await Promise.all(proxies.map((p) => p.close()))));
-    const zk = new ZkSession({ connect: `${addresses.join(',')}${chroot}`, sessionTimeoutMs: SESSION_TIMEOUT_MS, opTimeoutMs: 1_000 });
+    const zk = new ZkSession({ connect: `${addresses.join(',')}${chroot}`, sessionTimeoutMs: SESSION_TIMEOUT_MS, opTimeoutMs, ...(now ? { now } : {}) });
     cleanup.push(() => zk.close());
     const states: (SessionState & { at: number })[] = [];
     zk.on('state', (s) => states.push({ ...s, at: Date.now() }));
@@ -66,5 +66,37 @@ describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper)', ()
     expect(reconnected.at - droppedAt).toBeGreaterThanOrEqual(SESSION_TIMEOUT_MS / 2 - 100);
     expect(states.some((s) => s.type === 'expired')).toBe(false);
     await zk.exists('/');
+  });
+
+  it('a read caught by the dropped connection is sent again once the session is back, within its timeout', async () => {
+    // A process starting up during a ZooKeeper hiccup (reading its group's
+    // config) must not die of CONNECTION_LOSS: a chaos run lost a coordinator so.
+    const { zk, inUse } = await twoServers(SESSION_TIMEOUT_MS);
+    const t0 = Date.now();
+    inUse.stall();
+    const node = await zk.getData('/');
+    console.log(`[silence] read answered after ${Date.now() - t0} ms, through the other server`);
+    expect(node.stat).toBeDefined();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(zk.readTimeoutMs - 100);
+  });
+
+  it('a handshake answer read late (after SIGCONT) does not reopen the self-fencing gate; a fresh ping does', async () => {
+    // A chaos run: a poller SIGSTOPped mid-reconnect read the server's
+    // "session valid" after SIGCONT, resumed its old ranges at once, and its
+    // session expired 20 ms later: messages started in leases it had lost.
+    let clock = 1_000_000;
+    const { zk, states, inUse, other } = await twoServers(1_000, () => clock);
+    other.stall(); // the reconnection will wait on it: the handshake is in flight
+    inUse.dropConnections();
+    await waitFor('the handshake to be under way', () => other.openSockets > 0, 5_000);
+    clock += 10_000; // the "SIGSTOP": the answer is read 10 s of our time later
+    let atReconnect: boolean | undefined;
+    zk.on('state', (s) => {
+      if (s.type === 'reconnected') atReconnect = zk.withinDeadline();
+    });
+    other.resume();
+    await waitFor('reconnected', () => states.find((s) => s.type === 'reconnected'), SESSION_TIMEOUT_MS);
+    expect(atReconnect).toBe(false);
+    await waitFor('a ping sent after the reconnect to reopen the gate', () => zk.withinDeadline(), 3_000);
   });
 });
