@@ -374,7 +374,9 @@ export class ZkSession extends EventEmitter {
       const onState = (st: SessionState) => {
         if (st.type === 'reconnected' || st.type === 'session') done();
       };
+      // Unref'd: a process shutting down does not wait for it.
       const t = setTimeout(done, Math.max(0, ms));
+      t.unref();
       this.on('state', onState);
     });
   }
