@@ -94,6 +94,14 @@ export class Membership extends EventEmitter {
         await this.zk.create(path, encode(this.info), 'ephemeral');
         return;
       } catch (err) {
+        if (isZkCode(err, ZK.CONNECTION_LOSS) && Date.now() < deadline) {
+          // The connection dropped under the create (a server went away or
+          // went silent): try again; if it had gone through, the retry
+          // finds our own node below. A poller starting during a ZooKeeper
+          // hiccup must not die of it.
+          await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
         if (!isZkCode(err, ZK.NODE_EXISTS)) throw err;
       }
       const existing = await this.zk.getDataOrNull(path);

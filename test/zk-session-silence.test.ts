@@ -7,7 +7,8 @@
 // the handshake (a SIGSTOPped server still accepts TCP connections). Two
 // stalling proxies in front of the real server play two ensemble members.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ZkSession, type SessionState } from '../coordinator/index.js';
+import { createGroupConfig, GroupPaths, Membership, ZkSession, type SessionState } from '../coordinator/index.js';
+import { randomName } from './support/env.js';
 import { zkConnect } from './support/env.js';
 import { StallProxy } from './support/stall-proxy.js';
 import { waitFor } from './support/standin-procs.js';
@@ -98,5 +99,19 @@ describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper)', ()
     await waitFor('reconnected', () => states.find((s) => s.type === 'reconnected'), SESSION_TIMEOUT_MS);
     expect(atReconnect).toBe(false);
     await waitFor('a ping sent after the reconnect to reopen the gate', () => zk.withinDeadline(), 3_000);
+  });
+
+  it('a poller registering while its server goes silent registers through the other one (no CONNECTION_LOSS exit)', async () => {
+    // Chaos: two pollers restarted during a frozen ZooKeeper server exited
+    // with CONNECTION_LOSS creating their member node.
+    const { zk, inUse } = await twoServers(SESSION_TIMEOUT_MS);
+    const paths = new GroupPaths(randomName('silent-join'));
+    await createGroupConfig(zk, paths, { topic: 't', ranges: 2 });
+    const member = new Membership(zk, paths, { id: 'p1', host: 'h', pid: 1, weight: 1, state: 'active', startedAt: new Date().toISOString() });
+    cleanup.push(() => member.deregister().catch(() => undefined));
+    inUse.stall();
+    await member.register();
+    const node = await zk.getData(paths.poller('p1'));
+    expect(zk.ownsEphemeral(node.stat)).toBe(true);
   });
 });
