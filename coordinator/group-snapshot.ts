@@ -54,13 +54,17 @@ export async function readGroupSnapshot(zk: ZkSession, paths: GroupPaths, endOff
   const ranges = config.ok ? config.value.ranges : 0;
   const topic = config.ok ? config.value.topic : null;
 
-  const [{ members, problems: memberProblems }, assignment, leader, leases, offsets] = await Promise.all([
-    readMembers(zk, paths),
-    config.ok ? readAssignment(zk, paths, ranges) : Promise.resolve({ record: null, version: -1, problem: undefined }),
-    readLeader(zk, paths),
-    readChildrenData(zk, paths.leases),
-    readChildrenData(zk, paths.offsets),
-  ]);
+  // Read effects before their causes: a member joins, then the leader
+  // publishes an assignment, then pollers move leases and commit. One session's
+  // reads are answered in order, each from a state no older than the last, so
+  // reading leases and offsets first, then the assignment, then the members
+  // never shows a lease taken under an assignment this snapshot does not
+  // have, nor an assignment naming a poller it does not list. (Read all at
+  // once, `watch` printed w3's acquisitions before the assignment that gave
+  // them, when the handoff fell between the reads.)
+  const [leases, offsets] = await Promise.all([readChildrenData(zk, paths.leases), readChildrenData(zk, paths.offsets)]);
+  const assignment = config.ok ? await readAssignment(zk, paths, ranges) : { record: null, version: -1, problem: undefined };
+  const [{ members, problems: memberProblems }, leader] = await Promise.all([readMembers(zk, paths), readLeader(zk, paths)]);
   problems.push(...memberProblems);
   if (assignment.problem) problems.push({ path: paths.assignment, error: assignment.problem });
 
