@@ -74,7 +74,7 @@ export class Coordinator extends EventEmitter {
     this.latch.on('leader', () => {
       this.log.info({}, 'leading: computing the assignment');
       this.emit('leader', true);
-      this.schedule('became leader', 0);
+      void this.scheduleFirstRebalance();
     });
     this.latch.on('follower', () => {
       this.cancel();
@@ -103,6 +103,24 @@ export class Coordinator extends EventEmitter {
   private cancel(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /**
+   * A new leader of a running group publishes at once: its pollers may be
+   * waiting for a dead one's ranges. A group starting cold (no range given to
+   * anyone yet) waits the settle window first, so pollers started together
+   * share one epoch instead of the first one taking every range and handing
+   * most of them on (Kafka's group.initial.rebalance.delay.ms, in short).
+   */
+  private async scheduleFirstRebalance(): Promise<void> {
+    let cold = false;
+    try {
+      const current = await readAssignment(this.opts.zk, this.opts.paths, this.ranges);
+      cold = current.record ? current.record.owners.every((o) => o === null) : current.version < 0;
+    } catch (err) {
+      this.log.debug({ err }, 'could not read the assignment on becoming leader; publishing at once');
+    }
+    this.schedule(cold ? 'became leader of a group starting cold' : 'became leader', cold ? this.settleMs : 0);
   }
 
   private schedule(why: string, delay = this.settleMs): void {
