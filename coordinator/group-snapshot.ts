@@ -149,15 +149,23 @@ async function readChildrenData(zk: ZkSession, path: string): Promise<[string, B
 
 /** The id written in the lowest `leader/n_` node, i.e. the current leader. */
 export async function readLeader(zk: ZkSession, paths: GroupPaths): Promise<string | null> {
+  return (await readLeaderNode(zk, paths))?.id ?? null;
+}
+
+/**
+ * The lowest `leader/n_` node and the id written in it. The node tells a
+ * restarted candidate (same id, new node) from the one it replaced.
+ */
+export async function readLeaderNode(zk: ZkSession, paths: GroupPaths): Promise<{ id: string | null; node: string } | null> {
   const children = (await zk.getChildren(paths.leader).catch(() => [] as string[])).sort((a, b) => sequenceOf(a) - sequenceOf(b));
   for (const child of children) {
     const node = await zk.getDataOrNull(`${paths.leader}/${child}`);
     if (!node) continue;
     try {
       const v = JSON.parse(node.data.toString('utf8')) as { id?: unknown };
-      return typeof v.id === 'string' ? v.id : null;
+      return { id: typeof v.id === 'string' ? v.id : null, node: child };
     } catch {
-      return null;
+      return { id: null, node: child };
     }
   }
   return null;

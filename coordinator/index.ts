@@ -20,7 +20,7 @@ export { OffsetStore, OffsetCorruptError } from './offset-store.js';
 export type { CommitResult } from './offset-store.js';
 export { AssignmentFollower } from './assignment-follower.js';
 export type { RangeWorker, RangeState, AssignmentFollowerOptions } from './assignment-follower.js';
-export { readGroupSnapshot, readLeader } from './group-snapshot.js';
+export { readGroupSnapshot, readLeader, readLeaderNode } from './group-snapshot.js';
 export type { GroupSnapshot, PollerView, RangeView, EndOffsets } from './group-snapshot.js';
 export { GroupEventDiffer } from './group-events.js';
 export type { GroupEvent } from './group-events.js';

@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ControlledChild, type Exit } from './child-process.js';
 import { requireTool } from './tools.js';
 
 export interface JvmSpec {
@@ -21,10 +20,7 @@ export interface JvmSpec {
   logger: Logger;
 }
 
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+export type { Exit };
 
 const attached = new Set<JvmProcess>();
 const live = new Set<JvmProcess>();
@@ -39,102 +35,41 @@ function installExitHook(): void {
   });
 }
 
-/** One JVM with node control for fault tests: stop, kill, pause, resume. */
-export class JvmProcess {
-  readonly pid: number;
-  readonly exited: Promise<Exit>;
-  private exit: Exit | undefined;
-  private paused = false;
-  private watchdog: ChildProcess | undefined;
-
-  private constructor(
-    readonly spec: JvmSpec,
-    private readonly child: ChildProcess,
-  ) {
-    if (child.pid === undefined) throw new Error(`${spec.name}: java did not start`);
-    this.pid = child.pid;
-    this.exited = new Promise<Exit>((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.exit = { code, signal };
-        attached.delete(this);
-        live.delete(this);
-        this.watchdog?.kill('SIGKILL');
-        resolve(this.exit);
-      });
+/** One JVM (a ZooKeeper node, the Kafka broker, a Kafka tool) with node control for fault tests. */
+export class JvmProcess extends ControlledChild {
+  private constructor(readonly jvm: JvmSpec) {
+    super({
+      name: jvm.name,
+      command: 'java',
+      args: [...jvm.jvmOptions, '-cp', join(jvm.libDir, '*'), jvm.mainClass, ...jvm.args],
+      logFile: jvm.logFile,
+      detached: jvm.detached,
     });
   }
 
   static start(spec: JvmSpec): JvmProcess {
     requireTool('java');
-    const fd = openSync(spec.logFile, 'a');
-    let child: ChildProcess;
-    try {
-      child = spawn('java', [...spec.jvmOptions, '-cp', join(spec.libDir, '*'), spec.mainClass, ...spec.args], {
-        stdio: ['ignore', fd, fd],
-        detached: spec.detached,
-      });
-    } finally {
-      closeSync(fd);
-    }
-    const proc = new JvmProcess(spec, child);
+    const proc = new JvmProcess(spec);
     live.add(proc);
-    if (spec.detached) {
-      child.unref();
-    } else {
+    if (!spec.detached) {
       installExitHook();
       attached.add(proc);
-      proc.watchdog = startWatchdog(proc.pid);
     }
+    void proc.exited.then(() => {
+      attached.delete(proc);
+      live.delete(proc);
+    });
     spec.logger.debug({ name: spec.name, pid: proc.pid, logFile: spec.logFile }, 'jvm started');
     return proc;
-  }
-
-  get running(): boolean {
-    return this.exit === undefined;
   }
 
   get exitStatus(): Exit | undefined {
     return this.exit;
   }
 
-  signal(sig: NodeJS.Signals): void {
-    if (!this.running) return;
-    try {
-      process.kill(this.pid, sig);
-    } catch {
-      // Already gone: the exit event will follow.
-    }
-  }
-
   /** SIGTERM (clean shutdown), then SIGKILL if it has not exited within `timeoutMs`. */
-  async stop(timeoutMs = 15_000): Promise<Exit> {
-    if (!this.running) return this.exit as Exit;
-    this.signal('SIGTERM');
-    // A stopped JVM would hold the SIGTERM pending forever.
-    if (this.paused) this.resume();
-    const timer = setTimeout(() => this.signal('SIGKILL'), timeoutMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** SIGKILL: a crash, with no chance to close sessions or flush. */
-  async kill(): Promise<Exit> {
-    this.signal('SIGKILL');
-    return this.exited;
-  }
-
-  /** SIGSTOP: the process keeps its sockets but stops answering (a zombie). */
-  pause(): void {
-    this.signal('SIGSTOP');
-    this.paused = true;
-  }
-
-  resume(): void {
-    this.signal('SIGCONT');
-    this.paused = false;
+  override stop(timeoutMs = 15_000): Promise<Exit> {
+    return super.stop(timeoutMs);
   }
 }
 
@@ -144,19 +79,4 @@ export class JvmProcess {
  */
 export function killEverythingStarted(): void {
   for (const p of live) p.signal('SIGKILL');
-}
-
-/**
- * A tiny shell that waits for EOF on a pipe only we hold, then SIGKILLs the
- * JVM. If this Node process dies in any way the pipe closes, so the JVM cannot
- * outlive us (Node cannot set PR_SET_PDEATHSIG itself).
- */
-function startWatchdog(pid: number): ChildProcess {
-  const dog = spawn('sh', ['-c', `read _ignored; kill -9 ${pid} 2>/dev/null`], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  dog.unref();
-  const stdin = dog.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null;
-  stdin?.unref?.();
-  return dog;
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { check, type CheckInput } from './checker.js';
 import type { ProducedRecord } from './producer.js';
 import type { FaultEvent, Handled, Incarnation } from './records.js';
-import type { EpochObs, LeaseObs, OffsetObs } from './zk-observer.js';
+import type { EpochObs, LeaderObs, LeaseObs, OffsetObs } from './zk-observer.js';
 
 const SESSION = 4000;
 
@@ -22,11 +22,11 @@ const commit = (poller: string, offset: number, mzxid: number, mtime: number): O
 const inc = (poller: string, o: Partial<Incarnation> = {}): Incarnation => ({ poller, inc: 0, pid: 1, startedAt: 0, pauses: [], ...o });
 const epoch = (n: number, mtime: number, owner: string): EpochObs => ({ epoch: n, leader: 'coord-1', mtime, owners: [owner] });
 
-function input(o: Partial<CheckInput> & { leases?: LeaseObs[]; offsets?: OffsetObs[]; epochs?: EpochObs[] }): CheckInput {
+function input(o: Partial<CheckInput> & { leases?: LeaseObs[]; offsets?: OffsetObs[]; epochs?: EpochObs[]; leaders?: LeaderObs[] }): CheckInput {
   return {
     produced: o.produced ?? [],
     handled: o.handled ?? [],
-    history: { leases: o.leases ?? [], offsets: o.offsets ?? [], epochs: o.epochs ?? [], leaders: [] },
+    history: { leases: o.leases ?? [], offsets: o.offsets ?? [], epochs: o.epochs ?? [], leaders: o.leaders ?? [] },
     incarnations: o.incarnations ?? [],
     faults: o.faults ?? [],
     sessionTimeoutMs: SESSION,
@@ -47,6 +47,20 @@ function killed(recoveryMs: number, extra: FaultEvent[] = []): CheckInput {
 }
 
 describe('chaos checker', () => {
+  it('times a coordinator kill to the next leader, also when the killed one restarted and leads again under a new node', () => {
+    const kill: FaultEvent = { n: 0, kind: 'coordinator-kill', target: 'coord-1', at: 10_000, until: 12_000 };
+    const leaders: LeaderObs[] = [
+      { leader: 'coord-1', node: 'n_0000000001', at: 1_000 },
+      // coord-2's session expired meanwhile and it re-entered behind the restarted coord-1
+      { leader: 'coord-1', node: 'n_0000000004', at: 14_200 },
+      { leader: 'coord-2', node: 'n_0000000005', at: 60_000 },
+    ];
+    expect(check(input({ faults: [kill], leaders })).recovery.coordinatorLeaderMs).toEqual({ n: 1, p50: 4_200, max: 4_200 });
+    // Older records without nodes: only another id counts.
+    const idsOnly = leaders.map(({ leader, at }) => ({ leader, at }));
+    expect(check(input({ faults: [kill], leaders: idsOnly })).recovery.coordinatorLeaderMs).toEqual({ n: 1, p50: 50_000, max: 50_000 });
+  });
+
   it('passes a clean kill -9 recovery and counts it as isolated', () => {
     const r = check(killed(4500));
     expect(r).toMatchObject({ lost: 0, duplicates: 0, overlapViolations: 0, zombieCommits: 0, offsetRegressions: 0, outliers: [] });

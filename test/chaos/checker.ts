@@ -347,7 +347,12 @@ export function check(input: CheckInput): CheckResult {
     if (f.kind !== 'coordinator-kill') continue;
     const e = history.epochs.find((x) => x.mtime > f.at);
     if (e) coordinatorEpochMs.push(e.mtime - f.at);
-    const l = history.leaders.find((x) => x.at > f.at && x.leader !== null && x.leader !== f.target);
+    // Another leader: another id, or the killed coordinator restarted and
+    // elected under a new candidate node (records that name the node).
+    const atKill = history.leaders.filter((x) => x.at <= f.at).pop();
+    const l = history.leaders.find(
+      (x) => x.at > f.at && x.leader !== null && (x.leader !== f.target || (x.node != null && atKill?.node != null && x.node !== atKill.node)),
+    );
     if (l) coordinatorLeaderMs.push(l.at - f.at);
   }
 

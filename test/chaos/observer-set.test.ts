@@ -29,4 +29,11 @@ describe('mergeHistories', () => {
     expect(h.epochs.map((e) => e.epoch)).toEqual([96, 97, 98]);
     expect(h.leaders).toEqual([{ leader: 'c1', at: 0 }, { leader: 'c2', at: 7_000 }]);
   });
+
+  it('keeps a leader that came back under a new candidate node (a restarted coordinator), drops repeats', () => {
+    const empty = { leases: [], offsets: [], epochs: [] };
+    const a: History = { ...empty, leaders: [{ leader: 'c1', node: 'n_01', at: 0 }, { leader: 'c1', node: 'n_04', at: 5_000 }] };
+    const b: History = { ...empty, leaders: [{ leader: 'c1', node: 'n_01', at: 3 }, { leader: 'c1', node: 'n_04', at: 5_010 }] };
+    expect(mergeHistories([a, b]).leaders).toEqual([{ leader: 'c1', node: 'n_01', at: 0 }, { leader: 'c1', node: 'n_04', at: 5_000 }]);
+  });
 });

@@ -53,7 +53,8 @@ export function mergeHistories(histories: History[]): History {
   const epochs = new Map(histories.flatMap((h) => h.epochs.map((e) => [e.epoch, e] as const)));
   const leaders: History['leaders'] = [];
   for (const l of histories.flatMap((h) => h.leaders).sort((a, b) => a.at - b.at)) {
-    if (leaders[leaders.length - 1]?.leader !== l.leader) leaders.push(l);
+    const last = leaders[leaders.length - 1];
+    if (!last || last.leader !== l.leader || (last.node ?? null) !== (l.node ?? null)) leaders.push(l);
   }
   return {
     leases: [...leases.values()].sort((a, b) => (a.czxid < b.czxid ? -1 : a.czxid > b.czxid ? 1 : 0)),

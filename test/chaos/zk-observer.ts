@@ -11,7 +11,7 @@ import {
   parseAssignment,
   parseLease,
   parseOffset,
-  readLeader,
+  readLeaderNode,
 } from '../../coordinator/index.js';
 
 export interface LeaseObs {
@@ -44,6 +44,8 @@ export interface EpochObs {
 
 export interface LeaderObs {
   leader: string | null;
+  /** The leader's `leader/n_` node: a restarted coordinator leads again under the same id but a new node (absent in older records). */
+  node?: string | null;
   at: number;
 }
 
@@ -66,7 +68,7 @@ export class ZkObserver {
   private readonly offsetSeen = new Set<string>();
   private readonly lastOffset = new Map<number, bigint>();
   private lastEpoch = -1;
-  private lastLeader: string | null | undefined;
+  private lastLeader: string | undefined;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private polling = false;
@@ -199,10 +201,13 @@ export class ZkObserver {
 
   private async observeLeader(watch: boolean): Promise<void> {
     if (watch) await this.zk.getChildren(this.paths.leader, this.rewatch(() => this.observeLeader(true))).catch(() => undefined);
-    const leader = await readLeader(this.zk, this.paths);
-    if (leader !== this.lastLeader) {
-      this.lastLeader = leader;
-      this.history.leaders.push({ leader, at: Date.now() });
+    const current = await readLeaderNode(this.zk, this.paths);
+    const leader = current?.id ?? null;
+    const node = current?.node ?? null;
+    const key = `${leader}/${node}`;
+    if (key !== this.lastLeader) {
+      this.lastLeader = key;
+      this.history.leaders.push({ leader, node, at: Date.now() });
     }
   }
 }
