@@ -186,4 +186,24 @@ describe('chaos checker', () => {
     // An expiry long after the freeze, with no pause of its own, is "other".
     expect(dup([{ poller: 'p1', inc: 0, at: 30_000 }]).sessionExpiries).toEqual({ n: 1, zombie: 0, zkLeaderFrozen: 0, other: 1 });
   });
+
+  it('dates a logged expiry back to when the poller\'s lease vanished, for the ranges it logged lost to it', () => {
+    // p1 handles at 1000 and cannot commit; the server expires its session at
+    // 9556 (lease gone), p2 takes the range and handles at 9609, and p1 hears
+    // of the expiry only at 9656 when it reaches a server (chaos seed 2).
+    const dup = (expiry: NonNullable<CheckInput['sessionExpiries']>[number]) =>
+      check({
+        ...input({
+          produced: [produced(0, 0, 100)],
+          handled: [handled('p1', 0, 0, 1000, 1010), handled('p2', 0, 0, 9609, 9610)],
+          leases: [lease('p1', 10, 500, 9556), lease('p2', 20, 9559)],
+          incarnations: [inc('p1'), inc('p2')],
+        }),
+        sessionExpiries: [expiry],
+      });
+    expect(dup({ poller: 'p1', inc: 0, at: 9656, ranges: [0] })).toMatchObject({ duplicatesExplained: 1, duplicatesUnexplained: 0 });
+    // Not when the poller did not say it lost that range to the expiry, nor when the lease went long before.
+    expect(dup({ poller: 'p1', inc: 0, at: 9656, ranges: [] })).toMatchObject({ duplicatesUnexplained: 1 });
+    expect(dup({ poller: 'p1', inc: 0, at: 9556 + 2 * SESSION + 1, ranges: [0] })).toMatchObject({ duplicatesUnexplained: 1 });
+  });
 });

@@ -171,6 +171,21 @@ export function check(input: CheckInput): CheckResult {
     else if (zkLeaderFreezes.some((z) => z.until !== undefined && z.until - 1_000 <= e.at && e.at <= z.until + input.sessionTimeoutMs)) sessionExpiries.zkLeaderFrozen++;
     else sessionExpiries.other++;
   }
+  /**
+   * A poller hears of its session expiry only when it reaches a server again;
+   * the server expired the session earlier, when its leases vanished, and
+   * another poller may take a range in between. So for a range the poller
+   * logged lost to an expiry, the crash point is when its lease vanished.
+   */
+  const expiredLeaseGone = (h: Handled): number[] => {
+    const lease = leaseAt(h.range, h.start);
+    if (!lease || lease.poller !== h.poller || lease.goneAt === undefined) return [];
+    const gone = lease.goneAt;
+    const heard = (input.sessionExpiries ?? []).some(
+      (e) => e.poller === h.poller && e.inc === h.inc && e.ranges?.includes(h.range) && gone <= e.at && e.at - gone <= 2 * input.sessionTimeoutMs,
+    );
+    return heard ? [gone] : [];
+  };
   const committedPast = (poller: string, range: number, offset: number, from: number, to: number): boolean =>
     (commitsByRange.get(range) ?? []).some((c) => c.poller === poller && c.offset > BigInt(offset) && c.mtime >= from && c.mtime <= to);
 
@@ -185,7 +200,9 @@ export function check(input: CheckInput): CheckResult {
       const hj = list[j] as Handled;
       const ok = list.slice(0, j).some((hi) => {
         const inc = incs.get(incKey(hi.poller, hi.inc));
-        return crashPoints(inc).some((c) => c >= hi.start && c <= hj.start && !committedPast(hi.poller, hi.range, hi.offset, hi.end, c));
+        return [...crashPoints(inc), ...expiredLeaseGone(hi)].some(
+          (c) => c >= hi.start && c <= hj.start && !committedPast(hi.poller, hi.range, hi.offset, hi.end, c),
+        );
       });
       if (ok) explained++;
       else {

@@ -74,7 +74,10 @@ export function readHandled(dir: string): Handled[] {
 export interface SessionExpiry {
   poller: string;
   inc: number;
+  /** When the poller learned of it: the server expired the session earlier, when its leases vanished. */
   at: number;
+  /** The ranges it logged lost to this expiry ("range lost", why "session expired"). */
+  ranges?: number[];
 }
 
 /**
@@ -87,9 +90,14 @@ export function readSessionExpiries(dir: string): SessionExpiry[] {
   for (const f of readdirSync(dir).sort()) {
     const m = /^poller-(.+)-(\d+)\.log$/.exec(f);
     if (!m) continue;
-    for (const l of readLines<{ component?: string; msg?: string; time?: number }>(join(dir, f))) {
-      if (l.component === 'zk-session' && l.msg?.startsWith('ZooKeeper session expired') && typeof l.time === 'number') {
-        out.push({ poller: m[1] as string, inc: Number(m[2]), at: l.time });
+    let last: SessionExpiry | undefined;
+    for (const l of readLines<{ component?: string; msg?: string; time?: number; range?: number; why?: string }>(join(dir, f))) {
+      if (typeof l.time !== 'number') continue;
+      if (l.component === 'zk-session' && l.msg?.startsWith('ZooKeeper session expired')) {
+        last = { poller: m[1] as string, inc: Number(m[2]), at: l.time, ranges: [] };
+        out.push(last);
+      } else if (last && l.msg === 'range lost' && l.why === 'session expired' && typeof l.range === 'number' && l.time - last.at <= 1_000) {
+        last.ranges!.push(l.range);
       }
     }
   }
