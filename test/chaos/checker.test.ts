@@ -160,6 +160,24 @@ describe('chaos checker', () => {
     expect(dup(false)).toMatchObject({ duplicates: 1, duplicatesExplained: 0, duplicatesUnexplained: 1 });
   });
 
+  it('counts a message handled three times as one duplicate, explained only if both redeliveries are', () => {
+    // p1, p2 and p3 handle it in turn; p2 is killed after handling, p1 only if asked.
+    const thrice = (firstCrashes: boolean) =>
+      check(
+        input({
+          produced: [produced(0, 0, 100)],
+          handled: [handled('p1', 0, 0, 1000, 1010), handled('p2', 0, 0, 6000, 6010), handled('p3', 0, 0, 12_000, 12_010)],
+          leases: [lease('p1', 10, 500, 5800), lease('p2', 20, 5900, 11_800), lease('p3', 30, 11_900)],
+          incarnations: [inc('p1', firstCrashes ? { endedBy: 'kill', endedAt: 1500 } : {}), inc('p2', { endedBy: 'kill', endedAt: 7000 }), inc('p3')],
+        }),
+      );
+    expect(thrice(true)).toMatchObject({ handled: 3, handledUnique: 1, duplicates: 1, duplicatesExplained: 1, duplicatesUnexplained: 0 });
+    // p2's redelivery follows no crash: the message is unexplained, although p3's follows p2's kill.
+    const r = thrice(false);
+    expect(r).toMatchObject({ duplicates: 1, duplicatesExplained: 0, duplicatesUnexplained: 1 });
+    expect(r.examples['duplicatesUnexplained']).toHaveLength(1);
+  });
+
   it('explains a duplicate by a session expiry the poller logged, and tells what expired it', () => {
     // p1 handles at 1000 and cannot commit: a frozen ZooKeeper leader expires its session on SIGCONT (5000).
     const freeze: FaultEvent = { n: 0, kind: 'zk-pause', target: 'zookeeper-1', detail: 'leader', at: 0, until: 5000 };

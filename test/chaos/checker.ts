@@ -18,7 +18,9 @@ export interface CheckResult {
   /** Handled ids the producer has no acknowledgement for (a send that failed after writing). */
   handledUnacked: number;
   lost: number;
+  /** Messages handled more than once (`handled - handledUnique` counts the extra handlings). */
   duplicates: number;
+  /** Of those, the messages whose every redelivery follows a crash point of an earlier handler, and the others. */
   duplicatesExplained: number;
   duplicatesUnexplained: number;
   /**
@@ -196,6 +198,8 @@ export function check(input: CheckInput): CheckResult {
     if (list.length < 2) continue;
     duplicates++;
     list.sort((a, b) => a.start - b.start);
+    // A message is explained when each of its redeliveries is.
+    let allExplained = true;
     for (let j = 1; j < list.length; j++) {
       const hj = list[j] as Handled;
       const ok = list.slice(0, j).some((hi) => {
@@ -204,12 +208,13 @@ export function check(input: CheckInput): CheckResult {
           (c) => c >= hi.start && c <= hj.start && !committedPast(hi.poller, hi.range, hi.offset, hi.end, c),
         );
       });
-      if (ok) explained++;
-      else {
-        unexplained++;
+      if (!ok) {
+        allExplained = false;
         example('duplicatesUnexplained', `id ${id} range ${hj.range} offset ${hj.offset}: ${list.map((h) => `${incKey(h.poller, h.inc)}@${h.start}-${h.end}`).join(', ')}`);
       }
     }
+    if (allExplained) explained++;
+    else unexplained++;
   }
 
   // ---- tenures: which lease a handling ran under ----------------------------
