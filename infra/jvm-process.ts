@@ -63,10 +63,6 @@ export class JvmProcess extends ControlledChild {
     return proc;
   }
 
-  get exitStatus(): Exit | undefined {
-    return this.exit;
-  }
-
   /** SIGTERM (clean shutdown), then SIGKILL if it has not exited within `timeoutMs`. */
   override stop(timeoutMs = 15_000): Promise<Exit> {
     return super.stop(timeoutMs);
