@@ -96,10 +96,10 @@ export class Membership extends EventEmitter {
       } catch (err) {
         if (isZkCode(err, ZK.CONNECTION_LOSS) && Date.now() < deadline) {
           // The connection dropped under the create (a server went away or
-          // went silent): try again; if it had gone through, the retry
-          // finds our own node below. A poller starting during a ZooKeeper
-          // hiccup must not die of it.
-          await new Promise((r) => setTimeout(r, 200));
+          // went silent): try again once it is back; if it had gone through,
+          // the retry finds our own node below. A poller starting during a
+          // ZooKeeper hiccup must not die of it.
+          await this.zk.whenConnected(deadline - Date.now());
           continue;
         }
         if (!isZkCode(err, ZK.NODE_EXISTS)) throw err;

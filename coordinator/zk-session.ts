@@ -357,13 +357,16 @@ export class ZkSession extends EventEmitter {
         return await this.call(path, fn);
       } catch (err) {
         if (!isZkCode(err, ZK.CONNECTION_LOSS) || this.closed || this.now() >= until) throw err;
-        await this.connectedAgain(until - this.now());
+        await this.whenConnected(until - this.now());
       }
     }
   }
 
-  /** Resolves once connected (at once if connected now), or after `ms`. */
-  private connectedAgain(ms: number): Promise<void> {
+  /**
+   * Resolves once connected (after a short pause if connected now, so a
+   * caller retrying in a loop does not spin), or after `ms` at the latest.
+   */
+  whenConnected(ms: number): Promise<void> {
     if (this.connectedNow) return new Promise((r) => setTimeout(r, 10));
     return new Promise((resolve) => {
       const done = () => {
