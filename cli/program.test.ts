@@ -1,6 +1,6 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import { CommanderError, type Command } from 'commander';
-import { buildProgram } from './program.js';
+import { buildProgram, runProgram } from './program.js';
 import { envName } from './options.js';
 
 /** Parses without running actions: every subcommand's action is replaced by a recorder. */
@@ -32,15 +32,15 @@ function failure(argv: string[]): CommanderError {
   throw new Error('expected a parse error');
 }
 
-describe('ringleader CLI flags', () => {
-  const saved = { ...process.env };
-  beforeEach(() => {
-    for (const k of Object.keys(process.env)) if (k.startsWith('RINGLEADER_')) delete process.env[k];
-  });
-  afterEach(() => {
-    process.env = { ...saved };
-  });
+const savedEnv = { ...process.env };
+beforeEach(() => {
+  for (const k of Object.keys(process.env)) if (k.startsWith('RINGLEADER_')) delete process.env[k];
+});
+afterEach(() => {
+  process.env = { ...savedEnv };
+});
 
+describe('ringleader CLI flags', () => {
   it('turns poller flags into typed options with the documented defaults', () => {
     const { opts } = parse(['poller', '--zk', '127.0.0.1:2181', '--group', 'g', '--brokers', 'a:9092,b:9093', '--topic', 'orders']);
     expect(opts).toMatchObject({
@@ -86,5 +86,34 @@ describe('ringleader CLI flags', () => {
     expect(parse(['status', '--zk', 'h:1', '--group', 'g', '--json']).opts).toMatchObject({ json: true });
     expect(parse(['watch', '--zk', 'h:1', '--group', 'g', '--json', '--duration', '500']).opts).toMatchObject({ json: true, duration: 500 });
     expect(parse(['produce', '--brokers', 'k:1', '--topic', 't', '--count', '10', '--rate', '5']).opts).toMatchObject({ count: 10, rate: 5, keys: 100, size: 200 });
+  });
+});
+
+describe('ringleader exit codes', () => {
+  /** Runs a command line with stdout and stderr captured. */
+  async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+    try {
+      return { code: await runProgram(['node', 'ringleader', ...argv]), out, err };
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  }
+
+  it('exits 0 for help and version, 2 for bad flags', async () => {
+    expect((await run(['--version'])).code).toBe(0);
+    expect(await run(['status', '--help'])).toMatchObject({ code: 0, out: expect.stringContaining('Usage: ringleader status') });
+    expect(await run(['bogus'])).toMatchObject({ code: 2, err: "error: unknown command 'bogus'\n" });
+    expect((await run(['status'])).code).toBe(2);
+  });
+
+  it("prints an action's CliError as one line and exits with its code", async () => {
+    const { code, err } = await run(['status', '--zk', '127.0.0.1:1', '--group', 'g', '--zk-auth-file', '/nonexistent/zk-auth']);
+    expect(code).toBe(2);
+    expect(err).toBe('ringleader: cannot read ZooKeeper credentials from /nonexistent/zk-auth: ENOENT\n');
   });
 });

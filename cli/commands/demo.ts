@@ -6,8 +6,8 @@ import { formatSummary } from '../demo/summary.js';
 import { CliError } from '../errors.js';
 
 /** `ringleader demo` is registered here; the demo itself lives in cli/demo/. */
-export function registerDemo(program: Command): void {
-  program
+export function registerDemo(program: Command): Command {
+  return program
     .command('demo')
     .description('start everything on this machine and show scaling and recovery (see README)')
     .option('--ci', 'no live view; print a JSON summary and exit 0 only when nothing was lost')
