@@ -1,6 +1,6 @@
 /*
  * ringleader.pml -- SPIN model of the lease, handoff and commit protocol of
- * ringleader (/work/shared/DESIGN.md, "ZooKeeper layout" and "Protocol").
+ * ringleader (docs/design.md, "ZooKeeper layout" and "Protocol").
  * Names of range states and actions follow docs/internals.md:
  *   range states  idle -> acquiring -> owned -> releasing -> idle
  *   actions       acquire handle ack commit release crash pause expire
