@@ -1,5 +1,5 @@
 /**
- * The self-fencing gate (DESIGN.md): no message starts unless ZooKeeper
+ * The self-fencing gate (docs/design.md): no message starts unless ZooKeeper
  * answered us recently enough to prove we still hold our leases. A pipeline
  * that finds the gate closed parks its work until it is told to resume.
  *
