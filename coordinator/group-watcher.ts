@@ -4,6 +4,7 @@ import type { ZkSession, SessionState } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import { readGroupSnapshot, type GroupSnapshot, type EndOffsets } from './group-snapshot.js';
 import { GroupEventDiffer, type GroupEvent } from './group-events.js';
+import { CoalescingRunner } from './coalescing-runner.js';
 
 export interface GroupWatcherOptions {
   zk: ZkSession;
@@ -26,8 +27,8 @@ export class GroupWatcher extends EventEmitter {
   private readonly differ = new GroupEventDiffer();
   private readonly log: Logger;
   private timer: NodeJS.Timeout | null = null;
-  private refreshing = false;
-  private again = false;
+  /** One re-read at a time; triggers during one make one more. */
+  private readonly refresher = new CoalescingRunner(() => this.refreshOnce());
   private closed = false;
   private readonly trigger = () => void this.refresh();
   private readonly onSession = (s: SessionState) => {
@@ -68,27 +69,22 @@ export class GroupWatcher extends EventEmitter {
     }
   }
 
-  private async refresh(): Promise<void> {
+  private refresh(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.refresher.request();
+  }
+
+  private async refreshOnce(): Promise<void> {
     if (this.closed) return;
-    if (this.refreshing) {
-      this.again = true;
-      return;
-    }
-    this.refreshing = true;
     try {
-      do {
-        this.again = false;
-        await this.armWatches();
-        const snap = await readGroupSnapshot(this.opts.zk, this.opts.paths, this.opts.endOffsets);
-        const now = (this.opts.now ?? Date.now)();
-        this.emit('snapshot', snap);
-        for (const e of this.differ.next(snap, now)) this.emit('event', e);
-      } while (this.again && !this.closed);
+      await this.armWatches();
+      const snap = await readGroupSnapshot(this.opts.zk, this.opts.paths, this.opts.endOffsets);
+      const now = (this.opts.now ?? Date.now)();
+      this.emit('snapshot', snap);
+      for (const e of this.differ.next(snap, now)) this.emit('event', e);
     } catch (err) {
       this.log.debug({ err }, 'refresh failed; retrying on the next tick');
       this.emit('error-refresh', err);
-    } finally {
-      this.refreshing = false;
     }
   }
 

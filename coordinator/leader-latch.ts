@@ -4,6 +4,8 @@ import type { ZkSession, SessionState } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import { encode } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
+import { retry, RetryAbortedError, RECREATE_EPHEMERAL_BACKOFF } from './retry.js';
+import { CoalescingRunner } from './coalescing-runner.js';
 
 type LatchState = 'latent' | 'started' | 'closed';
 
@@ -28,10 +30,10 @@ export class LeaderLatch extends EventEmitter {
   private state: LatchState = 'latent';
   private ourPath: string | null = null;
   private leader = false;
-  private checking = false;
-  private recheck = false;
-  private resetting: Promise<void> | null = null;
-  private resetAgain = false;
+  /** One reset at a time: a second request while one runs makes it run once more. */
+  private readonly resets = new CoalescingRunner(() => (this.state === 'started' ? this.resetOnce() : undefined));
+  /** One leadership check at a time, likewise. */
+  private readonly checks = new CoalescingRunner(() => this.checkOrRetryLater());
   private readonly log: Logger;
   private readonly onSession = (s: SessionState) => this.handleSession(s);
 
@@ -80,23 +82,8 @@ export class LeaderLatch extends EventEmitter {
     }
   }
 
-  /** One reset at a time: a second request while one runs makes it run once more. */
   private reset(): Promise<void> {
-    if (this.resetting) {
-      this.resetAgain = true;
-      return this.resetting;
-    }
-    this.resetting = (async () => {
-      try {
-        do {
-          this.resetAgain = false;
-          await this.resetOnce();
-        } while (this.resetAgain && this.state === 'started');
-      } finally {
-        this.resetting = null;
-      }
-    })();
-    return this.resetting;
+    return this.resets.request();
   }
 
   private async resetOnce(): Promise<void> {
@@ -104,14 +91,16 @@ export class LeaderLatch extends EventEmitter {
     const old = this.ourPath;
     this.ourPath = null;
     if (old) await this.zk.remove(old, -1).catch(() => undefined);
-    for (let delay = 100; this.state === 'started'; delay = Math.min(delay * 2, 2_000)) {
-      try {
-        this.ourPath = await this.zk.create(`${this.paths.leader}/n_`, encode({ id: this.id }), 'ephemeral-sequential');
-        break;
-      } catch (err) {
-        this.log.warn({ err }, 'cannot create the leader candidate node yet');
-        await new Promise((r) => setTimeout(r, delay));
-      }
+    try {
+      this.ourPath = await retry(() => this.zk.create(`${this.paths.leader}/n_`, encode({ id: this.id }), 'ephemeral-sequential'), {
+        ...RECREATE_EPHEMERAL_BACKOFF,
+        // Whatever the error (even a missing `leader/` node someone deleted): keep trying while we run.
+        retriable: () => true,
+        while: () => this.state === 'started',
+        onRetry: (err) => this.log.warn({ err }, 'cannot create the leader candidate node yet'),
+      });
+    } catch (err) {
+      if (!(err instanceof RetryAbortedError)) throw err;
     }
     if (this.state !== 'started') {
       await this.deleteOurNode();
@@ -128,22 +117,16 @@ export class LeaderLatch extends EventEmitter {
     if (this.state === 'started') void this.checkLeadership();
   }
 
-  private async checkLeadership(): Promise<void> {
-    if (this.checking) {
-      this.recheck = true;
-      return;
-    }
-    this.checking = true;
+  private checkLeadership(): Promise<void> {
+    return this.checks.request();
+  }
+
+  private async checkOrRetryLater(): Promise<void> {
     try {
-      do {
-        this.recheck = false;
-        await this.checkOnce();
-      } while (this.recheck && this.state === 'started');
+      await this.checkOnce();
     } catch (err) {
       this.log.warn({ err }, 'leadership check failed; retrying');
       setTimeout(() => void this.checkLeadership(), 500).unref();
-    } finally {
-      this.checking = false;
     }
   }
 
@@ -171,13 +154,13 @@ export class LeaderLatch extends EventEmitter {
     const predecessor = `${this.paths.leader}/${children[index - 1]}`;
     const pred = await this.zk.getDataOrNull(predecessor, () => void this.checkLeadership());
     if (!pred) {
-      this.recheck = true;
+      void this.checkLeadership();
     } else if (this.zk.ownsEphemeral(pred.stat)) {
       // An orphan of ours (a create whose reply was lost, then retried):
       // waiting on it would wait on ourselves forever.
       this.log.warn({ node: predecessor }, 'deleting an orphaned candidate node of our own session');
       await this.zk.remove(predecessor, -1).catch(() => undefined);
-      this.recheck = true;
+      void this.checkLeadership();
     }
   }
 

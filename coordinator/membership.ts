@@ -5,6 +5,7 @@ import type { ZkSession, SessionState } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import { encode, parseMember, type MemberInfo, type MemberState } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
+import { retry, RetryAbortedError, RECREATE_EPHEMERAL_BACKOFF } from './retry.js';
 
 export class DuplicateMemberError extends Error {
   constructor(id: string, detail: string) {
@@ -59,25 +60,38 @@ export class Membership extends EventEmitter {
 
   private readonly onOwnNodeChanged = () => void this.watchOwnNode();
 
-  private async watchOwnNode(): Promise<void> {
-    if (this.closed || !this.registered) return;
-    try {
-      const node = await this.zk.getDataOrNull(this.paths.poller(this.info.id), this.onOwnNodeChanged);
-      if (!node) return;
-      const parsed = parseMember(node.data, this.info.id);
-      if (!parsed.ok) {
-        this.log.error({ error: parsed.error }, 'our member node holds malformed data; ignoring it');
-        return;
-      }
-      if (parsed.value.state === 'draining' && this.info.state === 'active') {
-        this.info.state = 'draining';
-        this.log.info({}, 'drain requested from outside');
-        this.emit('drain-requested');
-      }
-    } catch (err) {
-      // A lost watch would silently ignore `ringleader drain`: try again.
-      this.log.debug({ err }, 'cannot watch our member node yet; retrying');
-      setTimeout(() => void this.watchOwnNode(), 500).unref();
+  /**
+   * Reads our node and leaves a watch on it. Resolves once the watch is set
+   * or the first attempt failed: a lost watch would silently ignore
+   * `ringleader drain`, so the attempts go on in the background every 500 ms.
+   */
+  private watchOwnNode(): Promise<void> {
+    return new Promise<void>((firstAttemptDone) => {
+      retry(() => this.readOwnNode(), {
+        initialMs: 500,
+        maxMs: 500,
+        retriable: () => true,
+        while: () => !this.closed && this.registered,
+        onRetry: (err) => {
+          this.log.debug({ err }, 'cannot watch our member node yet; retrying');
+          firstAttemptDone();
+        },
+      }).then(firstAttemptDone, firstAttemptDone);
+    });
+  }
+
+  private async readOwnNode(): Promise<void> {
+    const node = await this.zk.getDataOrNull(this.paths.poller(this.info.id), this.onOwnNodeChanged);
+    if (!node) return;
+    const parsed = parseMember(node.data, this.info.id);
+    if (!parsed.ok) {
+      this.log.error({ error: parsed.error }, 'our member node holds malformed data; ignoring it');
+      return;
+    }
+    if (parsed.value.state === 'draining' && this.info.state === 'active') {
+      this.info.state = 'draining';
+      this.log.info({}, 'drain requested from outside');
+      this.emit('drain-requested');
     }
   }
 
@@ -120,19 +134,20 @@ export class Membership extends EventEmitter {
   }
 
   private async reregister(): Promise<void> {
-    let delay = 200;
-    while (!this.closed) {
-      try {
-        await this.createNode();
-        this.log.info({}, 're-registered after a new ZooKeeper session');
-        await this.watchOwnNode();
-        return;
-      } catch (err) {
-        this.log.warn({ err }, 'cannot re-register yet');
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 2_000);
-      }
+    try {
+      await retry(() => this.createNode(), {
+        ...RECREATE_EPHEMERAL_BACKOFF,
+        // Even a DuplicateMemberError: the other node may still go away.
+        retriable: () => true,
+        while: () => !this.closed,
+        onRetry: (err) => this.log.warn({ err }, 'cannot re-register yet'),
+      });
+    } catch (err) {
+      if (err instanceof RetryAbortedError) return;
+      throw err;
     }
+    this.log.info({}, 're-registered after a new ZooKeeper session');
+    await this.watchOwnNode();
   }
 
   async setState(state: MemberState): Promise<void> {

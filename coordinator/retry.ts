@@ -16,6 +16,13 @@ export interface BackoffOptions {
 }
 
 /**
+ * Re-creating one of our ephemeral nodes (a leader candidate, a member node)
+ * after a new session: soon, since the group waits for it, but without
+ * hammering a server that refuses.
+ */
+export const RECREATE_EPHEMERAL_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 2_000 };
+
+/**
  * Delay before the retry that follows failed attempt `attempt` (1-based):
  * `initialMs * multiplier^(attempt-1)`, capped at `maxMs`, then reduced by up
  * to `jitter` of itself so that many processes retrying the same server do
