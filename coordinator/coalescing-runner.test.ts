@@ -36,7 +36,7 @@ function controlledTask() {
 
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
-describe('CoalescingRunner', () => {
+describe('CoalescingRunner: one run at a time', () => {
   it('runs the task once for a request, starting it synchronously', async () => {
     const t = controlledTask();
     const runner = new CoalescingRunner(t.task);
@@ -80,6 +80,9 @@ describe('CoalescingRunner', () => {
     expect(t.runs).toBe(2);
   });
 
+});
+
+describe('CoalescingRunner: re-entry, failures, idle', () => {
   it('a request made from inside the task folds into one more run', async () => {
     let runs = 0;
     let active = 0;

@@ -1,6 +1,6 @@
 import type { ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
-import { parseConfig, parseLease, parseOffset, type MemberInfo } from './znodes.js';
+import { parseConfig, parseLease, parseOffset, type MemberInfo, type Parsed } from './znodes.js';
 import { readMembers, type Problem } from './member-reader.js';
 import { readAssignment } from './assignment-reader.js';
 import { sequenceOf } from './leader-latch.js';
@@ -68,52 +68,12 @@ export async function readGroupSnapshot(zk: ZkSession, paths: GroupPaths, endOff
   problems.push(...memberProblems);
   if (assignment.problem) problems.push({ path: paths.assignment, error: assignment.problem });
 
-  const owners = new Array<string | null>(ranges).fill(null);
-  for (const [name, data] of leases) {
-    const r = rangeIndex(name, ranges);
-    const parsed = parseLease(data);
-    if (r === null) problems.push({ path: `${paths.leases}/${name}`, error: 'lease: not a range of this group' });
-    else if (!parsed.ok) problems.push({ path: `${paths.leases}/${name}`, error: parsed.error });
-    else owners[r] = parsed.value.poller;
-  }
-  const committed = new Array<string | null>(ranges).fill(null);
-  for (const [name, data] of offsets) {
-    const r = rangeIndex(name, ranges);
-    const parsed = parseOffset(data);
-    if (r === null) problems.push({ path: `${paths.offsets}/${name}`, error: 'offset: not a range of this group' });
-    else if (!parsed.ok) problems.push({ path: `${paths.offsets}/${name}`, error: parsed.error });
-    else committed[r] = parsed.value.offset;
-  }
-
-  let ends: Map<number, string> | null = null;
-  if (endOffsets && topic) {
-    try {
-      ends = await endOffsets(topic, ranges);
-    } catch (err) {
-      // ZooKeeper's view is still worth showing when Kafka can't tell us the end offsets.
-      problems.push({ path: `kafka:${topic}`, error: `cannot read end offsets: ${(err as Error).message.split('\n')[0]}` });
-    }
-  }
-
+  const owners = perRange(leases, ranges, paths.leases, 'lease', parseLease, (l) => l.poller, problems);
+  const committed = perRange(offsets, ranges, paths.offsets, 'offset', parseOffset, (o) => o.offset, problems);
+  const ends = endOffsets && topic ? await readEnds(endOffsets, topic, ranges, problems) : null;
   const assigned = assignment.record?.owners ?? new Array<string | null>(ranges).fill(null);
-  const rows: RangeView[] = [];
-  for (let r = 0; r < ranges; r++) {
-    const row: RangeView = { range: r, assigned: assigned[r] ?? null, owner: owners[r] ?? null, committed: committed[r] ?? null };
-    if (ends) {
-      const end = ends.get(r) ?? null;
-      row.end = end;
-      row.lag = end === null ? null : Math.max(0, Number(BigInt(end) - BigInt(committed[r] ?? '0')));
-    }
-    rows.push(row);
-  }
-  const pollers: PollerView[] = members.map((m) => {
-    const v: PollerView = { id: m.id, host: m.host, pid: m.pid, weight: m.weight, state: m.state, ranges: [] };
-    if (m.metricsUrl) v.metricsUrl = m.metricsUrl;
-    owners.forEach((o, r) => {
-      if (o === m.id) v.ranges.push(r);
-    });
-    return v;
-  });
+  const rows = rangeRows(ranges, assigned, owners, committed, ends);
+  const pollers = members.map((m) => pollerView(m, owners));
   const converged = assignment.record !== null && ranges > 0 && rows.every((row) => row.assigned !== null && row.owner === row.assigned);
   return {
     group: paths.group,
@@ -128,6 +88,66 @@ export async function readGroupSnapshot(zk: ZkSession, paths: GroupPaths, endOff
     assignmentAt: assignment.record?.at ?? null,
     reason: assignment.record?.reason ?? null,
   };
+}
+
+/** One value per range from the children of `leases/` or `offsets/`; unusable children become problems. */
+function perRange<T>(
+  children: [string, Buffer][],
+  ranges: number,
+  parent: string,
+  kind: string,
+  parse: (data: Buffer) => Parsed<T>,
+  pick: (value: T) => string,
+  problems: Problem[],
+): (string | null)[] {
+  const out = new Array<string | null>(ranges).fill(null);
+  for (const [name, data] of children) {
+    const r = rangeIndex(name, ranges);
+    const parsed = parse(data);
+    if (r === null) problems.push({ path: `${parent}/${name}`, error: `${kind}: not a range of this group` });
+    else if (!parsed.ok) problems.push({ path: `${parent}/${name}`, error: parsed.error });
+    else out[r] = pick(parsed.value);
+  }
+  return out;
+}
+
+async function readEnds(endOffsets: EndOffsets, topic: string, ranges: number, problems: Problem[]): Promise<Map<number, string> | null> {
+  try {
+    return await endOffsets(topic, ranges);
+  } catch (err) {
+    // ZooKeeper's view is still worth showing when Kafka can't tell us the end offsets.
+    problems.push({ path: `kafka:${topic}`, error: `cannot read end offsets: ${(err as Error).message.split('\n')[0]}` });
+    return null;
+  }
+}
+
+function rangeRows(
+  ranges: number,
+  assigned: readonly (string | null)[],
+  owners: readonly (string | null)[],
+  committed: readonly (string | null)[],
+  ends: Map<number, string> | null,
+): RangeView[] {
+  const rows: RangeView[] = [];
+  for (let r = 0; r < ranges; r++) {
+    const row: RangeView = { range: r, assigned: assigned[r] ?? null, owner: owners[r] ?? null, committed: committed[r] ?? null };
+    if (ends) {
+      const end = ends.get(r) ?? null;
+      row.end = end;
+      row.lag = end === null ? null : Math.max(0, Number(BigInt(end) - BigInt(committed[r] ?? '0')));
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function pollerView(m: MemberInfo, owners: readonly (string | null)[]): PollerView {
+  const v: PollerView = { id: m.id, host: m.host, pid: m.pid, weight: m.weight, state: m.state, ranges: [] };
+  if (m.metricsUrl) v.metricsUrl = m.metricsUrl;
+  owners.forEach((o, r) => {
+    if (o === m.id) v.ranges.push(r);
+  });
+  return v;
 }
 
 function rangeIndex(name: string, ranges: number): number | null {

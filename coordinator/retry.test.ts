@@ -74,7 +74,7 @@ function failing<T>(errors: unknown[], value: T) {
 
 const loss = () => new ZkError(ZK.CONNECTION_LOSS, 'connection lost');
 
-describe('retry', () => {
+describe('retry: trying again', () => {
   it('tries again after failures, waiting the backoff in between, and returns the result', async () => {
     const { waits, sleep } = fakeSleep();
     const task = failing([loss(), loss(), new Error('boom')], 'ok');
@@ -115,6 +115,9 @@ describe('retry', () => {
     expect(nothing.calls).toEqual([1]);
   });
 
+});
+
+describe('retry: stopping', () => {
   it('honours attempts: the last attempt\'s error is thrown', async () => {
     const { waits, sleep } = fakeSleep();
     const errors = [loss(), loss(), loss(), loss()];
