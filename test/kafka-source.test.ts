@@ -5,8 +5,8 @@ import type { Kafka, Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTopics } from '../poller/kafka-admin.js';
 import { createKafka } from '../poller/kafka-client.js';
-import { createKafkajsSource } from '../poller/kafka-source.js';
-import type { KafkajsFetchOptions, RangeSource, SourceMessage } from '../poller/kafka-source.js';
+import { createKafkajsSource, type KafkajsFetchOptions } from '../poller/kafka-source.js';
+import type { RangeSource, SourceMessage } from '../poller/range-source.js';
 import { brokers } from './support/env.js';
 
 const RANGES = 2;
@@ -101,7 +101,7 @@ describe('kafkajs range source', () => {
     const { source, got } = await startSource(topic);
     expect(source.health().connected).toBe(true);
 
-    expect(await source.assign(0, '10')).toBe('10');
+    expect(await source.assign(0, 10)).toBe(10);
     await waitFor('offsets 10..49 of range 0', () => offsetsOf(got, 0).length >= 40);
     await sleep(500);
     expect(offsetsOf(got, 0)).toEqual(seq(10, 50));
@@ -118,7 +118,7 @@ describe('kafkajs range source', () => {
     const topic = await newTopic();
     await append(topic, 0, 20);
     const { source, got } = await startSource(topic);
-    await source.assign(0, '0');
+    await source.assign(0, 0);
     await waitFor('the first 20', () => offsetsOf(got, 0).length >= 20);
 
     source.revoke(0);
@@ -131,12 +131,12 @@ describe('kafkajs range source', () => {
     const topic = await newTopic();
     await append(topic, 0, 60);
     const { source, got } = await startSource(topic);
-    await source.assign(0, '0');
+    await source.assign(0, 0);
     await waitFor('all 60', () => offsetsOf(got, 0).length >= 60);
 
     source.revoke(0);
     got.offsets.set(0, []);
-    await source.assign(0, '7');
+    await source.assign(0, 7);
     await waitFor('offsets 7..59 again', () => offsetsOf(got, 0).length >= 53);
     await sleep(300);
     expect(offsetsOf(got, 0)).toEqual(seq(7, 60));
@@ -163,7 +163,7 @@ describe('kafkajs range source', () => {
         source.revoke(0);
         from = Math.floor(Math.random() * (seen + 50));
         got.offsets.set(0, []);
-        expect(await source.assign(0, String(from))).toBe(String(from));
+        expect(await source.assign(0, from)).toBe(from);
         await sleep(Math.floor(Math.random() * 60));
         const offsets = offsetsOf(got, 0).slice();
         // Exactly from the assigned offset, contiguous (no compaction or
@@ -188,11 +188,11 @@ describe('kafkajs range source', () => {
     await append(topic, 0, 50);
     await append(topic, 1, 50);
     const { source, got } = await startSource(topic, undefined, { partitionsConsumedConcurrently: 1 });
-    await source.assign(0, '0');
-    await source.assign(1, '0');
+    await source.assign(0, 0);
+    await source.assign(1, 0);
     await waitFor('50 on each range', () => offsetsOf(got, 0).length >= 50 && offsetsOf(got, 1).length >= 50);
 
-    let moved: Promise<string> | null = null;
+    let moved: Promise<number> | null = null;
     const deliver = (range: number, messages: SourceMessage[]) => {
       const list = got.offsets.get(range) ?? [];
       list.push(...messages.map((m) => Number(m.offset)));
@@ -200,7 +200,7 @@ describe('kafkajs range source', () => {
       if (range === 0 && moved === null) {
         source.revoke(1);
         got.offsets.set(1, []);
-        moved = source.assign(1, '10');
+        moved = source.assign(1, 10);
       }
     };
     source.onMessages(deliver);
@@ -211,7 +211,7 @@ describe('kafkajs range source', () => {
       messages: [0, 1].flatMap((partition) => Array.from({ length: 20 }, (_, i) => ({ partition, value: `n${i}` }))),
     });
     await waitFor('range 0 to move range 1', () => moved !== null);
-    expect(await moved).toBe('10');
+    expect(await moved).toBe(10);
     await waitFor('range 1 from offset 10 on', () => offsetsOf(got, 1).length >= 60);
     await sleep(300);
     expect(offsetsOf(got, 1)).toEqual(seq(10, 70));
@@ -223,8 +223,8 @@ describe('kafkajs range source', () => {
     await append(topic, 0, 30);
     await append(topic, 1, 30);
     const { source, got } = await startSource(topic);
-    await source.assign(0, '0');
-    await source.assign(1, '0');
+    await source.assign(0, 0);
+    await source.assign(1, 0);
     await waitFor('30 on each range', () => offsetsOf(got, 0).length >= 30 && offsetsOf(got, 1).length >= 30);
 
     source.pause(1);
@@ -247,8 +247,8 @@ describe('kafkajs range source', () => {
     await append(topic, 1, 12);
     const { source, got } = await startSource(topic);
 
-    expect(await source.assign(0, 'earliest')).toBe('0');
-    expect(await source.assign(1, 'latest')).toBe('12');
+    expect(await source.assign(0, 'earliest')).toBe(0);
+    expect(await source.assign(1, 'latest')).toBe(12);
     await waitFor('range 0 from the start', () => offsetsOf(got, 0).length >= 12);
     await append(topic, 1, 5);
     await waitFor('new messages of range 1', () => offsetsOf(got, 1).length >= 5);
@@ -264,8 +264,8 @@ describe('kafkajs range source', () => {
     const { source } = await startSource(topic);
     expect(await source.endOffsets()).toEqual(
       new Map([
-        [0, '9'],
-        [1, '4'],
+        [0, 9],
+        [1, 4],
       ]),
     );
   });
@@ -275,7 +275,7 @@ describe('kafkajs range source', () => {
     await append(topic, 0, 25);
     const groupId = `g-${randomUUID()}`;
     const { source, got } = await startSource(topic, groupId);
-    await source.assign(0, '5');
+    await source.assign(0, 5);
     await waitFor('offsets 5..24', () => offsetsOf(got, 0).length >= 20);
 
     // A second member of the same group forces the first one to rejoin.
@@ -304,7 +304,7 @@ describe('kafkajs range source', () => {
   it('delivers nothing after close, and close can be called twice', async () => {
     const topic = await newTopic();
     const { source, got } = await startSource(topic);
-    await source.assign(0, '0');
+    await source.assign(0, 0);
     await source.close();
     await source.close();
     expect(source.health().connected).toBe(false);
@@ -316,8 +316,10 @@ describe('kafkajs range source', () => {
   it('rejects bad input clearly', async () => {
     const topic = await newTopic();
     const { source } = await startSource(topic);
-    await expect(source.assign(0, '-1')).rejects.toThrow(/non-negative integer/);
-    await expect(source.assign(RANGES, '0')).rejects.toThrow(/outside/);
+    await expect(source.assign(0, -1)).rejects.toThrow(/non-negative integer/);
+    await expect(source.assign(0, 1.5)).rejects.toThrow(/non-negative integer/);
+    await expect(source.assign(0, 2 ** 53)).rejects.toThrow(/non-negative integer/);
+    await expect(source.assign(RANGES, 0)).rejects.toThrow(/outside/);
     expect(() => createKafkajsSource({ kafka, topic, groupId: 'x', partitions: 0 })).toThrow(/positive/);
     const wrong = createKafkajsSource({ kafka, topic, groupId: `g-${randomUUID()}`, partitions: RANGES + 1 });
     await expect(wrong.start()).rejects.toThrow(/has 2 partitions but 3 ranges/);

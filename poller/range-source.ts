@@ -1,0 +1,35 @@
+import type { Offset } from '../coordinator/index.js';
+import type { RingMessage } from './message.js';
+
+/**
+ * One Kafka record as the poller sees it (range r is partition r): already in
+ * the shape handlers get, so the hot path allocates one object per message.
+ * Its offset stays the decimal string handlers receive.
+ */
+export type SourceMessage = RingMessage;
+
+/**
+ * What the poller needs from a Kafka client, kept small so another client
+ * (@platformatic/kafka, librdkafka) can replace kafkajs. Offsets are numbers
+ * here; a client converts them from and to its own form.
+ */
+export interface RangeSource {
+  /** Connect and join the source's own consumer group; every range starts paused. */
+  start(): Promise<void>;
+  /**
+   * Start delivering range `range` from `from` on (an offset, or 'earliest' /
+   * 'latest'). Resolves the actual start offset.
+   */
+  assign(range: number, from: Offset | 'earliest' | 'latest'): Promise<Offset>;
+  /** Stop fetching at once; nothing more of `range` is delivered after this returns. */
+  revoke(range: number): void;
+  /** Backpressure: stop fetching an assigned range for now; it stays assigned. */
+  pause(range: number): void;
+  resume(range: number): void;
+  /** The one receiver; called in offset order per range, never for a range not assigned. */
+  onMessages(cb: (range: number, messages: SourceMessage[]) => void): void;
+  /** High watermark (next offset to be written) of every partition, for lag. */
+  endOffsets(): Promise<Map<number, Offset>>;
+  health(): { connected: boolean; lastError?: string };
+  close(): Promise<void>;
+}
