@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { renderView, describeEvent } from './watch-view.js';
+import { renderView, describeEvent, rememberEvent, committedTotal } from './watch-view.js';
+import type { GroupEvent } from '../coordinator/index.js';
 import { compactRanges } from './actions/status.js';
 import type { GroupSnapshot } from '../coordinator/index.js';
 
@@ -49,6 +50,15 @@ describe('watch live view', () => {
     expect(describeEvent({ type: 'acquired', at, range: 3, poller: 'p2', pausedMs: 40 })).toContain('range 3 by p2 after 40 ms paused');
     expect(describeEvent({ type: 'converged', at, epoch: 2, ms: 310 })).toContain('epoch 2 in 310 ms');
     expect(describeEvent({ type: 'left', at, poller: 'p1', reason: 'lost' })).toContain('p1 (lost)');
+  });
+
+  it('sums the committed offsets and keeps the 200 latest events', () => {
+    expect(committedTotal(snapshot)).toBe(22);
+    const events: GroupEvent[] = [];
+    for (let i = 0; i < 205; i++) rememberEvent(events, { type: 'joined', at: '2026-01-01T10:00:00.000Z', poller: `p${i}` });
+    expect(events).toHaveLength(200);
+    expect(events[0]).toMatchObject({ poller: 'p5' });
+    expect(events[199]).toMatchObject({ poller: 'p204' });
   });
 
   it('compacts range lists', () => {

@@ -11,6 +11,20 @@ export interface ViewState {
   width: number;
 }
 
+/** How many recent events a view keeps. */
+const KEPT_EVENTS = 200;
+
+/** Appends `e` to a view's recent events, dropping the oldest beyond KEPT_EVENTS. */
+export function rememberEvent(events: GroupEvent[], e: GroupEvent): void {
+  events.push(e);
+  if (events.length > KEPT_EVENTS) events.splice(0, events.length - KEPT_EVENTS);
+}
+
+/** The sum of the committed offsets of every range: its growth is the committed rate. */
+export function committedTotal(s: GroupSnapshot): number {
+  return s.assignment.reduce((a, r) => a + (r.committed ? Number(r.committed) : 0), 0);
+}
+
 /** One line per event, for people. */
 export function describeEvent(e: GroupEvent): string {
   const t = e.at.slice(11, 23);

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { ZkSession, GroupPaths, GroupWatcher, readGroupConfig, type GroupSnapshot, type GroupEvent } from '../../coordinator/index.js';
 import { endOffsetsFrom } from './status.js';
 import { zkSecurity, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
-import { renderView, describeEvent, type ViewState } from '../watch-view.js';
+import { renderView, describeEvent, rememberEvent, committedTotal, type ViewState } from '../watch-view.js';
 import { onStopSignals } from '../signals.js';
 
 export interface WatchActionOptions extends ZkAuthFlags, KafkaAuthFlags {
@@ -47,7 +47,7 @@ export async function runWatch(o: WatchActionOptions, log: Logger): Promise<void
     if (live) process.stdout.write('\x1b[?25l');
 
     watcher.on('snapshot', (s: GroupSnapshot) => {
-      const committed = s.assignment.reduce((a, r) => a + (r.committed ? Number(r.committed) : 0), 0);
+      const committed = committedTotal(s);
       const now = Date.now();
       if (last && now - last.at >= 500) {
         const rate = ((committed - last.committed) * 1000) / (now - last.at);
@@ -68,8 +68,7 @@ export async function runWatch(o: WatchActionOptions, log: Logger): Promise<void
     watcher.on('event', (e: GroupEvent) => {
       if (o.json) process.stdout.write(`${JSON.stringify(e)}\n`);
       else if (!live) process.stdout.write(`${describeEvent(e)}\n`);
-      view.events.push(e);
-      if (view.events.length > 200) view.events.splice(0, view.events.length - 200);
+      rememberEvent(view.events, e);
       dirty = true;
     });
     await watcher.start();

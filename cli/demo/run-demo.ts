@@ -2,24 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { ZkSession, GroupPaths, GroupWatcher, type GroupSnapshot, type GroupEvent } from '../../coordinator/index.js';
 import { infraHome } from '../../infra/index.js';
 import { produceMessages, type ProduceResult } from '../../poller/load-producer.js';
-import { endOffsetsWith } from '../../poller/kafka-admin.js';
 import { runCreate } from '../actions/create.js';
 import { runDrain } from '../actions/drain.js';
 import { cliKafka } from '../actions/kafka.js';
 import { onStopSignals } from '../signals.js';
-import type { ViewState } from '../watch-view.js';
+import { committedTotal } from '../watch-view.js';
 import { demoServers, type DemoServers } from './servers.js';
-import { PollerProcess } from './poller-process.js';
 import { RecordTally } from './records.js';
+import { DemoPollers } from './pollers.js';
 import { MoveTimer } from './measure.js';
 import { watchLeases } from './lease-watch.js';
-import { RateMeter } from './rates.js';
+import { DemoRates } from './rates.js';
 import { demoScript, type Step } from './script.js';
-import { renderDemo, Screen } from './screen.js';
+import { LiveView } from './live-view.js';
+import { DemoProgress } from './progress.js';
+import { Interrupted, StopSwitch } from './stop-switch.js';
 import type { DemoSummary } from './summary.js';
 
 export interface DemoOptions {
@@ -39,13 +40,11 @@ export interface DemoOptions {
   logLevel: string;
 }
 
-class Interrupted extends Error {
-  constructor() {
-    super('interrupted');
-  }
-}
-
 const CONNECT_TIMEOUT_MS = 30_000;
+const ZK_ROOT = '/ringleader';
+/** The pollers the script starts with, and the ones it joins, kills and drains. */
+const FIRST_POLLERS = ['poller-1', 'poller-2', 'poller-3'];
+const CAST = { victim: 'poller-2', drained: 'poller-3', joiner: 'poller-4' };
 
 /**
  * `ringleader demo`: servers, a fresh topic and group, 3 poller processes and
@@ -55,357 +54,328 @@ const CONNECT_TIMEOUT_MS = 30_000;
  * included.
  */
 export async function runDemo(o: DemoOptions, say: (line: string) => void): Promise<DemoSummary> {
-  const name = `demo-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${randomBytes(2).toString('hex')}`;
-  const group = name;
-  const topic = name;
-  const runDir = join(infraHome(), 'demo', name);
-  mkdirSync(runDir, { recursive: true });
-  const live = !o.ci && process.stdout.isTTY === true;
-  // On a live screen, logs would scribble over it: they go to a file instead.
-  // Components make their own child loggers from `root`; the demo's own lines carry component=demo.
-  const root: Logger = live
-    ? pino({ level: o.logLevel, base: {} }, createWriteStream(join(runDir, 'demo.log')))
-    : pino({ level: o.logLevel, base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
-  const log = root.child({ component: 'demo' });
-
-  const started = Date.now();
-  const stop = new AbortController();
+  const demo = new Demo(o, say);
   const removeSignals = onStopSignals((signal) => {
-    log.warn({ signal }, 'stop requested: stopping everything the demo started');
-    stop.abort();
-  }, log);
-  const interrupted = () => {
-    if (stop.signal.aborted) throw new Interrupted();
-  };
-  /** Sleeps until `ms` passed or the demo is stopped. */
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(done, Math.max(0, ms));
-      stop.signal.addEventListener('abort', done, { once: true });
-      function done() {
-        clearTimeout(t);
-        stop.signal.removeEventListener('abort', done);
-        resolve();
-      }
-    });
-
-  const pollers = new Map<string, PollerProcess>();
-  /** Pollers the script stops on purpose: their exit is no error. */
-  const leaving = new Set<string>();
-  const tally = new RecordTally();
-  const produceStop = new AbortController();
-  stop.signal.addEventListener('abort', () => produceStop.abort(), { once: true });
-  let servers: DemoServers | undefined;
-  let zk: ZkSession | undefined;
-  let watcher: GroupWatcher | undefined;
-  let admin: Admin | undefined;
-  let screen: Screen | undefined;
-  let producing: Promise<ProduceResult> | undefined;
-  let produced = 0;
-  let producedFinal: number | null = null;
-  let latest: GroupSnapshot | null = null;
-  const snapshotListeners = new Set<(s: GroupSnapshot) => void>();
-  const events: GroupEvent[] = [];
-  let kill: MoveTimer | null = null;
-  let drain: MoveTimer | null = null;
-  let catchUpMs: number | null = null;
-  let error: string | undefined;
-  let wasInterrupted = false;
-  let t0 = Date.now();
-  let current = -1;
-  let waiting: string | null = null;
-  const stepMs = o.stepSeconds * 1000;
-  const script: Step[] = demoScript({ victim: 'poller-2', drained: 'poller-3', joiner: 'poller-4', sessionTimeoutMs: o.sessionTimeout });
-
-  const producedMeter = new RateMeter();
-  const handledMeter = new RateMeter();
-  const committedMeter = new RateMeter();
-  const pollerMeters = new Map<string, RateMeter>();
-  const lag = new Map<number, string>();
-  const paths = new GroupPaths(group);
-  const view: ViewState = { snapshot: null, events, rate: null, connection: 'connected', width: process.stdout.columns ?? 120 };
-
-  const startPoller = (id: string) => {
-    const p = new PollerProcess({
-      id,
-      zk: servers!.zk,
-      brokers: servers!.brokers,
-      group,
-      topic,
-      sessionTimeoutMs: o.sessionTimeout,
-      drainTimeoutMs: 10_000,
-      recordsFile: join(runDir, `${id}.records`),
-      logFile: join(runDir, `${id}.log`),
-    });
-    pollers.set(id, p);
-    tally.follow(id, join(runDir, `${id}.records`));
-    pollerMeters.set(id, new RateMeter());
-    log.info({ poller: id, pid: p.pid }, 'poller started');
-    void p.exited.then((exit) => log.info({ poller: id, ...exit }, 'poller exited'));
-    return p;
-  };
-
-  /** Waits until `check` holds on a snapshot, bounded by waitTimeout. */
-  const until = async (what: string, check: (s: GroupSnapshot) => boolean) => {
-    waiting = what;
-    try {
-      const deadline = Date.now() + o.waitTimeout;
-      while (!(latest && check(latest))) {
-        interrupted();
-        if (Date.now() > deadline) throw new Error(`timed out after ${o.waitTimeout} ms waiting for ${what}`);
-        for (const p of pollers.values()) {
-          if (!p.running && !leaving.has(p.id)) {
-            throw new Error(`${p.id} exited unexpectedly; see ${p.options.logFile}`);
-          }
-        }
-        await pause(50);
-      }
-    } finally {
-      waiting = null;
-    }
-  };
-  const settled = (members: number) => (s: GroupSnapshot) =>
-    s.converged && s.pollers.filter((p) => p.state === 'active').length === members && s.assignment.every((r) => r.owner !== null);
-
-  const beginStep = (i: number) => {
-    current = i;
-    const step = script[i]!;
-    log.info({ step: step.name, t: Date.now() - t0 }, step.title);
-    if (!live) say(`[t=${((Date.now() - t0) / 1000).toFixed(1)}s] ${step.title}`);
-  };
-  const atStep = async (i: number) => {
-    await pause(t0 + script[i]!.at * stepMs - Date.now());
-    interrupted();
-    beginStep(i);
-  };
-
-  const sampler = setInterval(() => {
-    tally.poll();
-    const now = Date.now();
-    producedMeter.sample(produced, now);
-    handledMeter.sample(tally.deliveries, now);
-    for (const p of tally.perPoller()) pollerMeters.get(p.poller)?.sample(p.handled, now);
-    if (latest) committedMeter.sample(latest.assignment.reduce((a, r) => a + (r.committed ? Number(r.committed) : 0), 0), now);
-  }, 250);
-
-  const measureSnapshot = (s: GroupSnapshot) => {
-    const now = Date.now();
-    kill?.observe(s, now);
-    drain?.observe(s, now);
-    latest = s;
-    for (const l of snapshotListeners) l(s);
-  };
-
+    demo.log.warn({ signal }, 'stop requested: stopping everything the demo started');
+    demo.stop.stop();
+  }, demo.log);
+  demo.startSampling();
   try {
-    say(`ringleader demo: group and topic ${name}; logs and records under ${runDir}`);
-    servers = await demoServers({ ...(o.zk ? { zk: o.zk } : {}), ...(o.brokers ? { brokers: o.brokers } : {}), freshServers: o.freshServers }, log);
-    interrupted();
-    say(`servers: ZooKeeper ${servers.zk}, Kafka ${servers.brokers.join(',')} (${servers.source === 'started' ? 'started for this demo' : `from ${servers.source}`})`);
-    await runCreate({ zk: servers.zk, zkRoot: '/ringleader', connectTimeout: CONNECT_TIMEOUT_MS, group, topic, ranges: o.ranges, brokers: servers.brokers }, root);
-    say(`created topic ${topic} with ${o.ranges} partitions = ranges, and group ${group}`);
-    interrupted();
-
-    const kafka = cliKafka(servers.brokers, root, 'ringleader-demo');
-    admin = kafka.admin();
-    await admin.connect();
-    zk = new ZkSession({ connect: servers.zk, connectTimeoutMs: CONNECT_TIMEOUT_MS, logger: root });
-    await zk.start();
-    watcher = new GroupWatcher({ zk, paths, refreshMs: 500, logger: root });
-    watcher.on('snapshot', measureSnapshot);
-    watcher.on('event', (e: GroupEvent) => {
-      events.push(e);
-      if (events.length > 200) events.splice(0, events.length - 200);
-    });
-    await watcher.start();
-
-    for (const id of ['poller-1', 'poller-2', 'poller-3']) startPoller(id);
-    say('started poller-1, poller-2, poller-3; waiting until they share the ranges...');
-    await until('3 pollers to share the ranges', settled(3));
-
-    if (live) {
-      screen = new Screen(
-        () => {
-          view.snapshot = latest ? withLag(latest, lag) : null;
-          view.width = process.stdout.columns ?? 120;
-          view.rate = committedMeter.perSecond;
-          return renderDemo({
-            group,
-            topic,
-            servers: `${servers!.zk} ${servers!.brokers.join(',')}${servers!.source === 'started' ? ' (own)' : ''}`,
-            elapsedMs: Math.max(0, Date.now() - t0),
-            stepMs,
-            steps: script,
-            current,
-            waiting,
-            // Every handled message was produced: a fresher lower bound than the producer's report.
-            produced: Math.max(produced, tally.distinct),
-            producedRate: producedMeter.perSecond,
-            handled: tally.distinct,
-            handledRate: handledMeter.perSecond,
-            duplicates: tally.duplicates,
-            perPoller: [...pollers.values()].map((p) => ({ poller: p.id, rate: pollerMeters.get(p.id)?.perSecond ?? null, running: p.running })),
-            recovery: kill ? (kill.done ? `${((kill.totalMs ?? 0) / 1000).toFixed(2)} s for ${kill.ranges.length} ranges` : 'waiting for the session to expire...') : '-',
-            handoff: drain ? (drain.done ? `longest pause ${drain.maxPauseMs} ms over ${drain.ranges.length} ranges` : 'moving...') : '-',
-            view,
-          });
-        },
-        () => {
-          log.warn('stop requested from the keyboard');
-          stop.abort();
-        },
-      );
-      screen.start();
-    }
-    const lagTimer = live
-      ? setInterval(() => {
-          void endOffsetsWith(admin!, topic).then(
-            (ends) => {
-              for (const [p, end] of ends) lag.set(p, end);
-              // The producer reports once a second; the end offsets are fresher.
-              if (producedFinal === null) produced = Math.max(produced, [...ends.values()].reduce((a, e) => a + Number(e), 0));
-            },
-            (err: unknown) => log.debug({ err }, 'end offsets not read'),
-          );
-        }, 1_000)
-      : null;
-
-    try {
-      // Step 0: the producer starts and the clock with it.
-      t0 = Date.now();
-      beginStep(0);
-      const total = Math.ceil(o.rate * o.stepSeconds * 4 * 2) + 1_000;
-      producing = produceMessages({
-        kafka,
-        topic,
-        count: total,
-        keys: o.keys,
-        size: 200,
-        rate: o.rate,
-        signal: produceStop.signal,
-        logger: root,
-        onProgress: (p) => (produced = p.sent),
-      });
-      producing.then(
-        (r) => (produced = r.sent),
-        () => undefined,
-      );
-
-      await atStep(1);
-      startPoller('poller-4');
-      await until('poller-4 to get its ranges', settled(4));
-
-      await atStep(2);
-      const victim = pollers.get('poller-2')!;
-      leaving.add(victim.id);
-      kill = new MoveTimer(victim.id, MoveTimer.heldBy(latest, victim.id), Date.now());
-      watchLeases(zk, paths, kill, log);
-      await victim.kill();
-      log.info({ poller: victim.id, ranges: kill.ranges }, 'killed with SIGKILL');
-      await until(`${victim.id}'s session to expire and its ranges to move`, () => kill!.done);
-      if (!live) say(`  recovered ${kill.ranges.length} ranges of ${victim.id} in ${kill.totalMs} ms: ${kill.moves().join(' ')}`);
-      await until('the group to converge', settled(3));
-
-      await atStep(3);
-      const drained = pollers.get('poller-3')!;
-      leaving.add(drained.id);
-      drain = new MoveTimer(drained.id, MoveTimer.heldBy(latest, drained.id), Date.now());
-      watchLeases(zk, paths, drain, log);
-      // `ringleader drain` marks it draining; the poller process exiting is
-      // the proof that it is done (so no --wait here).
-      await runDrain(
-        { zk: servers.zk, zkRoot: '/ringleader', connectTimeout: CONNECT_TIMEOUT_MS, group, pollerId: drained.id, wait: false, timeout: o.waitTimeout },
-        log,
-      );
-      await until(`${drained.id} to hand off its ranges`, () => drain!.done);
-      await Promise.race([drained.exited, pause(o.waitTimeout)]);
-      if (drained.running) throw new Error(`${drained.id} did not exit within ${o.waitTimeout} ms of being drained; see ${drained.options.logFile}`);
-      if (!live) say(`  ${drained.id} handed off ${drain.ranges.length} ranges in ${drain.totalMs} ms, longest pause ${drain.maxPauseMs} ms: ${drain.moves().join(' ')}`);
-      await until('the group to converge', settled(2));
-
-      await atStep(4);
-      produceStop.abort();
-      producedFinal = (await producing).sent;
-      produced = producedFinal;
-      const stoppedAt = Date.now();
-      waiting = 'every produced message to be handled';
-      const deadline = stoppedAt + o.waitTimeout;
-      for (;;) {
-        tally.poll();
-        if (tally.handledOf(producedFinal) === producedFinal) {
-          catchUpMs = Date.now() - stoppedAt;
-          break;
-        }
-        if (Date.now() > deadline || stop.signal.aborted) break;
-        await pause(100);
-      }
-      waiting = null;
-      if (!live) say(catchUpMs !== null ? `  all ${producedFinal} messages handled ${catchUpMs} ms after the producer stopped` : '  NOT every message was handled in time');
-    } finally {
-      if (lagTimer) clearInterval(lagTimer);
-    }
+    await demo.play();
   } catch (err) {
-    if (err instanceof Interrupted) wasInterrupted = true;
-    else {
-      error = err instanceof Error ? err.message : String(err);
-      log.error({ err }, 'demo failed');
-    }
+    demo.failed(err);
   } finally {
-    wasInterrupted ||= stop.signal.aborted;
-    produceStop.abort();
-    if (producing) producedFinal = (await producing.catch(() => ({ sent: produced }))).sent;
-    // Graceful stop of the pollers still running, bounded; then the rest.
-    const running = [...pollers.values()].filter((p) => p.running);
-    if (running.length) say(`stopping ${running.map((p) => p.id).join(', ')} (graceful drain)...`);
-    for (const p of running) leaving.add(p.id);
-    await Promise.all(running.map((p) => p.stop(o.waitTimeout)));
-    clearInterval(sampler);
-    tally.poll();
-    screen?.stop();
-    watcher?.close();
-    await zk?.close().catch(() => undefined);
-    await admin?.disconnect().catch(() => undefined);
-    if (servers?.source === 'started') say('stopping the ZooKeeper and Kafka started for the demo...');
-    await servers?.close().catch((err: unknown) => log.error({ err }, 'servers did not stop cleanly'));
+    await demo.tearDown();
     removeSignals();
   }
-
-  const producedCount = producedFinal ?? produced;
-  const lostIds = tally.lost(producedCount);
-  return {
-    produced: producedCount,
-    handled: tally.handledOf(producedCount),
-    lost: lostIds.length,
-    duplicates: tally.duplicates,
-    recoveryMs: kill?.totalMs ?? null,
-    handoffMs: drain?.maxPauseMs ?? null,
-    drainMs: drain?.totalMs ?? null,
-    rangesRecovered: kill?.ranges.length ?? 0,
-    rangesHandedOff: drain?.ranges.length ?? 0,
-    orderViolations: tally.orderViolations,
-    catchUpMs,
-    sessionTimeoutMs: o.sessionTimeout,
-    group,
-    topic,
-    ranges: o.ranges,
-    durationMs: Date.now() - started,
-    lostIds: lostIds.slice(0, 20),
-    recordsDir: runDir,
-    interrupted: wasInterrupted,
-    pollers: [...pollers.values()].map((p) => ({ id: p.id, pid: p.pid, exit: p.exitDescription })),
-    ...(error ? { error } : {}),
-  };
+  return demo.summary();
 }
 
-/** The snapshot with `end` and `lag` per range from the sampled end offsets. */
-function withLag(s: GroupSnapshot, ends: Map<number, string>): GroupSnapshot {
-  if (!ends.size) return s;
-  return {
-    ...s,
-    assignment: s.assignment.map((r) => {
-      const end = ends.get(r.range);
-      if (end === undefined) return r;
-      const lagOf = Math.max(0, Number(end) - Number(r.committed ?? 0));
-      return { ...r, end, lag: lagOf };
-    }),
-  };
+/** The servers and clients the script uses, once all are up. */
+interface Connected {
+  servers: DemoServers;
+  kafka: Kafka;
+  admin: Admin;
+  zk: ZkSession;
+}
+
+/** One run of the demo: its steps in the order they play, then the teardown and the summary. */
+class Demo {
+  readonly name = demoName();
+  readonly runDir: string;
+  readonly live: boolean;
+  /** Components make their own child loggers from `root`; the demo's own lines carry component=demo. */
+  readonly root: Logger;
+  readonly log: Logger;
+  readonly stop = new StopSwitch();
+  private readonly started = Date.now();
+  private readonly tally = new RecordTally();
+  private readonly progress = new DemoProgress();
+  private readonly rates = new DemoRates();
+  private readonly pollers: DemoPollers;
+  private readonly produceStop = new AbortController();
+  private readonly paths: GroupPaths;
+  private readonly script: Step[];
+  private readonly stepMs: number;
+  /** What is up so far, for the teardown. */
+  private readonly opened: Partial<Connected> & { watcher?: GroupWatcher } = {};
+  private liveView: LiveView | undefined;
+  private producing: Promise<ProduceResult> | undefined;
+  private sampler: NodeJS.Timeout | undefined;
+  private error: string | undefined;
+  private interrupted = false;
+
+  constructor(
+    private readonly o: DemoOptions,
+    private readonly say: (line: string) => void,
+  ) {
+    this.runDir = join(infraHome(), 'demo', this.name);
+    mkdirSync(this.runDir, { recursive: true });
+    this.live = !o.ci && process.stdout.isTTY === true;
+    this.root = demoLogger(this.live, o.logLevel, this.runDir);
+    this.log = this.root.child({ component: 'demo' });
+    this.stop.signal.addEventListener('abort', () => this.produceStop.abort(), { once: true });
+    this.paths = new GroupPaths(this.name);
+    this.pollers = new DemoPollers({ group: this.name, topic: this.name, sessionTimeoutMs: o.sessionTimeout, runDir: this.runDir }, this.tally, this.log);
+    this.script = demoScript({ ...CAST, sessionTimeoutMs: o.sessionTimeout });
+    this.stepMs = o.stepSeconds * 1000;
+  }
+
+  /** Samples the rates every 250 ms, until the teardown. */
+  startSampling(): void {
+    this.sampler = setInterval(() => {
+      this.tally.poll();
+      const latest = this.progress.latest;
+      this.rates.sample({
+        produced: this.progress.produced,
+        handled: this.tally.deliveries,
+        perPoller: this.tally.perPoller(),
+        committed: latest ? committedTotal(latest) : null,
+      });
+    }, 250);
+  }
+
+  async play(): Promise<void> {
+    const c = await this.connect();
+    for (const id of FIRST_POLLERS) this.pollers.start(id, c.servers);
+    this.say(`started ${FIRST_POLLERS.join(', ')}; waiting until they share the ranges...`);
+    await this.until('3 pollers to share the ranges', settled(3));
+    if (this.live) this.startLiveView(c);
+    try {
+      const producing = this.startProducing(c.kafka);
+      await this.join(c.servers);
+      await this.kill(c.zk);
+      await this.drain(c);
+      await this.finish(producing);
+    } finally {
+      this.liveView?.stopEndOffsets();
+    }
+  }
+
+  /** The servers, the topic and group, and the clients that watch them. */
+  private async connect(): Promise<Connected> {
+    const { o, name, opened } = this;
+    this.say(`ringleader demo: group and topic ${name}; logs and records under ${this.runDir}`);
+    const servers = (opened.servers = await demoServers({ ...(o.zk ? { zk: o.zk } : {}), ...(o.brokers ? { brokers: o.brokers } : {}), freshServers: o.freshServers }, this.log));
+    this.stop.check();
+    this.say(`servers: ZooKeeper ${servers.zk}, Kafka ${servers.brokers.join(',')} (${servers.source === 'started' ? 'started for this demo' : `from ${servers.source}`})`);
+    await runCreate({ zk: servers.zk, zkRoot: ZK_ROOT, connectTimeout: CONNECT_TIMEOUT_MS, group: name, topic: name, ranges: o.ranges, brokers: servers.brokers }, this.root);
+    this.say(`created topic ${name} with ${o.ranges} partitions = ranges, and group ${name}`);
+    this.stop.check();
+
+    const kafka = cliKafka(servers.brokers, this.root, 'ringleader-demo');
+    const admin = (opened.admin = kafka.admin());
+    await admin.connect();
+    const zk = (opened.zk = new ZkSession({ connect: servers.zk, connectTimeoutMs: CONNECT_TIMEOUT_MS, logger: this.root }));
+    await zk.start();
+    const watcher = (opened.watcher = new GroupWatcher({ zk, paths: this.paths, refreshMs: 500, logger: this.root }));
+    watcher.on('snapshot', (s: GroupSnapshot) => this.progress.observe(s));
+    watcher.on('event', (e: GroupEvent) => this.progress.event(e));
+    await watcher.start();
+    return { servers, kafka, admin, zk };
+  }
+
+  private startLiveView(c: Connected): void {
+    this.liveView = new LiveView({
+      group: this.name,
+      topic: this.name,
+      servers: c.servers,
+      script: this.script,
+      stepMs: this.stepMs,
+      progress: this.progress,
+      rates: this.rates,
+      tally: this.tally,
+      pollers: () => this.pollers.list(),
+      admin: c.admin,
+      log: this.log,
+      onQuit: () => this.stop.stop(),
+    });
+    this.liveView.start();
+  }
+
+  /** Step 0: the producer starts, and the script's clock with it. */
+  private startProducing(kafka: Kafka): Promise<ProduceResult> {
+    const { o, progress } = this;
+    progress.t0 = Date.now();
+    this.beginStep(0);
+    const producing = (this.producing = produceMessages({
+      kafka,
+      topic: this.name,
+      count: Math.ceil(o.rate * o.stepSeconds * 4 * 2) + 1_000,
+      keys: o.keys,
+      size: 200,
+      rate: o.rate,
+      signal: this.produceStop.signal,
+      logger: this.root,
+      onProgress: (p) => (progress.produced = p.sent),
+    }));
+    producing.then(
+      (r) => (progress.produced = r.sent),
+      () => undefined,
+    );
+    return producing;
+  }
+
+  private async join(servers: DemoServers): Promise<void> {
+    await this.atStep(1);
+    this.pollers.start(CAST.joiner, servers);
+    await this.until(`${CAST.joiner} to get its ranges`, settled(4));
+  }
+
+  private async kill(zk: ZkSession): Promise<void> {
+    await this.atStep(2);
+    const victim = this.pollers.letGo(CAST.victim);
+    const kill = (this.progress.kill = new MoveTimer(victim.id, MoveTimer.heldBy(this.progress.latest, victim.id), Date.now()));
+    watchLeases(zk, this.paths, kill, this.log);
+    await victim.kill();
+    this.log.info({ poller: victim.id, ranges: kill.ranges }, 'killed with SIGKILL');
+    await this.until(`${victim.id}'s session to expire and its ranges to move`, () => kill.done);
+    if (!this.live) this.say(`  recovered ${kill.ranges.length} ranges of ${victim.id} in ${kill.totalMs} ms: ${kill.moves().join(' ')}`);
+    await this.until('the group to converge', settled(3));
+  }
+
+  private async drain(c: Connected): Promise<void> {
+    const { o } = this;
+    await this.atStep(3);
+    const drained = this.pollers.letGo(CAST.drained);
+    const drain = (this.progress.drain = new MoveTimer(drained.id, MoveTimer.heldBy(this.progress.latest, drained.id), Date.now()));
+    watchLeases(c.zk, this.paths, drain, this.log);
+    // `ringleader drain` marks it draining; the poller process exiting is
+    // the proof that it is done (so no --wait here).
+    await runDrain(
+      { zk: c.servers.zk, zkRoot: ZK_ROOT, connectTimeout: CONNECT_TIMEOUT_MS, group: this.name, pollerId: drained.id, wait: false, timeout: o.waitTimeout },
+      this.log,
+    );
+    await this.until(`${drained.id} to hand off its ranges`, () => drain.done);
+    await Promise.race([drained.exited, this.stop.pause(o.waitTimeout)]);
+    if (drained.running) throw new Error(`${drained.id} did not exit within ${o.waitTimeout} ms of being drained; see ${drained.options.logFile}`);
+    if (!this.live) this.say(`  ${drained.id} handed off ${drain.ranges.length} ranges in ${drain.totalMs} ms, longest pause ${drain.maxPauseMs} ms: ${drain.moves().join(' ')}`);
+    await this.until('the group to converge', settled(2));
+  }
+
+  /** The producer stops; waits until every message it sent was handled. */
+  private async finish(producing: Promise<ProduceResult>): Promise<void> {
+    const { progress, tally } = this;
+    await this.atStep(4);
+    this.produceStop.abort();
+    const producedFinal = (progress.producedFinal = (await producing).sent);
+    progress.produced = producedFinal;
+    const stoppedAt = Date.now();
+    progress.waiting = 'every produced message to be handled';
+    const deadline = stoppedAt + this.o.waitTimeout;
+    for (;;) {
+      tally.poll();
+      if (tally.handledOf(producedFinal) === producedFinal) {
+        progress.catchUpMs = Date.now() - stoppedAt;
+        break;
+      }
+      if (Date.now() > deadline || this.stop.requested) break;
+      await this.stop.pause(100);
+    }
+    progress.waiting = null;
+    if (!this.live) this.say(progress.catchUpMs !== null ? `  all ${producedFinal} messages handled ${progress.catchUpMs} ms after the producer stopped` : '  NOT every message was handled in time');
+  }
+
+  /** Waits until `check` holds on a snapshot, bounded by waitTimeout; a poller the script did not stop exiting ends the demo. */
+  private async until(what: string, check: (s: GroupSnapshot) => boolean): Promise<void> {
+    const { progress } = this;
+    progress.waiting = what;
+    try {
+      const deadline = Date.now() + this.o.waitTimeout;
+      while (!(progress.latest && check(progress.latest))) {
+        this.stop.check();
+        if (Date.now() > deadline) throw new Error(`timed out after ${this.o.waitTimeout} ms waiting for ${what}`);
+        this.pollers.checkNoneDied();
+        await this.stop.pause(50);
+      }
+    } finally {
+      progress.waiting = null;
+    }
+  }
+
+  private beginStep(i: number): void {
+    const { progress } = this;
+    progress.current = i;
+    const step = this.script[i]!;
+    this.log.info({ step: step.name, t: Date.now() - progress.t0 }, step.title);
+    if (!this.live) this.say(`[t=${((Date.now() - progress.t0) / 1000).toFixed(1)}s] ${step.title}`);
+  }
+
+  private async atStep(i: number): Promise<void> {
+    await this.stop.pause(this.progress.t0 + this.script[i]!.at * this.stepMs - Date.now());
+    this.stop.check();
+    this.beginStep(i);
+  }
+
+  failed(err: unknown): void {
+    if (err instanceof Interrupted) {
+      this.interrupted = true;
+    } else {
+      this.error = err instanceof Error ? err.message : String(err);
+      this.log.error({ err }, 'demo failed');
+    }
+  }
+
+  /** Stops everything the demo started: the producer, the pollers (gracefully, bounded), the clients, and servers it started. */
+  async tearDown(): Promise<void> {
+    const { progress, opened } = this;
+    this.interrupted ||= this.stop.requested;
+    this.produceStop.abort();
+    if (this.producing) progress.producedFinal = (await this.producing.catch(() => ({ sent: progress.produced }))).sent;
+    await this.pollers.stopRunning(this.o.waitTimeout, (ids) => this.say(`stopping ${ids.join(', ')} (graceful drain)...`));
+    clearInterval(this.sampler);
+    this.tally.poll();
+    this.liveView?.stop();
+    opened.watcher?.close();
+    await opened.zk?.close().catch(() => undefined);
+    await opened.admin?.disconnect().catch(() => undefined);
+    if (opened.servers?.source === 'started') this.say('stopping the ZooKeeper and Kafka started for the demo...');
+    await opened.servers?.close().catch((err: unknown) => this.log.error({ err }, 'servers did not stop cleanly'));
+  }
+
+  summary(): DemoSummary {
+    const { progress, tally, o } = this;
+    const produced = progress.producedCount;
+    const lostIds = tally.lost(produced);
+    return {
+      produced,
+      handled: tally.handledOf(produced),
+      lost: lostIds.length,
+      duplicates: tally.duplicates,
+      recoveryMs: progress.kill?.totalMs ?? null,
+      handoffMs: progress.drain?.maxPauseMs ?? null,
+      drainMs: progress.drain?.totalMs ?? null,
+      rangesRecovered: progress.kill?.ranges.length ?? 0,
+      rangesHandedOff: progress.drain?.ranges.length ?? 0,
+      orderViolations: tally.orderViolations,
+      catchUpMs: progress.catchUpMs,
+      sessionTimeoutMs: o.sessionTimeout,
+      group: this.name,
+      topic: this.name,
+      ranges: o.ranges,
+      durationMs: Date.now() - this.started,
+      lostIds: lostIds.slice(0, 20),
+      recordsDir: this.runDir,
+      interrupted: this.interrupted,
+      pollers: this.pollers.list().map((p) => ({ id: p.id, pid: p.pid, exit: p.exitDescription })),
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+}
+
+/** A group and topic name of its own for every run: demo-<UTC time>-<random>. */
+function demoName(): string {
+  return `demo-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${randomBytes(2).toString('hex')}`;
+}
+
+/** On a live screen, logs would scribble over it: they go to a file instead. */
+function demoLogger(live: boolean, level: string, runDir: string): Logger {
+  return live
+    ? pino({ level, base: {} }, createWriteStream(join(runDir, 'demo.log')))
+    : pino({ level, base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
+}
+
+/** Converged, with `members` active pollers and every range held. */
+function settled(members: number) {
+  return (s: GroupSnapshot) => s.converged && s.pollers.filter((p) => p.state === 'active').length === members && s.assignment.every((r) => r.owner !== null);
 }
