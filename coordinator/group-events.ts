@@ -1,7 +1,7 @@
 import { diff, type Move } from '../ring/index.js';
 import type { GroupSnapshot } from './group-snapshot.js';
 
-/** NDJSON events of `ringleader watch --json` (DESIGN.md "CLI"). */
+/** NDJSON events of `ringleader watch --json` (docs/design.md, "CLI"). */
 export type GroupEvent =
   | { type: 'leader'; at: string; id: string | null }
   | { type: 'joined'; at: string; poller: string }

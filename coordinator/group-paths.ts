@@ -1,4 +1,4 @@
-/** Where everything of one group lives in ZooKeeper (DESIGN.md "ZooKeeper layout"). */
+/** Where everything of one group lives in ZooKeeper (docs/design.md, "ZooKeeper layout"). */
 export class GroupPaths {
   readonly base: string;
 

@@ -25,7 +25,7 @@ export interface RangeView {
   lag?: number | null;
 }
 
-/** The shape of `ringleader status --json` (DESIGN.md "CLI"), plus `problems`. */
+/** The shape of `ringleader status --json` (docs/design.md, "CLI"), plus `problems`. */
 export interface GroupSnapshot {
   group: string;
   topic: string | null;

@@ -5,7 +5,7 @@ import { parseConfig, parseMember, parseAssignment, parseLease, parseOffset, enc
 const parsers = { parseConfig, parseMember, parseAssignment, parseLease, parseOffset };
 
 describe('znode parsers', () => {
-  it('accept the shapes of DESIGN.md', () => {
+  it('accept the shapes of docs/design.md', () => {
     expect(parseConfig(encode({ version: 1, topic: 'orders', ranges: 64 }))).toEqual({ ok: true, value: { version: 1, topic: 'orders', ranges: 64 } });
     const member = { id: 'p1', host: 'h', pid: 12, weight: 2, state: 'active', startedAt: '2026-01-01T00:00:00Z', metricsUrl: 'http://x' };
     expect(parseMember(encode(member), 'p1')).toEqual({ ok: true, value: member });

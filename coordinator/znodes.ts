@@ -1,5 +1,5 @@
 /**
- * The JSON shapes of the group's znodes (DESIGN.md "ZooKeeper layout") and
+ * The JSON shapes of the group's znodes (docs/design.md, "ZooKeeper layout") and
  * strict parsers for them. Data that does not parse or does not match its
  * shape is reported and never acted on, so every parser returns a result
  * instead of throwing.
