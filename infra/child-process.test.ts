@@ -57,7 +57,7 @@ function sleeper(name: string): ControlledChild {
 describe('ControlledChild', () => {
   it('stop() on a paused child resumes it, so its SIGTERM handler runs and it exits cleanly', async () => {
     const c = sleeper('paused');
-    await until('the child to start', () => readFileSync(c.spec.logFile, 'utf8').includes('up'));
+    await until('the child to start', () => readFileSync(logFile('paused'), 'utf8').includes('up'));
     c.pause();
     expect(c.paused).toBe(true);
     await until('the child to be stopped', () => /\) T /.test(readFileSync(`/proc/${c.pid}/stat`, 'utf8')));
@@ -66,7 +66,7 @@ describe('ControlledChild', () => {
     expect(c.paused).toBe(false);
     expect(c.running).toBe(false);
     expect(c.exitDescription).toBe('code 0');
-    expect(readFileSync(c.spec.logFile, 'utf8')).toContain('term');
+    expect(readFileSync(logFile('paused'), 'utf8')).toContain('term');
   });
 
   it('kill() is a crash (SIGKILL); signals after the exit are ignored', async () => {
@@ -77,6 +77,18 @@ describe('ControlledChild', () => {
     expect(c.exitDescription).toBe('signal SIGKILL');
     expect(() => c.signal('SIGTERM')).not.toThrow();
     expect(await c.stop(1_000)).toBe(exit);
+  });
+
+  it('without a log file, the output comes through pipes and the exit waits for its last line', async () => {
+    const c = new ControlledChild({ name: 'piped', command: process.execPath, args: ['-e', `console.log('out'); console.error('err'); process.exit(3);`] });
+    strays.push(c.pid);
+    let out = '';
+    let err = '';
+    c.pipes!.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    c.pipes!.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    expect(await c.exited).toMatchObject({ code: 3, signal: null });
+    expect(out).toBe('out\n');
+    expect(err).toBe('err\n');
   });
 
   it('a tied child dies with its parent even when the parent is SIGKILLed; a detached one lives on', async () => {

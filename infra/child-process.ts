@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 
 export interface Exit {
   code: number | null;
@@ -13,8 +14,11 @@ export interface ChildSpec {
   name: string;
   command: string;
   args: string[];
-  /** stdout and stderr are appended here. */
-  logFile: string;
+  /**
+   * stdout and stderr are appended here. Without one they are pipes, read
+   * through `ControlledChild.pipes` (tests parse their lines).
+   */
+  logFile?: string;
   env?: NodeJS.ProcessEnv;
   /**
    * true: a new session, left running when this process exits (`infra up`).
@@ -27,8 +31,8 @@ export interface ChildSpec {
 /**
  * A long-running child process with the node control that fault tests need:
  * kill (a crash), pause/resume (a zombie that keeps its sockets), stop (a
- * clean shutdown). The servers, the demo's pollers and the chaos run's
- * pollers and coordinators are all one of these.
+ * clean shutdown). The servers, the demo's pollers, the chaos run's
+ * pollers and coordinators and the tests' processes are all one of these.
  */
 export class ControlledChild {
   readonly pid: number;
@@ -37,25 +41,33 @@ export class ControlledChild {
   private exitInfo: Exit | undefined;
   private stopped = false;
   private readonly watchdog: ChildProcess | undefined;
+  /** The child's output when the spec names no log file (null otherwise). */
+  readonly pipes: { stdout: Readable; stderr: Readable } | null;
 
   constructor(readonly spec: ChildSpec) {
-    const fd = openSync(spec.logFile, 'a');
+    const fd = spec.logFile === undefined ? undefined : openSync(spec.logFile, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(spec.command, spec.args, { stdio: ['ignore', fd, fd], detached: spec.detached ?? false, ...(spec.env ? { env: spec.env } : {}) });
+      const output = fd ?? 'pipe';
+      child = spawn(spec.command, spec.args, { stdio: ['ignore', output, output], detached: spec.detached ?? false, ...(spec.env ? { env: spec.env } : {}) });
     } finally {
-      closeSync(fd);
+      if (fd !== undefined) closeSync(fd);
     }
     if (child.pid === undefined) throw new Error(`${spec.name}: ${spec.command} did not start`);
     this.pid = child.pid;
+    this.pipes = child.stdout && child.stderr ? { stdout: child.stdout, stderr: child.stderr } : null;
     if (spec.detached) child.unref();
     else this.watchdog = startWatchdog(this.pid);
     this.exited = new Promise<Exit>((resolve) => {
-      child.once('exit', (code, signal) => {
+      const ended = (code: number | null, signal: NodeJS.Signals | null) => {
         this.exitInfo = { code, signal, at: Date.now() };
         this.watchdog?.kill('SIGKILL');
         resolve(this.exitInfo);
-      });
+      };
+      // With pipes the exit counts once the output has been read to the end,
+      // so a reader never misses the last lines of a child that has exited.
+      if (fd === undefined) child.once('close', ended);
+      else child.once('exit', ended);
     });
   }
 

@@ -4,32 +4,22 @@
 // scales and slows pollers, kills the leading coordinator and a ZooKeeper
 // node, and must find nothing lost, no unexplained duplicate, no order or
 // exclusivity violation, no zombie commit and no offset regression.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NodeProcess } from './support/node-process.js';
+import { CHAOS_JS } from './support/paths.js';
 
-const MAIN = resolve(process.cwd(), 'dist/test/chaos/main.js');
-
-function runChaos(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    // SIGTERM lets the run clean up its servers and processes; it is bounded itself.
-    const timer = setTimeout(() => child.kill('SIGTERM'), 400_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
+async function runChaos(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = new NodeProcess([CHAOS_JS, ...args]);
+  // SIGTERM lets the run clean up its servers and processes; it is bounded itself.
+  const timer = setTimeout(() => void p.stop(60_000), 400_000);
+  const exit = await p.exited;
+  clearTimeout(timer);
+  return { code: exit.code, stdout: p.stdout, stderr: p.stderr };
 }
 
 describe('chaos (short run)', () => {
-  it.skipIf(!existsSync(MAIN))('survives kill -9, zombies, coordinator and ZooKeeper kills, scaling and slow handlers', async () => {
+  it.skipIf(!existsSync(CHAOS_JS))('survives kill -9, zombies, coordinator and ZooKeeper kills, scaling and slow handlers', async () => {
     const r = await runChaos(['--duration', '45', '--seed', '1', '--json']);
     const last = r.stdout.trim().split('\n').pop() ?? '';
     expect(last.startsWith('{'), `no JSON report; stderr tail:\n${r.stderr.slice(-4000)}`).toBe(true);

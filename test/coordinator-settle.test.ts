@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Coordinator, createGroupConfig, encode, GroupPaths, readAssignment, ZkSession } from '../coordinator/index.js';
 import { randomName, zkConnect } from './support/env.js';
-import { waitFor } from './support/standin-procs.js';
+import { waitFor } from './support/wait-for.js';
 
 const SETTLE_MS = 1_500;
 
@@ -33,16 +33,16 @@ describe('coordinator settle windows (real ZooKeeper)', () => {
       await coordinator.start();
       await join('m1');
       const m2 = await join('m2');
-      await waitFor('m1 and m2 own ranges', async () => (await owners()).has('m2') && (await owners()).has('m1'), 10_000);
+      await waitFor('m1 and m2 own ranges', async () => (await owners()).has('m2') && (await owners()).has('m1'), { timeoutMs: 10_000 });
 
       let t0 = Date.now();
       await m2.close(); // its node goes with its session
-      await waitFor('m2 removed from the assignment', async () => !(await owners()).has('m2'), 10_000, 10);
+      await waitFor('m2 removed from the assignment', async () => !(await owners()).has('m2'), { timeoutMs: 10_000, everyMs: 10 });
       const departureMs = Date.now() - t0;
 
       t0 = Date.now();
       await join('m3');
-      await waitFor('m3 in the assignment', async () => (await owners()).has('m3'), 10_000, 10);
+      await waitFor('m3 in the assignment', async () => (await owners()).has('m3'), { timeoutMs: 10_000, everyMs: 10 });
       const joinMs = Date.now() - t0;
 
       expect(departureMs).toBeLessThan(SETTLE_MS / 2);

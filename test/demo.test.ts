@@ -1,36 +1,13 @@
 // `ringleader demo --ci` end to end: real ZooKeeper and Kafka (global setup),
 // real poller processes, kill -9 and drain; nothing may be lost and nothing
 // may be left running.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { brokers, zkConnect } from './support/env.js';
+import { runCli, startCli, type NodeProcess } from './support/node-process.js';
+import { waitFor } from './support/wait-for.js';
 
-const mainJs = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function demo(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [mainJs, 'demo', '--ci', '--log-level', 'warn', ...args], {
-      env: { ...process.env, RINGLEADER_ZK: zkConnect(), RINGLEADER_BROKERS: brokers().join(',') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      onStderr?.(stderr, child);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const demoArgs = (args: string[]) => ['demo', '--ci', '--log-level', 'warn', ...args];
+const env = () => ({ RINGLEADER_ZK: zkConnect(), RINGLEADER_BROKERS: brokers().join(',') });
 
 function lastJson(stdout: string): Record<string, unknown> {
   const lines = stdout.trim().split('\n');
@@ -48,7 +25,7 @@ function alive(pid: number): boolean {
 
 describe('ringleader demo --ci', () => {
   it('plays join, kill -9 and drain without losing a message, and leaves nothing running', async () => {
-    const run = await demo(['--step-seconds', '7', '--rate', '100', '--session-timeout', '4000']);
+    const run = await runCli(demoArgs(['--step-seconds', '7', '--rate', '100', '--session-timeout', '4000']), { env: env(), timeoutMs: 180_000 });
     expect(run.code, run.stderr.slice(-3000)).toBe(0);
     const s = lastJson(run.stdout);
     for (const key of ['produced', 'handled', 'lost', 'duplicates', 'recoveryMs', 'handoffMs']) expect(s).toHaveProperty(key);
@@ -76,16 +53,11 @@ describe('ringleader demo --ci', () => {
   }, 180_000);
 
   it('stops everything it started on SIGTERM', async () => {
-    let sent = false;
-    const run = await demo(['--step-seconds', '30', '--rate', '50'], (text, child) => {
-      // Once the script runs, the 3 pollers are up: stop the demo there.
-      if (!sent && text.includes('[t=0.0s]')) {
-        sent = true;
-        child.kill('SIGTERM');
-      }
-    });
-    expect(sent).toBe(true);
-    expect(run.code).toBe(130);
+    const run: NodeProcess = startCli(demoArgs(['--step-seconds', '30', '--rate', '50']), { env: env() });
+    // Once the script runs, the 3 pollers are up: stop the demo there.
+    await waitFor('the script to run', () => run.stderr.includes('[t=0.0s]'), { timeoutMs: 100_000 });
+    run.signal('SIGTERM');
+    expect((await run.exited).code).toBe(130);
     const s = lastJson(run.stdout);
     expect(s['interrupted']).toBe(true);
     const pollers = s['pollers'] as { id: string; pid: number; exit: string }[];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGroupConfig, encode, GroupPaths, LeaderLatch, ZkSession } from '../coordinator/index.js';
 import { randomName, zkConnect } from './support/env.js';
-import { sleep, waitFor } from './support/standin-procs.js';
+import { sleep, waitFor } from './support/wait-for.js';
 
 async function group(zk: ZkSession): Promise<GroupPaths> {
   const paths = new GroupPaths(randomName('latch'));
@@ -22,7 +22,7 @@ describe('LeaderLatch against real ZooKeeper', () => {
       // exists and belongs to our session, but the latch never learned its name.
       const orphan = await zk.create(`${paths.leader}/n_`, encode({ id: 'c1' }), 'ephemeral-sequential');
       await l.start();
-      await waitFor('leadership despite the orphan ahead of our node', () => l.hasLeadership, 5_000);
+      await waitFor('leadership despite the orphan ahead of our node', () => l.hasLeadership, { timeoutMs: 5_000 });
       expect(await zk.getDataOrNull(orphan)).toBeNull();
       expect(l.nodePath).not.toBe(orphan);
     } finally {
@@ -42,13 +42,13 @@ describe('LeaderLatch against real ZooKeeper', () => {
       await b.start();
       await createGroupConfig(a, paths, { topic: 't', ranges: 1 });
       await first.start();
-      await waitFor('a leads', () => first.hasLeadership, 5_000);
+      await waitFor('a leads', () => first.hasLeadership, { timeoutMs: 5_000 });
       await second.start();
       await sleep(500);
       expect(second.hasLeadership).toBe(false);
       expect(await a.getChildren(paths.leader)).toHaveLength(2); // nothing of a's deleted by b
       await first.close();
-      await waitFor('b leads after a left', () => second.hasLeadership, 5_000);
+      await waitFor('b leads after a left', () => second.hasLeadership, { timeoutMs: 5_000 });
     } finally {
       for (const c of [first, second, a, b]) await c.close().catch(() => undefined);
     }

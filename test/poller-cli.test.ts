@@ -3,7 +3,8 @@
 // /metrics + /healthz endpoint while it works.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { brokers, randomName, zkConnect } from './support/env.js';
-import { runCli, waitFor, ProcSet, type RunResult } from './support/poller-procs.js';
+import { runCli, ProcSet, type RunResult } from './support/node-process.js';
+import { waitFor } from './support/wait-for.js';
 
 const procs = new ProcSet();
 let zk: string;
@@ -105,17 +106,17 @@ describe('ringleader poller: errors and metrics, end to end', () => {
 
     const p = await runCli(['produce', '--brokers', brokerList, '--topic', topic, '--count', '500', '--keys', '20']);
     expect(p.code, p.stderr).toBe(0);
-    const handled = await waitFor(async () => {
+    const handled = await waitFor('ringleader_messages_handled_total >= 500', async () => {
       const text = await (await fetch(`${base}/metrics`)).text();
       const total = text
         .split('\n')
         .filter((l) => l.startsWith('ringleader_messages_handled_total'))
         .reduce((n, l) => n + Number(l.split(/\s+/).pop()), 0);
       return total >= 500 ? total : null;
-    }, 30_000, 'ringleader_messages_handled_total >= 500');
+    }, { timeoutMs: 30_000, everyMs: 100 });
     expect(handled).toBe(500);
 
-    poller.kill('SIGTERM');
+    poller.signal('SIGTERM');
     expect((await poller.waitExit(30_000)).code).toBe(0);
   });
 });

@@ -7,17 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { brokers, randomName, zkConnect } from './support/env.js';
-import {
-  converged,
-  readRecords,
-  RECORDING_HANDLER,
-  runCli,
-  status,
-  waitFor,
-  ProcSet,
-  type CliProc,
-  type Record_,
-} from './support/poller-procs.js';
+import { readHandledRecords, RECORD_ENV, type HandledRecord } from '../poller/handlers/handled-record.js';
+import { converged, status } from './support/group-status.js';
+import { runCli, ProcSet, type NodeProcess } from './support/node-process.js';
+import { RECORDING_HANDLER_JS } from './support/paths.js';
+import { waitFor } from './support/wait-for.js';
 import { byRange, delivery, maxGap, orderViolations, percentile } from './support/recording-checks.js';
 
 const SESSION_TIMEOUT = 4000;
@@ -55,56 +49,51 @@ async function createGroup(): Promise<Group> {
   return { group, topic, file: join(dir, `${group}.jsonl`) };
 }
 
-function startPoller(g: Group, id: string, extra: string[] = []): CliProc {
+function startPoller(g: Group, id: string, extra: string[] = []): NodeProcess {
   return procs.start(
     id,
     [
       'poller', '--zk', zk, '--brokers', brokerList, '--group', g.group, '--topic', g.topic, '--id', id,
-      '--handler', RECORDING_HANDLER, '--session-timeout', String(SESSION_TIMEOUT), ...extra,
+      '--handler', RECORDING_HANDLER_JS, '--session-timeout', String(SESSION_TIMEOUT), ...extra,
     ],
-    { RECORD_FILE: g.file, RECORD_POLLER: id },
+    { [RECORD_ENV.file]: g.file, [RECORD_ENV.poller]: id },
   );
 }
 
-async function startPollers(g: Group, ids: string[]): Promise<Map<string, CliProc>> {
+async function startPollers(g: Group, ids: string[]): Promise<Map<string, NodeProcess>> {
   const out = new Map(ids.map((id) => [id, startPoller(g, id)] as const));
   await Promise.all([...out.values()].map((p) => p.started()));
   await converged(zk, g.group, ids);
   return out;
 }
 
-function produce(g: Group, count: number, keys: number, rate?: number): CliProc {
+function produce(g: Group, count: number, keys: number, rate?: number): NodeProcess {
   return procs.start('producer', [
     'produce', '--brokers', brokerList, '--topic', g.topic, '--count', String(count), '--keys', String(keys),
     ...(rate ? ['--rate', String(rate)] : []),
   ]);
 }
 
-async function producedAll(p: CliProc, count: number): Promise<void> {
+async function producedAll(p: NodeProcess, count: number): Promise<void> {
   const exit = await p.waitExit(60_000);
   expect(exit.code, p.stderr).toBe(0);
   expect(JSON.parse(p.stdout.trim()).sent).toBe(count);
 }
 
-function allHandled(g: Group, count: number, timeoutMs = 60_000): Promise<Record_[]> {
-  return waitFor(
-    () => {
-      const recs = readRecords(g.file);
-      return delivery(recs, count).missing.length === 0 ? recs : null;
-    },
-    timeoutMs,
-    `all ${count} messages handled`,
-    250,
-  );
+function allHandled(g: Group, count: number, timeoutMs = 60_000): Promise<HandledRecord[]> {
+  return waitFor(`all ${count} messages handled`, () => {
+    const recs = readHandledRecords(g.file);
+    return delivery(recs, count).missing.length === 0 ? recs : null;
+  }, { timeoutMs, everyMs: 250 });
 }
 
 function handledAtLeast(g: Group, n: number): Promise<true> {
-  return waitFor(() => readRecords(g.file).length >= n || null, 60_000, `${n} handlings`, 50) as Promise<true>;
+  return waitFor(`${n} handlings`, () => readHandledRecords(g.file).length >= n || null, { timeoutMs: 60_000, everyMs: 50 }) as Promise<true>;
 }
 
-async function stopGracefully(ps: Iterable<CliProc>): Promise<void> {
+async function stopGracefully(ps: Iterable<NodeProcess>): Promise<void> {
   const list = [...ps].filter((p) => p.running);
-  for (const p of list) p.kill('SIGTERM');
+  for (const p of list) p.signal('SIGTERM');
   for (const p of list) expect((await p.waitExit(30_000)).code, `${p.name} exit code`).toBe(0);
 }
 
@@ -214,7 +203,7 @@ describe('pollers as processes (CLI) against real ZooKeeper and Kafka', () => {
     const before = await status(zk, g.group);
     const victimRanges = before.assignment.filter((a) => a.owner === 'p2').map((a) => a.range);
     expect(victimRanges.length).toBeGreaterThan(0);
-    victim.kill('SIGKILL');
+    void victim.kill();
     const killAt = Date.now();
     expect((await victim.exited).signal).toBe('SIGKILL');
     // Nobody can take the leases (or commit) before the dead session expires,
@@ -276,7 +265,7 @@ describe('pollers as processes (CLI) against real ZooKeeper and Kafka', () => {
     const leaving = pollers.get('p2')!;
     const owned = (await status(zk, g.group)).assignment.filter((a) => a.owner === 'p2').map((a) => a.range);
     const termAt = Date.now();
-    leaving.kill('SIGTERM');
+    leaving.signal('SIGTERM');
     const exit = await leaving.waitExit(30_000);
     expect(exit.code, leaving.stderr.slice(-2000)).toBe(0);
     pollers.delete('p2');

@@ -12,7 +12,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../poller/kafka-client.js';
 import { brokers, randomName, zkConnect } from './support/env.js';
 import { readTopic } from './support/read-topic.js';
-import { readRecords, RECORDING_HANDLER, runCli, waitFor, sleep, ProcSet, type CliProc } from './support/poller-procs.js';
+import { readHandledRecords, RECORD_ENV } from '../poller/handlers/handled-record.js';
+import { runCli, ProcSet, type NodeProcess } from './support/node-process.js';
+import { RECORDING_HANDLER_JS } from './support/paths.js';
+import { sleep, waitFor } from './support/wait-for.js';
 import { delivery, handledOnly, orderViolations } from './support/recording-checks.js';
 
 const RANGES = 16;
@@ -90,8 +93,8 @@ describe('failing handlers and the HTTP sidecar, end to end', () => {
     const MAX_ATTEMPTS = 3;
     const poller = procs.start(
       'p1',
-      pollerArgs(g, 'p1', ['--handler', RECORDING_HANDLER, '--max-attempts', String(MAX_ATTEMPTS), '--concurrency', '4']),
-      { RECORD_FILE: g.file, RECORD_POLLER: 'p1', RECORD_FAIL_KEYS: FAIL.join(',') },
+      pollerArgs(g, 'p1', ['--handler', RECORDING_HANDLER_JS, '--max-attempts', String(MAX_ATTEMPTS), '--concurrency', '4']),
+      { [RECORD_ENV.file]: g.file, [RECORD_ENV.poller]: 'p1', [RECORD_ENV.failKeys]: FAIL.join(',') },
     );
     await poller.started();
     await produce(g.topic, COUNT, KEYS);
@@ -99,10 +102,10 @@ describe('failing handlers and the HTTP sidecar, end to end', () => {
     const ok = COUNT - failing.size;
 
     const dead = await readTopic(kafka, `${g.topic}.dlq`, failing.size);
-    const recs = await waitFor(() => {
-      const r = readRecords(g.file);
+    const recs = await waitFor(`${ok} handled`, () => {
+      const r = readHandledRecords(g.file);
       return handledOnly(r).length >= ok ? r : null;
-    }, 60_000, `${ok} handled`);
+    }, { timeoutMs: 60_000, everyMs: 100 });
 
     // Every failing message: exactly MAX_ATTEMPTS calls, then one dead letter; never acknowledged by the handler.
     expect(dead).toHaveLength(failing.size);
@@ -141,7 +144,7 @@ describe('failing handlers and the HTTP sidecar, end to end', () => {
       expect(others.length + elsewhere.length, `handled while ${key} was failing`).toBeGreaterThan(0);
     }
 
-    poller.kill('SIGTERM');
+    poller.signal('SIGTERM');
     expect((await poller.waitExit(30_000)).code).toBe(0);
   });
 
@@ -203,10 +206,10 @@ describe('failing handlers and the HTTP sidecar, end to end', () => {
     const expectDead = [...idsOf(2), ...idsOf(4), ...idsOf(5)].sort((a, b) => a - b);
     const dead = await readTopic(kafka, `${g.topic}.dlq`, expectDead.length);
     // Wait for the acked keys to be answered 200 on their final attempt.
-    await waitFor(() => {
+    await waitFor('acked keys answered', () => {
       const last = (id: number) => calls.filter((c) => c.id === id).length;
       return [...idsOf(0), ...idsOf(1), ...idsOf(3)].every((id) => last(id) >= (id % KEYS === 0 ? 1 : 2));
-    }, 30_000, 'acked keys answered');
+    }, { timeoutMs: 30_000, everyMs: 100 });
     await sleep(500); // would-be extra attempts or dead letters show up here
 
     expect(dead.map((d) => value(d.message).id).sort((a, b) => a - b)).toEqual(expectDead);
@@ -230,7 +233,7 @@ describe('failing handlers and the HTTP sidecar, end to end', () => {
       expect(firsts).toEqual(idsOf(k));
     }
 
-    poller.kill('SIGTERM');
+    poller.signal('SIGTERM');
     expect((await poller.waitExit(30_000)).code).toBe(0);
   });
 
@@ -260,7 +263,7 @@ describe('failing handlers and the HTTP sidecar, end to end', () => {
       return new Promise<http.Server>((r) => s.listen(port, '127.0.0.1', () => r(s)));
     };
 
-    const poller: CliProc = procs.start(
+    const poller: NodeProcess = procs.start(
       'p1',
       pollerArgs(g, 'p1', ['--forward', `http://127.0.0.1:${port}/in`, '--forward-timeout', '1000', '--max-attempts', '1000']),
     );
@@ -270,14 +273,14 @@ describe('failing handlers and the HTTP sidecar, end to end', () => {
     expect(received.size).toBe(0);
 
     const first = await makeServer();
-    await waitFor(() => received.size >= COUNT / 2, 30_000, 'first half delivered once the sidecar is up');
+    await waitFor('first half delivered once the sidecar is up', () => received.size >= COUNT / 2, { timeoutMs: 30_000, everyMs: 100 });
     // Down again for a while, with more messages arriving meanwhile.
     first.closeAllConnections();
     await new Promise<void>((r) => first.close(() => r()));
     await produce(g.topic, COUNT / 2, 20); // ids 0..149 again: same ids, new messages
     await sleep(2000);
     await makeServer();
-    await waitFor(() => [...received.values()].reduce((a, b) => a + b, 0) >= COUNT, 30_000, 'every message delivered');
+    await waitFor('every message delivered', () => [...received.values()].reduce((a, b) => a + b, 0) >= COUNT, { timeoutMs: 30_000, everyMs: 100 });
     await sleep(500);
 
     // Each produced message reached the sidecar exactly once per production (each id twice), none dead-lettered.
@@ -286,7 +289,7 @@ describe('failing handlers and the HTTP sidecar, end to end', () => {
     expect(await topicSize(`${g.topic}.dlq`)).toBe(0);
     expect(connections).toBeGreaterThan(0);
 
-    poller.kill('SIGTERM');
+    poller.signal('SIGTERM');
     expect((await poller.waitExit(30_000)).code).toBe(0);
   });
 });

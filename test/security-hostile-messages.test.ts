@@ -20,7 +20,7 @@ import type { RingMessage } from '../poller/message.js';
 import { ZkSession, GroupPaths, createGroupConfig } from '../coordinator/index.js';
 import { createRangePartitioner, rangeOf } from '../ring/index.js';
 import { brokers, zkConnect, randomName } from './support/env.js';
-import { runCli } from './support/poller-procs.js';
+import { runCli } from './support/node-process.js';
 
 const RANGES = 4;
 let dir: string;

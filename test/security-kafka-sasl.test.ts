@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ZkSession } from '../coordinator/index.js';
 import { zkConnect, randomName } from './support/env.js';
-import { runCli, ProcSet, type RunResult } from './support/poller-procs.js';
+import { runCli, ProcSet, type RunResult } from './support/node-process.js';
 import { privateKafka } from './support/private-kafka.js';
 
 const ADMIN = { username: 'admin', password: `adm${randomBytes(8).toString('hex')}` };
@@ -82,7 +82,7 @@ describe('Kafka with SASL', () => {
     expect(last?.code, last?.stderr).toBe(0);
     expect(committed).toBe(200);
 
-    poller.kill('SIGTERM');
+    poller.signal('SIGTERM');
     const exit = await poller.waitExit(30_000);
     expect(exit.code).toBe(0);
     // debug logs include kafkajs' SASL handshakes; none may carry the password.

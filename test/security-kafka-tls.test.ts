@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { zkConnect, randomName } from './support/env.js';
-import { runCli, ProcSet, type RunResult } from './support/poller-procs.js';
+import { runCli, ProcSet, type RunResult } from './support/node-process.js';
 import { privateKafka } from './support/private-kafka.js';
 
 const ADMIN = { username: 'admin', password: `adm${randomBytes(8).toString('hex')}` };
@@ -61,7 +61,7 @@ describe('Kafka over TLS (SASL_SSL)', () => {
     }
     expect(last?.code, last?.stderr).toBe(0);
     expect(committed).toBe(90);
-    poller.kill('SIGTERM');
+    poller.signal('SIGTERM');
     expect((await poller.waitExit(30_000)).code).toBe(0);
 
     // The broker's certificate is not trusted without --kafka-ca-file.

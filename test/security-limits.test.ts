@@ -22,7 +22,7 @@ import {
   type PublishedAssignment,
 } from '../coordinator/index.js';
 import { zkConnect, randomName } from './support/env.js';
-import { runCli } from './support/poller-procs.js';
+import { runCli } from './support/node-process.js';
 
 const sessions: ZkSession[] = [];
 afterEach(async () => {

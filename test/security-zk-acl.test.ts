@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ZkSession, ZK, isZkCode, digestId, encode, zkSecurityOptions, GroupPaths, permsOf } from '../coordinator/index.js';
 import { zkConnect, brokers, randomName } from './support/env.js';
-import { runCli, ProcSet } from './support/poller-procs.js';
+import { runCli, ProcSet } from './support/node-process.js';
 
 const procs = new ProcSet();
 const sessions: ZkSession[] = [];

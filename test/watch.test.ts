@@ -9,30 +9,30 @@ import { GroupPaths, readGroupSnapshot, ZkSession } from '../coordinator/index.j
 import { infraHome } from '../infra/index.js';
 import { brokers, randomName, zkConnect } from './support/env.js';
 import { StandinMember, Timeline } from './support/standin-worker.js';
-import { CLI, JsonLinesProcess, runNode, sleep, waitFor, type Line } from './support/standin-procs.js';
+import { Cleanups } from './support/cleanups.js';
+import { runCli, startCli, type JsonLine } from './support/node-process.js';
+import { CLI_JS } from './support/paths.js';
+import { sleep, waitFor } from './support/wait-for.js';
 
 const exec = promisify(execFile);
 const SESSION_MS = 4_000;
 const RANGES = 9;
 
-let cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  cleanups = [];
-});
+const cleanups = new Cleanups();
+afterEach(() => cleanups.run());
 
 async function groupWith(ids: string[]) {
   const group = randomName('watch');
-  const created = await runNode([CLI, 'create', '--zk', zkConnect(), '--group', group, '--brokers', brokers().join(','), '--topic', `${group}-t`, '--ranges', String(RANGES)]);
+  const created = await runCli(['create', '--zk', zkConnect(), '--group', group, '--brokers', brokers().join(','), '--topic', `${group}-t`, '--ranges', String(RANGES)]);
   expect(created.code, created.stderr).toBe(0);
   const admin = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: SESSION_MS });
   await admin.start();
-  cleanups.push(() => admin.close());
+  cleanups.add(() => admin.close());
   const paths = new GroupPaths(group);
   const timeline = new Timeline();
   const member = async (id: string) => {
     const m = new StandinMember({ connect: zkConnect(), group, id, ranges: RANGES, timeline, sessionTimeoutMs: SESSION_MS });
-    cleanups.push(() => m.close());
+    cleanups.add(() => m.close());
     return m.start();
   };
   const members = await Promise.all(ids.map(member));
@@ -44,13 +44,13 @@ async function groupWith(ids: string[]) {
   return { group, admin, paths, timeline, members, member, converged };
 }
 
-const idx = (lines: Line[], pred: (l: Line) => boolean): number => lines.findIndex(pred);
+const idx = (lines: JsonLine[], pred: (l: JsonLine) => boolean): number => lines.findIndex(pred);
 
 describe('ringleader watch', () => {
   it('--json prints the events of a join and a leave in order: joined, assignment, released, acquired, converged', async () => {
     const { group, member, converged } = await groupWith(['w1', 'w2']);
-    const watch = new JsonLinesProcess([CLI, 'watch', '--zk', zkConnect(), '--group', group, '--json', '--refresh', '100', '--duration', '60000']);
-    cleanups.push(() => watch.kill());
+    const watch = startCli(['watch', '--zk', zkConnect(), '--group', group, '--json', '--refresh', '100', '--duration', '60000']);
+    cleanups.add(() => watch.kill());
     await watch.waitLine((l) => l.type === 'converged', 20_000, 'initial converged');
     const start = watch.lines.length;
 
@@ -63,7 +63,7 @@ describe('ringleader watch', () => {
     await waitFor('converged without w3', converged(2));
     await watch.waitLine((l) => l.type === 'converged' && l.epoch === 3, 20_000, 'converged epoch 3');
     watch.signal('SIGTERM');
-    expect(await watch.exited).toBe(0);
+    expect((await watch.exited).code).toBe(0);
 
     const lines = watch.lines.slice(start);
     console.log(`[watch --json] ${lines.length} events:\n${lines.map((l) => JSON.stringify(l)).join('\n')}`);
@@ -109,16 +109,16 @@ describe('ringleader watch', () => {
     const socket = randomName('rl-tmux');
     const session = 'watch';
     const tmux = (...args: string[]) => exec('tmux', ['-L', socket, ...args]);
-    cleanups.push(() => tmux('kill-server'));
+    cleanups.add(() => tmux('kill-server'));
     await tmux(
       'new-session', '-d', '-s', session, '-x', '120', '-y', '40',
-      `${process.execPath} ${CLI} watch --zk ${zkConnect()} --group ${group} --brokers ${brokers().join(',')} --refresh 200`,
+      `${process.execPath} ${CLI_JS} watch --zk ${zkConnect()} --group ${group} --brokers ${brokers().join(',')} --refresh 200`,
     );
     const capture = async () => (await tmux('capture-pane', '-p', '-t', session)).stdout;
     const first = await waitFor('the view shows both pollers', async () => {
       const c = await capture();
       return c.split('\n')[1]!.startsWith('converged') && c.includes(' v1 ') && c.includes(' v2 ') && c;
-    }, 20_000, 200);
+    }, { timeoutMs: 20_000, everyMs: 200 });
     expect(first).toContain(`ringleader watch  group ${group}`);
     expect(first).toContain(`${RANGES} ranges  epoch 1`);
     // The ring: one symbol per range, A for the first poller, B for the second.
@@ -135,7 +135,7 @@ describe('ringleader watch', () => {
       const c = await capture();
       const [header, state] = c.split('\n');
       return c.includes(' v3 ') && header!.includes('epoch 2') && state!.startsWith('converged') && c;
-    }, 20_000, 200);
+    }, { timeoutMs: 20_000, everyMs: 200 });
     expect(second).toContain(' v3 ');
     expect(second).toContain('epoch 2');
     expect(second).toMatch(/joined\s+v3/);

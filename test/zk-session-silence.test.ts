@@ -11,7 +11,7 @@ import { createGroupConfig, GroupPaths, Membership, ZkSession, type SessionState
 import { randomName } from './support/env.js';
 import { zkConnect } from './support/env.js';
 import { StallProxy } from './support/stall-proxy.js';
-import { waitFor } from './support/standin-procs.js';
+import { waitFor } from './support/wait-for.js';
 
 const SESSION_TIMEOUT_MS = 6_000;
 
@@ -42,7 +42,7 @@ describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper)', ()
     const stalledAt = Date.now();
     inUse.stall();
 
-    const reconnected = await waitFor('the session to come back through the other server', () => states.find((s) => s.type === 'reconnected'), SESSION_TIMEOUT_MS);
+    const reconnected = await waitFor('the session to come back through the other server', () => states.find((s) => s.type === 'reconnected'), { timeoutMs: SESSION_TIMEOUT_MS });
     const dropped = states.find((s) => s.type === 'disconnected')!;
     console.log(`[silence] dropped after ${dropped.at - stalledAt} ms, reconnected after ${reconnected.at - stalledAt} ms (read timeout ${zk.readTimeoutMs} ms)`);
     // Not before the read timeout (pings every 1/3 of it keep a healthy connection)...
@@ -61,7 +61,7 @@ describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper)', ()
     other.stall(); // new connections to it are accepted, then nothing moves
     const droppedAt = Date.now();
     inUse.dropConnections(); // the library reconnects to the next server: the silent one
-    const reconnected = await waitFor('the session to come back through the first server', () => states.find((s) => s.type === 'reconnected'), SESSION_TIMEOUT_MS);
+    const reconnected = await waitFor('the session to come back through the first server', () => states.find((s) => s.type === 'reconnected'), { timeoutMs: SESSION_TIMEOUT_MS });
     console.log(`[silence] handshake left, reconnected after ${reconnected.at - droppedAt} ms (handshake timeout ${SESSION_TIMEOUT_MS / 2} ms)`);
     expect(reconnected).toMatchObject({ sessionId });
     expect(reconnected.at - droppedAt).toBeGreaterThanOrEqual(SESSION_TIMEOUT_MS / 2 - 100);
@@ -89,16 +89,16 @@ describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper)', ()
     const { zk, states, inUse, other } = await twoServers(1_000, () => clock);
     other.stall(); // the reconnection will wait on it: the handshake is in flight
     inUse.dropConnections();
-    await waitFor('the handshake to be under way', () => other.openSockets > 0, 5_000);
+    await waitFor('the handshake to be under way', () => other.openSockets > 0, { timeoutMs: 5_000 });
     clock += 10_000; // the "SIGSTOP": the answer is read 10 s of our time later
     let atReconnect: boolean | undefined;
     zk.on('state', (s) => {
       if (s.type === 'reconnected') atReconnect = zk.withinDeadline();
     });
     other.resume();
-    await waitFor('reconnected', () => states.find((s) => s.type === 'reconnected'), SESSION_TIMEOUT_MS);
+    await waitFor('reconnected', () => states.find((s) => s.type === 'reconnected'), { timeoutMs: SESSION_TIMEOUT_MS });
     expect(atReconnect).toBe(false);
-    await waitFor('a ping sent after the reconnect to reopen the gate', () => zk.withinDeadline(), 3_000);
+    await waitFor('a ping sent after the reconnect to reopen the gate', () => zk.withinDeadline(), { timeoutMs: 3_000 });
   });
 
   it('a poller registering while its server goes silent registers through the other one (no CONNECTION_LOSS exit)', async () => {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ControlledChild } from '../../infra/child-process.js';
-import { POLLER_ENV, RECORDS_ENV } from './record-format.js';
+import { RECORD_ENV } from '../../poller/handlers/handled-record.js';
 
 export interface PollerProcessOptions {
   id: string;
@@ -17,7 +17,8 @@ export interface PollerProcessOptions {
 }
 
 const mainJs = fileURLToPath(new URL('../main.js', import.meta.url));
-const handlerJs = fileURLToPath(new URL('./record-handler.js', import.meta.url));
+/** The recording handler: the demo counts handled, lost and duplicated messages from its records. */
+const handlerJs = fileURLToPath(new URL('../../poller/handlers/recording-handler.js', import.meta.url));
 
 /**
  * One `ringleader poller` child process of the demo, tied to the demo so that
@@ -42,7 +43,14 @@ export class PollerProcess extends ControlledChild {
         '--drain-timeout', String(options.drainTimeoutMs),
       ],
       logFile: options.logFile,
-      env: { ...process.env, [RECORDS_ENV]: options.recordsFile, [POLLER_ENV]: options.id, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+      env: {
+        ...process.env,
+        [RECORD_ENV.file]: options.recordsFile,
+        [RECORD_ENV.poller]: options.id,
+        // A little simulated I/O per message.
+        [RECORD_ENV.delayMs]: '1',
+        KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      },
     });
     this.id = options.id;
   }

@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { HandledRecord } from '../../poller/handlers/handled-record.js';
 import { RecordTally } from './records.js';
 
 const dirs: string[] = [];
@@ -9,8 +10,10 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const line = (id: number, key: string, seq: number, poller: string) =>
-  `${JSON.stringify({ id, key, seq, poller, range: 0, offset: String(id) })}\n`;
+const line = (id: number, key: string, seq: number, poller: string) => {
+  const r: HandledRecord = { poller, inc: 0, pid: 1, range: 0, offset: id, key, id, seq, start: 0, end: 1, attempt: 1 };
+  return `${JSON.stringify(r)}\n`;
+};
 
 describe('RecordTally', () => {
   it('counts distinct, duplicates, lost ids and per-poller order across partial appends', () => {

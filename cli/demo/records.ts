@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readSync, fstatSync } from 'node:fs';
-import type { HandledRecord } from './record-format.js';
+import { parseHandledRecord } from '../../poller/handlers/handled-record.js';
 
 /** Counts of one poller's records file. */
 export interface PollerTally {
@@ -71,14 +71,8 @@ export class RecordTally {
   }
 
   private add(poller: string, line: string, f: { handled: number }): void {
-    let r: HandledRecord;
-    try {
-      r = JSON.parse(line) as HandledRecord;
-    } catch {
-      this.malformed++;
-      return;
-    }
-    if (!Number.isSafeInteger(r.id) || r.id < 0) {
+    const r = parseHandledRecord(line);
+    if (!r || r.id < 0) {
       this.malformed++;
       return;
     }

@@ -4,13 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { check, type CheckInput } from './checker.js';
 import type { ProducedRecord } from './producer.js';
-import type { FaultEvent, Handled, Incarnation } from './records.js';
+import type { HandledRecord } from '../../poller/handlers/handled-record.js';
+import type { FaultEvent, Incarnation } from './records.js';
 import type { EpochObs, LeaderObs, LeaseObs, OffsetObs } from './zk-observer.js';
 
 const SESSION = 4000;
 
 const produced = (id: number, offset: number, ackAt: number, key = `k${id}`, seq = 0): ProducedRecord => ({ id, key, seq, partition: 0, offset, ackAt });
-const handled = (poller: string, offset: number, id: number, start: number, end = start + 5, o: Partial<Handled> = {}): Handled => ({
+const handled = (poller: string, offset: number, id: number, start: number, end = start + 5, o: Partial<HandledRecord> = {}): HandledRecord => ({
   poller, inc: 0, pid: 1, range: 0, offset, key: `k${id}`, id, seq: 0, start, end, attempt: 1, ...o,
 });
 const lease = (poller: string, czxid: number, ctime: number, goneAt?: number): LeaseObs => ({

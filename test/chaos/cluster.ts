@@ -1,7 +1,10 @@
 // The processes of a chaos run: pollers (with incarnations) and standalone
 // coordinators, started through the `ringleader` CLI.
 import { join } from 'node:path';
-import { ChildProc, RECORDER_JS } from './processes.js';
+import { RECORD_ENV } from '../../poller/handlers/handled-record.js';
+import type { NodeProcess } from '../support/node-process.js';
+import { RECORDING_HANDLER_JS } from '../support/paths.js';
+import { startRunProcess } from './processes.js';
 import { incKey, type Incarnation } from './records.js';
 
 export interface ClusterOptions {
@@ -16,14 +19,14 @@ export interface ClusterOptions {
 export interface PollerSlot {
   id: string;
   inc: number;
-  proc: ChildProc | null;
+  proc: NodeProcess | null;
   state: 'up' | 'killed' | 'paused' | 'draining' | 'gone';
   current: Incarnation | null;
 }
 
 export class Cluster {
   readonly pollers = new Map<string, PollerSlot>();
-  readonly coordinators = new Map<string, ChildProc | null>();
+  readonly coordinators = new Map<string, NodeProcess | null>();
   readonly incarnations: Incarnation[] = [];
   private nextPoller = 1;
 
@@ -43,14 +46,14 @@ export class Cluster {
     }
     slot.inc++;
     const name = incKey(pid, slot.inc);
-    const proc = new ChildProc(name, [
+    const proc = startRunProcess(name, [
       'poller',
       '--zk', this.o.zk,
       '--brokers', this.o.brokers.join(','),
       '--group', this.o.group,
       '--topic', this.o.topic,
       '--id', pid,
-      '--handler', RECORDER_JS,
+      '--handler', RECORDING_HANDLER_JS,
       '--concurrency', '4',
       '--session-timeout', String(this.o.sessionTimeoutMs),
       '--drain-timeout', '10000',
@@ -59,10 +62,12 @@ export class Cluster {
     ], {
       logFile: join(this.o.dir, `poller-${pid}-${slot.inc}.log`),
       env: {
-        CHAOS_RECORD_FILE: join(this.o.dir, `handled-${pid}-${slot.inc}.ndjson`),
-        CHAOS_POLLER: pid,
-        CHAOS_INCARNATION: String(slot.inc),
-        CHAOS_SLOW_FILE: this.slowFile(pid),
+        [RECORD_ENV.file]: join(this.o.dir, `handled-${pid}-${slot.inc}.ndjson`),
+        [RECORD_ENV.poller]: pid,
+        [RECORD_ENV.incarnation]: String(slot.inc),
+        // A little simulated I/O per message, plus the slow-handler fault's latency.
+        [RECORD_ENV.delayMs]: '1',
+        [RECORD_ENV.slowFile]: this.slowFile(pid),
       },
     });
     const inc: Incarnation = { poller: pid, inc: slot.inc, pid: proc.pid, startedAt: proc.startedAt, pauses: [] };
@@ -79,8 +84,8 @@ export class Cluster {
     return slot;
   }
 
-  startCoordinator(id: string): ChildProc {
-    const proc = new ChildProc(id, [
+  startCoordinator(id: string): NodeProcess {
+    const proc = startRunProcess(id, [
       'coordinator',
       '--zk', this.o.zk,
       '--group', this.o.group,

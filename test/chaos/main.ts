@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { recheck, type ChaosReport } from './report.js';
 import { emergencyStop, runChaos } from './run.js';
-import { killAllChildren } from './processes.js';
+import { killAllProcesses } from '../support/node-process.js';
 
 function usage(msg: string): never {
   process.stderr.write(`chaos: ${msg}\nusage: npm run chaos -- [--duration SECONDS] [--seed N] [--json] [--session-timeout MS] [--rate MSGS] [--keep]\n       npm run chaos -- --recheck RECORDS_DIR [--json] [--session-timeout MS]\n`);
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  process.on('exit', () => killAllChildren());
+  process.on('exit', () => killAllProcesses());
 
   const report = await runChaos({
     durationSec: int('duration', values.duration, 120, 20),

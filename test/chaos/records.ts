@@ -1,23 +1,9 @@
 // Shapes shared by the run and the checker, and the readers of the NDJSON files.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readHandledRecords, type HandledRecord } from '../../poller/handlers/handled-record.js';
 import type { ProducedRecord } from './producer.js';
 import type { FaultKind } from './schedule.js';
-
-/** One line of recorder-handler.ts. */
-export interface Handled {
-  poller: string;
-  inc: number;
-  pid: number;
-  range: number;
-  offset: number;
-  key: string | null;
-  id: number;
-  seq: number;
-  start: number;
-  end: number;
-  attempt: number;
-}
 
 /** One life of a poller process (a restart after SIGKILL is a new incarnation of the same id). */
 export interface Incarnation {
@@ -61,11 +47,11 @@ export function readProduced(file: string): ProducedRecord[] {
   return readLines<ProducedRecord>(file);
 }
 
-/** Every `handled-*.ndjson` of the records folder, each file in its own (= handling) order. */
-export function readHandled(dir: string): Handled[] {
-  const out: Handled[] = [];
+/** Every `handled-*.ndjson` the recording handler wrote in the records folder, each file in its own (= handling) order. */
+export function readHandled(dir: string): HandledRecord[] {
+  const out: HandledRecord[] = [];
   for (const f of readdirSync(dir).sort()) {
-    if (f.startsWith('handled-') && f.endsWith('.ndjson')) out.push(...readLines<Handled>(join(dir, f)));
+    if (f.startsWith('handled-') && f.endsWith('.ndjson')) out.push(...readHandledRecords(join(dir, f)));
   }
   return out;
 }

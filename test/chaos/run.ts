@@ -11,7 +11,9 @@ import { fetchEndOffsets } from '../../poller/kafka-admin.js';
 import { Cluster } from './cluster.js';
 import { FaultInjector } from './faults.js';
 import { runLoad, type LoadResult } from './producer.js';
-import { killAllChildren, liveChildren, runCli } from './processes.js';
+import { killAllProcesses, runningProcesses } from '../support/node-process.js';
+import { waitFor } from '../support/wait-for.js';
+import { runCli } from './processes.js';
 import { recheck, saveRun, type ChaosReport, type RunFacts } from './report.js';
 import { buildSchedule, QUIET_MARGIN_MS, rounds, type FaultKind } from './schedule.js';
 import { sleep } from './sleep.js';
@@ -39,7 +41,7 @@ let activeInfra: Infra | null = null;
 
 /** For signal handlers: SIGKILL every child and stop the servers. */
 export async function emergencyStop(): Promise<void> {
-  killAllChildren();
+  killAllProcesses();
   await activeInfra?.close().catch(() => undefined);
 }
 
@@ -86,14 +88,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     for (let i = 0; i < o.pollers; i++) cluster.startPoller();
     const obs = observer;
     const c = cluster;
-    await waitFor(async () => {
+    await waitFor('the first assignment to converge', async () => {
       const owners = new Set<string>();
       const s = await runCli(['status', '--zk', zk, '--group', group, '--json']);
       if (s.code !== 0) return false;
       const st = JSON.parse(s.stdout) as { converged: boolean; assignment: { owner: string | null }[] };
       for (const a of st.assignment) if (a.owner) owners.add(a.owner);
       return st.converged && owners.size === o.pollers;
-    }, 120_000, 'the first assignment to converge');
+    }, { timeoutMs: 120_000, everyMs: 250 });
     log(`${o.pollers} pollers own all ${o.ranges} ranges; 2 coordinators; producing ${o.rate} msg/s over ${o.keys} keys`);
 
     const kafka = createKafka({ brokers, clientId: 'ringleader-chaos', logger: pino({ level: 'silent' }) });
@@ -155,7 +157,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     // Drain: every range's committed offset reaches its end offset.
     const drainStart = Date.now();
     let lastLag = -1;
-    drained = await waitFor(async () => {
+    drained = await waitFor('every range to drain', async () => {
       const ends = await fetchEndOffsets(kafka, topic);
       const committed = obs.committed();
       let lag = 0;
@@ -165,7 +167,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         log(`drain: lag ${lag}`);
       }
       return lag === 0;
-    }, 120_000, 'every range to drain', 500).then(() => true, (err: unknown) => {
+    }, { timeoutMs: 120_000, everyMs: 500 }).then(() => true, (err: unknown) => {
       log(`drain incomplete: ${err instanceof Error ? err.message : String(err)}`);
       return false;
     });
@@ -176,7 +178,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     if (load) loadResult = await load.catch(() => loadResult);
     if (injector) await Promise.race([injector.settle(), sleep(30_000)]);
     if (cluster) await cluster.stopAll(5_000).catch(() => undefined);
-    killAllChildren();
+    killAllProcesses();
     await observer?.close();
     if (infra) {
       await infra.close();
@@ -186,7 +188,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         rmSync(join(runDir, d, 'data'), { recursive: true, force: true });
       }
     }
-    const strays = liveChildren();
+    const strays = runningProcesses();
     if (strays.length) log(`stray children: ${strays.map((s) => `${s.name}(${s.pid})`).join(', ')}`);
   }
 
@@ -207,18 +209,4 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     rmSync(runDir, { recursive: true, force: true });
   }
   return report;
-}
-
-async function waitFor(fn: () => Promise<boolean>, timeoutMs: number, what: string, everyMs = 250): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await fn()) return;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(everyMs);
-  }
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startKafka, type KafkaBroker, type KafkaOptions } from '../../infra/index.js';
-import type { ProcSet } from './poller-procs.js';
+import type { ProcSet } from './node-process.js';
 
 export interface PrivateKafka {
   readonly broker: KafkaBroker;

@@ -1,9 +1,9 @@
-// Checks over what the recording handler wrote (see recording-handler.mjs):
+// Checks over what the recording handler wrote (poller/handlers/recording-handler.ts):
 // delivery, duplicates, per-key order, and the pauses of ranges.
-import type { Record_ } from './poller-procs.js';
+import type { HandledRecord } from '../../poller/handlers/handled-record.js';
 
 /** Successful handler calls only (failed attempts are recorded with failed:true). */
-export function handledOnly(records: Record_[]): Record_[] {
+export function handledOnly(records: HandledRecord[]): HandledRecord[] {
   return records.filter((r) => !r.failed);
 }
 
@@ -13,11 +13,11 @@ export interface Delivery {
   /** Ids in 0..count-1 never handled. */
   missing: number[];
   /** Ids handled more than once, with every handling. */
-  duplicates: Map<number, Record_[]>;
+  duplicates: Map<number, HandledRecord[]>;
 }
 
-export function delivery(records: Record_[], count: number): Delivery {
-  const byId = new Map<number, Record_[]>();
+export function delivery(records: HandledRecord[], count: number): Delivery {
+  const byId = new Map<number, HandledRecord[]>();
   for (const r of handledOnly(records)) {
     const list = byId.get(r.id);
     if (list) list.push(r);
@@ -34,7 +34,7 @@ export function delivery(records: Record_[], count: number): Delivery {
  * of a key has a strictly larger seq than the one before, and so does every
  * poller's own handling of a key. Returns the violations (empty = in order).
  */
-export function orderViolations(records: Record_[]): string[] {
+export function orderViolations(records: HandledRecord[]): string[] {
   const out: string[] = [];
   const seen = new Set<number>();
   const lastFirst = new Map<string, number>();
@@ -56,8 +56,8 @@ export function orderViolations(records: Record_[]): string[] {
 }
 
 /** Handlings grouped by range, in handling order. */
-export function byRange(records: Record_[]): Map<number, Record_[]> {
-  const out = new Map<number, Record_[]>();
+export function byRange(records: HandledRecord[]): Map<number, HandledRecord[]> {
+  const out = new Map<number, HandledRecord[]>();
   for (const r of handledOnly(records)) {
     const list = out.get(r.range);
     if (list) list.push(r);
@@ -67,7 +67,7 @@ export function byRange(records: Record_[]): Map<number, Record_[]> {
 }
 
 /** Largest gap between the end of one handling and the start of the next within [from, to]. */
-export function maxGap(list: Record_[], from: number, to: number): number {
+export function maxGap(list: HandledRecord[], from: number, to: number): number {
   let gap = 0;
   let prevEnd: number | null = null;
   for (const r of list) {

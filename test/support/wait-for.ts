@@ -1,0 +1,37 @@
+// The one polling wait of the tests and the chaos run: for conditions that
+// nothing announces (a status command's answer, a records file growing).
+
+export interface WaitOptions {
+  /** Give up after this long (default 20 s). */
+  timeoutMs?: number;
+  /** Check this often (default 50 ms). */
+  everyMs?: number;
+}
+
+/** A value `waitFor` accepts as "done". */
+export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Calls `check` until it returns a truthy value, which it returns. A check
+ * that throws counts as not yet; when the time is up the error says `what`
+ * was awaited and the last error seen.
+ */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, opts: WaitOptions = {}): Promise<Truthy<T>> {
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as Truthy<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await sleep(opts.everyMs ?? 50);
+  }
+}
