@@ -4,31 +4,30 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encode, GroupPaths, readGroupSnapshot, ZkSession, type GroupSnapshot } from '../coordinator/index.js';
 import { brokers, randomName, zkConnect } from './support/env.js';
 import { StandinMember, Timeline } from './support/standin-worker.js';
-import { CLI, runNode, sleep, waitFor } from './support/standin-procs.js';
+import { Cleanups } from './support/cleanups.js';
+import { runCli } from './support/node-process.js';
+import { sleep, waitFor } from './support/wait-for.js';
 
 const SESSION_MS = 4_000;
 const RANGES = 9;
 
-let cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  cleanups = [];
-});
+const cleanups = new Cleanups();
+afterEach(() => cleanups.run());
 
 async function groupWith(ids: string[]): Promise<{ group: string; admin: ZkSession; paths: GroupPaths; timeline: Timeline; members: StandinMember[] }> {
   const group = randomName('cli');
   const admin = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: SESSION_MS });
   await admin.start();
-  cleanups.push(() => admin.close());
+  cleanups.add(() => admin.close());
   const paths = new GroupPaths(group);
   // Through the CLI: the topic with R partitions (status reads its end offsets) and the config.
-  const created = await runNode([CLI, 'create', '--zk', zkConnect(), '--group', group, '--brokers', brokers().join(','), '--topic', `${group}-t`, '--ranges', String(RANGES)]);
+  const created = await runCli(['create', '--zk', zkConnect(), '--group', group, '--brokers', brokers().join(','), '--topic', `${group}-t`, '--ranges', String(RANGES)]);
   expect(created.code, created.stderr).toBe(0);
   const timeline = new Timeline();
   const members = await Promise.all(
     ids.map(async (id) => {
       const m = new StandinMember({ connect: zkConnect(), group, id, ranges: RANGES, timeline, sessionTimeoutMs: SESSION_MS });
-      cleanups.push(() => m.close());
+      cleanups.add(() => m.close());
       return m.start();
     }),
   );
@@ -40,7 +39,7 @@ async function groupWith(ids: string[]): Promise<{ group: string; admin: ZkSessi
 }
 
 async function statusJson(group: string): Promise<Record<string, unknown> & { problems: { path: string; error: string }[] }> {
-  const r = await runNode([CLI, 'status', '--zk', zkConnect(), '--group', group, '--json']);
+  const r = await runCli(['status', '--zk', zkConnect(), '--group', group, '--json']);
   expect(r.code, r.stderr).toBe(0);
   const lines = r.stdout.trim().split('\n');
   expect(lines).toHaveLength(1);
@@ -107,7 +106,7 @@ describe('coordinator: garbage, status and drain', () => {
     expect(s2.epoch).toBeNull();
 
     // 3. The human status shows them too.
-    const human = await runNode([CLI, 'status', '--zk', zkConnect(), '--group', group]);
+    const human = await runCli(['status', '--zk', zkConnect(), '--group', group]);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain(`problem: ${paths.assignment}`);
     expect(human.stdout).toContain(`problem: ${paths.poller(victim)}`);
@@ -116,7 +115,7 @@ describe('coordinator: garbage, status and drain', () => {
     // last valid one, and still counts g2 as the member it last saw.
     const tJoin = Date.now();
     const g4 = new StandinMember({ connect: zkConnect(), group, id: 'g4', ranges: RANGES, timeline, sessionTimeoutMs: SESSION_MS });
-    cleanups.push(() => g4.close());
+    cleanups.add(() => g4.close());
     await g4.start();
     const s4 = await waitFor('converged with g4', async () => {
       const s = await readGroupSnapshot(admin, paths);
@@ -135,7 +134,7 @@ describe('coordinator: garbage, status and drain', () => {
     const drained = before.pollers.find((p) => p.id === 'd2')!.ranges;
 
     const t0 = Date.now();
-    const drainCmd = runNode([CLI, 'drain', '--zk', zkConnect(), '--group', group, 'd2', '--timeout', '20000']);
+    const drainCmd = runCli(['drain', '--zk', zkConnect(), '--group', group, 'd2', '--timeout', '20000']);
     // Seen as draining while its ranges move (polled fast: it takes well under a second).
     const states = new Set<string>();
     await waitFor('d2 gone', async () => {
@@ -143,13 +142,13 @@ describe('coordinator: garbage, status and drain', () => {
       const p = s.pollers.find((x) => x.id === 'd2');
       states.add(p ? `${p.state}:${p.ranges.length}` : 'gone');
       return !p;
-    }, 20_000, 10);
+    }, { timeoutMs: 20_000, everyMs: 10 });
     const waited = await drainCmd;
     expect(waited.code, waited.stderr).toBe(0);
     expect(JSON.parse(waited.stdout)).toMatchObject({ poller: 'd2', drained: true });
     expect([...states].some((x) => x.startsWith('draining'))).toBe(true);
     // Draining again once it has left is a clear error, not a hang.
-    const again = await runNode([CLI, 'drain', '--zk', zkConnect(), '--group', group, 'd2']);
+    const again = await runCli(['drain', '--zk', zkConnect(), '--group', group, 'd2']);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain('not a member');
     const after = (await waitFor('converged without d2', async () => {

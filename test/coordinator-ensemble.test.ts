@@ -10,14 +10,15 @@ import { fourLetterWord } from '../infra/index.js';
 import { createGroupConfig, GroupPaths, readGroupSnapshot, ZkSession, type GroupSnapshot } from '../coordinator/index.js';
 import { randomName } from './support/env.js';
 import { StandinMember, Timeline } from './support/standin-worker.js';
-import { sleep, waitFor } from './support/standin-procs.js';
+import { Cleanups } from './support/cleanups.js';
+import { sleep, waitFor } from './support/wait-for.js';
 
 const SESSION_MS = 4_000;
 const RANGES = 12;
 
 let cluster: ZooKeeperCluster | undefined;
 let runDir = '';
-const closers: (() => Promise<unknown>)[] = [];
+const closers = new Cleanups();
 
 beforeAll(async () => {
   runDir = newRunDir();
@@ -26,7 +27,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const c of closers.reverse()) await c().catch(() => undefined);
+  await closers.run();
   await cluster?.close();
   if (runDir) rmSync(runDir, { recursive: true, force: true });
 }, 60_000);
@@ -49,7 +50,7 @@ async function newGroup(prefix: string) {
   const paths = new GroupPaths(group);
   const admin = new ZkSession({ connect: zk.connectString, sessionTimeoutMs: SESSION_MS });
   await admin.start();
-  closers.push(() => admin.close());
+  closers.add(() => admin.close());
   await createGroupConfig(admin, paths, { topic: `${group}-t`, ranges: RANGES });
   return { zk, group, paths, admin, timeline: new Timeline() };
 }
@@ -60,7 +61,7 @@ describe('coordinator: ZooKeeper ensemble node failures', () => {
     const members = await Promise.all(
       ['e1', 'e2', 'e3'].map(async (id) => {
         const m = new StandinMember({ connect: zk.connectString, group, id, ranges: RANGES, timeline, sessionTimeoutMs: SESSION_MS });
-        closers.push(() => m.close());
+        closers.add(() => m.close());
         return m.start();
       }),
     );
@@ -70,7 +71,7 @@ describe('coordinator: ZooKeeper ensemble node failures', () => {
       const s = await readGroupSnapshot(admin, paths);
       return s.converged && s.pollers.length === 3 && s.leader !== null && s;
     };
-    const first = (await waitFor('converged on the ensemble', converged, 30_000)) as GroupSnapshot;
+    const first = (await waitFor('converged on the ensemble', converged, { timeoutMs: 30_000 })) as GroupSnapshot;
 
     // Sample the leases throughout: never two holders (the znode can't have two; the workers are checked too).
     let sampling = true;
@@ -94,20 +95,20 @@ describe('coordinator: ZooKeeper ensemble node failures', () => {
       await waitFor('quorum of two', async () => {
         const ms = await Promise.all(zk.nodes.filter((n) => n !== target).map((n) => mode(n.clientPort)));
         return ms.includes('leader');
-      }, 30_000, 100);
+      }, { timeoutMs: 30_000, everyMs: 100 });
       const tQuorum = Date.now() - t0;
-      await waitFor('converged after the kill', converged, 30_000);
+      await waitFor('converged after the kill', converged, { timeoutMs: 30_000 });
       const tConverged = Date.now() - t0;
       target.launch();
       await target.ready();
-      await waitFor('converged after the restart', converged, 30_000);
+      await waitFor('converged after the restart', converged, { timeoutMs: 30_000 });
       report.push(`${which} (zk node ${target.id}) killed: quorum again after ${tQuorum} ms, group converged ${tConverged} ms, restarted and rejoined after ${Date.now() - t0} ms`);
     }
     sampling = false;
     await sampler;
     console.log(`[measure] ${report.join('; ')}; session events: ${JSON.stringify(Object.fromEntries(sessions))}`);
 
-    const last = (await waitFor('converged at the end', converged, 30_000)) as GroupSnapshot;
+    const last = (await waitFor('converged at the end', converged, { timeoutMs: 30_000 })) as GroupSnapshot;
     // No range ever had two workers at once.
     expect(timeline.overlaps()).toEqual([]);
     // Sessions survived (the quorum came back well within the session timeout): nothing moved, nothing was lost.
@@ -125,12 +126,12 @@ describe('coordinator: ZooKeeper ensemble node failures', () => {
     for (const m of members) expect(m.follower.ownedRanges()).toEqual(last.pollers.find((p) => p.id === m.id)!.ranges);
     // The ensemble still works for a new member.
     const e4 = new StandinMember({ connect: zk.connectString, group, id: 'e4', ranges: RANGES, timeline, sessionTimeoutMs: SESSION_MS });
-    closers.push(() => e4.close());
+    closers.add(() => e4.close());
     await e4.start();
     await waitFor('converged with e4', async () => {
       const s = await readGroupSnapshot(admin, paths);
       return s.converged && s.pollers.length === 4;
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     expect(timeline.overlaps()).toEqual([]);
   });
 
@@ -143,7 +144,7 @@ describe('coordinator: ZooKeeper ensemble node failures', () => {
     let frozen: StandinMember[] = [];
     for (let i = 1; i <= 8 && !target; i++) {
       const m = new StandinMember({ connect: zk.connectString, group, id: `f${i}`, ranges: RANGES, timeline, sessionTimeoutMs: SESSION_MS });
-      closers.push(() => m.close());
+      closers.add(() => m.close());
       await m.start();
       m.zk.on('state', (s) => sessions.set(m.id, [...(sessions.get(m.id) ?? []), s.type]));
       members.push(m);
@@ -165,7 +166,7 @@ describe('coordinator: ZooKeeper ensemble node failures', () => {
       const assigned = new Set(s.assignment.map((r) => r.assigned));
       return s.converged && s.pollers.length === members.length && assigned.size === members.length && s.leader !== null && s;
     };
-    const first = (await waitFor('converged', converged, 30_000)) as GroupSnapshot;
+    const first = (await waitFor('converged', converged, { timeoutMs: 30_000 })) as GroupSnapshot;
 
     const t0 = Date.now();
     target!.pause();
@@ -175,7 +176,7 @@ describe('coordinator: ZooKeeper ensemble node failures', () => {
       target!.resume();
     }
     const moved = frozen.map((m) => `${m.id}: ${JSON.stringify(sessions.get(m.id) ?? [])}`);
-    const last = (await waitFor('converged after the freeze', converged, 30_000)) as GroupSnapshot;
+    const last = (await waitFor('converged after the freeze', converged, { timeoutMs: 30_000 })) as GroupSnapshot;
     const epochs = (s: GroupSnapshot) => `epoch ${s.epoch} (${s.reason}, leader ${s.leader})`;
     console.log(`[measure] zk node ${target!.id} frozen for ${Date.now() - t0} ms; members it served: ${moved.join(', ')}; before ${epochs(first)}, after ${epochs(last)}`);
 

@@ -16,21 +16,22 @@ import {
 } from '../coordinator/index.js';
 import { randomName, zkConnect } from './support/env.js';
 import { StandinMember, Timeline } from './support/standin-worker.js';
-import { expireSession, JsonLinesProcess, STANDIN_MEMBER, sleep, waitFor } from './support/standin-procs.js';
+import { Cleanups } from './support/cleanups.js';
+import { expireSession } from './support/expire-session.js';
+import { NodeProcess } from './support/node-process.js';
+import { STANDIN_MEMBER_JS } from './support/paths.js';
+import { sleep, waitFor } from './support/wait-for.js';
 
 const SESSION_MS = 4_000;
 const RANGES = 8;
 
-let cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  cleanups = [];
-});
+const cleanups = new Cleanups();
+afterEach(() => cleanups.run());
 
 async function session(): Promise<ZkSession> {
   const zk = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: SESSION_MS });
   await zk.start();
-  cleanups.push(() => zk.close());
+  cleanups.add(() => zk.close());
   return zk;
 }
 
@@ -54,13 +55,13 @@ describe('coordinator: fencing', () => {
     await createGroupConfig(admin, paths, { topic: `${group}-t`, ranges: RANGES });
     const timeline = new Timeline();
 
-    const stale = new JsonLinesProcess([STANDIN_MEMBER, JSON.stringify({ connect: zkConnect(), group, id: 'stale', ranges: RANGES, sessionTimeoutMs: SESSION_MS })]);
-    cleanups.push(() => stale.kill());
+    const stale = new NodeProcess([STANDIN_MEMBER_JS, JSON.stringify({ connect: zkConnect(), group, id: 'stale', ranges: RANGES, sessionTimeoutMs: SESSION_MS })]);
+    cleanups.add(() => stale.kill());
     await stale.waitLine((l) => l.type === 'leader-node', 30_000, 'stale leads');
     const members = await Promise.all(
       ['m1', 'm2'].map(async (id) => {
         const m = new StandinMember({ connect: zkConnect(), group, id, ranges: RANGES, timeline, sessionTimeoutMs: SESSION_MS });
-        cleanups.push(() => m.close());
+        cleanups.add(() => m.close());
         return m.start();
       }),
     );
@@ -75,11 +76,11 @@ describe('coordinator: fencing', () => {
 
     const tStop = Date.now();
     stale.signal('SIGSTOP');
-    const newLeader = await waitFor('a member leads', () => members.find((m) => m.coordinator!.isLeader), SESSION_MS * 3);
+    const newLeader = await waitFor('a member leads', () => members.find((m) => m.coordinator!.isLeader), { timeoutMs: SESSION_MS * 3 });
     await waitFor('converged without stale', async () => {
       const s = await readGroupSnapshot(admin, paths);
       return s.converged && s.pollers.every((p) => p.id !== 'stale') && s;
-    }, SESSION_MS * 3);
+    }, { timeoutMs: SESSION_MS * 3 });
     console.log(`[measure] leader+holder SIGSTOP -> ${newLeader.id} leads and its ranges re-acquired: ${Date.now() - tStop} ms`);
     const before = await admin.getData(paths.assignment);
 
