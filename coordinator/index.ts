@@ -3,7 +3,26 @@ export { ZkSession, ConnectTimeoutError } from './zk-session.js';
 export type { SessionState, ZkSessionOptions, Op } from './zk-session.js';
 export { ZkError, ZK, isZkCode } from './zk-errors.js';
 export { GroupPaths, validatePollerId } from './group-paths.js';
-export * from './znodes.js';
+export {
+  encode,
+  parseConfig,
+  parseMember,
+  parseAssignment,
+  parseLease,
+  parseOffset,
+  assignmentWorstCaseBytes,
+  ZNODE_MAX_BYTES,
+  MAX_POLLER_ID_LENGTH,
+  MAX_REASON_LENGTH,
+  ASSIGNMENT_BUDGET_BYTES,
+  MAX_RANGES,
+} from './znodes.js';
+export type { Parsed, GroupConfig, MemberState, MemberInfo, AssignmentRecord, LeaseRecord, OffsetRecord } from './znodes.js';
+export { offsetFromString, offsetToString } from './offsets.js';
+export type { Offset } from './offsets.js';
+export { retry, backoffDelay, sleep, isRetriable, RetryAbortedError } from './retry.js';
+export type { RetryOptions, BackoffOptions } from './retry.js';
+export { CoalescingRunner } from './coalescing-runner.js';
 export { AclError, assertGroupAcl, digestId, groupAcls, parentAcls, parseCredentials, zkSecurityOptions, weakerEntries, permsOf } from './acl.js';
 export type { ZkCredentials } from './acl.js';
 export { ensureLayout, createGroupConfig, readGroupConfig, checkConfigMatches, ConfigError } from './group-config.js';
@@ -14,12 +33,12 @@ export { LeaderLatch } from './leader-latch.js';
 export { Coordinator } from './coordinator.js';
 export type { CoordinatorOptions, PublishedAssignment } from './coordinator.js';
 export { readAssignment } from './assignment-reader.js';
+export type { AssignmentRead } from './assignment-reader.js';
+export { AssignmentSubscription } from './assignment-subscription.js';
 export { LeaseStore } from './lease-store.js';
 export type { Lease, AcquireResult } from './lease-store.js';
 export { OffsetStore, OffsetCorruptError } from './offset-store.js';
 export type { CommitResult } from './offset-store.js';
-export { AssignmentFollower } from './assignment-follower.js';
-export type { RangeWorker, RangeState, AssignmentFollowerOptions } from './assignment-follower.js';
 export { readGroupSnapshot, readLeader, readLeaderNode } from './group-snapshot.js';
 export type { GroupSnapshot, PollerView, RangeView, EndOffsets } from './group-snapshot.js';
 export { GroupEventDiffer } from './group-events.js';

@@ -4,6 +4,7 @@ import type { GroupPaths } from './group-paths.js';
 import { encode, parseOffset, type OffsetRecord } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
 import type { Lease, LeaseStore } from './lease-store.js';
+import { offsetFromString, offsetToString, type Offset } from './offsets.js';
 
 export class OffsetCorruptError extends Error {
   constructor(readonly range: number, detail: string) {
@@ -26,7 +27,7 @@ export type CommitResult = 'committed' | 'unchanged' | 'fenced';
  */
 export class OffsetStore {
   private readonly log: Logger;
-  private readonly last = new Map<number, bigint>();
+  private readonly last = new Map<number, Offset>();
 
   constructor(
     private readonly zk: ZkSession,
@@ -44,7 +45,7 @@ export class OffsetStore {
    * writes in zxid order and shows a client its own writes, so it has applied
    * the previous holder's last commit (which came before its lease delete).
    */
-  async read(range: number): Promise<OffsetRecord | null> {
+  async read(range: number): Promise<Offset | null> {
     const node = await this.zk.getDataOrNull(this.paths.offset(range));
     if (!node) {
       this.last.delete(range);
@@ -52,17 +53,22 @@ export class OffsetStore {
     }
     const parsed = parseOffset(node.data);
     if (!parsed.ok) throw new OffsetCorruptError(range, parsed.error);
-    this.last.set(range, BigInt(parsed.value.offset));
-    return parsed.value;
+    let offset: Offset;
+    try {
+      offset = offsetFromString(parsed.value.offset);
+    } catch (err) {
+      throw new OffsetCorruptError(range, (err as Error).message);
+    }
+    this.last.set(range, offset);
+    return offset;
   }
 
-  async commit(lease: Lease, offset: string | number | bigint): Promise<CommitResult> {
+  async commit(lease: Lease, next: Offset): Promise<CommitResult> {
     const range = lease.range;
     if (!this.leases.isCurrent(lease)) return 'fenced';
-    const next = BigInt(offset);
     const last = this.last.get(range);
     if (last !== undefined && next <= last) return 'unchanged';
-    const record: OffsetRecord = { offset: next.toString(), poller: this.pollerId, epoch: lease.epoch, at: new Date().toISOString() };
+    const record: OffsetRecord = { offset: offsetToString(next), poller: this.pollerId, epoch: lease.epoch, at: new Date().toISOString() };
     const check = { op: 'check' as const, path: this.paths.lease(range), version: lease.version };
     try {
       if (last === undefined) {
@@ -87,7 +93,7 @@ export class OffsetStore {
   }
 
   /** The last offset this process read or committed for a range. */
-  lastCommitted(range: number): bigint | undefined {
+  lastCommitted(range: number): Offset | undefined {
     return this.last.get(range);
   }
 }

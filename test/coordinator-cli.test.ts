@@ -78,7 +78,7 @@ describe('coordinator: garbage, status and drain', () => {
     const { group, admin, paths, timeline, members } = await groupWith(['g1', 'g2', 'g3']);
     const before = await readGroupSnapshot(admin, paths);
     const problemsSeen: string[] = [];
-    for (const m of members) m.follower.on('problem', (p: string) => problemsSeen.push(`${m.id}: ${p}`));
+    for (const m of members) m.assigned.subscription.on('problem', (p: string) => problemsSeen.push(`${m.id}: ${p}`));
 
     // 1. Garbage in assignment.
     const t0 = Date.now();
@@ -100,7 +100,7 @@ describe('coordinator: garbage, status and drain', () => {
     expect((s2.assignment as { owner: string | null }[]).map((r) => r.owner)).toEqual(before.assignment.map((r) => r.owner));
     // Nobody stopped or lost anything; every process is alive and still holds its ranges.
     expect(timeline.after(t0)).toEqual([]);
-    for (const m of members) expect(m.follower.ownedRanges()).toEqual(before.pollers.find((p) => p.id === m.id)!.ranges);
+    for (const m of members) expect(m.assigned.ownedRanges()).toEqual(before.pollers.find((p) => p.id === m.id)!.ranges);
 
     expect(s2.converged).toBe(false); // the assignment is still unreadable: nobody rewrote it
     expect(s2.epoch).toBeNull();

@@ -123,7 +123,7 @@ describe('coordinator: ZooKeeper ensemble node failures', () => {
     expect(samples.length).toBeGreaterThan(10);
     // A leader existed at the end, and every member still follows.
     expect(last.leader).not.toBeNull();
-    for (const m of members) expect(m.follower.ownedRanges()).toEqual(last.pollers.find((p) => p.id === m.id)!.ranges);
+    for (const m of members) expect(m.assigned.ownedRanges()).toEqual(last.pollers.find((p) => p.id === m.id)!.ranges);
     // The ensemble still works for a new member.
     const e4 = new StandinMember({ connect: zk.connectString, group, id: 'e4', ranges: RANGES, timeline, sessionTimeoutMs: SESSION_MS });
     closers.add(() => e4.close());

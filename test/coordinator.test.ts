@@ -1,6 +1,6 @@
 // The control plane against a real ZooKeeper: joins, a 4th join, a killed
 // member, a killed leader. Members are in-process (ZkSession + Membership +
-// AssignmentFollower + Coordinator candidate with a stand-in worker) or child
+// AssignedRanges + Coordinator candidate with a stand-in worker) or child
 // processes (test/support/standin-member.ts, the CLI coordinator) when the
 // test must kill them.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,7 +16,9 @@ import {
 } from '../coordinator/index.js';
 import { randomName, zkConnect } from './support/env.js';
 import { StandinMember, Timeline } from './support/standin-worker.js';
-import { CLI, JsonLinesProcess, STANDIN_MEMBER, sleep, waitFor } from './support/standin-procs.js';
+import { NodeProcess } from './support/node-process.js';
+import { CLI_JS, STANDIN_MEMBER_JS } from './support/paths.js';
+import { sleep, waitFor } from './support/wait-for.js';
 
 const SESSION_MS = 4_000;
 const RANGES = 12;
@@ -79,8 +81,8 @@ describe('coordinator: membership and assignment', () => {
     }
     // Quotas: 12 ranges / 3 members.
     for (const p of snap.pollers) expect(p.ranges).toHaveLength(4);
-    // Each member's follower agrees with the leases.
-    for (const m of members) expect(m.follower.ownedRanges()).toEqual(snap.pollers.find((p) => p.id === m.id)!.ranges);
+    // Each member's ranges agree with the leases.
+    for (const m of members) expect(m.assigned.ownedRanges()).toEqual(snap.pollers.find((p) => p.id === m.id)!.ranges);
     // No range ever had two stand-in workers at once, and nothing was lost.
     expect(timeline.overlaps()).toEqual([]);
     expect(timeline.events.filter((e) => e.kind !== 'start')).toEqual([]);
@@ -120,7 +122,7 @@ describe('coordinator: membership and assignment', () => {
   it('a killed member (SIGKILL) loses its leases; its ranges are reassigned and acquired within session timeout + 1 s', async () => {
     const { group, admin, paths, timeline } = await setupGroup();
     await Promise.all(['m1', 'm2'].map((id) => startMember(group, id, timeline)));
-    const child = new JsonLinesProcess([STANDIN_MEMBER, JSON.stringify({ connect: zkConnect(), group, id: 'victim', ranges: RANGES, sessionTimeoutMs: SESSION_MS, coordinator: false })]);
+    const child = new NodeProcess([STANDIN_MEMBER_JS, JSON.stringify({ connect: zkConnect(), group, id: 'victim', ranges: RANGES, sessionTimeoutMs: SESSION_MS, coordinator: false })]);
     cleanups.push(() => child.kill());
     await child.waitLine((l) => l.type === 'ready', 30_000, 'victim ready');
     const snap = await waitFor('3 members converged', converged(admin, paths, ['m1', 'm2', 'victim']));
@@ -136,8 +138,8 @@ describe('coordinator: membership and assignment', () => {
     const tGone = await waitFor('victim leases gone', async () => {
       const s = await readGroupSnapshot(admin, paths);
       return s.assignment.every((r) => r.owner !== 'victim') && Date.now();
-    }, SESSION_MS * 3);
-    const snap2 = await waitFor('2 members converged', converged(admin, paths, ['m1', 'm2']), SESSION_MS * 3, 20);
+    }, { timeoutMs: SESSION_MS * 3 });
+    const snap2 = await waitFor('2 members converged', converged(admin, paths, ['m1', 'm2']), { timeoutMs: SESSION_MS * 3, everyMs: 20 });
     const tAcquired = Math.max(...timeline.events.filter((e) => e.kind === 'start' && victimRanges.includes(e.range) && e.at >= tKill).map((e) => e.at));
     const killToAcquired = tAcquired - tKill;
     console.log(`[measure] SIGKILL -> leases gone: ${tGone - tKill} ms; -> all ${victimRanges.length} ranges re-acquired: ${killToAcquired} ms (session ${SESSION_MS} ms)`);
@@ -152,9 +154,9 @@ describe('coordinator: membership and assignment', () => {
 
   it('a killed leader (CLI coordinator, SIGKILL) is replaced within session timeout + 1 s and no range moves because of it', async () => {
     const { group, admin, paths, timeline } = await setupGroup();
-    const coord = new JsonLinesProcess([CLI, 'coordinator', '--zk', zkConnect(), '--group', group, '--id', 'standalone', '--session-timeout', String(SESSION_MS)]);
+    const coord = new NodeProcess([CLI_JS, 'coordinator', '--zk', zkConnect(), '--group', group, '--id', 'standalone', '--session-timeout', String(SESSION_MS)]);
     cleanups.push(() => coord.kill());
-    await waitFor('standalone coordinator leads', async () => (await readLeader(admin, paths)) === 'standalone', 30_000);
+    await waitFor('standalone coordinator leads', async () => (await readLeader(admin, paths)) === 'standalone', { timeoutMs: 30_000 });
     const members = await Promise.all(['m1', 'm2', 'm3'].map((id) => startMember(group, id, timeline)));
     const snap = await waitFor('converged under the standalone leader', converged(admin, paths, ['m1', 'm2', 'm3']));
     expect(snap.leader).toBe('standalone');
@@ -163,7 +165,7 @@ describe('coordinator: membership and assignment', () => {
 
     const tKill = Date.now();
     await coord.kill();
-    const newLeader = await waitFor('a member leads', () => members.find((m) => m.coordinator!.isLeader), SESSION_MS * 3, 20);
+    const newLeader = await waitFor('a member leads', () => members.find((m) => m.coordinator!.isLeader), { timeoutMs: SESSION_MS * 3, everyMs: 20 });
     const failover = Date.now() - tKill;
     console.log(`[measure] leader SIGKILL -> ${newLeader.id} leads: ${failover} ms (session ${SESSION_MS} ms)`);
     expect(failover).toBeLessThanOrEqual(SESSION_MS + 1_000);

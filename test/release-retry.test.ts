@@ -3,29 +3,31 @@
 // up would leave a live lease that blocks the new owner until this process
 // dies. The hiccup is a stalled TCP proxy in front of the real server.
 import { describe, expect, it } from 'vitest';
-import { AssignmentFollower, createGroupConfig, encode, GroupPaths, parseOffset, ZkSession, type RangeWorker } from '../coordinator/index.js';
+import { createGroupConfig, encode, GroupPaths, parseOffset, ZkSession } from '../coordinator/index.js';
+import { AssignedRanges } from '../poller/assigned-ranges.js';
+import type { RangeConsumer } from '../poller/range-ownership.js';
 import { randomName, zkConnect } from './support/env.js';
 import { StallProxy } from './support/stall-proxy.js';
-import { sleep, waitFor } from './support/standin-procs.js';
+import { sleep, waitFor } from './support/wait-for.js';
 
 const assignment = (epoch: number, owner: string) =>
   encode({ epoch, leader: 'test', at: new Date().toISOString(), owners: [owner], reason: 'test' });
 
-describe('AssignmentFollower release under a ZooKeeper stall (real ZooKeeper)', () => {
+describe('a range release under a ZooKeeper stall (real ZooKeeper)', () => {
   it('retries the commit and the lease delete until they land, within the same session', async () => {
     const proxy = new StallProxy(zkConnect());
     const direct = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: 10_000 });
     let zk: ZkSession | null = null;
-    let follower: AssignmentFollower | null = null;
+    let follower: AssignedRanges | null = null;
     let letStopFinish!: () => void;
     const stopHeld = new Promise<void>((r) => (letStopFinish = r));
     let stops = 0;
-    const worker: RangeWorker = {
+    const worker: RangeConsumer = {
       start: () => undefined,
       stop: async () => {
         stops++;
         await stopHeld;
-        return '42';
+        return 42;
       },
       lost: () => undefined,
       committable: () => null,
@@ -35,19 +37,19 @@ describe('AssignmentFollower release under a ZooKeeper stall (real ZooKeeper)', 
     try {
       zk = new ZkSession({ connect: await proxy.start(), sessionTimeoutMs: 10_000, opTimeoutMs: 300 });
       zk.on('state', (s: { type: string }) => void (s.type === 'expired' && expired.push(s.type)));
-      follower = new AssignmentFollower({ zk, paths, pollerId: 'p1', ranges: 1, worker });
+      follower = new AssignedRanges({ zk, paths, pollerId: 'p1', ranges: 1, consumer: worker });
       await direct.start();
       await zk.start();
       await createGroupConfig(direct, paths, { topic: 't', ranges: 1 });
       await direct.setData(paths.assignment, assignment(1, 'p1'), -1);
       await follower.start();
       const f = follower;
-      await waitFor('range 0 owned', () => f.stateOf(0) === 'owned', 10_000);
+      await waitFor('range 0 owned', () => f.ownership.stateOf(0) === 'owned', { timeoutMs: 10_000 });
       const sessionId = zk.sessionId;
 
-      const released = new Promise<void>((r) => f.once('released', () => r()));
+      const released = new Promise<void>((r) => f.ownership.once('released', () => r()));
       await direct.setData(paths.assignment, assignment(2, 'p2'), -1); // the test plays the leader
-      await waitFor('the release to stop the worker', () => stops === 1, 10_000);
+      await waitFor('the release to stop the worker', () => stops === 1, { timeoutMs: 10_000 });
       proxy.stall();
       letStopFinish(); // the commit and the delete now time out, more than once
       await sleep(2_500);

@@ -1,5 +1,5 @@
 // Child-process fixture: one stand-in member (ZkSession + Membership +
-// AssignmentFollower + optional Coordinator candidate) that prints one JSON
+// AssignedRanges + optional Coordinator candidate) that prints one JSON
 // line per thing that happens to it, so tests can SIGKILL / SIGSTOP it.
 //
 //   node dist/test/support/standin-member.js '{"connect":"...","group":"g","id":"m1","ranges":12}'
@@ -87,10 +87,10 @@ async function staleAssignmentWrite(session: 'old' | 'new'): Promise<void> {
 process.on('SIGCONT', () => {
   out({ type: 'resumed' });
   // What the stale process still believes it holds, attempted at once.
-  const leases = [...member.worker.leases.values()];
+  const leases = member.assigned.ownership.heldLeases();
   void staleAssignmentWrite('old');
   for (const lease of leases) {
-    member.follower.offsets.commit(lease, '999999999').then(
+    member.assigned.offsets.commit(lease, 999_999_999).then(
       (result) => out({ type: 'stale-commit', range: lease.range, result }),
       (err: unknown) => out({ type: 'stale-commit', range: lease.range, result: describe(err) }),
     );
@@ -100,7 +100,7 @@ process.on('SIGCONT', () => {
     if (s.type === 'session' && !s.first) {
       void staleAssignmentWrite('new');
       for (const lease of leases) {
-        member.follower.offsets.commit(lease, '999999999').then(
+        member.assigned.offsets.commit(lease, 999_999_999).then(
           (result) => out({ type: 'stale-commit', range: lease.range, session: 'new', result }),
           (err: unknown) => out({ type: 'stale-commit', range: lease.range, session: 'new', result: describe(err) }),
         );

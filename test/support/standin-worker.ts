@@ -1,20 +1,13 @@
-// A stand-in for the poller's Kafka work: a RangeWorker that only records
+// A stand-in for the poller's Kafka work: a RangeConsumer that only records
 // when it started, stopped and lost each range, plus in-process members
-// (ZkSession + Membership + AssignmentFollower + Coordinator candidate) built
+// (ZkSession + Membership + AssignedRanges + Coordinator candidate) built
 // on it. Plain Node (no vitest import) so the child-process fixture
 // standin-member.ts can use it from dist/.
 import os from 'node:os';
 import type { Logger } from 'pino';
-import {
-  AssignmentFollower,
-  Coordinator,
-  GroupPaths,
-  Membership,
-  ZkSession,
-  type Lease,
-  type OffsetRecord,
-  type RangeWorker,
-} from '../../coordinator/index.js';
+import { Coordinator, GroupPaths, Membership, ZkSession, type Offset } from '../../coordinator/index.js';
+import { AssignedRanges } from '../../poller/assigned-ranges.js';
+import type { RangeConsumer } from '../../poller/range-ownership.js';
 
 export type StandinKind = 'start' | 'stop' | 'lost';
 
@@ -83,9 +76,8 @@ export class Timeline {
 }
 
 /** Records start/stop/lost; hands out an ever-growing "acknowledged" offset so commits happen. */
-export class StandinWorker implements RangeWorker {
-  private readonly next = new Map<number, bigint>();
-  readonly leases = new Map<number, Lease>();
+export class StandinWorker implements RangeConsumer {
+  private readonly next = new Map<number, Offset>();
 
   constructor(
     readonly member: string,
@@ -98,31 +90,28 @@ export class StandinWorker implements RangeWorker {
     this.onEvent?.(e);
   }
 
-  start(range: number, from: OffsetRecord | null, lease: Lease): void {
-    this.next.set(range, from ? BigInt(from.offset) : 0n);
-    this.leases.set(range, lease);
-    this.note({ member: this.member, range, kind: 'start', at: Date.now(), from: from?.offset ?? null });
+  start(range: number, from: Offset | null): void {
+    this.next.set(range, from ?? 0);
+    this.note({ member: this.member, range, kind: 'start', at: Date.now(), from: from === null ? null : String(from) });
   }
 
-  async stop(range: number): Promise<string | null> {
+  async stop(range: number): Promise<Offset | null> {
     this.note({ member: this.member, range, kind: 'stop', at: Date.now() });
-    this.leases.delete(range);
     const n = this.next.get(range);
     this.next.delete(range);
-    return n === undefined ? null : (n + 1n).toString();
+    return n === undefined ? null : n + 1;
   }
 
   lost(range: number): void {
     this.note({ member: this.member, range, kind: 'lost', at: Date.now() });
-    this.leases.delete(range);
     this.next.delete(range);
   }
 
-  committable(range: number): string | null {
+  committable(range: number): Offset | null {
     const n = this.next.get(range);
     if (n === undefined) return null;
-    this.next.set(range, n + 1n);
-    return (n + 1n).toString();
+    this.next.set(range, n + 1);
+    return n + 1;
   }
 
   held(): number[] {
@@ -152,7 +141,7 @@ export class StandinMember {
   readonly paths: GroupPaths;
   readonly worker: StandinWorker;
   readonly membership: Membership;
-  readonly follower: AssignmentFollower;
+  readonly assigned: AssignedRanges;
   readonly coordinator: Coordinator | null;
   readonly id: string;
   drained: Promise<void> | null = null;
@@ -174,12 +163,12 @@ export class StandinMember {
       { id: opts.id, host: os.hostname(), pid: process.pid, weight: opts.weight ?? 1, state: 'active', startedAt: new Date().toISOString() },
       opts.logger,
     );
-    this.follower = new AssignmentFollower({
+    this.assigned = new AssignedRanges({
       zk: this.zk,
       paths: this.paths,
       pollerId: opts.id,
       ranges: opts.ranges,
-      worker: this.worker,
+      consumer: this.worker,
       commitIntervalMs: opts.commitIntervalMs ?? 300,
       ...(opts.logger ? { logger: opts.logger } : {}),
     });
@@ -197,15 +186,15 @@ export class StandinMember {
   async start(): Promise<this> {
     await this.zk.start();
     await this.membership.register();
-    await this.follower.start();
+    await this.assigned.start();
     await this.coordinator?.start();
     return this;
   }
 
   /** Whether the current assignment gives us nothing and we hold nothing. */
   private empty(): boolean {
-    const a = this.follower.currentAssignment;
-    return this.follower.ownedRanges().length === 0 && !!a && !a.owners.includes(this.id);
+    const a = this.assigned.currentAssignment;
+    return this.assigned.ownedRanges().length === 0 && !!a && !a.owners.includes(this.id);
   }
 
   private async drain(): Promise<void> {
@@ -220,7 +209,7 @@ export class StandinMember {
     if (this.closed) return;
     this.closed = true;
     await this.coordinator?.close().catch(() => undefined);
-    await this.follower.close().catch(() => undefined);
+    await this.assigned.close().catch(() => undefined);
     await this.membership.deregister().catch(() => undefined);
     await this.zk.close();
   }

@@ -1,9 +1,12 @@
 import { describe, it, expect } from 'vitest';
-import { ZkSession, GroupPaths, createGroupConfig, AssignmentFollower, encode, type RangeWorker } from '../coordinator/index.js';
+import { ZkSession, GroupPaths, createGroupConfig, encode } from '../coordinator/index.js';
+import { AssignedRanges } from '../poller/assigned-ranges.js';
+import type { RangeConsumer } from '../poller/range-ownership.js';
 import { zkConnect, randomName } from './support/env.js';
-import { expireSession, waitFor, sleep } from './support/standin-procs.js';
+import { expireSession } from './support/expire-session.js';
+import { sleep, waitFor } from './support/wait-for.js';
 
-describe('AssignmentFollower against real ZooKeeper', () => {
+describe('range ownership against real ZooKeeper', () => {
   it('a range whose session expires while its worker is starting is not left "owned" without a lease', async () => {
     const zk = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: 4_000 });
     await zk.start();
@@ -16,7 +19,7 @@ describe('AssignmentFollower against real ZooKeeper', () => {
     const firstStartHeld = new Promise<void>((r) => (releaseFirstStart = r));
     const events: string[] = [];
     let starts = 0;
-    const worker: RangeWorker = {
+    const worker: RangeConsumer = {
       start: async () => {
         starts++;
         events.push(`start${starts}`);
@@ -26,7 +29,7 @@ describe('AssignmentFollower against real ZooKeeper', () => {
       lost: () => void events.push('lost'),
       committable: () => null,
     };
-    const follower = new AssignmentFollower({ zk, paths, pollerId: 'p1', ranges: 1, worker });
+    const follower = new AssignedRanges({ zk, paths, pollerId: 'p1', ranges: 1, consumer: worker });
     try {
       await follower.start();
       await waitFor('the first start', () => starts === 1);
@@ -36,14 +39,12 @@ describe('AssignmentFollower against real ZooKeeper', () => {
       await waitFor(
         'range 0 held again, under the new session',
         async () => {
-          if (follower.stateOf(0) !== 'owned') return false;
+          if (follower.ownership.stateOf(0) !== 'owned') return false;
           const node = await zk.getDataOrNull(paths.lease(0));
           return node !== null && zk.ownsEphemeral(node.stat);
-        },
-        15_000,
-      );
+        }, { timeoutMs: 15_000 });
       await sleep(300);
-      expect(follower.stateOf(0)).toBe('owned');
+      expect(follower.ownership.stateOf(0)).toBe('owned');
       expect(starts).toBeGreaterThanOrEqual(2);
       expect(events).toContain('lost');
     } finally {

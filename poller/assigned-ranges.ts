@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import {
+  AssignmentSubscription,
+  LeaseStore,
+  OffsetStore,
+  type AssignmentRecord,
+  type GroupPaths,
+  type SessionState,
+  type ZkSession,
+} from '../coordinator/index.js';
+import { RangeOwnership, type RangeConsumer } from './range-ownership.js';
+import type { Clock } from './clock.js';
+
+export interface AssignedRangesOptions {
+  zk: ZkSession;
+  paths: GroupPaths;
+  pollerId: string;
+  ranges: number;
+  consumer: RangeConsumer;
+  commitIntervalMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/**
+ * The ranges the group's assignment gives this process, held through
+ * ZooKeeper: the assignment subscription feeds the range state machines
+ * (`RangeOwnership`), which take and give back leases in `leases/` and
+ * commit to `offsets/`; a session expiry drops every range at once.
+ */
+export class AssignedRanges {
+  readonly leases: LeaseStore;
+  readonly offsets: OffsetStore;
+  readonly ownership: RangeOwnership;
+  readonly subscription: AssignmentSubscription;
+  private readonly onSession = (s: SessionState) => {
+    if (s.type === 'expired') this.ownership.sessionExpired();
+  };
+
+  constructor(private readonly opts: AssignedRangesOptions) {
+    this.leases = new LeaseStore(opts.zk, opts.paths, opts.pollerId, opts.logger);
+    this.offsets = new OffsetStore(opts.zk, opts.paths, this.leases, opts.pollerId, opts.logger);
+    this.ownership = new RangeOwnership({
+      pollerId: opts.pollerId,
+      ranges: opts.ranges,
+      leases: this.leases,
+      offsets: this.offsets,
+      consumer: opts.consumer,
+      leaseWaitMs: opts.zk.sessionTimeoutMs,
+      ...(opts.commitIntervalMs !== undefined ? { commitIntervalMs: opts.commitIntervalMs } : {}),
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
+    });
+    this.subscription = new AssignmentSubscription(opts.zk, opts.paths, opts.ranges, opts.logger);
+    this.subscription.on('read', (current: AssignmentRecord | null) => this.ownership.follow(current));
+  }
+
+  /** Resolves once the assignment was read (and the acquisitions it asks for began). */
+  async start(): Promise<void> {
+    this.opts.zk.on('state', this.onSession);
+    await this.subscription.start();
+    this.ownership.start();
+  }
+
+  get currentAssignment(): AssignmentRecord | null {
+    return this.subscription.current;
+  }
+
+  ownedRanges(): number[] {
+    return this.ownership.ownedRanges();
+  }
+
+  /** Stops following the assignment and releases every range, each consumer given `stopTimeoutMs` to finish. */
+  async close(stopTimeoutMs?: number): Promise<void> {
+    this.subscription.close();
+    this.opts.zk.off('state', this.onSession);
+    await this.ownership.close(stopTimeoutMs);
+  }
+}

@@ -1,0 +1,167 @@
+import type { Offset } from '../coordinator/index.js';
+import type { RangeConsumer } from './range-ownership.js';
+import type { RangeSource, SourceMessage } from './range-source.js';
+import type { RangePipeline } from './range-pipeline.js';
+import type { Clock } from './clock.js';
+
+/** Everything this process keeps for one range whose lease it holds. */
+interface OwnedRange {
+  /** The acquisition that started it (see RangeConsumer). */
+  readonly token: number;
+  /** Null while the source resolves the start offset. */
+  pipeline: RangePipeline | null;
+  /** Messages that arrived before the pipeline existed. */
+  early: SourceMessage[];
+  /** Fetching paused because the pipeline's queue is full. */
+  fetchPaused: boolean;
+  /** Messages between the committed position and the partition's end, at the last sample. */
+  lag: number | undefined;
+}
+
+export interface OwnedRangesOptions {
+  source: RangeSource;
+  /** A new pipeline for a range (not yet started). */
+  newPipeline: (range: number) => RangePipeline;
+  /** Where a range with no committed offset starts. */
+  from: 'earliest' | 'latest';
+  /** How long a graceful stop lets in-flight messages finish when the caller gives no limit. */
+  drainTimeoutMs: number;
+  /** Above this many queued messages a range's fetching is paused; below half of it, resumed. */
+  maxQueuedPerRange: number;
+  clock: Clock;
+  /** How long a graceful stop took (for the handoff histogram). */
+  onStopped?: (ms: number) => void;
+}
+
+/**
+ * The Kafka side of the ranges this process owns: one record per range,
+ * created when its lease is taken and gone when it is released or lost. Feeds
+ * each range's messages to its pipeline and pauses fetching while the
+ * pipeline's queue is full.
+ */
+export class OwnedRanges implements RangeConsumer {
+  private readonly ranges = new Map<number, OwnedRange>();
+
+  constructor(private readonly opts: OwnedRangesOptions) {}
+
+  async start(range: number, from: Offset | null, token: number): Promise<void> {
+    this.discard(range);
+    const owned: OwnedRange = { token, pipeline: null, early: [], fetchPaused: false, lag: undefined };
+    this.ranges.set(range, owned);
+    let startAt: Offset;
+    try {
+      startAt = await this.opts.source.assign(range, from ?? this.opts.from);
+    } catch (err) {
+      if (this.ranges.get(range) === owned) this.ranges.delete(range);
+      throw err;
+    }
+    // Lost (or started again) while the source resolved the offset: nothing to run.
+    if (this.ranges.get(range) !== owned) return;
+    const pipeline = this.opts.newPipeline(range);
+    pipeline.start(startAt);
+    owned.pipeline = pipeline;
+    if (owned.early.length) pipeline.push(owned.early);
+    owned.early = [];
+  }
+
+  async stop(range: number, timeoutMs?: number): Promise<Offset | null> {
+    this.opts.source.revoke(range);
+    const owned = this.ranges.get(range);
+    if (!owned?.pipeline) {
+      this.ranges.delete(range);
+      return null;
+    }
+    // Revoked: its fetching must not be resumed by the backpressure ticker.
+    owned.fetchPaused = false;
+    owned.early = [];
+    const began = this.opts.clock.now();
+    const offset = await owned.pipeline.release(timeoutMs ?? this.opts.drainTimeoutMs);
+    if (this.ranges.get(range) === owned) this.ranges.delete(range);
+    this.opts.onStopped?.(this.opts.clock.now() - began);
+    return offset;
+  }
+
+  lost(range: number, token?: number): void {
+    const owned = this.ranges.get(range);
+    if (token !== undefined && owned?.token !== token) return;
+    this.opts.source.revoke(range);
+    this.discard(range);
+  }
+
+  committable(range: number): Offset | null {
+    return this.ranges.get(range)?.pipeline?.committable() ?? null;
+  }
+
+  /** The source's receiver. */
+  readonly dispatch = (range: number, messages: SourceMessage[]): void => {
+    const owned = this.ranges.get(range);
+    if (!owned) return;
+    if (!owned.pipeline) {
+      owned.early.push(...messages);
+      return;
+    }
+    owned.pipeline.push(messages);
+    if (!owned.fetchPaused && owned.pipeline.queued() > this.opts.maxQueuedPerRange) {
+      owned.fetchPaused = true;
+      this.opts.source.pause(range);
+    }
+  };
+
+  /**
+   * Called on a short ticker: resumes fetching of ranges whose queue has
+   * drained to half, and (`resumeParked`) the pipelines' work parked while
+   * the fencing gate was closed.
+   */
+  tick(resumeParked: boolean): void {
+    const low = this.opts.maxQueuedPerRange / 2;
+    for (const [range, owned] of this.ranges) {
+      if (!owned.pipeline) continue;
+      if (resumeParked) owned.pipeline.resume();
+      if (owned.fetchPaused && owned.pipeline.queued() <= low) {
+        owned.fetchPaused = false;
+        this.opts.source.resume(range);
+      }
+    }
+  }
+
+  /** Ranges that are consuming (their pipeline started), ascending. */
+  consuming(): number[] {
+    return [...this.running()].map(([range]) => range).sort((a, b) => a - b);
+  }
+
+  count(): number {
+    return [...this.running()].length;
+  }
+
+  inFlight(): number {
+    let n = 0;
+    for (const [, pipeline] of this.running()) n += pipeline.inFlight();
+    return n;
+  }
+
+  /** Lag per range at the last sample. */
+  *lags(): IterableIterator<[number, number]> {
+    for (const [range, owned] of this.ranges) if (owned.pipeline && owned.lag !== undefined) yield [range, owned.lag];
+  }
+
+  /** Samples each consuming range's lag against the partitions' end offsets. */
+  async sampleLag(): Promise<void> {
+    if (this.count() === 0) return;
+    const ends = await this.opts.source.endOffsets();
+    for (const [range, pipeline] of this.running()) {
+      const end = ends.get(range);
+      const owned = this.ranges.get(range);
+      if (end !== undefined && owned) owned.lag = Math.max(0, end - pipeline.committable());
+    }
+  }
+
+  private *running(): IterableIterator<[number, RangePipeline]> {
+    for (const [range, owned] of this.ranges) if (owned.pipeline) yield [range, owned.pipeline];
+  }
+
+  /** Drops a range's record, aborting its pipeline (everything uncommitted is redelivered to the next owner). */
+  private discard(range: number): void {
+    this.ranges.get(range)?.pipeline?.abort();
+    this.ranges.delete(range);
+  }
+}

@@ -1,0 +1,47 @@
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { BackoffOptions, ZkSessionOptions } from '../coordinator/index.js';
+import type { KafkaSecurity } from './kafka-security.js';
+import type { Handler } from './message.js';
+
+export interface PollerOptions {
+  /** ZooKeeper connect string. */
+  zk: string;
+  group: string;
+  zkRoot?: string;
+  brokers: string[];
+  topic: string;
+  /** Unique within the group; default `<host>-<pid>-<random>`. */
+  id?: string;
+  weight?: number;
+  /** Default: acknowledge and count. */
+  handler?: Handler;
+  /** Called on close (e.g. to close the sidecar's connections). */
+  closeHandler?: () => void | Promise<void>;
+  concurrency?: number;
+  /** Cap on handler calls in flight across all ranges of this poller (default: no cap beyond concurrency per range). */
+  maxInFlight?: number;
+  maxAttempts?: number;
+  backoff?: BackoffOptions;
+  sessionTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  commitIntervalMs?: number;
+  drainTimeoutMs?: number;
+  settleMs?: number;
+  /** Take part in leader election (every poller is a candidate unless --no-coordinator). */
+  coordinator?: boolean;
+  /** Serve /metrics and /healthz; 0 = any free port; undefined = off. */
+  metricsPort?: number;
+  metricsHost?: string;
+  /** Where to start a range that has no committed offset yet. */
+  from?: 'earliest' | 'latest';
+  /** Above this many queued messages a range's fetching is paused. */
+  maxQueuedPerRange?: number;
+  logger?: Logger;
+  /** Inject a kafkajs client (tests, or custom SASL/TLS settings). */
+  kafka?: Kafka;
+  /** SASL/TLS of the kafkajs client made here (ignored with `kafka`). */
+  kafkaSecurity?: KafkaSecurity;
+  /** ZooKeeper digest credentials and ACLs (coordinator/acl.ts `zkSecurityOptions`). */
+  zkSecurity?: Pick<ZkSessionOptions, 'auth' | 'acls' | 'parentAcls'>;
+}

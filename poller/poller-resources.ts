@@ -1,0 +1,156 @@
+import os from 'node:os';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import {
+  ZkSession,
+  GroupPaths,
+  readGroupConfig,
+  checkConfigMatches,
+  Membership,
+  Coordinator,
+  type GroupConfig,
+} from '../coordinator/index.js';
+import { createKafka } from './kafka-client.js';
+import { createKafkajsSource } from './kafka-source.js';
+import type { RangeSource } from './range-source.js';
+import { describeTopic } from './kafka-admin.js';
+import { createDeadLetterPublisher, type DeadLetterPublisher } from './dead-letter.js';
+import { startMetricsServer, type MetricsServer } from './metrics.js';
+import { AssignedRanges } from './assigned-ranges.js';
+import { OwnedRanges } from './owned-ranges.js';
+import type { RangePipeline } from './range-pipeline.js';
+import { FencingGate } from './fencing-gate.js';
+import { systemClock } from './clock.js';
+import type { PollerOptions } from './poller-options.js';
+
+/** Everything a running poller holds open, built in one go by `openPollerResources`. */
+export interface PollerResources {
+  zk: ZkSession;
+  config: GroupConfig;
+  gate: FencingGate;
+  source: RangeSource;
+  dlq: DeadLetterPublisher;
+  metricsServer: MetricsServer | null;
+  membership: Membership;
+  owned: OwnedRanges;
+  assigned: AssignedRanges;
+  coordinator: Coordinator | null;
+}
+
+/** What the poller itself provides to its resources. */
+export interface PollerHooks {
+  id: string;
+  paths: GroupPaths;
+  log: Logger;
+  /** A pipeline for a range, given the fencing check and the dead-letter publisher. */
+  newPipeline: (range: number, canStart: () => boolean, dlq: DeadLetterPublisher) => RangePipeline;
+  /** The /healthz answer, once the server runs. */
+  health: () => { ok: boolean } & Record<string, unknown>;
+  registry: import('prom-client').Registry;
+  onHandoff: (ms: number) => void;
+  onDrainRequested: () => void;
+}
+
+/**
+ * Connects to ZooKeeper, checks the group against the topic, starts the Kafka
+ * source, the dead-letter publisher and the metrics server, registers as a
+ * member, follows the assignment and (unless disabled) stands for leader. On
+ * any failure, closes what it opened and rethrows.
+ */
+export async function openPollerResources(opts: PollerOptions, hooks: PollerHooks): Promise<PollerResources> {
+  const built: Partial<PollerResources> = {};
+  try {
+    await openInto(built, opts, hooks);
+    return built as PollerResources;
+  } catch (err) {
+    await closePollerResources(built).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks: PollerHooks): Promise<void> {
+  const log = hooks.log;
+  const zk = (r.zk = new ZkSession({
+    connect: opts.zk,
+    sessionTimeoutMs: opts.sessionTimeoutMs ?? 10_000,
+    connectTimeoutMs: opts.connectTimeoutMs ?? 30_000,
+    logger: log,
+    ...opts.zkSecurity,
+  }));
+  await zk.start();
+  const config = (r.config = await readGroupConfig(zk, hooks.paths));
+  checkConfigMatches(config, { topic: opts.topic }, opts.group);
+  const gate = (r.gate = new FencingGate(() => zk.withinDeadline()));
+
+  const kafka = opts.kafka ?? createKafka({ brokers: opts.brokers, clientId: `ringleader-${hooks.id}`, logger: log, ...(opts.kafkaSecurity ? { security: opts.kafkaSecurity } : {}) });
+  await checkTopic(kafka, config, opts.group);
+  const dlq = (r.dlq = createDeadLetterPublisher({ kafka, topic: config.topic, logger: log }));
+  const source = (r.source = createKafkajsSource({ kafka, topic: config.topic, groupId: `ringleader.${opts.group}.${hooks.id}`, partitions: config.ranges, logger: log }));
+  const owned = (r.owned = new OwnedRanges({
+    source,
+    newPipeline: (range) => hooks.newPipeline(range, gate.canStart, dlq),
+    from: opts.from ?? 'earliest',
+    drainTimeoutMs: opts.drainTimeoutMs ?? 30_000,
+    maxQueuedPerRange: opts.maxQueuedPerRange ?? 2_000,
+    clock: systemClock,
+    onStopped: hooks.onHandoff,
+  }));
+  source.onMessages(owned.dispatch);
+  await source.start();
+
+  r.metricsServer = opts.metricsPort === undefined ? null : await startMetricsServer({
+    port: opts.metricsPort,
+    ...(opts.metricsHost ? { host: opts.metricsHost } : {}),
+    registry: hooks.registry,
+    health: hooks.health,
+    logger: log,
+  });
+  r.membership = await register(zk, opts, hooks, r.metricsServer?.url);
+
+  r.assigned = new AssignedRanges({ zk, paths: hooks.paths, pollerId: hooks.id, ranges: config.ranges, consumer: owned, commitIntervalMs: opts.commitIntervalMs ?? 500, logger: log });
+  await r.assigned.start();
+
+  r.coordinator = null;
+  if (opts.coordinator !== false) {
+    r.coordinator = new Coordinator({ zk, paths: hooks.paths, id: hooks.id, settleMs: opts.settleMs ?? 200, logger: log });
+    await r.coordinator.start();
+  }
+}
+
+async function checkTopic(kafka: Kafka, config: GroupConfig, group: string): Promise<void> {
+  const partitions = await describeTopic(kafka, config.topic);
+  if (partitions !== config.ranges) {
+    throw new Error(`topic "${config.topic}" has ${partitions} partitions but group "${group}" has ${config.ranges} ranges`);
+  }
+}
+
+async function register(zk: ZkSession, opts: PollerOptions, hooks: PollerHooks, metricsUrl: string | undefined): Promise<Membership> {
+  const membership = new Membership(zk, hooks.paths, {
+    id: hooks.id,
+    host: os.hostname(),
+    pid: process.pid,
+    weight: opts.weight ?? 1,
+    state: 'active',
+    startedAt: new Date().toISOString(),
+    ...(metricsUrl ? { metricsUrl } : {}),
+  }, hooks.log);
+  membership.on('drain-requested', hooks.onDrainRequested);
+  await membership.register();
+  return membership;
+}
+
+/**
+ * Closes whatever `r` holds, in the order that hands ranges over cleanly:
+ * leadership first, then every range (final commits), the member node, Kafka,
+ * and the ZooKeeper session last. Errors are logged by each part and ignored.
+ */
+export async function closePollerResources(r: Partial<PollerResources>, closeHandler?: () => void | Promise<void>): Promise<void> {
+  await r.coordinator?.close().catch(() => undefined);
+  await r.assigned?.close().catch(() => undefined);
+  await r.membership?.deregister().catch(() => undefined);
+  await r.source?.close().catch(() => undefined);
+  await r.dlq?.close().catch(() => undefined);
+  await Promise.resolve(closeHandler?.()).catch(() => undefined);
+  await r.metricsServer?.close().catch(() => undefined);
+  await r.zk?.close().catch(() => undefined);
+}

@@ -1,0 +1,379 @@
+import { EventEmitter } from 'node:events';
+import { pino, type Logger } from 'pino';
+import { retry, RetryAbortedError, type AcquireResult, type AssignmentRecord, type CommitResult, type Lease, type Offset } from '../coordinator/index.js';
+import { systemClock, type Clock } from './clock.js';
+
+/**
+ * What consumes a range while this process holds its lease (the poller drives
+ * Kafka; tests use stand-ins). `token` names one acquisition: a consumer
+ * started under a token that has since been dropped must not keep running.
+ */
+export interface RangeConsumer {
+  /** Called only after the lease is ours and `offsets/<range>` was read (null: nothing committed yet). */
+  start(range: number, from: Offset | null, token: number): Promise<void> | void;
+  /** Graceful release: stop fetching, finish in-flight work (within `timeoutMs` when given); resolve with the offset to commit, or null. */
+  stop(range: number, timeoutMs?: number): Promise<Offset | null>;
+  /** The lease is gone: drop everything uncommitted at once. With `token`, only what was started under it. */
+  lost(range: number, token?: number): void;
+  /** Lowest unacknowledged offset, for periodic commits (null: nothing to commit). */
+  committable(range: number): Offset | null;
+}
+
+/** The lease primitives of coordinator/ (`LeaseStore`), as this state machine uses them. */
+export interface LeasePort {
+  tryAcquire(range: number, epoch: number): Promise<AcquireResult>;
+  waitForRelease(range: number, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  release(lease: Lease): Promise<void>;
+  isCurrent(lease: Lease): boolean;
+}
+
+/** The offset primitives of coordinator/ (`OffsetStore`). */
+export interface OffsetPort {
+  read(range: number): Promise<Offset | null>;
+  commit(lease: Lease, offset: Offset): Promise<CommitResult>;
+}
+
+/** A range's life cycle in this process, as named in model/: idle -> acquiring -> owned -> releasing -> idle. */
+export type OwnershipState = 'idle' | 'acquiring' | 'owned' | 'releasing';
+
+/**
+ * One range. `token` grows with every acquisition and every loss, so work
+ * begun under an older token (an acquisition awaiting ZooKeeper or Kafka, a
+ * release) can tell, after each await, that the range has moved on.
+ */
+interface Slot {
+  state: OwnershipState;
+  token: number;
+  lease: Lease | null;
+  abort: AbortController | null;
+  acquiredAt: number;
+  /** The acquisition or release under way, for close() to wait on. */
+  task: Promise<void> | null;
+}
+
+/** One acquisition: its token, when it began, and what aborts it. */
+interface Attempt {
+  token: number;
+  began: number;
+  signal: AbortSignal;
+}
+
+export interface RangeOwnershipOptions {
+  pollerId: string;
+  ranges: number;
+  leases: LeasePort;
+  offsets: OffsetPort;
+  consumer: RangeConsumer;
+  /** How long one wait for another holder's release lasts before trying again (the session timeout). */
+  leaseWaitMs: number;
+  commitIntervalMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+const ACQUIRE_BACKOFF = { initialMs: 100, maxMs: 5_000 };
+const RELEASE_BACKOFF = { initialMs: 100, maxMs: 2_000 };
+/** A range still assigned to us after a failed acquisition or a loss is tried again after this long. */
+const REACQUIRE_AFTER_MS = { failed: 50, lost: 100 };
+
+/**
+ * The poller's side of the protocol for each range (model/: `acquire`,
+ * `commit`, `release`, `expire`): acquires the lease of each range the
+ * assignment gives us (waiting for the previous holder to release it), starts
+ * the consumer from `offsets/<range>`, commits periodically (fenced by the
+ * lease), and on reassignment stops the consumer, commits and deletes the
+ * lease. When the lease is lost (session expired, commit fenced) the range is
+ * dropped uncommitted.
+ *
+ * Events: `acquired` {range, epoch, waitedMs}, `released` {range}, `lost`
+ * {range, why}, `committed` {range, offset}, `commit-failed` {range, err}.
+ */
+export class RangeOwnership extends EventEmitter {
+  private readonly slots: Slot[];
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private assignment: AssignmentRecord | null = null;
+  private stopped = false;
+  private stopCommitTimer: (() => void) | null = null;
+  private committing = false;
+
+  constructor(private readonly opts: RangeOwnershipOptions) {
+    super();
+    this.clock = opts.clock ?? systemClock;
+    this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'range-ownership', poller: opts.pollerId });
+    this.slots = Array.from({ length: opts.ranges }, () => ({ state: 'idle', token: 0, lease: null, abort: null, acquiredAt: 0, task: null }));
+  }
+
+  /** Starts the periodic commits. */
+  start(): void {
+    this.stopCommitTimer ??= this.clock.every(this.opts.commitIntervalMs ?? 500, () => void this.commitAll());
+  }
+
+  /** Follows a (newer) assignment, or re-checks the current one: acquires what it gives us, releases what it took away. */
+  follow(assignment: AssignmentRecord | null): void {
+    if (assignment && assignment.epoch !== this.assignment?.epoch) {
+      this.log.info({ epoch: assignment.epoch, mine: assignment.owners.filter((o) => o === this.opts.pollerId).length }, 'assignment received');
+    }
+    if (assignment) this.assignment = assignment;
+    this.reconcile();
+  }
+
+  /** Every lease died with the session: drop every range uncommitted (model/: `expire`). */
+  sessionExpired(): void {
+    for (let r = 0; r < this.slots.length; r++) this.drop(r, 'session expired');
+  }
+
+  stateOf(range: number): OwnershipState {
+    return this.slots[range]?.state ?? 'idle';
+  }
+
+  /** Ranges whose lease we hold (owned or still releasing). */
+  ownedRanges(): number[] {
+    const out: number[] = [];
+    this.slots.forEach((s, r) => {
+      if (s.state === 'owned' || s.state === 'releasing') out.push(r);
+    });
+    return out;
+  }
+
+  /** The leases held right now. */
+  heldLeases(): Lease[] {
+    return this.slots.flatMap((s) => (s.lease ? [s.lease] : []));
+  }
+
+  private desired(range: number): boolean {
+    return !this.stopped && this.assignment?.owners[range] === this.opts.pollerId;
+  }
+
+  /** Brings every range's state towards what the assignment wants. */
+  private reconcile(): void {
+    for (let r = 0; r < this.slots.length; r++) {
+      const slot = this.slots[r]!;
+      const want = this.desired(r);
+      if (want && slot.state === 'idle') this.track(slot, this.acquire(r));
+      else if (!want && slot.state === 'owned') this.track(slot, this.release(r));
+      else if (!want && slot.state === 'acquiring') slot.abort?.abort();
+    }
+  }
+
+  private track(slot: Slot, task: Promise<void>): void {
+    slot.task = task;
+    void task.finally(() => {
+      if (slot.task === task) slot.task = null;
+    });
+  }
+
+  private reconcileLater(ms: number): void {
+    void this.clock.sleep(ms).then(() => this.reconcile());
+  }
+
+  private async acquire(range: number): Promise<void> {
+    const slot = this.slots[range]!;
+    const token = ++slot.token;
+    const abort = new AbortController();
+    Object.assign(slot, { state: 'acquiring', abort, lease: null });
+    const began = this.clock.now();
+    const ours = () => slot.token === token && slot.state === 'acquiring';
+    const attempt = () => this.acquireOnce(range, slot, { token, began, signal: abort.signal });
+    try {
+      // Each wait for another holder ends in a fresh round of attempts (the backoff starts again).
+      while ((await retry(attempt, {
+        ...ACQUIRE_BACKOFF,
+        signal: abort.signal,
+        while: () => ours() && this.desired(range),
+        retriable: () => true,
+        sleep: this.clock.sleep,
+        onRetry: (err) => this.log.warn({ err, range }, 'acquire failed; retrying'),
+      })) === 'holder-left');
+    } catch (err) {
+      if (!(err instanceof RetryAbortedError)) throw err;
+    } finally {
+      if (ours()) {
+        // Given up (no longer ours by the assignment, or aborted): back to idle.
+        slot.state = 'idle';
+        slot.abort = null;
+        await this.releaseStray(slot, token);
+        if (this.desired(range)) this.reconcileLater(REACQUIRE_AFTER_MS.failed);
+      } else if (slot.token === token) {
+        slot.abort = null;
+      }
+    }
+  }
+
+  /**
+   * One attempt: take the lease (or wait for its holder to let go), read the
+   * committed offset, start the consumer. Resolves 'done' when the range is
+   * owned or has moved on meanwhile; a failed attempt gives its lease back.
+   */
+  private async acquireOnce(range: number, slot: Slot, attempt: Attempt): Promise<'done' | 'holder-left'> {
+    try {
+      return await this.tryOwn(range, slot, attempt);
+    } catch (err) {
+      await this.releaseStray(slot, attempt.token);
+      throw err;
+    }
+  }
+
+  private async tryOwn(range: number, slot: Slot, { token, began, signal }: Attempt): Promise<'done' | 'holder-left'> {
+    const ours = () => slot.token === token && slot.state === 'acquiring';
+    const epoch = this.assignment?.epoch ?? 0;
+    const res = await this.opts.leases.tryAcquire(range, epoch);
+    if (!('lease' in res)) {
+      this.log.debug({ range, heldBy: res.heldBy?.poller ?? null }, 'lease held by another poller; waiting for its release');
+      await this.opts.leases.waitForRelease(range, this.opts.leaseWaitMs, signal);
+      return 'holder-left';
+    }
+    // The session may have expired while we waited for the reply: the lease died with it.
+    if (!ours()) return 'done';
+    const lease = res.lease;
+    slot.lease = lease;
+    const from = await this.opts.offsets.read(range);
+    if (!ours() || !this.opts.leases.isCurrent(lease)) return 'done';
+    await this.opts.consumer.start(range, from, token);
+    if (!ours() || !this.opts.leases.isCurrent(lease)) {
+      // The lease died while the consumer was starting: what we started must
+      // not keep consuming (a newer acquisition's consumer is left alone).
+      this.opts.consumer.lost(range, token);
+      return 'done';
+    }
+    slot.state = 'owned';
+    slot.acquiredAt = this.clock.now();
+    const waitedMs = slot.acquiredAt - began;
+    this.log.info({ range, epoch, from, waitedMs }, 'range acquired');
+    this.emit('acquired', { range, epoch, waitedMs });
+    if (!this.desired(range)) this.track(slot, this.release(range));
+    return 'done';
+  }
+
+  /** A lease taken by a failed or abandoned acquisition is given back. */
+  private async releaseStray(slot: Slot, token: number): Promise<void> {
+    if (slot.token !== token || !slot.lease) return;
+    const lease = slot.lease;
+    slot.lease = null;
+    await this.opts.leases.release(lease).catch(() => undefined);
+  }
+
+  /**
+   * Graceful handoff of one range: stop, commit what was acknowledged, delete
+   * the lease. A ZooKeeper hiccup in the commit or the delete is retried for
+   * as long as the lease's session lives: giving up would leave a live lease
+   * that blocks the new owner until this process dies.
+   */
+  private async release(range: number, stopTimeoutMs?: number): Promise<void> {
+    const slot = this.slots[range]!;
+    if (slot.state !== 'owned' || !slot.lease) return;
+    slot.state = 'releasing';
+    const { lease, token } = { lease: slot.lease, token: slot.token };
+    try {
+      const offset = await this.opts.consumer.stop(range, stopTimeoutMs);
+      await this.commitAndLetGo(range, slot, lease, offset);
+    } catch (err) {
+      this.log.warn({ err, range }, 'stopping the range failed; releasing the lease anyway');
+      this.opts.consumer.lost(range, token);
+      await this.opts.leases.release(lease).catch(() => undefined);
+    } finally {
+      if (slot.token === token && slot.state === 'releasing') {
+        slot.state = 'idle';
+        slot.lease = null;
+      }
+      this.reconcile();
+    }
+  }
+
+  private async commitAndLetGo(range: number, slot: Slot, lease: Lease, offset: Offset | null): Promise<void> {
+    let committed = offset === null;
+    try {
+      await retry(
+        async () => {
+          if (!committed) {
+            const res = await this.opts.offsets.commit(lease, offset!);
+            if (res === 'committed') this.emit('committed', { range, offset });
+            committed = true;
+          }
+          await this.opts.leases.release(lease);
+          this.log.info({ range, heldMs: this.clock.now() - slot.acquiredAt }, 'range released');
+          this.emit('released', { range });
+        },
+        {
+          ...RELEASE_BACKOFF,
+          while: () => this.opts.leases.isCurrent(lease) && slot.lease === lease,
+          retriable: () => true,
+          sleep: this.clock.sleep,
+          onRetry: (err) => this.log.warn({ err, range }, 'release not complete yet; retrying while our session lives'),
+        },
+      );
+    } catch (err) {
+      // The lease died meanwhile (session expired, or dropped): nothing left to give back.
+      if (!(err instanceof RetryAbortedError)) throw err;
+    }
+  }
+
+  /** The lease is gone without a handoff: drop uncommitted work (model/: `expire`). */
+  private drop(range: number, why: string): void {
+    const slot = this.slots[range]!;
+    if (slot.state === 'idle') return;
+    const had = slot.state === 'owned' || slot.state === 'releasing';
+    slot.token++;
+    slot.abort?.abort();
+    slot.abort = null;
+    if (slot.lease) slot.lease.released = true;
+    slot.lease = null;
+    slot.state = 'idle';
+    // Also when acquiring: the consumer may be half started.
+    this.opts.consumer.lost(range);
+    if (had) {
+      this.log.warn({ range, why }, 'range lost');
+      this.emit('lost', { range, why });
+    }
+    // Still ours by the assignment (e.g. a lease deleted from outside): try again.
+    this.reconcileLater(REACQUIRE_AFTER_MS.lost);
+  }
+
+  /** Periodic commit of every owned range. A tick while the last one still runs is skipped. */
+  async commitAll(): Promise<void> {
+    if (this.committing) return;
+    this.committing = true;
+    try {
+      for (let r = 0; r < this.slots.length; r++) await this.commitOne(r);
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  private async commitOne(range: number): Promise<void> {
+    const slot = this.slots[range]!;
+    if (slot.state !== 'owned' || !slot.lease) return;
+    const offset = this.opts.consumer.committable(range);
+    if (offset === null) return;
+    const lease = slot.lease;
+    try {
+      const res = await this.opts.offsets.commit(lease, offset);
+      if (res === 'committed') this.emit('committed', { range, offset });
+      else if (res === 'fenced' && slot.state === 'owned' && slot.lease === lease) this.drop(range, 'commit fenced');
+    } catch (err) {
+      this.emit('commit-failed', { range, err });
+      this.log.warn({ err, range }, 'commit failed; will retry');
+    }
+  }
+
+  /**
+   * Stops following the assignment and releases every range (stop, commit,
+   * delete lease), each consumer given `stopTimeoutMs` to finish. Resolves
+   * when no acquisition or release is under way. Idempotent.
+   */
+  async close(stopTimeoutMs?: number): Promise<void> {
+    if (!this.stopped) {
+      this.stopped = true;
+      this.stopCommitTimer?.();
+      for (const slot of this.slots) slot.abort?.abort();
+      this.slots.forEach((s, r) => {
+        if (s.state === 'owned') this.track(s, this.release(r, stopTimeoutMs));
+      });
+    }
+    for (;;) {
+      const pending = this.slots.flatMap((s) => (s.task ? [s.task] : []));
+      if (pending.length === 0) return;
+      await Promise.allSettled(pending);
+    }
+  }
+}
