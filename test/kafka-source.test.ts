@@ -8,6 +8,7 @@ import { createKafka } from '../poller/kafka-client.js';
 import { createKafkajsSource, type KafkajsFetchOptions } from '../poller/kafka-source.js';
 import type { RangeSource, SourceMessage } from '../poller/range-source.js';
 import { brokers } from './support/env.js';
+import { waitFor } from './support/wait-for.js';
 
 const RANGES = 2;
 
@@ -81,14 +82,6 @@ function offsetsOf(got: Received, range: number): number[] {
 
 function seq(from: number, toExclusive: number): number[] {
   return Array.from({ length: toExclusive - from }, (_, i) => from + i);
-}
-
-async function waitFor(what: string, pred: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -280,9 +273,9 @@ describe('kafkajs range source', () => {
 
     // A second member of the same group forces the first one to rejoin.
     const other = await startSource(topic, groupId);
-    await waitFor('the first source to rejoin', () => other.source.health().connected, 30_000);
+    await waitFor('the first source to rejoin', () => other.source.health().connected, { timeoutMs: 30_000 });
     await append(topic, 0, 10);
-    await waitFor('offsets 25..34', () => offsetsOf(got, 0).length >= 30, 30_000);
+    await waitFor('offsets 25..34', () => offsetsOf(got, 0).length >= 30, { timeoutMs: 30_000 });
     await sleep(500);
     expect(offsetsOf(got, 0)).toEqual(seq(5, 35));
     expect(offsetsOf(other.got, 0)).toEqual([]);
