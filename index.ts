@@ -17,16 +17,16 @@ export {
 export type { Member, Owners, Move, WhatIfInput, WhatIfResult } from './ring/index.js';
 
 // The poller (data plane).
-export { createPoller, Poller } from './poller/poller.js';
-export type { PollerOptions, PollerStatus } from './poller/poller.js';
-export { DeadLetterNow } from './poller/message.js';
-export type { RingMessage, Handler } from './poller/message.js';
-export { createHttpHandler } from './poller/handlers/http-handler.js';
-export { loadModuleHandler } from './poller/handlers/module-handler.js';
-export { createCountingHandler } from './poller/handlers/counting-handler.js';
-export { createKafka } from './poller/kafka-client.js';
-export { ensureTopics, describeTopic, TopicNotFoundError } from './poller/kafka-admin.js';
-export { produceMessages } from './poller/load-producer.js';
+export { createPoller, Poller } from './poller/index.js';
+export type { PollerOptions, PollerStatus } from './poller/index.js';
+export { DeadLetterNow } from './poller/index.js';
+export type { RingMessage, Handler } from './poller/index.js';
+export { createHttpHandler } from './poller/index.js';
+export { loadModuleHandler } from './poller/index.js';
+export { createCountingHandler } from './poller/index.js';
+export { createKafka } from './poller/index.js';
+export { ensureTopics, describeTopic, TopicNotFoundError } from './poller/index.js';
+export { produceMessages } from './poller/index.js';
 
 // The control plane (ZooKeeper).
 export {
@@ -44,4 +44,4 @@ export type { GroupSnapshot, GroupEvent, SessionState } from './coordinator/inde
 // Security (SECURITY.md): ZooKeeper digest ACLs and Kafka SASL/TLS.
 export { zkSecurityOptions, digestId, AclError } from './coordinator/index.js';
 export type { ZkCredentials } from './coordinator/index.js';
-export type { KafkaSecurity } from './poller/kafka-security.js';
+export type { KafkaSecurity } from './poller/index.js';

@@ -9,9 +9,7 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { ZkSession, GroupPaths, createGroupConfig, isZkCode, ZK } from '../coordinator/index.js';
-import { createKafka } from '../poller/kafka-client.js';
-import { deadLetterTopicOf, ensureTopics, withAdmin } from '../poller/kafka-admin.js';
-import { produceMessages } from '../poller/load-producer.js';
+import { createKafka, deadLetterTopicOf, ensureTopics, withAdmin, produceMessages } from '../poller/index.js';
 import { infraHome, kafkaAnswers, parseEnvFile, startInfra, zooKeeperAnswers, type Infra } from '../infra/index.js';
 
 export function log(line: string): void {

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { createPoller, type PollerOptions } from '../poller/poller.js';
+import { createPoller, type PollerOptions } from '../poller/index.js';
 import { benchKafka, createGroup, deleteGroup, log, sleep } from './throughput-env.js';
 import type { ZkSession } from '../coordinator/index.js';
 

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
-import { GroupPaths, validatePollerId, readMembers, offsetToString, type SessionState } from '../coordinator/index.js';
+import { GroupPaths, validatePollerId, readMembers, offsetToString, sleep, type SessionState } from '../coordinator/index.js';
 import { RangePipeline, type RangePipelineEvents } from './range-pipeline.js';
 import { InFlightBudget } from './in-flight-budget.js';
 import { DEFAULT_BACKOFF } from './retry.js';
@@ -14,6 +14,9 @@ import { openPollerResources, closePollerResources, type PollerResources } from 
 import type { PollerOptions } from './poller-options.js';
 
 export type { PollerOptions } from './poller-options.js';
+
+/** While draining and ZooKeeper cannot say who else is active, look again after this long. */
+const MEMBERS_REREAD_MS = 100;
 
 /** A poller's life: starting -> running -> draining -> stopped (or starting -> stopped when the start fails). */
 export type PollerLifecycle = 'starting' | 'running' | 'draining' | 'stopped';
@@ -236,22 +239,42 @@ export class Poller extends EventEmitter {
       this.log.warn({ err }, 'cannot mark ourselves draining; releasing directly');
     }
     await r.coordinator?.close().catch(() => undefined);
-    while (Date.now() < deadline && this.ownedRanges().length > 0) {
-      if (!(await this.othersActive(r))) break;
-      await new Promise((res) => setTimeout(res, 100));
-    }
+    await this.waitForHandOff(r, deadline);
     // Whatever is left gets the rest of the drain timeout, not a fresh one.
     await r.assigned.close(Math.max(0, deadline - Date.now()));
     this.log.info({ handled: this.handled }, 'drained: every range released');
     await this.shutdown();
   }
 
-  private async othersActive(r: PollerResources): Promise<boolean> {
+  /**
+   * Waits until the leader has moved every range away (each released with a
+   * final commit), no other poller is active to take them, or the deadline
+   * passes. Wakes on each release or loss and on each change of the members.
+   */
+  private async waitForHandOff(r: PollerResources, deadline: number): Promise<void> {
+    const ownership = r.assigned.ownership;
+    while (Date.now() < deadline && this.ownedRanges().length > 0) {
+      const changed = new AbortController();
+      const wake = () => changed.abort();
+      ownership.on('released', wake).on('lost', wake);
+      try {
+        const others = await this.othersActive(r, wake);
+        if (others === 'none') return;
+        // Can't tell (ZooKeeper unreachable): look again shortly, until the deadline.
+        const waitMs = others === 'unknown' ? MEMBERS_REREAD_MS : deadline - Date.now();
+        if (this.ownedRanges().length > 0) await sleep(Math.max(0, waitMs), changed.signal);
+      } finally {
+        ownership.off('released', wake).off('lost', wake);
+      }
+    }
+  }
+
+  private async othersActive(r: PollerResources, onChange: () => void): Promise<'some' | 'none' | 'unknown'> {
     try {
-      const { members } = await readMembers(r.zk, this.paths);
-      return members.some((m) => m.id !== this.id && m.state === 'active');
+      const { members } = await readMembers(r.zk, this.paths, onChange);
+      return members.some((m) => m.id !== this.id && m.state === 'active') ? 'some' : 'none';
     } catch {
-      return true; // can't tell: keep waiting until the timeout
+      return 'unknown';
     }
   }
 

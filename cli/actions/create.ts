@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ZkSession, GroupPaths, createGroupConfig } from '../../coordinator/index.js';
-import { ensureTopics } from '../../poller/kafka-admin.js';
+import { ensureTopics } from '../../poller/index.js';
 import { cliKafka } from './kafka.js';
 import { zkSecurity, kafkaSecurityFrom, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
 

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import { createKafka } from '../../poller/kafka-client.js';
-import type { KafkaSecurity } from '../../poller/kafka-security.js';
+import { createKafka, type KafkaSecurity } from '../../poller/index.js';
 
 /** A kafkajs client for one-shot commands: fail fast instead of retrying for minutes. */
 export function cliKafka(brokers: string[], log: Logger, clientId = 'ringleader-cli', security?: KafkaSecurity) {

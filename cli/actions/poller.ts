@@ -1,8 +1,5 @@
 import type { Logger } from 'pino';
-import { createPoller } from '../../poller/poller.js';
-import type { Handler } from '../../poller/message.js';
-import { loadModuleHandler } from '../../poller/handlers/module-handler.js';
-import { createHttpHandler } from '../../poller/handlers/http-handler.js';
+import { createPoller, loadModuleHandler, createHttpHandler, type Handler } from '../../poller/index.js';
 import { onStopSignals } from '../signals.js';
 import { zkSecurity, kafkaSecurityFrom, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
 

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import { produceMessages, type ProduceResult } from '../../poller/load-producer.js';
-import { describeTopic } from '../../poller/kafka-admin.js';
+import { produceMessages, describeTopic, type ProduceResult } from '../../poller/index.js';
 import { cliKafka } from './kafka.js';
 import { kafkaSecurityFrom, type KafkaAuthFlags } from '../secrets.js';
 import { onStopSignals } from '../signals.js';

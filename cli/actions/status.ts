@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
 import { ZkSession, GroupPaths, readGroupSnapshot, assertGroupAcl, type GroupSnapshot, type EndOffsets } from '../../coordinator/index.js';
-import { fetchEndOffsets } from '../../poller/kafka-admin.js';
+import { fetchEndOffsets, isKafkaAuthError } from '../../poller/index.js';
 import { cliKafka } from './kafka.js';
 import { zkSecurity, kafkaSecurityFrom, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
-import { isKafkaAuthError } from '../../poller/kafka-security.js';
 import { CliError, oneLine } from '../errors.js';
 
 export interface StatusActionOptions extends ZkAuthFlags, KafkaAuthFlags {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ControlledChild } from '../../infra/child-process.js';
-import { RECORD_ENV } from '../../poller/handlers/handled-record.js';
+import { RECORD_ENV } from '../../poller/index.js';
 
 export interface PollerProcessOptions {
   id: string;

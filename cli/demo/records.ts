@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readSync, fstatSync } from 'node:fs';
-import { parseHandledRecord } from '../../poller/handlers/handled-record.js';
+import { parseHandledRecord } from '../../poller/index.js';
 
 /** Counts of one poller's records file. */
 export interface PollerTally {

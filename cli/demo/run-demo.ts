@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
 import type { Admin, Kafka } from 'kafkajs';
 import { ZkSession, GroupPaths, GroupWatcher, type GroupSnapshot, type GroupEvent } from '../../coordinator/index.js';
 import { infraHome } from '../../infra/index.js';
-import { produceMessages, type ProduceResult } from '../../poller/load-producer.js';
+import { produceMessages, type ProduceResult } from '../../poller/index.js';
 import { runCreate } from '../actions/create.js';
 import { runDrain } from '../actions/drain.js';
 import { cliKafka } from '../actions/kafka.js';

@@ -1,4 +1,4 @@
-import { sleep } from '../../coordinator/retry.js';
+import { sleep } from '../../coordinator/index.js';
 
 /** Thrown once the demo was asked to stop: it unwinds the script, and the summary says interrupted, not failed. */
 export class Interrupted extends Error {
