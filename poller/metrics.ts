@@ -39,23 +39,9 @@ export interface RingleaderMetrics {
 
 export function createMetrics(opts: MetricsOptions = {}): RingleaderMetrics {
   const registry = new Registry();
-  const sources = opts.sources ?? {};
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
-
-  // Handled messages are counted in a plain number on the hot path and
-  // folded into the counter when scraped.
-  let handledPending = 0;
-  const messagesHandled = new Counter({
-    name: 'ringleader_messages_handled_total',
-    help: 'Messages whose handler resolved (acknowledged).',
-    registers: [registry],
-    collect() {
-      if (handledPending > 0) {
-        this.inc(handledPending);
-        handledPending = 0;
-      }
-    },
-  });
+  const handled = handledCounter(registry);
+  const gauges = scrapedGauges(registry, opts.sources ?? {});
   const messagesRetried = new Counter({
     name: 'ringleader_messages_retried_total',
     help: 'Handler failures that were retried.',
@@ -66,6 +52,67 @@ export function createMetrics(opts: MetricsOptions = {}): RingleaderMetrics {
     help: 'Messages written to the dead-letter topic.',
     registers: [registry],
   });
+  const handoffSeconds = new Histogram({
+    name: 'ringleader_handoff_seconds',
+    help: 'Time from a range being assigned away to its release (drain + commit + lease delete).',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const commitFailures = new Counter({
+    name: 'ringleader_commit_failures_total',
+    help: 'Offset commits to ZooKeeper that failed (including lost leases).',
+    registers: [registry],
+  });
+  const commits = new Counter({
+    name: 'ringleader_commits_total',
+    help: 'Offset commits written to ZooKeeper.',
+    registers: [registry],
+  });
+  const pipelineEvents: RangePipelineEvents = {
+    handled: handled.count,
+    retried: () => messagesRetried.inc(),
+    deadLettered: () => messagesDeadLettered.inc(),
+  };
+  return {
+    registry,
+    messagesHandled: handled.counter,
+    messagesRetried,
+    messagesDeadLettered,
+    ...gauges,
+    handoffSeconds,
+    commitFailures,
+    commits,
+    pipelineEvents,
+  };
+}
+
+/**
+ * Handled messages are counted in a plain number on the hot path and folded
+ * into the counter when scraped.
+ */
+function handledCounter(registry: Registry): { counter: Counter; count: () => void } {
+  let pending = 0;
+  const counter = new Counter({
+    name: 'ringleader_messages_handled_total',
+    help: 'Messages whose handler resolved (acknowledged).',
+    registers: [registry],
+    collect() {
+      if (pending > 0) {
+        this.inc(pending);
+        pending = 0;
+      }
+    },
+  });
+  return {
+    counter,
+    count: () => {
+      pending++;
+    },
+  };
+}
+
+/** The gauges whose values are read from `sources` at scrape time. */
+function scrapedGauges(registry: Registry, sources: MetricsSources): Pick<RingleaderMetrics, 'inFlight' | 'lag' | 'ownedRanges'> {
   const inFlight = new Gauge({
     name: 'ringleader_in_flight',
     help: 'Messages started and not yet acknowledged, including those backing off.',
@@ -93,44 +140,7 @@ export function createMetrics(opts: MetricsOptions = {}): RingleaderMetrics {
       if (sources.ownedRanges) this.set(sources.ownedRanges());
     },
   });
-  const handoffSeconds = new Histogram({
-    name: 'ringleader_handoff_seconds',
-    help: 'Time from a range being assigned away to its release (drain + commit + lease delete).',
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-    registers: [registry],
-  });
-  const commitFailures = new Counter({
-    name: 'ringleader_commit_failures_total',
-    help: 'Offset commits to ZooKeeper that failed (including lost leases).',
-    registers: [registry],
-  });
-  const commits = new Counter({
-    name: 'ringleader_commits_total',
-    help: 'Offset commits written to ZooKeeper.',
-    registers: [registry],
-  });
-
-  const pipelineEvents: RangePipelineEvents = {
-    handled: () => {
-      handledPending++;
-    },
-    retried: () => messagesRetried.inc(),
-    deadLettered: () => messagesDeadLettered.inc(),
-  };
-
-  return {
-    registry,
-    messagesHandled,
-    messagesRetried,
-    messagesDeadLettered,
-    inFlight,
-    lag,
-    ownedRanges,
-    handoffSeconds,
-    commitFailures,
-    commits,
-    pipelineEvents,
-  };
+  return { inFlight, lag, ownedRanges };
 }
 
 export interface HealthReport {
