@@ -18,8 +18,8 @@ describe('createMetrics', () => {
         ],
       },
     });
-    m.pipelineEvents.handled?.(msg, 1);
-    m.pipelineEvents.handled?.(msg, 1);
+    m.pipelineEvents.handled?.(msg);
+    m.pipelineEvents.handled?.(msg);
     m.pipelineEvents.retried?.(msg, new Error('x'));
     m.pipelineEvents.deadLettered?.(msg, new Error('x'));
     m.commits.inc(3);
@@ -35,7 +35,7 @@ describe('createMetrics', () => {
     expect(text).toMatch(/^ringleader_commits_total 3$/m);
     expect(text).toMatch(/^ringleader_commit_failures_total 1$/m);
     expect(text).toMatch(/^ringleader_handoff_seconds_count 1$/m);
-    m.pipelineEvents.handled?.(msg, 1);
+    m.pipelineEvents.handled?.(msg);
     owned = 1;
     text = await m.registry.metrics();
     expect(text).toMatch(/^ringleader_messages_handled_total 3$/m);

@@ -19,21 +19,19 @@ import { StandinMember, Timeline } from './support/standin-worker.js';
 import { NodeProcess } from './support/node-process.js';
 import { CLI_JS, STANDIN_MEMBER_JS } from './support/paths.js';
 import { sleep, waitFor } from './support/wait-for.js';
+import { Cleanups } from './support/cleanups.js';
 
 const SESSION_MS = 4_000;
 const RANGES = 12;
 
-let cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  cleanups = [];
-});
+const cleanups = new Cleanups();
+afterEach(() => cleanups.run());
 
 async function setupGroup(ranges = RANGES): Promise<{ group: string; admin: ZkSession; paths: GroupPaths; timeline: Timeline }> {
   const group = randomName('coord');
   const admin = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: SESSION_MS });
   await admin.start();
-  cleanups.push(() => admin.close());
+  cleanups.add(() => admin.close());
   const paths = new GroupPaths(group);
   await createGroupConfig(admin, paths, { topic: `${group}-topic`, ranges });
   return { group, admin, paths, timeline: new Timeline() };
@@ -41,7 +39,7 @@ async function setupGroup(ranges = RANGES): Promise<{ group: string; admin: ZkSe
 
 async function startMember(group: string, id: string, timeline: Timeline, extra: { coordinator?: boolean; settleMs?: number } = {}): Promise<StandinMember> {
   const m = new StandinMember({ connect: zkConnect(), group, id, ranges: RANGES, timeline, sessionTimeoutMs: SESSION_MS, ...extra });
-  cleanups.push(() => m.close());
+  cleanups.add(() => m.close());
   return m.start();
 }
 
@@ -123,7 +121,7 @@ describe('coordinator: membership and assignment', () => {
     const { group, admin, paths, timeline } = await setupGroup();
     await Promise.all(['m1', 'm2'].map((id) => startMember(group, id, timeline)));
     const child = new NodeProcess([STANDIN_MEMBER_JS, JSON.stringify({ connect: zkConnect(), group, id: 'victim', ranges: RANGES, sessionTimeoutMs: SESSION_MS, coordinator: false })]);
-    cleanups.push(() => child.kill());
+    cleanups.add(() => child.kill());
     await child.waitLine((l) => l.type === 'ready', 30_000, 'victim ready');
     const snap = await waitFor('3 members converged', converged(admin, paths, ['m1', 'm2', 'victim']));
     const victimRanges = snap.pollers.find((p) => p.id === 'victim')!.ranges;
@@ -155,7 +153,7 @@ describe('coordinator: membership and assignment', () => {
   it('a killed leader (CLI coordinator, SIGKILL) is replaced within session timeout + 1 s and no range moves because of it', async () => {
     const { group, admin, paths, timeline } = await setupGroup();
     const coord = new NodeProcess([CLI_JS, 'coordinator', '--zk', zkConnect(), '--group', group, '--id', 'standalone', '--session-timeout', String(SESSION_MS)]);
-    cleanups.push(() => coord.kill());
+    cleanups.add(() => coord.kill());
     await waitFor('standalone coordinator leads', async () => (await readLeader(admin, paths)) === 'standalone', { timeoutMs: 30_000 });
     const members = await Promise.all(['m1', 'm2', 'm3'].map((id) => startMember(group, id, timeline)));
     const snap = await waitFor('converged under the standalone leader', converged(admin, paths, ['m1', 'm2', 'm3']));
