@@ -6,7 +6,7 @@ import type { Exit } from './jvm-process.js';
 
 const { Kafka, logLevel } = kafkajs;
 
-export interface WaitOptions {
+export interface ReadinessOptions {
   timeoutMs: number;
   /** Where to send the reader when it fails. */
   logFile: string;
@@ -74,7 +74,7 @@ export async function kafkaAnswers(brokers: string[], timeoutMs = 5_000, sasl?: 
   }
 }
 
-async function waitUntil(what: string, probe: () => Promise<boolean>, options: WaitOptions): Promise<void> {
+async function waitUntil(what: string, probe: () => Promise<boolean>, options: ReadinessOptions): Promise<void> {
   const sleep = options.sleep ?? defaultSleep;
   const deadline = Date.now() + options.timeoutMs;
   let exit: Exit | undefined;
@@ -91,10 +91,10 @@ async function waitUntil(what: string, probe: () => Promise<boolean>, options: W
   }
 }
 
-export function waitForZooKeeper(connectString: string, options: WaitOptions): Promise<void> {
+export function waitForZooKeeper(connectString: string, options: ReadinessOptions): Promise<void> {
   return waitUntil(`ZooKeeper ${connectString}`, () => zooKeeperAnswers(connectString), options);
 }
 
-export function waitForKafka(brokers: string[], options: WaitOptions & { sasl?: { username: string; password: string }; ssl?: { ca: string } }): Promise<void> {
+export function waitForKafka(brokers: string[], options: ReadinessOptions & { sasl?: { username: string; password: string }; ssl?: { ca: string } }): Promise<void> {
   return waitUntil(`Kafka ${brokers.join(',')}`, () => kafkaAnswers(brokers, undefined, options.sasl, options.ssl), options);
 }

@@ -117,7 +117,7 @@ class KafkajsSource implements RangeSource {
     if (this.closed || !cursor.assignAt(token, offset)) return offset;
     this.onConsumer('seek', () => {
       this.consumer.seek({ topic: this.topic, partition: range, offset: offsetToString(offset) });
-      if (!cursor.held) this.consumer.resume([{ topic: this.topic, partitions: [range] }]);
+      if (!cursor.pausedByPoller) this.consumer.resume([{ topic: this.topic, partitions: [range] }]);
     });
     this.log.debug({ range, offset }, 'range assigned');
     return offset;

@@ -65,7 +65,7 @@ describe('classifySidecarResponse (fuzz)', () => {
   });
 });
 
-interface Seen {
+interface RawRequest {
   headers: http.IncomingHttpHeaders;
   rawHeaders: string[];
   body: Buffer;
@@ -80,7 +80,7 @@ let server: http.Server;
 let url: string;
 let handler: HttpHandler;
 let nextReply: Reply = { status: 200, type: undefined, body: '' };
-let lastSeen: Seen | null = null;
+let lastSeen: RawRequest | null = null;
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -140,7 +140,7 @@ describe('HTTP sidecar with hostile messages (fuzz, real local server)', () => {
         } catch (err) {
           outcome = err instanceof DeadLetterNow ? 'dead-letter' : 'retry';
         }
-        const seen = lastSeen as Seen | null;
+        const seen = lastSeen as RawRequest | null;
         expect(seen).not.toBeNull();
         expect(seen!.body.equals(m.value)).toBe(true);
         const h = seen!.headers;

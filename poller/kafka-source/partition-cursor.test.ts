@@ -161,7 +161,7 @@ describe('PartitionCursor: assign, revoke, backpressure, rejoin', () => {
     const c = assignedAt(0);
     expect(c.hold()).toBe(true);
     expect(c.revoke()).toBe(true);
-    expect(c).toMatchObject({ assigned: false, held: false });
+    expect(c).toMatchObject({ assigned: false, pausedByPoller: false });
     expect(c.revoke()).toBe(false);
   });
 
@@ -180,7 +180,7 @@ describe('PartitionCursor: assign, revoke, backpressure, rejoin', () => {
     const c = assignedAt(0);
     c.hold();
     c.assignAt(c.beginAssign(), 4);
-    expect(c.held).toBe(false);
+    expect(c.pausedByPoller).toBe(false);
   });
 
   it('after a group join, seeks an assigned range to its next offset (paused if held) and keeps the others paused', () => {

@@ -40,7 +40,7 @@ export class PartitionCursor {
   /** The poller holds this range; its batches are delivered. */
   assigned = false;
   /** Backpressure pause asked by the poller (only meaningful while assigned). */
-  held = false;
+  pausedByPoller = false;
   /** Next offset to deliver: the kafkajs position we expect for this range. */
   next: Offset = 0;
   /** Set by each seek; cleared by the first batch after it, to report an unexpected start. */
@@ -56,12 +56,12 @@ export class PartitionCursor {
   /**
    * Delivers from `offset` on, unless a revoke or another assign came since
    * `token` was taken (it wins). True when the consumer must seek here and,
-   * unless held, resume.
+   * unless pausedByPoller, resume.
    */
   assignAt(token: number, offset: Offset): boolean {
     if (token !== this.token) return false;
     this.assigned = true;
-    this.held = false;
+    this.pausedByPoller = false;
     this.next = offset;
     this.justSeeked = true;
     return true;
@@ -72,21 +72,21 @@ export class PartitionCursor {
     this.token++;
     if (!this.assigned) return false;
     this.assigned = false;
-    this.held = false;
+    this.pausedByPoller = false;
     return true;
   }
 
   /** Backpressure on; true when the consumer must pause the partition. */
   hold(): boolean {
-    if (!this.assigned || this.held) return false;
-    this.held = true;
+    if (!this.assigned || this.pausedByPoller) return false;
+    this.pausedByPoller = true;
     return true;
   }
 
   /** Backpressure off; true when the consumer must resume the partition. */
   release(): boolean {
-    if (!this.assigned || !this.held) return false;
-    this.held = false;
+    if (!this.assigned || !this.pausedByPoller) return false;
+    this.pausedByPoller = false;
     return true;
   }
 
@@ -97,7 +97,7 @@ export class PartitionCursor {
   rejoined(): { seekTo: Offset | null; paused: boolean } {
     if (!this.assigned) return { seekTo: null, paused: true };
     this.justSeeked = true;
-    return { seekTo: this.next, paused: this.held };
+    return { seekTo: this.next, paused: this.pausedByPoller };
   }
 
   /** Fetch from `to` again (delivery failed); true when the consumer must seek there. */
