@@ -1,6 +1,6 @@
 /**
  * SIGTERM / SIGINT start a graceful stop; a second signal exits at once
- * (DESIGN.md "Graceful stop"). Returns a function that removes the handlers.
+ * (docs/design.md "Graceful stop"). Returns a function that removes the handlers.
  */
 export function onStopSignals(graceful: (signal: NodeJS.Signals) => void, log?: { warn: (o: object, m: string) => void }): () => void {
   let received = 0;

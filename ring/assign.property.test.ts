@@ -5,7 +5,7 @@ import { diff } from './diff.js';
 import { quotas } from './quotas.js';
 import type { Member, Owners } from './types.js';
 
-// DESIGN.md "Assignment" properties over random inputs: members 1..200,
+// docs/design.md "Assignment": properties over random inputs: members 1..200,
 // R 1..4096, weights 1..10, and random join / leave / weight sequences.
 
 const RUNS = { numRuns: 1000 };

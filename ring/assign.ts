@@ -14,7 +14,7 @@ export interface AssignInput {
 }
 
 /**
- * Range -> owner assignment (DESIGN.md "Assignment"):
+ * Range -> owner assignment (docs/design.md "Assignment"):
  * 1. quotas by weight with largest remainder (equal remainders favour
  *    members already holding more, then smaller ids);
  * 2. each member keeps its previous ranges up to its quota, giving up its

@@ -47,7 +47,7 @@ async function statusJson(group: string): Promise<Record<string, unknown> & { pr
 }
 
 describe('coordinator: garbage, status and drain', () => {
-  it('status --json has the DESIGN.md shape', async () => {
+  it('status --json has the shape of docs/design.md', async () => {
     const { group, paths, admin } = await groupWith(['p1', 'p2']);
     const s = await statusJson(group);
     expect(Object.keys(s).sort()).toEqual(['assignment', 'converged', 'epoch', 'group', 'leader', 'pollers', 'problems', 'ranges', 'topic'].sort());

@@ -45,7 +45,7 @@ export async function readStatus(o: StatusActionOptions, log: Logger): Promise<G
   }
 }
 
-/** `status --json`: the DESIGN.md shape (plus `problems`, which lists malformed znodes). */
+/** `status --json`: the shape in docs/design.md "status --json" (plus `problems`, which lists malformed znodes). */
 export function statusJson(s: GroupSnapshot): Record<string, unknown> {
   return {
     group: s.group,
