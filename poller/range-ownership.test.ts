@@ -196,7 +196,7 @@ function checkSettled({ world, ownership, wanted }: Awaited<ReturnType<typeof ru
   expect([...world.commitsLanded].sort((a, b) => a - b)).toEqual(world.commitsLanded);
 }
 
-describe('RangeOwnership (fake clock, fake stores)', () => {
+describe('RangeOwnership (fake clock, fake stores): acquire and hand over', () => {
   it('acquires an assigned range, commits it periodically, and hands it over with a final commit', async () => {
     const world = new World();
     const ownership = newOwnership(world);
@@ -229,7 +229,9 @@ describe('RangeOwnership (fake clock, fake stores)', () => {
     expect(ownership.stateOf(0)).toBe('owned');
     expect(from).toBe(7);
   });
+});
 
+describe('RangeOwnership (fake clock, fake stores): session loss and close', () => {
   it('a session lost while the consumer starts drops what that start began and acquires again', async () => {
     const world = new World();
     const ownership = newOwnership(world);

@@ -185,7 +185,9 @@ describe('RangePipeline retries and dead letters', () => {
     expect(dead).toEqual([1]);
     expect(p.committable()).toBe(1);
   });
+});
 
+describe('RangePipeline backoff and dead-letter writes', () => {
   it('HandlerUnavailable retries with growing backoff without using up attempts', async () => {
     const s = manualSleep();
     const dead: number[] = [];
@@ -263,7 +265,7 @@ describe('RangePipeline retries and dead letters', () => {
   });
 });
 
-describe('RangePipeline gating, release and abort', () => {
+describe('RangePipeline gating', () => {
   it('does not start while canStart() is false, and resumes on resume()', async () => {
     let allowed = false;
     const seen: string[] = [];
@@ -307,7 +309,9 @@ describe('RangePipeline gating, release and abort', () => {
     await flush();
     expect(attempts).toEqual(['0#1', '0#2', '1#1']);
   });
+});
 
+describe('RangePipeline release', () => {
   it('release finishes queued messages below the highest started one and starts nothing above', async () => {
     const h = deferredHandler();
     const p = pipeline({ handler: h.handler, concurrency: 2 });
@@ -350,7 +354,9 @@ describe('RangePipeline gating, release and abort', () => {
     expect(p.committable()).toBe(0);
     expect(p.inFlight()).toBe(0);
   });
+});
 
+describe('RangePipeline abort', () => {
   it('abort stops new starts and ignores in-flight results', async () => {
     const h = deferredHandler();
     const p = pipeline({ handler: h.handler });

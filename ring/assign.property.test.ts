@@ -92,7 +92,7 @@ function shuffled<T>(xs: readonly T[], keys: readonly number[]): T[] {
     .map((e) => e.x);
 }
 
-describe('assign() properties', () => {
+describe('assign() properties: ownership, quotas and minimal movement', () => {
   it('from scratch: every range has exactly one owner, a member, holding exactly its quota', () => {
     fc.assert(
       fc.property(ranges, members(), (r, ms) => {
@@ -139,7 +139,9 @@ describe('assign() properties', () => {
       RUNS,
     );
   });
+});
 
+describe('assign() properties: order, stability and exact movement', () => {
   it('does not depend on member order, with or without previous', () => {
     fc.assert(
       fc.property(ranges, members(), fc.array(fc.nat(), { minLength: 1, maxLength: 200 }), step, (r, ms, keys, s) => {

@@ -85,7 +85,7 @@ async function withHandler<T>(path: string, fn: (h: HttpHandler) => Promise<T>, 
   }
 }
 
-describe('createHttpHandler', () => {
+describe('createHttpHandler: what it sends', () => {
   it('acks a 2xx and sends the body and ringleader headers', async () => {
     seen.length = 0;
     await withHandler('/ok', (h) => h.handle(message()));
@@ -112,6 +112,22 @@ describe('createHttpHandler', () => {
     expect(seen[1]!.headers['ringleader-key']).toBeUndefined();
   });
 
+  it('reuses one kept-alive connection for sequential requests', async () => {
+    seen.length = 0;
+    await withHandler('/ok', async (h) => {
+      for (let i = 0; i < 5; i++) await h.handle(message({ offset: String(i) }));
+    });
+    expect(seen.map((s) => s.headers['ringleader-offset'])).toEqual(['0', '1', '2', '3', '4']);
+    expect(new Set(seen.map((s) => s.socketPort)).size).toBe(1);
+    expect(seen[0]!.headers.connection).toBe('keep-alive');
+  });
+
+  it('rejects URLs that are not http(s)', () => {
+    expect(() => createHttpHandler({ url: 'ftp://x/y' })).toThrow(/http:\/\/ or https:\/\//);
+  });
+});
+
+describe('createHttpHandler: how it reads the answer', () => {
   it('retries on 500 and 429 with a message naming the status', async () => {
     await withHandler('/500', (h) => expect(h.handle(message())).rejects.toThrow(/sidecar answered 500: database on fire/));
     const err = await withHandler('/429', (h) => h.handle(message()).catch((e: unknown) => e));
@@ -156,19 +172,5 @@ describe('createHttpHandler', () => {
     } finally {
       h.close();
     }
-  });
-
-  it('reuses one kept-alive connection for sequential requests', async () => {
-    seen.length = 0;
-    await withHandler('/ok', async (h) => {
-      for (let i = 0; i < 5; i++) await h.handle(message({ offset: String(i) }));
-    });
-    expect(seen.map((s) => s.headers['ringleader-offset'])).toEqual(['0', '1', '2', '3', '4']);
-    expect(new Set(seen.map((s) => s.socketPort)).size).toBe(1);
-    expect(seen[0]!.headers.connection).toBe('keep-alive');
-  });
-
-  it('rejects URLs that are not http(s)', () => {
-    expect(() => createHttpHandler({ url: 'ftp://x/y' })).toThrow(/http:\/\/ or https:\/\//);
   });
 });

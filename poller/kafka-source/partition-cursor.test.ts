@@ -98,7 +98,9 @@ describe('PartitionCursor: which messages of a batch are delivered', () => {
     expect(c.next).toBe(3);
     expect(new PartitionCursor().take(batch(0, [0]))).toBeNull();
   });
+});
 
+describe('PartitionCursor: delivery over any run of batches', () => {
   it('over any run of batches after an assign: delivers each offset at most once, ascending, none below the assigned one, none skipped', () => {
     fc.assert(
       fc.property(fc.nat({ max: 100 }), fc.array(arbBatch, { maxLength: 30 }), (start, batches) => {
