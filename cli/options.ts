@@ -1,17 +1,9 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { opt } from './option-env.js';
+
+export { opt, envName } from './option-env.js';
 import { brokerList, integer, name, zkConnect } from './parse.js';
 import { addZkAuthOptions, addKafkaAuthOptions } from './secrets.js';
-
-/** Every flag also reads an environment variable: --zk-root -> RINGLEADER_ZK_ROOT. */
-export function envName(flag: string): string {
-  return `RINGLEADER_${flag.replace(/^--/, '').replace(/-/g, '_').toUpperCase()}`;
-}
-
-export function opt(flags: string, description: string): Option {
-  const long = /--[a-z0-9-]+/.exec(flags)?.[0];
-  const o = new Option(flags, description);
-  return long && !long.startsWith('--no-') ? o.env(envName(long)) : o;
-}
 
 export function addZkOptions(cmd: Command): Command {
   addZkAuthOptions(cmd);

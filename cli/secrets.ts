@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseCredentials, zkSecurityOptions, isZkCode, ZK, type ZkCredentials, type ZkSessionOptions } from '../coordinator/index.js';
 import type { KafkaSecurity } from '../poller/index.js';
-import { opt } from './options.js';
+import { opt } from './option-env.js';
 import { CliError } from './errors.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { backoffDelay, type BackoffOptions } from '../coordinator/retry.js';
+import { backoffDelay, type BackoffOptions } from '../coordinator/index.js';
 import { DeadLetterNow, HandlerUnavailable, type Handler, type RingMessage } from './message.js';
 import type { WorkGeneration } from './work-generation.js';
 

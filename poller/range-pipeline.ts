@@ -18,7 +18,7 @@
 // (AckWindow), and with concurrency 1 no per-key bookkeeping at all.
 
 import { pino, type Logger } from 'pino';
-import type { BackoffOptions } from '../coordinator/retry.js';
+import type { BackoffOptions } from '../coordinator/index.js';
 import { HandlerAttempts, type DeadLetterWrite, type RangePipelineEvents } from './handler-attempts.js';
 import type { InFlightBudget } from './in-flight-budget.js';
 import { KeyOrderQueue } from './key-order-queue.js';
