@@ -47,7 +47,7 @@ function killed(recoveryMs: number, extra: FaultEvent[] = []): CheckInput {
   });
 }
 
-describe('chaos checker', () => {
+describe('chaos checker: recovery times', () => {
   it('times a coordinator kill to the next leader, also when the killed one restarted and leads again under a new node', () => {
     const kill: FaultEvent = { n: 0, kind: 'coordinator-kill', target: 'coord-1', at: 10_000, until: 12_000 };
     const leaders: LeaderObs[] = [
@@ -94,7 +94,9 @@ describe('chaos checker', () => {
     expect(r.recovery.killMsIsolated).toEqual({ n: 1, p50: 6000, max: 6000 });
     expect(r.outliers).toEqual(['kill -9 of p1#0 recovered in 6000 ms; overlapping: none']);
   });
+});
 
+describe('chaos checker: handoffs and must-be-0 checks', () => {
   it('measures a planned handoff, and leaves one redirected through a poller that never took the range out of the undisturbed figure', () => {
     const base = {
       produced: [produced(0, 0, 900), produced(1, 1, 2900)],
@@ -146,7 +148,9 @@ describe('chaos checker', () => {
     expect(r.zombieCommits).toBe(1);
     expect(r.offsetRegressions).toBe(1);
   });
+});
 
+describe('chaos checker: duplicates after a crash', () => {
   it('explains a duplicate by a crash before the commit and flags one with no crash', () => {
     const dup = (crash: boolean) =>
       check(
@@ -178,7 +182,9 @@ describe('chaos checker', () => {
     expect(r).toMatchObject({ duplicates: 1, duplicatesExplained: 0, duplicatesUnexplained: 1 });
     expect(r.examples['duplicatesUnexplained']).toHaveLength(1);
   });
+});
 
+describe('chaos checker: duplicates after a session expiry', () => {
   it('explains a duplicate by a session expiry the poller logged, and tells what expired it', () => {
     // p1 handles at 1000 and cannot commit: a frozen ZooKeeper leader expires its session on SIGCONT (5000).
     const freeze: FaultEvent = { n: 0, kind: 'zk-pause', target: 'zookeeper-1', detail: 'leader', at: 0, until: 5000 };
