@@ -3,7 +3,8 @@
  * consumer with eachBatch and no processing, and (b) by one ringleader
  * poller (in this process, default counting handler).
  *
- * Both use the same fetch settings (those of poller/kafka-source.ts) and
+ * Both use the same fetch settings (FETCH_DEFAULTS, those of the poller's
+ * Kafka source, so the comparison measures ringleader and not fetch sizes) and
  * both are timed from the moment they may fetch to their last message:
  * the plain consumer from its Kafka group join, the poller from its first
  * range acquired (its own Kafka group join, ZooKeeper registration,
@@ -17,15 +18,8 @@ import { pino } from 'pino';
 import { createPoller, type PollerOptions } from '../poller/index.js';
 import { benchKafka, createGroup, deleteGroup, log, sleep } from './throughput-env.js';
 import type { ZkSession } from '../coordinator/index.js';
-
-/** The defaults of createKafkajsSource (poller/kafka-source.ts); keep them in step. */
-export const FETCH = {
-  maxBytesPerPartition: 1024 * 1024,
-  maxBytes: 10 * 1024 * 1024,
-  minBytes: 1,
-  maxWaitTimeInMs: 100,
-  partitionsConsumedConcurrently: 4,
-} as const;
+// The one import past poller/index.ts, until FETCH_DEFAULTS is part of that surface.
+import { FETCH_DEFAULTS } from '../poller/kafka-source/consumer-settings.js';
 
 export interface ConsumeTiming {
   messages: number;
@@ -56,10 +50,10 @@ export async function runPlainKafkajs(brokers: string[], topic: string, expected
   const kafka = benchKafka(brokers, 'ringleader-bench-plain');
   const consumer = kafka.consumer({
     groupId: `ringleader-bench-plain-${randomBytes(4).toString('hex')}`,
-    maxBytesPerPartition: FETCH.maxBytesPerPartition,
-    maxBytes: FETCH.maxBytes,
-    minBytes: FETCH.minBytes,
-    maxWaitTimeInMs: FETCH.maxWaitTimeInMs,
+    maxBytesPerPartition: FETCH_DEFAULTS.maxBytesPerPartition,
+    maxBytes: FETCH_DEFAULTS.maxBytes,
+    minBytes: FETCH_DEFAULTS.minBytes,
+    maxWaitTimeInMs: FETCH_DEFAULTS.maxWaitTimeInMs,
     allowAutoTopicCreation: false,
   });
   const cpu0 = process.cpuUsage();
@@ -77,7 +71,7 @@ export async function runPlainKafkajs(brokers: string[], topic: string, expected
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
-      partitionsConsumedConcurrently: FETCH.partitionsConsumedConcurrently,
+      partitionsConsumedConcurrently: FETCH_DEFAULTS.partitionsConsumedConcurrently,
       eachBatch: async ({ batch }) => {
         const n = batch.messages.length;
         if (n === 0) return;

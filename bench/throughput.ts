@@ -28,10 +28,8 @@
  *   (node --cpu-prof) under $TMPDIR/ringleader-bench/<run>/profiles/.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   acquireServers,
   benchKafka,
@@ -43,61 +41,10 @@ import {
   type Servers,
 } from './throughput-env.js';
 import { runPlainKafkajs, runPoller, type ConsumeTiming } from './throughput-overhead.js';
-import { killAllPollers, runScaling, startOkServer, type ScalingResult } from './throughput-scaling.js';
+import { killAllPollers, runScaling, startOkServer, type ScalingResult, type ScalingRunOptions } from './throughput-scaling.js';
 import type { ZkSession } from '../coordinator/index.js';
 import { formatTop, profiled, topSelfTime } from './throughput-profile.js';
-
-interface Args {
-  json: boolean;
-  quick: boolean;
-  profile: boolean;
-  ownServers: boolean;
-  messages?: number;
-  reps?: number;
-  rounds?: number;
-  windowMs?: number;
-  pollers?: number[];
-}
-
-function parseArgs(argv: string[]): Args {
-  const a: Args = { json: false, quick: false, profile: false, ownServers: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) usage(`${arg} needs a value`);
-      return v;
-    };
-    const int = () => {
-      const n = Number(value());
-      if (!Number.isSafeInteger(n) || n < 1) usage(`${arg} needs a positive integer`);
-      return n;
-    };
-    switch (arg) {
-      case '--json': a.json = true; break;
-      case '--quick': a.quick = true; break;
-      case '--profile': a.profile = true; break;
-      case '--own-servers': a.ownServers = true; break;
-      case '--messages': a.messages = int(); break;
-      case '--reps': a.reps = int(); break;
-      case '--rounds': a.rounds = int(); break;
-      case '--window': a.windowMs = int(); break;
-      case '--pollers': a.pollers = value().split(',').map(Number); break;
-      case '-h': case '--help':
-        process.stdout.write('usage: bench:throughput [--json] [--quick] [--profile] [--own-servers] [--messages N] [--reps N] [--rounds N] [--window ms] [--pollers 1,2,4,8]\n');
-        process.exit(0);
-        break;
-      default: usage(`unknown argument ${arg}`);
-    }
-  }
-  if (a.pollers && !a.pollers.every((n) => Number.isSafeInteger(n) && n >= 1 && n <= 32)) usage('--pollers: integers 1..32');
-  return a;
-}
-
-function usage(msg: string): never {
-  process.stderr.write(`error: ${msg}\n`);
-  process.exit(2);
-}
+import { checkBuilt, createRunDirs, parseArgs, planRun, type RunDirs, type ThroughputPlan } from './throughput-plan.js';
 
 const RANGES = 32;
 const SIZE = 200;
@@ -110,24 +57,51 @@ const HANDLER_DELAY_MS = Number(process.env['BENCH_HANDLER_DELAY_MS'] ?? 5);
 const round = (x: number) => Math.round(x);
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
+/** The servers and the preloaded topic every phase consumes. */
+interface LoadedTopic {
+  servers: Servers;
+  zk: ZkSession;
+  topic: string;
+  /** Messages actually preloaded (what every consumer waits for). */
+  loaded: number;
+}
+
+interface OverheadSummary {
+  plainRate: number;
+  pollerRate: number;
+  overheadRatio: number;
+  overheadRatioFromStart: number;
+  cpuPlain: number;
+  cpuPoller: number;
+}
+
+interface ScalingSummary {
+  rates: Record<string, number>;
+  scaling: Record<string, number>;
+}
+
+interface Measured {
+  loaded: number;
+  overhead: OverheadSummary;
+  scaling: ScalingSummary;
+  sidecarRatePerPoller: number;
+}
+
+type ScalingCommon = Omit<ScalingRunOptions, 'pollers'>;
+type NodeArgsOf = (tag: string) => string[];
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const started = performance.now();
-  const messages = args.messages ?? (args.quick ? 50_000 : 200_000);
-  const reps = args.reps ?? (args.quick ? 1 : 5);
-  const pollerCounts = args.pollers ?? (args.quick ? [1, 2] : [1, 2, 4, 8]);
-  const windowMs = args.windowMs ?? (args.quick ? 2_000 : 5_000);
-  const scalingRounds = args.rounds ?? (args.quick ? 1 : 2);
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const cliPath = join(root, 'dist', 'cli', 'main.js');
-  const handlerPath = join(root, 'dist', 'bench', 'fixtures', 'sleep-5ms.js');
-  for (const f of [cliPath, handlerPath]) if (!existsSync(f)) usage(`${f} is missing; build first: npx tsc -p tsconfig.build.json`);
-  const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(2).toString('hex')}`;
-  const logDir = join(tmpdir(), 'ringleader-bench', runId);
-  const profileDir = join(logDir, 'profiles');
-  mkdirSync(logDir, { recursive: true });
-  log(`${args.quick ? 'quick' : 'full'} run: ${messages} messages, ${reps} repetition(s), pollers ${pollerCounts.join(',')}; poller logs in ${logDir}`);
+  const plan = planRun(args);
+  checkBuilt(plan);
+  const dirs = createRunDirs();
+  log(`${args.quick ? 'quick' : 'full'} run: ${plan.messages} messages, ${plan.reps} repetition(s), pollers ${plan.pollerCounts.join(',')}; poller logs in ${dirs.logDir}`);
+  await withLoadedTopic(plan, async (t) => report(plan, dirs, await measure(t, plan, dirs), started));
+}
 
+/** Runs body over a freshly preloaded topic; the topic, the session and the servers are cleaned up after. */
+async function withLoadedTopic(plan: ThroughputPlan, body: (t: LoadedTopic) => Promise<void>): Promise<void> {
   let servers: Servers | null = null;
   let zk: ZkSession | null = null;
   const topic = `bench-throughput-${randomBytes(4).toString('hex')}`;
@@ -142,136 +116,164 @@ async function main(): Promise<void> {
     await servers?.close();
   };
   try {
-    servers = await acquireServers({ own: args.ownServers });
+    servers = await acquireServers({ own: plan.args.ownServers });
     zk = await zkSession(servers.zk);
     const kafka = benchKafka(servers.brokers, 'ringleader-bench-setup');
     topicMade = true;
-    const loaded = await preloadTopic(kafka, topic, { ranges: RANGES, count: messages, keys: KEYS, size: SIZE });
-
-    // ---- 1. overhead ----------------------------------------------------
-    const plain: ConsumeTiming[] = [];
-    const poller: ConsumeTiming[] = [];
-    const timeoutMs = Math.max(60_000, messages / 2);
-    for (let i = 0; i < reps; i++) {
-      const order = i % 2 === 0 ? (['plain', 'poller'] as const) : (['poller', 'plain'] as const);
-      for (const which of order) {
-        if (which === 'plain') {
-          const t = await runPlainKafkajs(servers.brokers, topic, loaded, timeoutMs);
-          plain.push(t);
-          log(`overhead rep ${i + 1}/${reps}: plain kafkajs ${round(t.rate)} msg/s (${round(t.ms)} ms from ready, ${round(t.totalMs)} ms from start)`);
-        } else {
-          const t = await runPoller(zk, servers, topic, RANGES, loaded, timeoutMs);
-          poller.push(t);
-          log(`overhead rep ${i + 1}/${reps}: poller        ${round(t.rate)} msg/s (${round(t.ms)} ms from ready, ${round(t.totalMs)} ms from start)`);
-        }
-      }
-    }
-    const plainRate = median(plain.map((t) => t.rate));
-    const pollerRate = median(poller.map((t) => t.rate));
-    const overheadRatio = pollerRate / plainRate;
-    const overheadRatioFromStart = median(poller.map((t) => t.rateFromStart)) / median(plain.map((t) => t.rateFromStart));
-    const cpuPlain = median(plain.map((t) => t.cpuUsPerMsg));
-    const cpuPoller = median(poller.map((t) => t.cpuUsPerMsg));
-    log(`overhead: CPU per message ${cpuPlain.toFixed(2)} µs plain, ${cpuPoller.toFixed(2)} µs poller (ratio ${r3(cpuPlain / cpuPoller)})`);
-    log(`overhead: plain ${round(plainRate)} msg/s, poller ${round(pollerRate)} msg/s, ratio ${r3(overheadRatio)} (from start incl. joins: ${r3(overheadRatioFromStart)})`);
-
-    if (args.profile) {
-      mkdirSync(profileDir, { recursive: true });
-      for (const which of ['plain', 'poller'] as const) {
-        const file = join(profileDir, `overhead-${which}.cpuprofile`);
-        const t = await profiled(file, () =>
-          which === 'plain'
-            ? runPlainKafkajs(servers!.brokers, topic, loaded, timeoutMs)
-            : runPoller(zk!, servers!, topic, RANGES, loaded, timeoutMs),
-        );
-        log(formatTop(`profile of ${which} (${round(t.rate)} msg/s while profiled) ${file}`, topSelfTime(file)));
-      }
-    }
-
-    // ---- 2. scaling -----------------------------------------------------
-    const nodeArgs = (tag: string) => (args.profile ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, tag)] : []);
-    const common = {
-      zk,
-      zkConnect: servers.zk,
-      brokers: servers.brokers,
-      topic,
-      ranges: RANGES,
-      messages: loaded,
-      concurrency: CONCURRENCY,
-      maxInFlight: CONCURRENCY,
-      windowMs,
-      cliPath,
-      logDir,
-    };
-    // Rounds alternate the order (1,2,4,8 then 8,4,2,1) so drift in the
-    // machine's load does not favour one n; the rate of n is the median.
-    const perN = new Map<number, ScalingResult[]>();
-    for (let round_ = 0; round_ < scalingRounds; round_++) {
-      const order = round_ % 2 === 0 ? pollerCounts : [...pollerCounts].reverse();
-      for (const n of order) {
-        const tag = `scale-${n}${scalingRounds > 1 ? `-r${round_ + 1}` : ''}`;
-        const r = await runScaling({ ...common, pollers: n, handler: handlerPath, nodeArgs: nodeArgs(tag) });
-        perN.set(n, [...(perN.get(n) ?? []), r]);
-        log(`scaling round ${round_ + 1}/${scalingRounds} n=${n}: ${round(r.rate)} msg/s over ${round(r.windowMs)} ms (converged after ${round(r.convergeMs)} ms, ${r.handledBefore} handled before the window)`);
-      }
-    }
-    const rateOf = (n: number) => median((perN.get(n) ?? []).map((r) => r.rate));
-    const rate1 = rateOf(1);
-    const rates: Record<string, number> = {};
-    const scaling: Record<string, number> = {};
-    for (const n of pollerCounts) {
-      rates[String(n)] = round(rateOf(n));
-      scaling[String(n)] = r3(rateOf(n) / (n * rate1));
-    }
-    log(`scaling: ${JSON.stringify(scaling)}`);
-    if (args.profile) summariseDir(join(profileDir, `scale-1${scalingRounds > 1 ? '-r1' : ''}`));
-
-    // ---- 3. sidecar -----------------------------------------------------
-    const sidecar = await startOkServer();
-    let sidecarRatePerPoller: number;
-    try {
-      const r = await runScaling({ ...common, pollers: 2, forward: sidecar.url, nodeArgs: nodeArgs('sidecar-2') });
-      sidecarRatePerPoller = r.rate / 2;
-      log(`sidecar n=2: ${round(r.rate)} msg/s (${round(sidecarRatePerPoller)} per poller; ${sidecar.requests()} requests served)`);
-    } finally {
-      await sidecar.close();
-    }
-    if (args.profile) summariseDir(join(profileDir, 'sidecar-2'));
-
-    const result = {
-      plainKafkajs: round(plainRate),
-      poller: round(pollerRate),
-      overheadRatio: r3(overheadRatio),
-      scaling,
-      rates,
-      sidecarRatePerPoller: round(sidecarRatePerPoller),
-      messages: loaded,
-      node: process.version,
-      quick: args.quick,
-      repetitions: reps,
-      timing: 'overhead: from ready to fetch (plain: group joined; poller: first range acquired) to last message; scaling: window after convergence',
-      overheadRatioFromStart: r3(overheadRatioFromStart),
-      cpuUsPerMsg: { plainKafkajs: r3(cpuPlain), poller: r3(cpuPoller) },
-      // Little's law: n pollers of capacity maxInFlight cannot beat n * maxInFlight / delay.
-      ioCeilingPerPoller: round((CONCURRENCY * 1000) / HANDLER_DELAY_MS),
-      maxInFlight: CONCURRENCY,
-      windowMs,
-      scalingRounds,
-      concurrency: CONCURRENCY,
-      handlerDelayMs: HANDLER_DELAY_MS,
-      ranges: RANGES,
-      seconds: round((performance.now() - started) / 1000),
-      ...(args.profile ? { profiles: profileDir } : {}),
-    };
-    log(`done in ${result.seconds} s`);
-    if (!args.json) {
-      log(`plain kafkajs ${result.plainKafkajs} msg/s | poller ${result.poller} msg/s | overhead ratio ${result.overheadRatio}`);
-      log(`rates ${JSON.stringify(rates)} | scaling ${JSON.stringify(scaling)} | sidecar/poller ${result.sidecarRatePerPoller}`);
-    }
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    const loaded = await preloadTopic(kafka, topic, { ranges: RANGES, count: plan.messages, keys: KEYS, size: SIZE });
+    await body({ servers, zk, topic, loaded });
   } finally {
     await stop();
   }
+}
+
+/** The three phases in order: overhead, scaling, sidecar (with their profiles under --profile). */
+async function measure(t: LoadedTopic, plan: ThroughputPlan, dirs: RunDirs): Promise<Measured> {
+  const { profile } = plan.args;
+  const timeoutMs = Math.max(60_000, plan.messages / 2);
+  const overhead = await measureOverhead(t, plan.reps, timeoutMs);
+  if (profile) await profileOverhead(t, dirs.profileDir, timeoutMs);
+
+  const nodeArgs: NodeArgsOf = (tag) => (profile ? ['--cpu-prof', '--cpu-prof-dir', join(dirs.profileDir, tag)] : []);
+  const common: ScalingCommon = {
+    zk: t.zk,
+    zkConnect: t.servers.zk,
+    brokers: t.servers.brokers,
+    topic: t.topic,
+    ranges: RANGES,
+    messages: t.loaded,
+    concurrency: CONCURRENCY,
+    maxInFlight: CONCURRENCY,
+    windowMs: plan.windowMs,
+    cliPath: plan.cliPath,
+    logDir: dirs.logDir,
+  };
+  const scaling = await measureScaling(common, plan, nodeArgs);
+  if (profile) summariseDir(join(dirs.profileDir, `scale-1${plan.scalingRounds > 1 ? '-r1' : ''}`));
+
+  const sidecarRatePerPoller = await measureSidecar(common, nodeArgs);
+  if (profile) summariseDir(join(dirs.profileDir, 'sidecar-2'));
+  return { loaded: t.loaded, overhead, scaling, sidecarRatePerPoller };
+}
+
+function consume(which: 'plain' | 'poller', t: LoadedTopic, timeoutMs: number): Promise<ConsumeTiming> {
+  return which === 'plain'
+    ? runPlainKafkajs(t.servers.brokers, t.topic, t.loaded, timeoutMs)
+    : runPoller(t.zk, t.servers, t.topic, RANGES, t.loaded, timeoutMs);
+}
+
+const CONSUMER_LABEL = { plain: 'plain kafkajs', poller: 'poller       ' } as const;
+
+/** Plain kafkajs and one poller in alternating order, so drift in the machine's load favours neither. */
+async function measureOverhead(t: LoadedTopic, reps: number, timeoutMs: number): Promise<OverheadSummary> {
+  const timings = { plain: [] as ConsumeTiming[], poller: [] as ConsumeTiming[] };
+  for (let i = 0; i < reps; i++) {
+    const order = i % 2 === 0 ? (['plain', 'poller'] as const) : (['poller', 'plain'] as const);
+    for (const which of order) {
+      const c = await consume(which, t, timeoutMs);
+      timings[which].push(c);
+      log(`overhead rep ${i + 1}/${reps}: ${CONSUMER_LABEL[which]} ${round(c.rate)} msg/s (${round(c.ms)} ms from ready, ${round(c.totalMs)} ms from start)`);
+    }
+  }
+  return summariseOverhead(timings.plain, timings.poller);
+}
+
+function summariseOverhead(plain: ConsumeTiming[], poller: ConsumeTiming[]): OverheadSummary {
+  const plainRate = median(plain.map((t) => t.rate));
+  const pollerRate = median(poller.map((t) => t.rate));
+  const overheadRatio = pollerRate / plainRate;
+  const overheadRatioFromStart = median(poller.map((t) => t.rateFromStart)) / median(plain.map((t) => t.rateFromStart));
+  const cpuPlain = median(plain.map((t) => t.cpuUsPerMsg));
+  const cpuPoller = median(poller.map((t) => t.cpuUsPerMsg));
+  log(`overhead: CPU per message ${cpuPlain.toFixed(2)} µs plain, ${cpuPoller.toFixed(2)} µs poller (ratio ${r3(cpuPlain / cpuPoller)})`);
+  log(`overhead: plain ${round(plainRate)} msg/s, poller ${round(pollerRate)} msg/s, ratio ${r3(overheadRatio)} (from start incl. joins: ${r3(overheadRatioFromStart)})`);
+  return { plainRate, pollerRate, overheadRatio, overheadRatioFromStart, cpuPlain, cpuPoller };
+}
+
+/** One more run of each consumer under the in-process CPU profiler (kept out of the figures above). */
+async function profileOverhead(t: LoadedTopic, profileDir: string, timeoutMs: number): Promise<void> {
+  mkdirSync(profileDir, { recursive: true });
+  for (const which of ['plain', 'poller'] as const) {
+    const file = join(profileDir, `overhead-${which}.cpuprofile`);
+    const c = await profiled(file, () => consume(which, t, timeoutMs));
+    log(formatTop(`profile of ${which} (${round(c.rate)} msg/s while profiled) ${file}`, topSelfTime(file)));
+  }
+}
+
+async function measureScaling(common: ScalingCommon, plan: ThroughputPlan, nodeArgs: NodeArgsOf): Promise<ScalingSummary> {
+  const { pollerCounts, scalingRounds } = plan;
+  // Rounds alternate the order (1,2,4,8 then 8,4,2,1) so drift in the
+  // machine's load does not favour one n; the rate of n is the median.
+  const perN = new Map<number, ScalingResult[]>();
+  for (let round_ = 0; round_ < scalingRounds; round_++) {
+    const order = round_ % 2 === 0 ? pollerCounts : [...pollerCounts].reverse();
+    for (const n of order) {
+      const tag = `scale-${n}${scalingRounds > 1 ? `-r${round_ + 1}` : ''}`;
+      const r = await runScaling({ ...common, pollers: n, handler: plan.handlerPath, nodeArgs: nodeArgs(tag) });
+      perN.set(n, [...(perN.get(n) ?? []), r]);
+      log(`scaling round ${round_ + 1}/${scalingRounds} n=${n}: ${round(r.rate)} msg/s over ${round(r.windowMs)} ms (converged after ${round(r.convergeMs)} ms, ${r.handledBefore} handled before the window)`);
+    }
+  }
+  const rateOf = (n: number) => median((perN.get(n) ?? []).map((r) => r.rate));
+  const rate1 = rateOf(1);
+  const rates: Record<string, number> = {};
+  const scaling: Record<string, number> = {};
+  for (const n of pollerCounts) {
+    rates[String(n)] = round(rateOf(n));
+    scaling[String(n)] = r3(rateOf(n) / (n * rate1));
+  }
+  log(`scaling: ${JSON.stringify(scaling)}`);
+  return { rates, scaling };
+}
+
+/** Two pollers forwarding to a local HTTP service that answers 200; the rate per poller. */
+async function measureSidecar(common: ScalingCommon, nodeArgs: NodeArgsOf): Promise<number> {
+  const sidecar = await startOkServer();
+  try {
+    const r = await runScaling({ ...common, pollers: 2, forward: sidecar.url, nodeArgs: nodeArgs('sidecar-2') });
+    const perPoller = r.rate / 2;
+    log(`sidecar n=2: ${round(r.rate)} msg/s (${round(perPoller)} per poller; ${sidecar.requests()} requests served)`);
+    return perPoller;
+  } finally {
+    await sidecar.close();
+  }
+}
+
+/** Progress to stderr; the JSON object as the last line of stdout (its fields are what readers of the run rely on). */
+function report(plan: ThroughputPlan, dirs: RunDirs, m: Measured, started: number): void {
+  const { args } = plan;
+  const { overhead: o, scaling: s } = m;
+  const result = {
+    plainKafkajs: round(o.plainRate),
+    poller: round(o.pollerRate),
+    overheadRatio: r3(o.overheadRatio),
+    scaling: s.scaling,
+    rates: s.rates,
+    sidecarRatePerPoller: round(m.sidecarRatePerPoller),
+    messages: m.loaded,
+    node: process.version,
+    quick: args.quick,
+    repetitions: plan.reps,
+    timing: 'overhead: from ready to fetch (plain: group joined; poller: first range acquired) to last message; scaling: window after convergence',
+    overheadRatioFromStart: r3(o.overheadRatioFromStart),
+    cpuUsPerMsg: { plainKafkajs: r3(o.cpuPlain), poller: r3(o.cpuPoller) },
+    // Little's law: n pollers of capacity maxInFlight cannot beat n * maxInFlight / delay.
+    ioCeilingPerPoller: round((CONCURRENCY * 1000) / HANDLER_DELAY_MS),
+    maxInFlight: CONCURRENCY,
+    windowMs: plan.windowMs,
+    scalingRounds: plan.scalingRounds,
+    concurrency: CONCURRENCY,
+    handlerDelayMs: HANDLER_DELAY_MS,
+    ranges: RANGES,
+    seconds: round((performance.now() - started) / 1000),
+    ...(args.profile ? { profiles: dirs.profileDir } : {}),
+  };
+  log(`done in ${result.seconds} s`);
+  if (!args.json) {
+    log(`plain kafkajs ${result.plainKafkajs} msg/s | poller ${result.poller} msg/s | overhead ratio ${result.overheadRatio}`);
+    log(`rates ${JSON.stringify(s.rates)} | scaling ${JSON.stringify(s.scaling)} | sidecar/poller ${result.sidecarRatePerPoller}`);
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 /** The first poller profile of a folder written by `node --cpu-prof`. */
