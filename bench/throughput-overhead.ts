@@ -15,11 +15,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { createPoller, type PollerOptions } from '../poller/index.js';
+import { createPoller, FETCH_DEFAULTS, type PollerOptions } from '../poller/index.js';
 import { benchKafka, createGroup, deleteGroup, log, sleep } from './throughput-env.js';
 import type { ZkSession } from '../coordinator/index.js';
-// The one import past poller/index.ts, until FETCH_DEFAULTS is part of that surface.
-import { FETCH_DEFAULTS } from '../poller/kafka-source/consumer-settings.js';
 
 export interface ConsumeTiming {
   messages: number;

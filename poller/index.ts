@@ -30,3 +30,5 @@ export type { RangeSource, SourceMessage } from './range-source.js';
 export { RangeOwnership } from './range-ownership.js';
 export type { RangeConsumer, OwnershipState } from './range-ownership.js';
 export { AssignedRanges } from './assigned-ranges.js';
+export { FETCH_DEFAULTS } from './kafka-source/consumer-settings.js';
+export type { KafkajsFetchOptions } from './kafka-source/consumer-settings.js';
