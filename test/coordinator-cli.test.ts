@@ -46,7 +46,7 @@ async function statusJson(group: string): Promise<Record<string, unknown> & { pr
   return JSON.parse(lines[0]!) as Record<string, unknown> & { problems: { path: string; error: string }[] };
 }
 
-describe('coordinator: garbage, status and drain', () => {
+describe('coordinator CLI: status --json', () => {
   it('status --json has the shape of docs/design.md', async () => {
     const { group, paths, admin } = await groupWith(['p1', 'p2']);
     const s = await statusJson(group);
@@ -73,7 +73,9 @@ describe('coordinator: garbage, status and drain', () => {
     const later = await statusJson(group);
     for (const row of later.assignment as { committed: unknown }[]) expect(row.committed).toMatch(/^[0-9]+$/);
   });
+});
 
+describe('coordinator: garbage in znodes', () => {
   it('garbage in assignment and in a member node is reported by status, crashes nothing and moves nothing', async () => {
     const { group, admin, paths, timeline, members } = await groupWith(['g1', 'g2', 'g3']);
     const before = await readGroupSnapshot(admin, paths);
@@ -127,7 +129,9 @@ describe('coordinator: garbage, status and drain', () => {
     expect(timeline.after(tJoin, ['lost'])).toEqual([]);
     expect(timeline.overlaps()).toEqual([]);
   });
+});
 
+describe('coordinator CLI: drain', () => {
   it('drain <id> marks the member draining and moves its ranges away, then it leaves', async () => {
     const { group, admin, paths, timeline } = await groupWith(['d1', 'd2', 'd3']);
     const before = await readGroupSnapshot(admin, paths);

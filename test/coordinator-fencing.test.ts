@@ -47,7 +47,7 @@ function nextState(zk: ZkSession, type: SessionState['type']): Promise<SessionSt
   });
 }
 
-describe('coordinator: fencing', () => {
+describe('coordinator: fencing a resumed zombie', () => {
   it('a SIGSTOPped leader and lease holder, resumed after its session expired, can neither write assignment nor commit offsets', async () => {
     const group = randomName('fence');
     const admin = await session();
@@ -123,7 +123,9 @@ describe('coordinator: fencing', () => {
     expect(await readLeader(admin, paths)).toBe(newLeader.id);
     expect(timeline.overlaps()).toEqual([]);
   });
+});
 
+describe('coordinator: fencing a stale Lease object', () => {
   it('a Lease object of an expired session is refused: no commit, and its release does not delete the new holder\'s lease', async () => {
     const group = randomName('lease');
     const a = await session();

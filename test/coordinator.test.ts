@@ -116,7 +116,9 @@ describe('coordinator: membership and assignment', () => {
       expect(start.from).not.toBeNull();
     }
   });
+});
 
+describe('coordinator: a killed member or leader', () => {
   it('a killed member (SIGKILL) loses its leases; its ranges are reassigned and acquired within session timeout + 1 s', async () => {
     const { group, admin, paths, timeline } = await setupGroup();
     await Promise.all(['m1', 'm2'].map((id) => startMember(group, id, timeline)));

@@ -57,7 +57,7 @@ async function waitConnected(zk: ZkSession): Promise<void> {
   expect(zk.connected).toBe(true);
 }
 
-describe('limits', () => {
+describe('limits: ranges', () => {
   it('the worst-case assignment of MAX_RANGES fits; the largest R that fits is measured', async () => {
     expect(assignmentWorstCaseBytes(MAX_RANGES)).toBeLessThanOrEqual(ASSIGNMENT_BUDGET_BYTES);
     expect(assignmentWorstCaseBytes(MAX_RANGES + 1024)).toBeGreaterThan(ASSIGNMENT_BUDGET_BYTES);
@@ -107,7 +107,9 @@ describe('limits', () => {
     expect(over.code).toBe(2);
     expect(over.stderr).toContain(`expected an integer from 1 to ${MAX_RANGES}`);
   }, 180_000);
+});
 
+describe('limits: members', () => {
   it('2,000 members with 128-character ids: the leader writes one assignment of MAX_RANGES ranges (timed)', async () => {
     const MEMBERS = 2_000;
     const zk = await session();

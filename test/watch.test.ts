@@ -46,7 +46,7 @@ async function groupWith(ids: string[]) {
 
 const idx = (lines: JsonLine[], pred: (l: JsonLine) => boolean): number => lines.findIndex(pred);
 
-describe('ringleader watch', () => {
+describe('ringleader watch --json', () => {
   it('--json prints the events of a join and a leave in order: joined, assignment, released, acquired, converged', async () => {
     const { group, member, converged } = await groupWith(['w1', 'w2']);
     const watch = startCli(['watch', '--zk', zkConnect(), '--group', group, '--json', '--refresh', '100', '--duration', '60000']);
@@ -103,7 +103,9 @@ describe('ringleader watch', () => {
     }
     expect(after[after.length - 1]).toMatchObject({ type: 'converged', epoch: 3 });
   });
+});
 
+describe('ringleader watch live view', () => {
   it('the live view in a terminal (tmux) shows the ring and the pollers and updates on a join', async () => {
     const { group, member, converged } = await groupWith(['v1', 'v2']);
     const socket = randomName('rl-tmux');

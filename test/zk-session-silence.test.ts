@@ -15,27 +15,28 @@ import { waitFor } from './support/wait-for.js';
 
 const SESSION_TIMEOUT_MS = 6_000;
 
-describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper)', () => {
-  const cleanup: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanup.splice(0).reverse()) await c();
-  });
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
 
-  async function twoServers(opTimeoutMs = 1_000, now?: () => number) {
-    const chroot = zkConnect().includes('/') ? zkConnect().slice(zkConnect().indexOf('/')) : '';
-    const proxies = [new StallProxy(zkConnect()), new StallProxy(zkConnect())];
-    const addresses = [await proxies[0]!.start(), await proxies[1]!.start()];
-    cleanup.push(async () => void (await Promise.all(proxies.map((p) => p.close()))));
-    const zk = new ZkSession({ connect: `${addresses.join(',')}${chroot}`, sessionTimeoutMs: SESSION_TIMEOUT_MS, opTimeoutMs, ...(now ? { now } : {}) });
-    cleanup.push(() => zk.close());
-    const states: (SessionState & { at: number })[] = [];
-    zk.on('state', (s) => states.push({ ...s, at: Date.now() }));
-    await zk.start();
-    const inUse = proxies.find((p) => p.openSockets > 0)!;
-    expect(inUse).toBeDefined();
-    return { zk, states, inUse, other: proxies.find((p) => p !== inUse)! };
-  }
+/** A session through two stalling proxies in front of the real server; `inUse` is the one it connected through. */
+async function twoServers(opTimeoutMs = 1_000, now?: () => number) {
+  const chroot = zkConnect().includes('/') ? zkConnect().slice(zkConnect().indexOf('/')) : '';
+  const proxies = [new StallProxy(zkConnect()), new StallProxy(zkConnect())];
+  const addresses = [await proxies[0]!.start(), await proxies[1]!.start()];
+  cleanup.push(async () => void (await Promise.all(proxies.map((p) => p.close()))));
+  const zk = new ZkSession({ connect: `${addresses.join(',')}${chroot}`, sessionTimeoutMs: SESSION_TIMEOUT_MS, opTimeoutMs, ...(now ? { now } : {}) });
+  cleanup.push(() => zk.close());
+  const states: (SessionState & { at: number })[] = [];
+  zk.on('state', (s) => states.push({ ...s, at: Date.now() }));
+  await zk.start();
+  const inUse = proxies.find((p) => p.openSockets > 0)!;
+  expect(inUse).toBeDefined();
+  return { zk, states, inUse, other: proxies.find((p) => p !== inUse)! };
+}
 
+describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper): the connection moves on', () => {
   it('drops the silent connection after the read timeout and keeps the session through the other server', async () => {
     const { zk, states, inUse } = await twoServers();
     const sessionId = zk.sessionId;
@@ -80,7 +81,9 @@ describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper)', ()
     expect(node.stat).toBeDefined();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(zk.readTimeoutMs - 100);
   });
+});
 
+describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper): what resumes after it', () => {
   it('a handshake answer read late (after SIGCONT) does not reopen the self-fencing gate; a fresh ping does', async () => {
     // A chaos run: a poller SIGSTOPped mid-reconnect read the server's
     // "session valid" after SIGCONT, resumed its old ranges at once, and its
