@@ -86,7 +86,7 @@ function seq(from: number, toExclusive: number): number[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('kafkajs range source', () => {
+describe('kafkajs range source: assign and revoke', () => {
   it('delivers exactly from the assigned offset, in order, and nothing of unassigned ranges', async () => {
     const topic = await newTopic();
     await append(topic, 0, 50);
@@ -134,7 +134,9 @@ describe('kafkajs range source', () => {
     await sleep(300);
     expect(offsetsOf(got, 0)).toEqual(seq(7, 60));
   });
+});
 
+describe('kafkajs range source: no stale batches', () => {
   it('never delivers a stale batch across fast revoke/assign cycles while messages keep arriving', async () => {
     const topic = await newTopic();
     await append(topic, 0, 200);
@@ -210,7 +212,9 @@ describe('kafkajs range source', () => {
     expect(offsetsOf(got, 1)).toEqual(seq(10, 70));
     expect(offsetsOf(got, 0)).toEqual(seq(0, 70));
   });
+});
 
+describe('kafkajs range source: pause, start offsets, end offsets, rejoin', () => {
   it('keeps a paused range paused while another flows, then resumes it where it stopped', async () => {
     const topic = await newTopic();
     await append(topic, 0, 30);
@@ -280,7 +284,9 @@ describe('kafkajs range source', () => {
     expect(offsetsOf(got, 0)).toEqual(seq(5, 35));
     expect(offsetsOf(other.got, 0)).toEqual([]);
   });
+});
 
+describe('kafkajs range source: start failure, close, bad input', () => {
   it('fails to start, reporting disconnected, when no broker answers', async () => {
     const nowhere = createKafka({
       brokers: ['127.0.0.1:1'],

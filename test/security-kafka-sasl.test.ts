@@ -40,7 +40,7 @@ async function dumpZnodes(path: string): Promise<string> {
   }
 }
 
-describe('Kafka with SASL', () => {
+describe('Kafka with SASL: the happy path', () => {
   it('creates, produces, consumes (PLAIN and SCRAM-SHA-512) and reports; the password appears nowhere', async () => {
     const group = randomName('sasl');
     const topic = randomName('sasl-t');
@@ -92,7 +92,9 @@ describe('Kafka with SASL', () => {
     }
     expect(await dumpZnodes(`/ringleader/${group}`)).not.toContain(ALICE.password);
   }, 240_000);
+});
 
+describe('Kafka with SASL: bad credentials and flags', () => {
   it('wrong credentials: one clear line and a non-zero exit, quickly (no retry loop)', async () => {
     const group = randomName('sasl-bad');
     const topic = randomName('sasl-bad-t');

@@ -48,7 +48,71 @@ function creds() {
   return { user: `u${randomBytes(3).toString('hex')}`, password: `p:${randomBytes(9).toString('base64')}` };
 }
 
-describe('ZooKeeper ACLs (--zk-auth)', () => {
+interface AclGroupStatus {
+  converged: boolean;
+  pollers: { id: string }[];
+  assignment: { committed: string | null }[];
+}
+
+/** Authenticated `status --json`, read until the group has converged with all 100 messages committed (60 s at most). */
+async function statusOnceAllCommitted(root: string, group: string, env: Record<string, string>): Promise<AclGroupStatus> {
+  let s: AclGroupStatus | undefined;
+  for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 300))) {
+    const r = await runCli(['status', '--zk', zkConnect(), '--zk-root', root, '--group', group, '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    s = JSON.parse(r.stdout);
+    if (s!.converged && s!.assignment.reduce((a, x) => a + Number(x.committed ?? 0), 0) === 100) break;
+  }
+  return s!;
+}
+
+/** Every node of the group, and the shared root, carry the identity's ACL. */
+async function expectIdentityAclEverywhere(owner: ZkSession, root: string, paths: GroupPaths, user: string, password: string): Promise<void> {
+  const nodes = await walk(owner, paths.base);
+  for (const p of ['config', 'assignment', 'pollers/p1', 'leases/0', 'offsets/0']) expect(nodes).toContain(`${paths.base}/${p}`);
+  expect(nodes.some((n) => n.startsWith(`${paths.leader}/n_`))).toBe(true);
+  for (const node of nodes) {
+    const { acls } = await owner.getACL(node);
+    const got = acls.map((a) => `${a.id.scheme}:${a.id.id}:${permsOf(a)}`).sort();
+    expect(got, node).toEqual([`digest:${digestId(user, password)}:31`, 'world:anyone:1'].sort());
+  }
+  // The shared root lets other groups (other identities) create their node, nothing else.
+  const rootAcl = (await owner.getACL(root)).acls;
+  expect(rootAcl.map((a) => `${a.id.scheme}:${a.id.id}:${permsOf(a)}`).sort()).toEqual([`digest:${digestId(user, password)}:31`, 'world:anyone:5'].sort());
+}
+
+/** A session without the identity reads the group but can change, delete or add nothing in it. */
+async function expectStrangerCannotWrite(stranger: ZkSession, paths: GroupPaths, topic: string): Promise<void> {
+  const offset = await stranger.getData(paths.offset(0)); // reading is allowed (--zk-acl-read world)
+  const lease = await stranger.getData(paths.lease(0));
+  const assignment = await stranger.getData(paths.assignment);
+  await expectNoAuth('set assignment', () => stranger.setData(paths.assignment, encode({ ...JSON.parse(assignment.data.toString()), owners: ['evil', 'evil', 'evil', 'evil'] })));
+  await expectNoAuth('set lease', () => stranger.setData(paths.lease(0), lease.data));
+  await expectNoAuth('delete lease', () => stranger.remove(paths.lease(0)));
+  await expectNoAuth('create lease', () => stranger.create(paths.lease(99), encode({ poller: 'evil', epoch: 1, at: 'x' })));
+  await expectNoAuth('set offset', () => stranger.setData(paths.offset(0), encode({ ...JSON.parse(offset.data.toString()), offset: '0' })));
+  await expectNoAuth('delete offset', () => stranger.remove(paths.offset(0)));
+  await expectNoAuth('set config', () => stranger.setData(paths.config, encode({ version: 1, topic, ranges: 8 })));
+  await expectNoAuth('delete member', () => stranger.remove(paths.poller('p1')));
+  await expectNoAuth('drain member', () => stranger.setData(paths.poller('p1'), Buffer.from('{}')));
+  await expectNoAuth('join as member', () => stranger.create(paths.poller('evil'), encode({ id: 'evil' }), 'ephemeral'));
+  await expectNoAuth('run for leader', () => stranger.create(`${paths.leader}/n_`, Buffer.alloc(0), 'ephemeral-sequential'));
+  await expectNoAuth('change ACL', () => stranger.setACL(paths.base, zkSecurityOptions(creds()).acls!));
+}
+
+/** The CLI without the identity's credentials is refused with one line naming NO_AUTH. */
+async function expectCliWithoutCredentialsRefused(root: string, group: string, topic: string): Promise<void> {
+  // Drain cannot touch the member (one line, exit 1).
+  const drain = await runCli(['drain', '--zk', zkConnect(), '--zk-root', root, '--group', group, 'p1', '--no-wait']);
+  expect(drain.code).toBe(1);
+  expect(drain.stderr.trim().split('\n').pop()).toMatch(/^ringleader: .*NO_AUTH.* \(the group is protected by ZooKeeper ACLs: pass its identity with --zk-auth/);
+  // Nor can a poller without them join (it fails at once, one line).
+  const intruder = await runCli(['poller', '--zk', zkConnect(), '--zk-root', root, '--group', group, '--brokers', brokers().join(','), '--topic', topic, '--id', 'intruder'], { timeoutMs: 60_000 });
+  expect(intruder.code).toBe(1);
+  expect(intruder.stderr.trim().split('\n').pop()).toMatch(/^ringleader: NO_AUTH at .*\/pollers\/intruder.*--zk-auth/);
+}
+
+describe('ZooKeeper ACLs (--zk-auth): writes', () => {
   it('only the identity may write; the authenticated group consumes normally', async () => {
     const { user, password } = creds();
     const group = randomName('acl');
@@ -67,60 +131,21 @@ describe('ZooKeeper ACLs (--zk-auth)', () => {
     await poller.started(60_000);
 
     // Authenticated status sees the group converge and everything committed.
-    let s: { converged: boolean; pollers: { id: string }[]; assignment: { committed: string | null }[] } | undefined;
-    for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 300))) {
-      const r = await runCli(['status', '--zk', zkConnect(), '--zk-root', root, '--group', group, '--json'], { env });
-      expect(r.code, r.stderr).toBe(0);
-      s = JSON.parse(r.stdout);
-      if (s!.converged && s!.assignment.reduce((a, x) => a + Number(x.committed ?? 0), 0) === 100) break;
-    }
-    expect(s!.converged).toBe(true);
-    expect(s!.pollers.map((p) => p.id)).toEqual(['p1']);
-    expect(s!.assignment.reduce((a, x) => a + Number(x.committed ?? 0), 0)).toBe(100);
+    const s = await statusOnceAllCommitted(root, group, env);
+    expect(s.converged).toBe(true);
+    expect(s.pollers.map((p) => p.id)).toEqual(['p1']);
+    expect(s.assignment.reduce((a, x) => a + Number(x.committed ?? 0), 0)).toBe(100);
 
     // Every node of the group carries the identity's ACL: all for it, read for the world.
     const owner = await session({ user, password });
-    const nodes = await walk(owner, paths.base);
-    for (const p of ['config', 'assignment', 'pollers/p1', 'leases/0', 'offsets/0']) expect(nodes).toContain(`${paths.base}/${p}`);
-    expect(nodes.some((n) => n.startsWith(`${paths.leader}/n_`))).toBe(true);
-    for (const node of nodes) {
-      const { acls } = await owner.getACL(node);
-      const got = acls.map((a) => `${a.id.scheme}:${a.id.id}:${permsOf(a)}`).sort();
-      expect(got, node).toEqual([`digest:${digestId(user, password)}:31`, 'world:anyone:1'].sort());
-    }
-    // The shared root lets other groups (other identities) create their node, nothing else.
-    const rootAcl = (await owner.getACL(root)).acls;
-    expect(rootAcl.map((a) => `${a.id.scheme}:${a.id.id}:${permsOf(a)}`).sort()).toEqual([`digest:${digestId(user, password)}:31`, 'world:anyone:5'].sort());
+    await expectIdentityAclEverywhere(owner, root, paths, user, password);
 
     // Strangers: no credentials, and the same user with another password.
-    for (const stranger of [await session(), await session({ user, password: `${password}x` })]) {
-      const offset = await stranger.getData(paths.offset(0)); // reading is allowed (--zk-acl-read world)
-      const lease = await stranger.getData(paths.lease(0));
-      const assignment = await stranger.getData(paths.assignment);
-      await expectNoAuth('set assignment', () => stranger.setData(paths.assignment, encode({ ...JSON.parse(assignment.data.toString()), owners: ['evil', 'evil', 'evil', 'evil'] })));
-      await expectNoAuth('set lease', () => stranger.setData(paths.lease(0), lease.data));
-      await expectNoAuth('delete lease', () => stranger.remove(paths.lease(0)));
-      await expectNoAuth('create lease', () => stranger.create(paths.lease(99), encode({ poller: 'evil', epoch: 1, at: 'x' })));
-      await expectNoAuth('set offset', () => stranger.setData(paths.offset(0), encode({ ...JSON.parse(offset.data.toString()), offset: '0' })));
-      await expectNoAuth('delete offset', () => stranger.remove(paths.offset(0)));
-      await expectNoAuth('set config', () => stranger.setData(paths.config, encode({ version: 1, topic, ranges: 8 })));
-      await expectNoAuth('delete member', () => stranger.remove(paths.poller('p1')));
-      await expectNoAuth('drain member', () => stranger.setData(paths.poller('p1'), Buffer.from('{}')));
-      await expectNoAuth('join as member', () => stranger.create(paths.poller('evil'), encode({ id: 'evil' }), 'ephemeral'));
-      await expectNoAuth('run for leader', () => stranger.create(`${paths.leader}/n_`, Buffer.alloc(0), 'ephemeral-sequential'));
-      await expectNoAuth('change ACL', () => stranger.setACL(paths.base, zkSecurityOptions(creds()).acls!));
-    }
-    // The CLI without credentials: drain cannot touch the member (one line, exit 1).
-    const drain = await runCli(['drain', '--zk', zkConnect(), '--zk-root', root, '--group', group, 'p1', '--no-wait']);
-    expect(drain.code).toBe(1);
-    expect(drain.stderr.trim().split('\n').pop()).toMatch(/^ringleader: .*NO_AUTH.* \(the group is protected by ZooKeeper ACLs: pass its identity with --zk-auth/);
-    // Nor can a poller without them join (it fails at once, one line).
-    const intruder = await runCli(['poller', '--zk', zkConnect(), '--zk-root', root, '--group', group, '--brokers', brokers().join(','), '--topic', topic, '--id', 'intruder'], { timeoutMs: 60_000 });
-    expect(intruder.code).toBe(1);
-    expect(intruder.stderr.trim().split('\n').pop()).toMatch(/^ringleader: NO_AUTH at .*\/pollers\/intruder.*--zk-auth/);
+    for (const stranger of [await session(), await session({ user, password: `${password}x` })]) await expectStrangerCannotWrite(stranger, paths, topic);
+    await expectCliWithoutCredentialsRefused(root, group, topic);
     // Nothing changed: the poller still holds its ranges, offsets intact.
     const after = await runCli(['status', '--zk', zkConnect(), '--zk-root', root, '--group', group, '--json'], { env });
-    const s2 = JSON.parse(after.stdout) as typeof s & { problems: unknown[] };
+    const s2 = JSON.parse(after.stdout) as AclGroupStatus & { problems: unknown[] };
     expect(s2!.converged).toBe(true);
     expect(s2!.problems).toEqual([]);
     expect(s2!.assignment.reduce((a, x) => a + Number(x.committed ?? 0), 0)).toBe(100);
@@ -132,7 +157,9 @@ describe('ZooKeeper ACLs (--zk-auth)', () => {
     expect((await poller.waitExit(30_000)).code).toBe(0);
     expect(poller.stderr).not.toContain(password);
   }, 180_000);
+});
 
+describe('ZooKeeper ACLs (--zk-auth): reads and weaker ACLs', () => {
   it('--zk-acl-read auth: strangers cannot even read', async () => {
     const { user, password } = creds();
     const group = randomName('acl-r');
