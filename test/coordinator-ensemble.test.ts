@@ -55,7 +55,7 @@ async function newGroup(prefix: string) {
   return { zk, group, paths, admin, timeline: new Timeline() };
 }
 
-describe('coordinator: ZooKeeper ensemble node failures', () => {
+describe('coordinator: ZooKeeper ensemble node killed', () => {
   it('members and coordinator ride out killing and restarting the ZooKeeper leader and a follower', async () => {
     const { zk, group, paths, admin, timeline } = await newGroup('ens');
     const members = await Promise.all(
@@ -134,7 +134,9 @@ describe('coordinator: ZooKeeper ensemble node failures', () => {
     }, { timeoutMs: 30_000 });
     expect(timeline.overlaps()).toEqual([]);
   });
+});
 
+describe('coordinator: ZooKeeper ensemble node frozen', () => {
   it('members connected to a frozen ZooKeeper server move to another before their sessions expire', async () => {
     const { zk, group, paths, admin, timeline } = await newGroup('frz');
     const members: StandinMember[] = [];

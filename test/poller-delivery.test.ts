@@ -101,7 +101,7 @@ function report(name: string, figures: Record<string, unknown>): void {
   console.log(`[poller-e2e] ${name} ${JSON.stringify(figures)}`);
 }
 
-describe('pollers as processes (CLI) against real ZooKeeper and Kafka', () => {
+describe('pollers as processes (CLI) against real ZooKeeper and Kafka: delivery', () => {
   it('3 pollers handle 20,000 keyed messages over 16 ranges: each once, per-key order kept', async () => {
     const g = await createGroup();
     const COUNT = 20_000;
@@ -127,7 +127,9 @@ describe('pollers as processes (CLI) against real ZooKeeper and Kafka', () => {
 
     await stopGracefully(pollers.values());
   });
+});
 
+describe('pollers as processes (CLI) against real ZooKeeper and Kafka: a join', () => {
   it('a 4th poller joining mid-stream pauses only the ranges that move to it', async () => {
     const g = await createGroup();
     const COUNT = 24_000;
@@ -190,7 +192,9 @@ describe('pollers as processes (CLI) against real ZooKeeper and Kafka', () => {
 
     await stopGracefully(pollers.values());
   });
+});
 
+describe('pollers as processes (CLI) against real ZooKeeper and Kafka: kill -9', () => {
   it('kill -9 of a poller: its ranges resume elsewhere from the committed offsets within session timeout + 1 s', async () => {
     const g = await createGroup();
     const COUNT = 20_000;
@@ -253,7 +257,9 @@ describe('pollers as processes (CLI) against real ZooKeeper and Kafka', () => {
 
     await stopGracefully(pollers.values());
   });
+});
 
+describe('pollers as processes (CLI) against real ZooKeeper and Kafka: SIGTERM and drain', () => {
   it('SIGTERM mid-stream: the poller hands off with no duplicates and exits 0', async () => {
     const g = await createGroup();
     const COUNT = 12_000;

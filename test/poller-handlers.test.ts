@@ -84,7 +84,62 @@ function value(m: KafkaMessage): { id: number; key: string; seq: number } {
   return JSON.parse(m.value!.toString('utf8')) as { id: number; key: string; seq: number };
 }
 
-describe('failing handlers and the HTTP sidecar, end to end', () => {
+// key-i behaves as SIDECAR_BEHAVIOUR[i]:
+//   ok: 200 | flaky: 500 on attempt 1, then 200 | gone: 404 | slow: no answer in time on attempt 1, then 200
+//   retry: 200 {"status":"RETRY"} always | broken: 500 always
+const SIDECAR_BEHAVIOUR = ['ok', 'flaky', 'gone', 'slow', 'retry', 'broken'] as const;
+
+interface SidecarCall {
+  key: string;
+  id: number;
+  attempt: number;
+  range: number;
+  offset: string;
+}
+
+/** An HTTP sidecar that answers each key as SIDECAR_BEHAVIOUR says and records every call; closed after each test. */
+async function startKeyedSidecar(forwardTimeoutMs: number): Promise<{ url: string; calls: SidecarCall[] }> {
+  const calls: SidecarCall[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: number; key: string };
+      const key = decodeURIComponent(String(req.headers['ringleader-key']));
+      const attempt = Number(req.headers['ringleader-attempt']);
+      calls.push({ key, id: body.id, attempt, range: Number(req.headers['ringleader-range']), offset: String(req.headers['ringleader-offset']) });
+      const behaviour = SIDECAR_BEHAVIOUR[Number(key.slice('key-'.length))];
+      const send = (status: number, text = '', type = 'text/plain') => {
+        res.writeHead(status, { 'content-type': type });
+        res.end(text);
+      };
+      switch (behaviour) {
+        case 'ok':
+          return send(200);
+        case 'flaky':
+          return attempt === 1 ? send(500, 'try again') : send(200);
+        case 'gone':
+          return send(404, 'no such thing');
+        case 'slow':
+          if (attempt === 1) {
+            setTimeout(() => (res.destroyed ? undefined : send(200)), forwardTimeoutMs * 4);
+            return;
+          }
+          return send(200);
+        case 'retry':
+          return send(200, JSON.stringify({ status: 'RETRY' }), 'application/json');
+        default:
+          return send(500, 'broken');
+      }
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/messages`;
+  return { url, calls };
+}
+
+describe('failing handlers and the HTTP sidecar, end to end: a module handler', () => {
   it('a module handler that throws for some keys: retries, then dead letters with headers, while other keys keep flowing', async () => {
     const g = await createGroup();
     const COUNT = 600;
@@ -147,54 +202,16 @@ describe('failing handlers and the HTTP sidecar, end to end', () => {
     poller.signal('SIGTERM');
     expect((await poller.waitExit(30_000)).code).toBe(0);
   });
+});
 
+describe('failing handlers and the HTTP sidecar, end to end: sidecar answers', () => {
   it('sidecar: 200 acks; 500, timeout and {"status":"RETRY"} retry; 404 dead-letters at once', async () => {
     const g = await createGroup();
     const KEYS = 6;
     const COUNT = 60;
     const MAX_ATTEMPTS = 3;
     const FORWARD_TIMEOUT = 300;
-    // key-i behaves as BEHAVIOUR[i]:
-    //   ok: 200 | flaky: 500 on attempt 1, then 200 | gone: 404 | slow: no answer in time on attempt 1, then 200
-    //   retry: 200 {"status":"RETRY"} always | broken: 500 always
-    const BEHAVIOUR = ['ok', 'flaky', 'gone', 'slow', 'retry', 'broken'] as const;
-    const calls: { key: string; id: number; attempt: number; range: number; offset: string }[] = [];
-    const server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: number; key: string };
-        const key = decodeURIComponent(String(req.headers['ringleader-key']));
-        const attempt = Number(req.headers['ringleader-attempt']);
-        calls.push({ key, id: body.id, attempt, range: Number(req.headers['ringleader-range']), offset: String(req.headers['ringleader-offset']) });
-        const behaviour = BEHAVIOUR[Number(key.slice('key-'.length))];
-        const send = (status: number, text = '', type = 'text/plain') => {
-          res.writeHead(status, { 'content-type': type });
-          res.end(text);
-        };
-        switch (behaviour) {
-          case 'ok':
-            return send(200);
-          case 'flaky':
-            return attempt === 1 ? send(500, 'try again') : send(200);
-          case 'gone':
-            return send(404, 'no such thing');
-          case 'slow':
-            if (attempt === 1) {
-              setTimeout(() => (res.destroyed ? undefined : send(200)), FORWARD_TIMEOUT * 4);
-              return;
-            }
-            return send(200);
-          case 'retry':
-            return send(200, JSON.stringify({ status: 'RETRY' }), 'application/json');
-          default:
-            return send(500, 'broken');
-        }
-      });
-    });
-    servers.push(server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/messages`;
+    const { url, calls } = await startKeyedSidecar(FORWARD_TIMEOUT);
 
     const poller = procs.start(
       'p1',
@@ -216,7 +233,7 @@ describe('failing handlers and the HTTP sidecar, end to end', () => {
     expect(await topicSize(`${g.topic}.dlq`)).toBe(expectDead.length);
     for (const { partition, message } of dead) {
       const v = value(message);
-      const behaviour = BEHAVIOUR[v.id % KEYS];
+      const behaviour = SIDECAR_BEHAVIOUR[v.id % KEYS];
       expect(header(message, 'ringleader-attempts'), `${behaviour} id ${v.id}`).toBe(behaviour === 'gone' ? '1' : String(MAX_ATTEMPTS));
       expect(header(message, 'ringleader-error')).toContain(behaviour === 'gone' ? '404' : behaviour === 'retry' ? 'RETRY' : '500');
       expect(header(message, 'ringleader-original-range')).toBe(String(partition));
@@ -236,7 +253,9 @@ describe('failing handlers and the HTTP sidecar, end to end', () => {
     poller.signal('SIGTERM');
     expect((await poller.waitExit(30_000)).code).toBe(0);
   });
+});
 
+describe('failing handlers and the HTTP sidecar, end to end: sidecar down', () => {
   it('sidecar down (poller started before it, then stopped for a while): nothing is lost', async () => {
     const g = await createGroup();
     const COUNT = 300;
