@@ -3,9 +3,9 @@
 // a fault with no eligible target is skipped (and counted as skipped).
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Infra } from '../../infra/index.js';
-import type { Cluster } from './cluster.js';
+import type { Cluster, PollerSlot } from './cluster.js';
 import { runCli } from './processes.js';
-import { incKey, type FaultEvent } from './records.js';
+import { incKey, type FaultEvent, type Incarnation } from './records.js';
 import { influenceEnd, type FaultKind, type PlannedFault } from './schedule.js';
 import { sleep } from './sleep.js';
 
@@ -88,130 +88,156 @@ export class FaultInjector {
   }
 
   private async run(f: PlannedFault): Promise<void> {
-    const { cluster } = this.c;
     switch (f.kind) {
-      case 'poller-kill': {
-        const up = cluster.up();
-        if (up.length < 2) return this.skip(f, `only ${up.length} poller(s) up`);
-        const slot = this.pick(f, up)!;
-        const inc = slot.current!;
-        const e = this.record(f, incKey(slot.id, slot.inc));
-        slot.state = 'killed';
-        inc.endedBy = 'kill';
-        inc.endedAt = Date.now();
-        await slot.proc!.kill();
-        await sleep(f.holdMs);
-        cluster.startPoller(slot.id);
-        e.until = Date.now();
-        this.c.log(`fault #${f.n} ${f.kind}: restarted ${slot.id} as ${incKey(slot.id, slot.inc)}`);
-        return;
-      }
-      case 'poller-pause': {
-        const up = cluster.up();
-        if (up.length < 2) return this.skip(f, `only ${up.length} poller(s) up`);
-        const slot = this.pick(f, up)!;
-        const inc = slot.current!;
-        const e = this.record(f, incKey(slot.id, slot.inc));
-        slot.state = 'paused';
-        const from = Date.now();
-        slot.proc!.pause();
-        await sleep(f.holdMs);
-        const to = Date.now();
-        slot.proc!.resume();
-        inc.pauses.push({ from, to });
-        e.until = to;
-        if (slot.state === 'paused') slot.state = slot.proc!.running ? 'up' : 'gone';
-        this.c.log(`fault #${f.n} ${f.kind}: SIGCONT ${incKey(slot.id, slot.inc)}`);
-        return;
-      }
-      case 'coordinator-kill': {
-        const r = await runCli(['status', '--zk', this.c.zk, '--group', this.c.group, '--json']);
-        const leader = r.code === 0 ? ((JSON.parse(r.stdout) as { leader: string | null }).leader) : null;
-        const proc = leader ? cluster.coordinators.get(leader) : undefined;
-        if (!leader || !proc || !proc.running || this.coordinatorDown.has(leader)) {
-          return this.skip(f, `no live leading coordinator (status leader: ${leader ?? 'none'})`);
-        }
-        this.coordinatorDown.add(leader);
-        const e = this.record(f, leader);
-        await proc.kill();
-        await sleep(f.holdMs);
-        cluster.startCoordinator(leader);
-        this.coordinatorDown.delete(leader);
-        e.until = Date.now();
-        this.c.log(`fault #${f.n} ${f.kind}: restarted ${leader}`);
-        return;
-      }
+      case 'poller-kill':
+        return this.killPoller(f);
+      case 'poller-pause':
+        return this.pausePoller(f);
+      case 'coordinator-kill':
+        return this.killLeadingCoordinator(f);
       case 'zk-kill':
-      case 'zk-pause': {
-        if (this.zkDown) return this.skip(f, 'a ZooKeeper node is already down or frozen');
-        this.zkDown = true;
-        try {
-          const zk = this.c.infra.zookeeper;
-          const leader = await zk.leader();
-          const followers = zk.nodes.filter((n) => n !== leader && n.running);
-          const target = f.pick < 0.5 ? leader : (followers[Math.floor(((f.pick - 0.5) / 0.5) * followers.length)] ?? leader);
-          const e = this.record(f, `zookeeper-${target.id}`, target === leader ? 'leader' : 'follower');
-          if (f.kind === 'zk-kill') {
-            await target.kill();
-            await sleep(f.holdMs);
-            await target.restart();
-          } else {
-            target.pause();
-            try {
-              await sleep(f.holdMs);
-            } finally {
-              target.resume();
-            }
-          }
-          e.until = Date.now();
-          this.c.log(`fault #${f.n} ${f.kind}: zookeeper-${target.id} back (${await target.mode().catch(() => '?')})`);
-        } finally {
-          this.zkDown = false;
-        }
-        return;
-      }
-      case 'scale-out': {
-        const live = [...cluster.pollers.values()].filter((s) => s.state !== 'gone' && s.state !== 'draining');
-        if (live.length >= this.c.maxPollers) return this.skip(f, `already ${live.length} pollers`);
-        const slot = cluster.startPoller();
-        this.record(f, incKey(slot.id, slot.inc));
-        return;
-      }
-      case 'scale-in': {
-        // Only registered members can be drained (a restarted poller may still wait for its old session to expire).
-        const st = await runCli(['status', '--zk', this.c.zk, '--group', this.c.group, '--json']);
-        const active = new Set(st.code === 0 ? (JSON.parse(st.stdout) as { pollers: { id: string; state: string }[] }).pollers.filter((p) => p.state === 'active').map((p) => p.id) : []);
-        const up = cluster.up().filter((s) => active.has(s.id));
-        if (up.length <= this.c.minPollers) return this.skip(f, `only ${up.length} poller(s) up`);
-        const slot = this.pick(f, up)!;
-        const inc = slot.current!;
-        const e = this.record(f, incKey(slot.id, slot.inc));
-        slot.state = 'draining';
-        inc.endedBy = 'drain';
-        const r = await runCli(['drain', slot.id, '--zk', this.c.zk, '--group', this.c.group, '--timeout', '60000'], 70_000);
-        if (r.code !== 0) this.c.log(`fault #${f.n} ${f.kind}: drain ${slot.id} exited ${r.code}: ${r.stderr.trim().slice(-300)}`);
-        const exit = await Promise.race([slot.proc!.exited, sleep(30_000).then(() => null)]);
-        if (!exit) {
-          this.c.log(`fault #${f.n} ${f.kind}: ${slot.id} did not exit after draining; stopping it`);
-          await slot.proc!.stop(10_000);
-        }
-        slot.state = 'gone';
-        e.until = Date.now();
-        this.c.log(`fault #${f.n} ${f.kind}: ${slot.id} drained and left (${exit ? `code ${exit.code}` : 'stopped'})`);
-        return;
-      }
-      case 'slow-handler': {
-        const up = cluster.up();
-        const slot = this.pick(f, up);
-        if (!slot) return this.skip(f, 'no poller up');
-        const e = this.record(f, incKey(slot.id, slot.inc), `+${f.delayMs} ms per message`);
-        const file = cluster.slowFile(slot.id);
-        writeFileSync(file, String(f.delayMs));
-        await sleep(f.holdMs);
-        rmSync(file, { force: true });
-        e.until = Date.now();
-        return;
-      }
+      case 'zk-pause':
+        return this.faultZooKeeper(f);
+      case 'scale-out':
+        return this.scaleOut(f);
+      case 'scale-in':
+        return this.scaleIn(f);
+      case 'slow-handler':
+        return this.slowHandler(f);
     }
+  }
+
+  /** The poller a kill or freeze hits, recorded as its target; null (the fault skipped) unless another poller stays up. */
+  private pollerToDisturb(f: PlannedFault): { slot: PollerSlot; inc: Incarnation; e: FaultEvent } | null {
+    const up = this.c.cluster.up();
+    if (up.length < 2) {
+      this.skip(f, `only ${up.length} poller(s) up`);
+      return null;
+    }
+    const slot = this.pick(f, up)!;
+    const inc = slot.current!;
+    const e = this.record(f, incKey(slot.id, slot.inc));
+    return { slot, inc, e };
+  }
+
+  private async killPoller(f: PlannedFault): Promise<void> {
+    const target = this.pollerToDisturb(f);
+    if (!target) return;
+    const { slot, inc, e } = target;
+    slot.state = 'killed';
+    inc.endedBy = 'kill';
+    inc.endedAt = Date.now();
+    await slot.proc!.kill();
+    await sleep(f.holdMs);
+    this.c.cluster.startPoller(slot.id);
+    e.until = Date.now();
+    this.c.log(`fault #${f.n} ${f.kind}: restarted ${slot.id} as ${incKey(slot.id, slot.inc)}`);
+  }
+
+  private async pausePoller(f: PlannedFault): Promise<void> {
+    const target = this.pollerToDisturb(f);
+    if (!target) return;
+    const { slot, inc, e } = target;
+    slot.state = 'paused';
+    const from = Date.now();
+    slot.proc!.pause();
+    await sleep(f.holdMs);
+    const to = Date.now();
+    slot.proc!.resume();
+    inc.pauses.push({ from, to });
+    e.until = to;
+    if (slot.state === 'paused') slot.state = slot.proc!.running ? 'up' : 'gone';
+    this.c.log(`fault #${f.n} ${f.kind}: SIGCONT ${incKey(slot.id, slot.inc)}`);
+  }
+
+  private async killLeadingCoordinator(f: PlannedFault): Promise<void> {
+    const { cluster } = this.c;
+    const r = await runCli(['status', '--zk', this.c.zk, '--group', this.c.group, '--json']);
+    const leader = r.code === 0 ? ((JSON.parse(r.stdout) as { leader: string | null }).leader) : null;
+    const proc = leader ? cluster.coordinators.get(leader) : undefined;
+    if (!leader || !proc || !proc.running || this.coordinatorDown.has(leader)) {
+      return this.skip(f, `no live leading coordinator (status leader: ${leader ?? 'none'})`);
+    }
+    this.coordinatorDown.add(leader);
+    const e = this.record(f, leader);
+    await proc.kill();
+    await sleep(f.holdMs);
+    cluster.startCoordinator(leader);
+    this.coordinatorDown.delete(leader);
+    e.until = Date.now();
+    this.c.log(`fault #${f.n} ${f.kind}: restarted ${leader}`);
+  }
+
+  private async faultZooKeeper(f: PlannedFault): Promise<void> {
+    if (this.zkDown) return this.skip(f, 'a ZooKeeper node is already down or frozen');
+    this.zkDown = true;
+    try {
+      const zk = this.c.infra.zookeeper;
+      const leader = await zk.leader();
+      const followers = zk.nodes.filter((n) => n !== leader && n.running);
+      const target = f.pick < 0.5 ? leader : (followers[Math.floor(((f.pick - 0.5) / 0.5) * followers.length)] ?? leader);
+      const e = this.record(f, `zookeeper-${target.id}`, target === leader ? 'leader' : 'follower');
+      if (f.kind === 'zk-kill') {
+        await target.kill();
+        await sleep(f.holdMs);
+        await target.restart();
+      } else {
+        target.pause();
+        try {
+          await sleep(f.holdMs);
+        } finally {
+          target.resume();
+        }
+      }
+      e.until = Date.now();
+      this.c.log(`fault #${f.n} ${f.kind}: zookeeper-${target.id} back (${await target.mode().catch(() => '?')})`);
+    } finally {
+      this.zkDown = false;
+    }
+  }
+
+  private async scaleOut(f: PlannedFault): Promise<void> {
+    const { cluster } = this.c;
+    const live = [...cluster.pollers.values()].filter((s) => s.state !== 'gone' && s.state !== 'draining');
+    if (live.length >= this.c.maxPollers) return this.skip(f, `already ${live.length} pollers`);
+    const slot = cluster.startPoller();
+    this.record(f, incKey(slot.id, slot.inc));
+  }
+
+  private async scaleIn(f: PlannedFault): Promise<void> {
+    const { cluster } = this.c;
+    // Only registered members can be drained (a restarted poller may still wait for its old session to expire).
+    const st = await runCli(['status', '--zk', this.c.zk, '--group', this.c.group, '--json']);
+    const active = new Set(st.code === 0 ? (JSON.parse(st.stdout) as { pollers: { id: string; state: string }[] }).pollers.filter((p) => p.state === 'active').map((p) => p.id) : []);
+    const up = cluster.up().filter((s) => active.has(s.id));
+    if (up.length <= this.c.minPollers) return this.skip(f, `only ${up.length} poller(s) up`);
+    const slot = this.pick(f, up)!;
+    const inc = slot.current!;
+    const e = this.record(f, incKey(slot.id, slot.inc));
+    slot.state = 'draining';
+    inc.endedBy = 'drain';
+    const r = await runCli(['drain', slot.id, '--zk', this.c.zk, '--group', this.c.group, '--timeout', '60000'], 70_000);
+    if (r.code !== 0) this.c.log(`fault #${f.n} ${f.kind}: drain ${slot.id} exited ${r.code}: ${r.stderr.trim().slice(-300)}`);
+    const exit = await Promise.race([slot.proc!.exited, sleep(30_000).then(() => null)]);
+    if (!exit) {
+      this.c.log(`fault #${f.n} ${f.kind}: ${slot.id} did not exit after draining; stopping it`);
+      await slot.proc!.stop(10_000);
+    }
+    slot.state = 'gone';
+    e.until = Date.now();
+    this.c.log(`fault #${f.n} ${f.kind}: ${slot.id} drained and left (${exit ? `code ${exit.code}` : 'stopped'})`);
+  }
+
+  private async slowHandler(f: PlannedFault): Promise<void> {
+    const { cluster } = this.c;
+    const up = cluster.up();
+    const slot = this.pick(f, up);
+    if (!slot) return this.skip(f, 'no poller up');
+    const e = this.record(f, incKey(slot.id, slot.inc), `+${f.delayMs} ms per message`);
+    const file = cluster.slowFile(slot.id);
+    writeFileSync(file, String(f.delayMs));
+    await sleep(f.holdMs);
+    rmSync(file, { force: true });
+    e.until = Date.now();
   }
 }
