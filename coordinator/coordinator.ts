@@ -263,6 +263,6 @@ function describeChange(previous: readonly (string | null)[] | undefined, owners
   if (gone.length) parts.push(`left: ${gone.join(',')}`);
   if (draining.length) parts.push(`draining: ${draining.join(',')}`);
   const reason = parts.length ? parts.join('; ') : 'rebalance';
-  // Thousands of joins must not bloat the assignment znode (see MAX_RANGES).
+  // Thousands of joins must not bloat the assignment znode (see MAX_GROUP_RANGES).
   return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 3)}...` : reason;
 }

@@ -1,6 +1,6 @@
 import type { ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
-import { encode, parseConfig, MAX_RANGES, type GroupConfig, type AssignmentRecord } from './znodes.js';
+import { encode, parseConfig, MAX_GROUP_RANGES, type GroupConfig, type AssignmentRecord } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
 import { assertGroupAcl } from './acl.js';
 
@@ -28,8 +28,8 @@ export async function createGroupConfig(
   paths: GroupPaths,
   want: { topic: string; ranges: number },
 ): Promise<{ created: boolean; config: GroupConfig }> {
-  if (!Number.isInteger(want.ranges) || want.ranges < 1 || want.ranges > MAX_RANGES) {
-    throw new ConfigError(`--ranges must be an integer from 1 to ${MAX_RANGES}, got ${want.ranges}`);
+  if (!Number.isInteger(want.ranges) || want.ranges < 1 || want.ranges > MAX_GROUP_RANGES) {
+    throw new ConfigError(`--ranges must be an integer from 1 to ${MAX_GROUP_RANGES}, got ${want.ranges}`);
   }
   await ensureLayout(zk, paths);
   const config: GroupConfig = { version: 1, topic: want.topic, ranges: want.ranges };

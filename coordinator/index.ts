@@ -15,7 +15,7 @@ export {
   MAX_POLLER_ID_LENGTH,
   MAX_REASON_LENGTH,
   ASSIGNMENT_BUDGET_BYTES,
-  MAX_RANGES,
+  MAX_GROUP_RANGES,
 } from './znodes.js';
 export type { Parsed, GroupConfig, MemberState, MemberInfo, AssignmentRecord, LeaseRecord, OffsetRecord } from './znodes.js';
 export { offsetFromString, offsetToString } from './offsets.js';

@@ -5,7 +5,7 @@
 // shape, or { ok: false } with a one-line error; never a throw or a hang.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { parseConfig, parseMember, parseAssignment, parseLease, parseOffset, encode, MAX_RANGES, MAX_POLLER_ID_LENGTH, type Parsed } from './znodes.js';
+import { parseConfig, parseMember, parseAssignment, parseLease, parseOffset, encode, MAX_GROUP_RANGES, MAX_POLLER_ID_LENGTH, type Parsed } from './znodes.js';
 
 const RUNS = 1_000;
 const parsers = { parseConfig, parseMember, parseAssignment, parseLease, parseOffset } as const;
@@ -34,7 +34,7 @@ function checkShape(name: Name, r: Parsed<unknown>): void {
     case 'parseConfig':
       expect(v.version).toBe(1);
       expect(typeof v.topic === 'string' && v.topic.length > 0).toBe(true);
-      expect(Number.isInteger(v.ranges) && (v.ranges as number) >= 1 && (v.ranges as number) <= MAX_RANGES).toBe(true);
+      expect(Number.isInteger(v.ranges) && (v.ranges as number) >= 1 && (v.ranges as number) <= MAX_GROUP_RANGES).toBe(true);
       break;
     case 'parseMember':
       expect(v.id).toMatch(new RegExp(`^[A-Za-z0-9._-]{1,${MAX_POLLER_ID_LENGTH}}$`));

@@ -78,7 +78,7 @@ export function assignmentWorstCaseBytes(ranges: number): number {
  * The largest R whose worst-case assignment fits ZooKeeper's limit at all is
  * about 7,996 (test/security-limits.test.ts measures it).
  */
-export const MAX_RANGES = 7_168;
+export const MAX_GROUP_RANGES = 7_168;
 
 export function encode(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), 'utf8');
@@ -116,8 +116,8 @@ export function parseConfig(data: Buffer | string | null | undefined): Parsed<Gr
   const v = o.value;
   if (v.version !== 1) return fail(what, 'version', '1');
   if (!isNonEmptyString(v.topic)) return fail(what, 'topic', 'a non-empty string');
-  if (!isCount(v.ranges) || v.ranges < 1 || v.ranges > MAX_RANGES) {
-    return fail(what, 'ranges', `an integer from 1 to ${MAX_RANGES}`);
+  if (!isCount(v.ranges) || v.ranges < 1 || v.ranges > MAX_GROUP_RANGES) {
+    return fail(what, 'ranges', `an integer from 1 to ${MAX_GROUP_RANGES}`);
   }
   return { ok: true, value: { version: 1, topic: v.topic, ranges: v.ranges } };
 }

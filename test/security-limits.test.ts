@@ -1,4 +1,4 @@
-// Limits against the real ZooKeeper: the assignment of MAX_RANGES ranges with
+// Limits against the real ZooKeeper: the assignment of MAX_GROUP_RANGES ranges with
 // the longest poller ids fits one znode (and the largest R that fits at all
 // is measured), and a leader facing 2,000 members computes and writes one
 // assignment (timed).
@@ -11,7 +11,7 @@ import {
   createGroupConfig,
   readAssignment,
   encode,
-  MAX_RANGES,
+  MAX_GROUP_RANGES,
   MAX_POLLER_ID_LENGTH,
   ASSIGNMENT_BUDGET_BYTES,
   ZNODE_MAX_BYTES,
@@ -58,14 +58,14 @@ async function waitConnected(zk: ZkSession): Promise<void> {
 }
 
 describe('limits: ranges', () => {
-  it('the worst-case assignment of MAX_RANGES fits; the largest R that fits is measured', async () => {
-    expect(assignmentWorstCaseBytes(MAX_RANGES)).toBeLessThanOrEqual(ASSIGNMENT_BUDGET_BYTES);
-    expect(assignmentWorstCaseBytes(MAX_RANGES + 1024)).toBeGreaterThan(ASSIGNMENT_BUDGET_BYTES);
-    expect(encode(worstRecord(MAX_RANGES)).length).toBe(assignmentWorstCaseBytes(MAX_RANGES));
+  it('the worst-case assignment of MAX_GROUP_RANGES fits; the largest R that fits is measured', async () => {
+    expect(assignmentWorstCaseBytes(MAX_GROUP_RANGES)).toBeLessThanOrEqual(ASSIGNMENT_BUDGET_BYTES);
+    expect(assignmentWorstCaseBytes(MAX_GROUP_RANGES + 1024)).toBeGreaterThan(ASSIGNMENT_BUDGET_BYTES);
+    expect(encode(worstRecord(MAX_GROUP_RANGES)).length).toBe(assignmentWorstCaseBytes(MAX_GROUP_RANGES));
 
     const zk = await session();
     const paths = new GroupPaths(randomName('limits'));
-    await createGroupConfig(zk, paths, { topic: 't', ranges: MAX_RANGES });
+    await createGroupConfig(zk, paths, { topic: 't', ranges: MAX_GROUP_RANGES });
     const leaderNode = await zk.create(`${paths.leader}/n_`, Buffer.alloc(0), 'ephemeral-sequential');
     // The coordinator's own write: check(leader node) + setData(assignment).
     const write = async (rec: AssignmentRecord) => {
@@ -77,15 +77,15 @@ describe('limits: ranges', () => {
       ]);
       return data.length;
     };
-    const bytes = await write(worstRecord(MAX_RANGES));
-    const back = await readAssignment(zk, paths, MAX_RANGES);
+    const bytes = await write(worstRecord(MAX_GROUP_RANGES));
+    const back = await readAssignment(zk, paths, MAX_GROUP_RANGES);
     expect(back.problem).toBeUndefined();
-    expect(back.record?.owners).toHaveLength(MAX_RANGES);
-    expect(back.record?.owners[MAX_RANGES - 1]).toBe(longId(MAX_RANGES - 1));
+    expect(back.record?.owners).toHaveLength(MAX_GROUP_RANGES);
+    expect(back.record?.owners[MAX_GROUP_RANGES - 1]).toBe(longId(MAX_GROUP_RANGES - 1));
 
     // Largest R whose worst-case assignment ZooKeeper takes (a larger write
     // makes it drop the connection: CONNECTION_LOSS, not a clean error).
-    let lo = MAX_RANGES;
+    let lo = MAX_GROUP_RANGES;
     let hi = Math.ceil(ZNODE_MAX_BYTES / (MAX_POLLER_ID_LENGTH + 3)) + 10;
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
@@ -98,23 +98,23 @@ describe('limits: ranges', () => {
         await waitConnected(zk);
       }
     }
-    console.log(JSON.stringify({ maxRanges: MAX_RANGES, bytesAtMax: bytes, largestRThatFits: lo, bytesAtLargest: assignmentWorstCaseBytes(lo) }));
-    expect(lo).toBeGreaterThan(MAX_RANGES);
+    console.log(JSON.stringify({ maxRanges: MAX_GROUP_RANGES, bytesAtMax: bytes, largestRThatFits: lo, bytesAtLargest: assignmentWorstCaseBytes(lo) }));
+    expect(lo).toBeGreaterThan(MAX_GROUP_RANGES);
     expect(lo).toBeLessThan(8_100);
 
     // The CLI's validation matches.
-    const over = await runCli(['create', '--zk', zkConnect(), '--group', randomName('limits'), '--topic', 't', '--ranges', String(MAX_RANGES + 1)]);
+    const over = await runCli(['create', '--zk', zkConnect(), '--group', randomName('limits'), '--topic', 't', '--ranges', String(MAX_GROUP_RANGES + 1)]);
     expect(over.code).toBe(2);
-    expect(over.stderr).toContain(`expected an integer from 1 to ${MAX_RANGES}`);
+    expect(over.stderr).toContain(`expected an integer from 1 to ${MAX_GROUP_RANGES}`);
   }, 180_000);
 });
 
 describe('limits: members', () => {
-  it('2,000 members with 128-character ids: the leader writes one assignment of MAX_RANGES ranges (timed)', async () => {
+  it('2,000 members with 128-character ids: the leader writes one assignment of MAX_GROUP_RANGES ranges (timed)', async () => {
     const MEMBERS = 2_000;
     const zk = await session();
     const paths = new GroupPaths(randomName('thousands'));
-    await createGroupConfig(zk, paths, { topic: 't', ranges: MAX_RANGES });
+    await createGroupConfig(zk, paths, { topic: 't', ranges: MAX_GROUP_RANGES });
     const ids = Array.from({ length: MEMBERS }, (_, i) => longId(i));
     const t0 = Date.now();
     for (let i = 0; i < MEMBERS; i += 250) {
@@ -134,7 +134,7 @@ describe('limits: members', () => {
       const publishMs = Date.now() - t1;
       const node = await zk.getData(paths.assignment);
       const rec = JSON.parse(node.data.toString('utf8')) as AssignmentRecord;
-      expect(rec.owners).toHaveLength(MAX_RANGES);
+      expect(rec.owners).toHaveLength(MAX_GROUP_RANGES);
       expect(new Set(rec.owners).size).toBe(MEMBERS);
       expect(rec.reason.length).toBeLessThanOrEqual(512);
       expect(p.epoch).toBe(rec.epoch);
@@ -142,8 +142,8 @@ describe('limits: members', () => {
       const total = ids.reduce((a, _, i) => a + 1 + (i % 3), 0);
       const held = new Map<string, number>();
       for (const o of rec.owners) held.set(o!, (held.get(o!) ?? 0) + 1);
-      ids.forEach((id, i) => expect(Math.abs((held.get(id) ?? 0) - (MAX_RANGES * (1 + (i % 3))) / total)).toBeLessThan(1));
-      console.log(JSON.stringify({ members: MEMBERS, ranges: MAX_RANGES, createMembersMs: createMs, electComputeWriteMs: publishMs, assignmentBytes: node.data.length }));
+      ids.forEach((id, i) => expect(Math.abs((held.get(id) ?? 0) - (MAX_GROUP_RANGES * (1 + (i % 3))) / total)).toBeLessThan(1));
+      console.log(JSON.stringify({ members: MEMBERS, ranges: MAX_GROUP_RANGES, createMembersMs: createMs, electComputeWriteMs: publishMs, assignmentBytes: node.data.length }));
       expect(node.data.length).toBeLessThanOrEqual(ASSIGNMENT_BUDGET_BYTES);
       expect(publishMs).toBeLessThan(30_000);
     } finally {

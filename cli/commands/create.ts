@@ -3,7 +3,7 @@ import { integer } from '../parse.js';
 import { opt, addZkOptions, addGroupOption, addBrokersOption, addTopicOption, addLogOptions } from '../options.js';
 import { createCliLogger } from '../logger.js';
 import { printJson } from '../output.js';
-import { MAX_RANGES } from '../../coordinator/index.js';
+import { MAX_GROUP_RANGES } from '../../coordinator/index.js';
 import { runCreate } from '../actions/create.js';
 
 /** `ringleader create`: prints what it created (or found) as one JSON line. */
@@ -14,7 +14,7 @@ export function registerCreate(program: Command): Command {
   addBrokersOption(create, false);
   addTopicOption(create);
   create
-    .addOption(opt('--ranges <R>', 'number of ranges = partitions (fixed for the life of the group)').argParser(integer(1, MAX_RANGES)).makeOptionMandatory())
+    .addOption(opt('--ranges <R>', 'number of ranges = partitions (fixed for the life of the group)').argParser(integer(1, MAX_GROUP_RANGES)).makeOptionMandatory())
     .addOption(opt('--replication-factor <n>', 'replication factor of new topics (default: the broker default)').argParser(integer(1, 100)));
   addLogOptions(create);
   return create.action(async (o) => {
