@@ -70,7 +70,11 @@ export class AssignedRanges {
     return this.ownership.ownedRanges();
   }
 
-  /** Stops following the assignment and releases every range, each consumer given `stopTimeoutMs` to finish. */
+  /**
+   * Stops following the assignment and releases every range, each consumer
+   * given `stopTimeoutMs` to finish; the final commits then retry for the
+   * session timeout at most (RangeOwnership.close).
+   */
   async close(stopTimeoutMs?: number): Promise<void> {
     this.subscription.close();
     this.opts.zk.off('state', this.onSession);

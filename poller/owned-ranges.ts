@@ -81,6 +81,10 @@ export class OwnedRanges implements RangeConsumer {
     return offset;
   }
 
+  hurry(range: number, timeoutMs: number): void {
+    this.ranges.get(range)?.pipeline?.hurryRelease(timeoutMs);
+  }
+
   lost(range: number, token?: number): void {
     const owned = this.ranges.get(range);
     if (token !== undefined && owned?.token !== token) return;

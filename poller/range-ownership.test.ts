@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { pino, type Logger } from 'pino';
 import type { AcquireResult, AssignmentRecord, CommitResult, Lease } from '../coordinator/index.js';
 import { RangeOwnership, type LeasePort, type OffsetPort, type RangeConsumer } from './range-ownership.js';
 import { FakeClock, flushPromises } from '../test/support/fake-clock.js';
@@ -31,6 +32,8 @@ class World {
    */
   readonly running = new Set<number>();
   ownership: RangeOwnership | null = null;
+  /** The next this many ZooKeeper requests fail when they land (connection trouble; the session lives). */
+  failNext = 0;
   private next = 100;
 
   /** A ZooKeeper request sent now; when it lands, it fails if its session has expired meanwhile. */
@@ -39,7 +42,13 @@ class World {
     return new Promise((resolve, reject) =>
       this.calls.push({
         what,
-        land: () => (session === this.serverSession ? resolve(result()) : reject(new Error('SESSION_EXPIRED'))),
+        land: () => {
+          if (this.failNext > 0) {
+            this.failNext--;
+            return reject(new Error('CONNECTION_LOSS'));
+          }
+          return session === this.serverSession ? resolve(result()) : reject(new Error('SESSION_EXPIRED'));
+        },
       }),
     );
   }
@@ -130,8 +139,9 @@ class World {
 
 const assignment = (epoch: number, owner: string): AssignmentRecord => ({ epoch, leader: 'l', at: '', owners: [owner], reason: 'test' });
 
-function newOwnership(world: World): RangeOwnership {
+function newOwnership(world: World, logger?: Logger): RangeOwnership {
   return (world.ownership = new RangeOwnership({
+    ...(logger ? { logger } : {}),
     pollerId: 'p1',
     ranges: 1,
     leases: world.leases,
@@ -279,5 +289,91 @@ describe('RangeOwnership (fake clock, fake stores): session loss and close', () 
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+/** A logger whose lines the test reads. */
+function capturedLog(): { logger: Logger; lines: { msg: string; range?: number; why?: string }[] } {
+  const lines: { msg: string; range?: number; why?: string }[] = [];
+  return { logger: pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) }), lines };
+}
+
+const gaveUpFinalCommit = (lines: { msg: string; range?: number }[]) => lines.some((l) => l.range === 0 && l.msg.startsWith('final commit did not land'));
+
+/** An owned range 0, and a close whose end the test can see. */
+async function ownedThenClosing(stopTimeoutMs: number, prepare: (world: World) => void = () => undefined) {
+  const world = new World();
+  const { logger, lines } = capturedLog();
+  const ownership = newOwnership(world, logger);
+  ownership.start();
+  ownership.follow(assignment(1, 'p1'));
+  await world.settle();
+  expect(ownership.stateOf(0)).toBe('owned');
+  prepare(world);
+  const began = world.clock.now();
+  const closing = { done: false, at: 0 };
+  void ownership.close(stopTimeoutMs).then(() => Object.assign(closing, { done: true, at: world.clock.now() }));
+  return { world, ownership, lines, began, closing };
+}
+
+describe('RangeOwnership (fake clock, fake stores): a stop ends within its budget', () => {
+  // Budget: the stop limit given to close(), then finalCommitMs (default: leaseWaitMs, 4 s here).
+
+  it('ZooKeeper silent through the whole stop: close() ends when the budget is spent and says duplicates may follow', async () => {
+    const { world, ownership, lines, began, closing } = await ownedThenClosing(1_000);
+    // Kafka answers (the consumer stops); the commit sent to ZooKeeper never lands.
+    await flushPromises();
+    world.calls.splice(world.calls.findIndex((c) => c.what === 'stop'), 1)[0]!.land();
+    await world.clock.advance(1_000 + 4_000 - 1);
+    expect(closing.done).toBe(false);
+    expect(world.calls.map((c) => c.what)).toContain('commit'); // the final one (a periodic one may wait too)
+    expect(world.calls.every((c) => c.what === 'commit')).toBe(true);
+    await world.clock.advance(1);
+    expect(closing).toEqual({ done: true, at: began + 5_000 });
+    expect(ownership.stateOf(0)).toBe('idle');
+    expect(world.running.size).toBe(0);
+    expect(world.leaseNode).not.toBeNull(); // it goes with the session, closed next
+    expect(gaveUpFinalCommit(lines)).toBe(true);
+  });
+
+  it('final commits that keep failing while the session lives are retried until the budget is spent, not for ever', async () => {
+    const { world, lines, began, closing } = await ownedThenClosing(0, (w) => (w.failNext = Infinity));
+    await world.settle();
+    expect(closing.done).toBe(true);
+    expect(closing.at - began).toBeLessThanOrEqual(4_000);
+    expect(world.commitsLanded).not.toContain(world.committed! + 1);
+    expect(gaveUpFinalCommit(lines)).toBe(true);
+    expect(lines.filter((l) => l.msg === 'release not complete yet; retrying while our session lives').length).toBeGreaterThan(1);
+  });
+
+  it('final commits that fail a few times land within the budget: no duplicates', async () => {
+    const { world, ownership, lines, closing } = await ownedThenClosing(0, (w) => (w.failNext = 3));
+    await world.settle();
+    expect(closing.done).toBe(true);
+    expect(world.leaseNode).toBeNull();
+    expect(world.committed).toBe(Math.max(...world.commitsLanded));
+    expect(ownership.stateOf(0)).toBe('idle');
+    expect(gaveUpFinalCommit(lines)).toBe(false);
+  });
+
+  it('a handoff retrying while its session lives is bounded too once the process stops', async () => {
+    const world = new World();
+    const { logger, lines } = capturedLog();
+    const ownership = newOwnership(world, logger);
+    ownership.follow(assignment(1, 'p1'));
+    await world.settle();
+    world.failNext = Infinity;
+    ownership.follow(assignment(2, 'p2'));
+    await world.settle();
+    // A handoff does not give up while the session lives (the lease would block the next owner).
+    expect(ownership.stateOf(0)).toBe('releasing');
+    const began = world.clock.now();
+    let closedAt = -1;
+    void ownership.close(0).then(() => (closedAt = world.clock.now()));
+    await world.settle();
+    expect(closedAt).toBeGreaterThanOrEqual(began);
+    expect(closedAt - began).toBeLessThanOrEqual(4_000);
+    expect(ownership.stateOf(0)).toBe('idle');
+    expect(gaveUpFinalCommit(lines)).toBe(true);
   });
 });

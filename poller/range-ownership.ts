@@ -1,37 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
-import { retry, RetryAbortedError, type AcquireResult, type AssignmentRecord, type CommitResult, type Lease, type Offset } from '../coordinator/index.js';
+import { retry, RetryAbortedError, type AssignmentRecord, type Lease, type Offset } from '../coordinator/index.js';
 import { systemClock, type Clock } from './clock.js';
+import { StopBudget } from './stop-budget.js';
+import type { RangeOwnershipOptions } from './range-ports.js';
 
-/**
- * What consumes a range while this process holds its lease (the poller drives
- * Kafka; tests use stand-ins). `token` names one acquisition: a consumer
- * started under a token that has since been dropped must not keep running.
- */
-export interface RangeConsumer {
-  /** Called only after the lease is ours and `offsets/<range>` was read (null: nothing committed yet). */
-  start(range: number, from: Offset | null, token: number): Promise<void> | void;
-  /** Graceful release: stop fetching, finish in-flight work (within `timeoutMs` when given); resolve with the offset to commit, or null. */
-  stop(range: number, timeoutMs?: number): Promise<Offset | null>;
-  /** The lease is gone: drop everything uncommitted at once. With `token`, only what was started under it. */
-  lost(range: number, token?: number): void;
-  /** Lowest unacknowledged offset, for periodic commits (null: nothing to commit). */
-  committable(range: number): Offset | null;
-}
-
-/** The lease primitives of coordinator/ (`LeaseStore`), as this state machine uses them. */
-export interface LeasePort {
-  tryAcquire(range: number, epoch: number): Promise<AcquireResult>;
-  waitForRelease(range: number, timeoutMs: number, signal?: AbortSignal): Promise<void>;
-  release(lease: Lease): Promise<void>;
-  isCurrent(lease: Lease): boolean;
-}
-
-/** The offset primitives of coordinator/ (`OffsetStore`). */
-export interface OffsetPort {
-  read(range: number): Promise<Offset | null>;
-  commit(lease: Lease, offset: Offset): Promise<CommitResult>;
-}
+export type { RangeConsumer, LeasePort, OffsetPort, RangeOwnershipOptions } from './range-ports.js';
 
 /** A range's life cycle in this process, as named in model/: idle -> acquiring -> owned -> releasing -> idle. */
 export type OwnershipState = 'idle' | 'acquiring' | 'owned' | 'releasing';
@@ -58,20 +32,10 @@ interface Attempt {
   signal: AbortSignal;
 }
 
-export interface RangeOwnershipOptions {
-  pollerId: string;
-  ranges: number;
-  leases: LeasePort;
-  offsets: OffsetPort;
-  consumer: RangeConsumer;
-  /** How long one wait for another holder's release lasts before trying again (the session timeout). */
-  leaseWaitMs: number;
-  commitIntervalMs?: number;
-  clock?: Clock;
-  logger?: Logger;
-}
-
 const ACQUIRE_BACKOFF = { initialMs: 100, maxMs: 5_000 };
+/** A close without a stop limit gives the consumers what the poller's drain timeout defaults to. */
+const UNLIMITED_STOP_MS = 30_000;
+const DUPLICATES_POSSIBLE = 'final commit did not land: the next owner may handle again what was handled after the last commit that landed';
 const RELEASE_BACKOFF = { initialMs: 100, maxMs: 2_000 };
 /** A range still assigned to us after a failed acquisition or a loss is tried again after this long. */
 const REACQUIRE_AFTER_MS = { failed: 50, lost: 100 };
@@ -96,6 +60,10 @@ export class RangeOwnership extends EventEmitter {
   private stopped = false;
   private stopCommitTimer: (() => void) | null = null;
   private committing = false;
+  /** Set by close(): retries of final commits give up when it is spent. */
+  private budget: StopBudget | null = null;
+  /** Aborted when the stop budget is spent (passed to release retries begun before close). */
+  private readonly giveUp = new AbortController();
 
   constructor(private readonly opts: RangeOwnershipOptions) {
     super();
@@ -257,15 +225,19 @@ export class RangeOwnership extends EventEmitter {
    * Graceful handoff of one range: stop, commit what was acknowledged, delete
    * the lease. A ZooKeeper hiccup in the commit or the delete is retried for
    * as long as the lease's session lives: giving up would leave a live lease
-   * that blocks the new owner until this process dies.
+   * that blocks the new owner until this process dies. Once this process is
+   * stopping, the retries end with the stop budget (the lease then goes
+   * with the session, closed right after).
    */
-  private async release(range: number, stopTimeoutMs?: number): Promise<void> {
+  private async release(range: number, stopTimeoutMs = this.stopLimit()): Promise<void> {
     const slot = this.slots[range]!;
     if (slot.state !== 'owned' || !slot.lease) return;
     slot.state = 'releasing';
     const { lease, token } = { lease: slot.lease, token: slot.token };
     try {
+      // Once stopped, the consumer starts nothing: all it handled is below `offset`.
       const offset = await this.opts.consumer.stop(range, stopTimeoutMs);
+      if (slot.token !== token) return; // given up at the end of the stop budget
       await this.commitAndLetGo(range, slot, lease, offset);
     } catch (err) {
       this.log.warn({ err, range }, 'stopping the range failed; releasing the lease anyway');
@@ -290,22 +262,53 @@ export class RangeOwnership extends EventEmitter {
             if (res === 'committed') this.emit('committed', { range, offset });
             committed = true;
           }
+          if (slot.lease !== lease) return; // given up at the end of the stop budget
           await this.opts.leases.release(lease);
           this.log.info({ range, heldMs: this.clock.now() - slot.acquiredAt }, 'range released');
           this.emit('released', { range });
         },
         {
           ...RELEASE_BACKOFF,
+          signal: this.giveUp.signal,
           while: () => this.opts.leases.isCurrent(lease) && slot.lease === lease,
           retriable: () => true,
           sleep: this.clock.sleep,
-          onRetry: (err) => this.log.warn({ err, range }, 'release not complete yet; retrying while our session lives'),
+          onRetry: (err) =>
+            this.log.warn({ err, range, ...(this.budget ? { budgetLeftMs: this.budget.left() } : {}) }, 'release not complete yet; retrying while our session lives'),
         },
       );
     } catch (err) {
-      // The lease died meanwhile (session expired, or dropped): nothing left to give back.
+      // The lease died meanwhile (session expired, or dropped), or the stop budget is spent.
       if (!(err instanceof RetryAbortedError)) throw err;
+      // Dropped (logged as lost) or given up by close (logged there): said already.
+      if (slot.lease !== lease) return;
+      const why = this.giveUp.signal.aborted ? 'stop budget spent' : 'lease gone with its session';
+      if (!committed) this.log.warn({ range, offset, why }, DUPLICATES_POSSIBLE);
+      else this.log.warn({ range, why }, 'lease not deleted; it goes with the session');
     }
+  }
+
+  /** The consumers' stop limit while closing: what the budget leaves before the final commits' share. */
+  private stopLimit(): number | undefined {
+    return this.budget ? Math.max(0, this.budget.left() - this.finalCommitMs) : undefined;
+  }
+
+  private get finalCommitMs(): number {
+    return this.opts.finalCommitMs ?? this.opts.leaseWaitMs;
+  }
+
+  /** The stop budget is spent and the range's release or acquisition has not ended: give it up where it stands. */
+  private abandon(range: number): void {
+    const slot = this.slots[range]!;
+    if (slot.state === 'idle') return;
+    const was = slot.state;
+    slot.token++;
+    slot.abort?.abort();
+    slot.abort = null;
+    slot.lease = null;
+    slot.state = 'idle';
+    this.opts.consumer.lost(range);
+    if (was !== 'acquiring') this.log.warn({ range, why: 'stop budget spent' }, DUPLICATES_POSSIBLE);
   }
 
   /** The lease is gone without a handoff: drop uncommitted work (model/: `expire`). */
@@ -358,22 +361,35 @@ export class RangeOwnership extends EventEmitter {
 
   /**
    * Stops following the assignment and releases every range (stop, commit,
-   * delete lease), each consumer given `stopTimeoutMs` to finish. Resolves
-   * when no acquisition or release is under way. Idempotent.
+   * delete lease), each consumer given `stopTimeoutMs` to finish (releases
+   * already under way too). The final commits and lease deletes retry for
+   * `finalCommitMs` more at most: this resolves once no acquisition or
+   * release is under way, or when that budget is spent, giving up (and
+   * logging) what is left. Idempotent.
    */
   async close(stopTimeoutMs?: number): Promise<void> {
-    if (!this.stopped) {
-      this.stopped = true;
-      this.stopCommitTimer?.();
-      for (const slot of this.slots) slot.abort?.abort();
-      this.slots.forEach((s, r) => {
-        if (s.state === 'owned') this.track(s, this.release(r, stopTimeoutMs));
-      });
-    }
+    const budget = (this.budget ??= this.beginStop(stopTimeoutMs));
     for (;;) {
       const pending = this.slots.flatMap((s) => (s.task ? [s.task] : []));
       if (pending.length === 0) return;
-      await Promise.allSettled(pending);
+      if (!(await budget.settleWithin(Promise.allSettled(pending)))) break;
     }
+    this.slots.forEach((_, r) => this.abandon(r));
+  }
+
+  private beginStop(stopTimeoutMs: number | undefined): StopBudget {
+    this.stopped = true;
+    this.stopCommitTimer?.();
+    const stopMs = stopTimeoutMs ?? UNLIMITED_STOP_MS;
+    const budget = new StopBudget(this.clock, stopMs + this.finalCommitMs);
+    budget.signal.addEventListener('abort', () => this.giveUp.abort(), { once: true });
+    for (const slot of this.slots) slot.abort?.abort();
+    const ranges = this.ownedRanges();
+    this.log.info({ ranges, stopTimeoutMs: stopMs, finalCommitMs: this.finalCommitMs }, 'final commits');
+    this.slots.forEach((s, r) => {
+      if (s.state === 'owned') this.track(s, this.release(r, stopMs));
+      else if (s.state === 'releasing') this.opts.consumer.hurry?.(r, stopMs);
+    });
+    return budget;
   }
 }

@@ -354,6 +354,31 @@ describe('RangePipeline release', () => {
     expect(p.committable()).toBe(0);
     expect(p.inFlight()).toBe(0);
   });
+
+  it('a release hurried by a stop at its deadline ends by the shorter limit, and nothing starts after it', async () => {
+    const s = manualSleep();
+    const h = deferredHandler();
+    const p = pipeline({ handler: h.handler, sleep: s.sleep, concurrency: 2 });
+    p.start(0);
+    p.push([msg(0, 'a'), msg(1, 'b'), msg(2, 'a')]);
+    const released = p.release(60_000);
+    p.hurryRelease(0);
+    let offset: number | undefined;
+    void released.then((o) => (offset = o));
+    // The shorter limit comes due first: the release ends with the lowest unacked offset.
+    const due = s.pending.splice(s.pending.findIndex((w) => w.ms === 0), 1)[0]!;
+    due.wake();
+    await flush();
+    expect(offset).toBe(0);
+    // The work it abandoned finishing late starts nothing more (a@2 stays unstarted).
+    h.calls[0]!.resolve();
+    h.calls[1]!.resolve();
+    await flush();
+    expect(h.calls.map((c) => c.msg.offset)).toEqual(['0', '1']);
+    expect(p.committable()).toBe(0);
+    p.hurryRelease(0); // after the release: nothing to hurry
+    expect(s.pending.length).toBe(1); // only the first limit's (cancelled) wait is left
+  });
 });
 
 describe('RangePipeline abort', () => {

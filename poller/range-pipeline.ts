@@ -173,6 +173,21 @@ export class RangePipeline {
     let resolve!: (offset: number) => void;
     const promise = new Promise<number>((r) => (resolve = r));
     this.pendingRelease = { promise, resolve };
+    this.endReleaseAfter(timeoutMs);
+    this.pump();
+    this.finishReleaseIfDrained();
+    return promise;
+  }
+
+  /**
+   * A release under way ends after `timeoutMs` at the latest (a stop that
+   * reached its deadline), whatever limit it began with; otherwise nothing.
+   */
+  hurryRelease(timeoutMs: number): void {
+    if (this.state === 'releasing') this.endReleaseAfter(timeoutMs);
+  }
+
+  private endReleaseAfter(timeoutMs: number): void {
     const gen = this.generation.id;
     this.generation.wait(timeoutMs).then(() => {
       if (!this.generation.isCurrent(gen) || this.state !== 'releasing') return;
@@ -182,9 +197,6 @@ export class RangePipeline {
       );
       this.finishRelease();
     });
-    this.pump();
-    this.finishReleaseIfDrained();
-    return promise;
   }
 
   /** Drops all work at once (the lease is gone); results still coming are ignored. */
