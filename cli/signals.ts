@@ -20,3 +20,17 @@ export function onStopSignals(graceful: (signal: NodeJS.Signals) => void, log?: 
     process.off('SIGINT', handler);
   };
 }
+
+/**
+ * The last resort behind the poller's own bounds: a graceful stop still
+ * running `ms` after it began ends the process (exit code 1), so a stop
+ * always ends. Returns a function that disarms it.
+ */
+export function exitIfStopOverruns(ms: number, log?: { error: (o: object, m: string) => void }): () => void {
+  const timer = setTimeout(() => {
+    log?.error({ ms }, 'graceful stop overran its bound: exiting now');
+    process.exit(1);
+  }, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+}

@@ -21,6 +21,7 @@ import { OwnedRanges } from './owned-ranges.js';
 import type { RangePipeline } from './range-pipeline.js';
 import { FencingGate } from './fencing-gate.js';
 import { systemClock } from './clock.js';
+import { StopBudget } from './stop-budget.js';
 import type { PollerOptions } from './poller-options.js';
 
 /** Everything a running poller holds open, built in one go by `openPollerResources`. */
@@ -63,7 +64,7 @@ export async function openPollerResources(opts: PollerOptions, hooks: PollerHook
     await openInto(built, opts, hooks);
     return built as PollerResources;
   } catch (err) {
-    await closePollerResources(built).catch(() => undefined);
+    await closePollerResources(built, undefined, hooks.log).catch(() => undefined);
     throw err;
   }
 }
@@ -140,17 +141,39 @@ async function register(zk: ZkSession, opts: PollerOptions, hooks: PollerHooks, 
 }
 
 /**
- * Closes whatever `r` holds, in the order that hands ranges over cleanly:
- * leadership first, then every range (final commits), the member node, Kafka,
- * and the ZooKeeper session last. Errors are logged by each part and ignored.
+ * Each step of closing ends within this long: a server that does not answer
+ * (a silent ZooKeeper, a paused Kafka broker leaving a group) must not keep
+ * a stopping process alive. What it left undone dies with the process.
  */
-export async function closePollerResources(r: Partial<PollerResources>, closeHandler?: () => void | Promise<void>): Promise<void> {
-  await r.coordinator?.close().catch(() => undefined);
-  await r.assigned?.close().catch(() => undefined);
-  await r.membership?.deregister().catch(() => undefined);
-  await r.source?.close().catch(() => undefined);
-  await r.dlq?.close().catch(() => undefined);
-  await Promise.resolve(closeHandler?.()).catch(() => undefined);
-  await r.metricsServer?.close().catch(() => undefined);
-  await r.zk?.close().catch(() => undefined);
+export const CLOSE_STEP_MS = 3_000;
+/** Steps one after the other: leadership, ranges, member node, Kafka & co (at once), session. */
+const CLOSE_STEPS = 5;
+/** The longest closing can take. */
+export const CLOSING_BOUND_MS = CLOSE_STEPS * CLOSE_STEP_MS;
+
+/**
+ * Closes whatever `r` holds, in the order that hands ranges over cleanly:
+ * leadership first, then every range (final commits), the member node, then
+ * Kafka, the dead-letter producer, the handler and the metrics server
+ * together, and the ZooKeeper session last; each step bounded by
+ * CLOSE_STEP_MS. Errors are logged by each part and ignored.
+ */
+export async function closePollerResources(r: Partial<PollerResources>, closeHandler?: () => void | Promise<void>, log?: Logger): Promise<void> {
+  const step = (what: string, close: () => unknown) => closeWithin(what, close, log);
+  await step('leader election', () => r.coordinator?.close());
+  await step('ranges', () => r.assigned?.close());
+  await step('member node', () => r.membership?.deregister());
+  await Promise.all([
+    step('kafka source', () => r.source?.close()),
+    step('dead-letter producer', () => r.dlq?.close()),
+    step('handler', () => closeHandler?.()),
+    step('metrics server', () => r.metricsServer?.close()),
+  ]);
+  await step('zookeeper session', () => r.zk?.close());
+}
+
+async function closeWithin(what: string, close: () => unknown, log: Logger | undefined): Promise<void> {
+  const closing = Promise.resolve().then(close);
+  const done = await new StopBudget(systemClock, CLOSE_STEP_MS).settleWithin(closing);
+  if (!done) log?.warn({ step: what, ms: CLOSE_STEP_MS }, 'closing step did not finish in time; going on without it');
 }

@@ -10,7 +10,9 @@ import type { Handler } from './message.js';
 import { createCountingHandler } from './handlers/counting-handler.js';
 import { createMetrics, type RingleaderMetrics } from './metrics.js';
 import type { DeadLetterPublisher } from './dead-letter.js';
-import { openPollerResources, closePollerResources, type PollerResources } from './poller-resources.js';
+import { openPollerResources, closePollerResources, CLOSE_STEP_MS, CLOSING_BOUND_MS, type PollerResources } from './poller-resources.js';
+import { StopBudget } from './stop-budget.js';
+import { systemClock } from './clock.js';
 import type { PollerOptions } from './poller-options.js';
 
 export type { PollerOptions } from './poller-options.js';
@@ -226,24 +228,45 @@ export class Poller extends EventEmitter {
     return this.closing;
   }
 
+  /**
+   * The longest a stop takes (docs/design.md "Graceful stop"): the drain
+   * timeout, then the final commits' budget (the session timeout), then
+   * closing, each of its steps bounded.
+   */
+  get stopBoundMs(): number {
+    return (this.opts.drainTimeoutMs ?? 30_000) + (this.opts.sessionTimeoutMs ?? 10_000) + CLOSING_BOUND_MS;
+  }
+
   private async drain(): Promise<void> {
     const r = this.resources;
     if (this.state !== 'running' || !r) return this.shutdown();
     this.state = 'draining';
     const timeoutMs = this.opts.drainTimeoutMs ?? 30_000;
     const deadline = Date.now() + timeoutMs;
-    this.log.info({ ranges: this.ownedRanges().length, timeoutMs }, 'draining');
-    try {
-      await r.membership.setState('draining');
-    } catch (err) {
-      this.log.warn({ err }, 'cannot mark ourselves draining; releasing directly');
-    }
-    await r.coordinator?.close().catch(() => undefined);
+    this.log.info({ ranges: this.ownedRanges().length, timeoutMs, stopBoundMs: this.stopBoundMs }, 'draining');
+    await this.markDraining(r, deadline);
+    await untilDeadline(deadline, r.coordinator?.close());
     await this.waitForHandOff(r, deadline);
-    // Whatever is left gets the rest of the drain timeout, not a fresh one.
+    const left = this.ownedRanges();
+    if (left.length > 0) {
+      this.log.info({ ranges: left }, Date.now() >= deadline ? 'drain deadline reached' : 'no other poller active: releasing what is left');
+    }
+    // Whatever is left gets the rest of the drain timeout, not a fresh one
+    // (at the deadline: nothing more starts, in-flight work is abandoned).
     await r.assigned.close(Math.max(0, deadline - Date.now()));
     this.log.info({ handled: this.handled }, 'drained: every range released');
     await this.shutdown();
+  }
+
+  /** Sets our member node to `draining` so the leader moves our ranges away; gives up at the drain deadline. */
+  private async markDraining(r: PollerResources, deadline: number): Promise<void> {
+    const marking = r.membership.setState('draining');
+    try {
+      if (await untilDeadline(deadline, marking)) await marking;
+      else this.log.warn({}, 'cannot mark ourselves draining before the drain deadline; releasing directly');
+    } catch (err) {
+      this.log.warn({ err }, 'cannot mark ourselves draining; releasing directly');
+    }
   }
 
   /**
@@ -258,7 +281,7 @@ export class Poller extends EventEmitter {
       const wake = () => changed.abort();
       ownership.on('released', wake).on('lost', wake);
       try {
-        const others = await this.othersActive(r, wake);
+        const others = await this.othersActive(r, deadline, wake);
         if (others === 'none') return;
         // Can't tell (ZooKeeper unreachable): look again shortly, until the deadline.
         const waitMs = others === 'unknown' ? MEMBERS_REREAD_MS : deadline - Date.now();
@@ -269,9 +292,11 @@ export class Poller extends EventEmitter {
     }
   }
 
-  private async othersActive(r: PollerResources, onChange: () => void): Promise<'some' | 'none' | 'unknown'> {
+  private async othersActive(r: PollerResources, deadline: number, onChange: () => void): Promise<'some' | 'none' | 'unknown'> {
     try {
-      const { members } = await readMembers(r.zk, this.paths, onChange);
+      const reading = readMembers(r.zk, this.paths, onChange);
+      if (!(await untilDeadline(deadline, reading))) return 'unknown';
+      const { members } = await reading;
       return members.some((m) => m.id !== this.id && m.state === 'active') ? 'some' : 'none';
     } catch {
       return 'unknown';
@@ -284,9 +309,16 @@ export class Poller extends EventEmitter {
     const r = this.resources;
     if (!r) return;
     r.zk.off('state', this.onSession);
-    await closePollerResources(r, this.opts.closeHandler);
+    this.log.info({ stepMs: CLOSE_STEP_MS }, 'closing');
+    await closePollerResources(r, this.opts.closeHandler, this.log);
     this.log.info({}, 'poller stopped');
   }
+}
+
+/** Resolves true once `work` settles, or false at `deadline` (whichever first). */
+function untilDeadline(deadline: number, work: Promise<unknown> | undefined): Promise<boolean> {
+  if (!work) return Promise.resolve(true);
+  return new StopBudget(systemClock, deadline - Date.now()).settleWithin(work);
 }
 
 export function createPoller(opts: PollerOptions): Poller {

@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import { createPoller, loadModuleHandler, createHttpHandler, type Handler } from '../../poller/index.js';
-import { onStopSignals } from '../signals.js';
+import { onStopSignals, exitIfStopOverruns } from '../signals.js';
 import { zkSecurity, kafkaSecurityFrom, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
+
+/** Beyond the poller's own stop bound, before the process is ended regardless. */
+const STOP_MARGIN_MS = 5_000;
 
 export interface PollerActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   zk: string;
@@ -68,8 +71,12 @@ export async function runPoller(o: PollerActionOptions, log: Logger): Promise<vo
   const stopped = new Promise<void>((resolve, reject) => {
     poller.once('closed', (err?: unknown) => (err ? reject(err) : resolve()));
   });
+  let disarm: (() => void) | undefined;
+  const stopBounded = () => (disarm ??= exitIfStopOverruns(poller.stopBoundMs + STOP_MARGIN_MS, log));
+  poller.once('drain-requested', stopBounded);
   const removeSignals = onStopSignals((signal) => {
     log.info({ signal }, 'stop requested: draining (send again to exit at once)');
+    stopBounded();
     void poller.close();
   }, log);
   try {
@@ -77,5 +84,6 @@ export async function runPoller(o: PollerActionOptions, log: Logger): Promise<vo
     await stopped;
   } finally {
     removeSignals();
+    disarm?.();
   }
 }
