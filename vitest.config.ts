@@ -9,8 +9,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          // test/chaos/*.test.ts check the chaos schedule and checker on made-up histories: no servers.
-          include: ['{ring,coordinator,poller,cli,infra,bench}/**/*.test.ts', 'test/chaos/**/*.test.ts'],
+          // test/chaos/ and test/support/ unit tests (the chaos schedule and checker on made-up histories, the kit's own helpers): no servers.
+          include: ['{ring,coordinator,poller,cli,infra,bench}/**/*.test.ts', 'test/chaos/**/*.test.ts', 'test/support/**/*.test.ts'],
           testTimeout: 60_000,
         },
       },
@@ -18,7 +18,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'test/chaos/**'],
+          exclude: [...configDefaults.exclude, 'test/chaos/**', 'test/support/**'],
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,

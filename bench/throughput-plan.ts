@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from '../infra/index.js';
 
 export interface ThroughputArgs {
   json: boolean;
@@ -75,7 +75,7 @@ export interface ThroughputPlan {
 }
 
 export function planRun(args: ThroughputArgs): ThroughputPlan {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const root = repoRoot();
   return {
     args,
     messages: args.messages ?? (args.quick ? 50_000 : 200_000),

@@ -20,7 +20,7 @@ export {
 export type { Parsed, GroupConfig, MemberState, MemberInfo, AssignmentRecord, LeaseRecord, OffsetRecord } from './znodes.js';
 export { offsetFromString, offsetToString } from './offsets.js';
 export type { Offset } from './offsets.js';
-export { retry, backoffDelay, sleep, isRetriable, RetryAbortedError } from './retry.js';
+export { retry, backoffDelay, sleep, RetryAbortedError } from './retry.js';
 export type { RetryOptions, BackoffOptions } from './retry.js';
 export { CoalescingRunner } from './coalescing-runner.js';
 export { AclError, assertGroupAcl, digestId, groupAcls, parentAcls, parseCredentials, zkSecurityOptions, weakerEntries, permsOf } from './acl.js';

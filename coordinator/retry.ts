@@ -87,7 +87,7 @@ export class RetryAbortedError extends Error {
 }
 
 /** The default `retriable`: ZooKeeper errors say so themselves; everything else may pass. */
-export function isRetriable(err: unknown): boolean {
+function isRetriable(err: unknown): boolean {
   return err instanceof ZkError ? err.retriable : true;
 }
 

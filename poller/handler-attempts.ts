@@ -4,7 +4,6 @@ import { DeadLetterNow, HandlerUnavailable, type Handler, type RingMessage } fro
 import type { WorkGeneration } from './work-generation.js';
 
 export interface RangePipelineEvents {
-  /** `ms` is never passed any more (handler time is not measured); kept while callers still forward it. */
   handled?(msg: RingMessage): void;
   retried?(msg: RingMessage, err: Error): void;
   deadLettered?(msg: RingMessage, err: Error): void;

@@ -3,6 +3,7 @@ import type { Kafka, Message } from 'kafkajs';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { createRangePartitioner } from '../ring/index.js';
+import { sleep } from '../coordinator/index.js';
 
 export interface ProduceProgress {
   sent: number;
@@ -82,7 +83,7 @@ export async function produceMessages(opts: ProduceOptions): Promise<ProduceResu
         // Keep to the schedule: message n is due at n / rate seconds.
         const dueMs = started + (sent / opts.rate) * 1000;
         const wait = dueMs - performance.now();
-        if (wait > 0) await sleep(wait, opts.signal);
+        if (wait > 0) await sleep(wait, opts.signal, { holdProcess: true });
         if (opts.signal?.aborted) break;
       }
       const n = Math.min(batchSize, count - sent);
@@ -105,16 +106,4 @@ export async function produceMessages(opts: ProduceOptions): Promise<ProduceResu
   const ms = Math.round(performance.now() - started);
   log.info({ sent, ms }, 'messages produced');
   return { sent, ms };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

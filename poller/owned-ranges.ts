@@ -101,7 +101,8 @@ export class OwnedRanges implements RangeConsumer {
     const owned = this.ranges.get(range);
     if (!owned) return;
     if (!owned.pipeline) {
-      owned.early.push(...messages);
+      // A whole batch can be larger than the argument limit of push(...batch).
+      for (const m of messages) owned.early.push(m);
       return;
     }
     owned.pipeline.push(messages);
@@ -134,7 +135,9 @@ export class OwnedRanges implements RangeConsumer {
   }
 
   count(): number {
-    return [...this.running()].length;
+    let n = 0;
+    for (const owned of this.ranges.values()) if (owned.pipeline) n++;
+    return n;
   }
 
   inFlight(): number {
@@ -152,10 +155,9 @@ export class OwnedRanges implements RangeConsumer {
   async sampleLag(): Promise<void> {
     if (this.count() === 0) return;
     const ends = await this.opts.source.endOffsets();
-    for (const [range, pipeline] of this.running()) {
+    for (const [range, owned] of this.ranges) {
       const end = ends.get(range);
-      const owned = this.ranges.get(range);
-      if (end !== undefined && owned) owned.lag = Math.max(0, end - pipeline.committable());
+      if (end !== undefined && owned.pipeline) owned.lag = Math.max(0, end - owned.pipeline.committable());
     }
   }
 

@@ -40,7 +40,7 @@ export interface PollerStatus {
  * range, and commits acknowledged offsets fenced by each lease.
  *
  * Events: `acquired`, `released`, `lost`, `committed` {range, offset} (see
- * RangeOwnership), `drain-requested`, `closed` (err?).
+ * RangeOwnership), `drain-requested`, `closing` (a stop began), `closed` (err?).
  */
 export class Poller extends EventEmitter {
   readonly id: string;
@@ -217,7 +217,9 @@ export class Poller extends EventEmitter {
    * for the start to settle, then drains what it built (or nothing).
    */
   close(): Promise<void> {
-    this.closing ??= (this.starting ?? Promise.resolve()).then(
+    if (this.closing) return this.closing;
+    this.emit('closing');
+    this.closing = (this.starting ?? Promise.resolve()).then(
       () => this.drain(),
       () => undefined,
     );
@@ -242,27 +244,27 @@ export class Poller extends EventEmitter {
     if (this.state !== 'running' || !r) return this.shutdown();
     this.state = 'draining';
     const timeoutMs = this.opts.drainTimeoutMs ?? 30_000;
-    const deadline = Date.now() + timeoutMs;
+    const budget = new StopBudget(systemClock, timeoutMs);
     this.log.info({ ranges: this.ownedRanges().length, timeoutMs, stopBoundMs: this.stopBoundMs }, 'draining');
-    await this.markDraining(r, deadline);
-    await untilDeadline(deadline, r.coordinator?.close());
-    await this.waitForHandOff(r, deadline);
+    await this.markDraining(r, budget);
+    if (r.coordinator) await budget.settleWithin(r.coordinator.close());
+    await this.waitForHandOff(r, budget);
     const left = this.ownedRanges();
     if (left.length > 0) {
-      this.log.info({ ranges: left }, Date.now() >= deadline ? 'drain deadline reached' : 'no other poller active: releasing what is left');
+      this.log.info({ ranges: left }, budget.spent() ? 'drain deadline reached' : 'no other poller active: releasing what is left');
     }
     // Whatever is left gets the rest of the drain timeout, not a fresh one
     // (at the deadline: nothing more starts, in-flight work is abandoned).
-    await r.assigned.close(Math.max(0, deadline - Date.now()));
+    await r.assigned.close(budget.left());
     this.log.info({ handled: this.handled }, 'drained: every range released');
     await this.shutdown();
   }
 
   /** Sets our member node to `draining` so the leader moves our ranges away; gives up at the drain deadline. */
-  private async markDraining(r: PollerResources, deadline: number): Promise<void> {
+  private async markDraining(r: PollerResources, budget: StopBudget): Promise<void> {
     const marking = r.membership.setState('draining');
     try {
-      if (await untilDeadline(deadline, marking)) await marking;
+      if (await budget.settleWithin(marking)) await marking;
       else this.log.warn({}, 'cannot mark ourselves draining before the drain deadline; releasing directly');
     } catch (err) {
       this.log.warn({ err }, 'cannot mark ourselves draining; releasing directly');
@@ -274,17 +276,17 @@ export class Poller extends EventEmitter {
    * final commit), no other poller is active to take them, or the deadline
    * passes. Wakes on each release or loss and on each change of the members.
    */
-  private async waitForHandOff(r: PollerResources, deadline: number): Promise<void> {
+  private async waitForHandOff(r: PollerResources, budget: StopBudget): Promise<void> {
     const ownership = r.assigned.ownership;
-    while (Date.now() < deadline && this.ownedRanges().length > 0) {
+    while (!budget.spent() && this.ownedRanges().length > 0) {
       const changed = new AbortController();
       const wake = () => changed.abort();
       ownership.on('released', wake).on('lost', wake);
       try {
-        const others = await this.othersActive(r, deadline, wake);
+        const others = await this.othersActive(r, budget, wake);
         if (others === 'none') return;
         // Can't tell (ZooKeeper unreachable): look again shortly, until the deadline.
-        const waitMs = others === 'unknown' ? MEMBERS_REREAD_MS : deadline - Date.now();
+        const waitMs = others === 'unknown' ? MEMBERS_REREAD_MS : budget.left();
         if (this.ownedRanges().length > 0) await sleep(Math.max(0, waitMs), changed.signal);
       } finally {
         ownership.off('released', wake).off('lost', wake);
@@ -292,10 +294,10 @@ export class Poller extends EventEmitter {
     }
   }
 
-  private async othersActive(r: PollerResources, deadline: number, onChange: () => void): Promise<'some' | 'none' | 'unknown'> {
+  private async othersActive(r: PollerResources, budget: StopBudget, onChange: () => void): Promise<'some' | 'none' | 'unknown'> {
     try {
       const reading = readMembers(r.zk, this.paths, onChange);
-      if (!(await untilDeadline(deadline, reading))) return 'unknown';
+      if (!(await budget.settleWithin(reading))) return 'unknown';
       const { members } = await reading;
       return members.some((m) => m.id !== this.id && m.state === 'active') ? 'some' : 'none';
     } catch {
@@ -313,12 +315,6 @@ export class Poller extends EventEmitter {
     await closePollerResources(r, this.opts.closeHandler, this.log);
     this.log.info({}, 'poller stopped');
   }
-}
-
-/** Resolves true once `work` settles, or false at `deadline` (whichever first). */
-function untilDeadline(deadline: number, work: Promise<unknown> | undefined): Promise<boolean> {
-  if (!work) return Promise.resolve(true);
-  return new StopBudget(systemClock, deadline - Date.now()).settleWithin(work);
 }
 
 export function createPoller(opts: PollerOptions): Poller {

@@ -4,7 +4,6 @@
 
 import type { BackoffOptions } from '../coordinator/index.js';
 
-export type { BackoffOptions } from '../coordinator/index.js';
 
 /** 100 ms doubling up to 10 s, each delay shortened by up to a fifth so that pollers retrying one sidecar spread out. */
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 10_000, multiplier: 2, jitter: 0.2 };

@@ -9,13 +9,15 @@ import type { Clock } from './clock.js';
 export class StopBudget {
   readonly endsAt: number;
   private readonly spentSignal = new AbortController();
+  /** Resolves when the budget is spent: one promise that every wait races against. */
+  private readonly spentAt: Promise<void>;
 
   constructor(
     private readonly clock: Clock,
     ms: number,
   ) {
     this.endsAt = clock.now() + Math.max(0, ms);
-    void clock.sleep(Math.max(0, ms)).then(() => this.spentSignal.abort());
+    this.spentAt = clock.sleep(Math.max(0, ms)).then(() => this.spentSignal.abort());
   }
 
   /** Aborts when the budget is spent. */
@@ -40,7 +42,7 @@ export class StopBudget {
       () => (settled = true),
       () => (settled = true),
     );
-    await Promise.race([done, new Promise<void>((resolve) => this.signal.addEventListener('abort', () => resolve(), { once: true }))]);
+    await Promise.race([done, this.spentAt]);
     return settled;
   }
 }

@@ -8,7 +8,7 @@ import { createKafka } from '../poller/kafka-client.js';
 import { createKafkajsSource, type KafkajsFetchOptions } from '../poller/kafka-source.js';
 import type { RangeSource, SourceMessage } from '../poller/range-source.js';
 import { brokers } from './support/env.js';
-import { waitFor } from './support/wait-for.js';
+import { sleep, waitFor } from './support/wait-for.js';
 
 const RANGES = 2;
 
@@ -84,7 +84,6 @@ function seq(from: number, toExclusive: number): number[] {
   return Array.from({ length: toExclusive - from }, (_, i) => from + i);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('kafkajs range source: assign and revoke', () => {
   it('delivers exactly from the assigned offset, in order, and nothing of unassigned ranges', async () => {

@@ -39,6 +39,8 @@ export async function runDrain(o: DrainActionOptions, log: Logger): Promise<{ po
       // The request lives in the member node, which also vanishes when the
       // poller's session expires; the poller then registers again as active,
       // without the request. A node that comes back soon was not a leave.
+      // (--no-wait cannot notice this; a request that outlives the session
+      // needs a znode of its own.)
       if (!(await zk.exists(path))) await waitForCreation(zk, path, Math.min(REREGISTER_GRACE_MS, Math.max(0, deadline - Date.now())));
       const again = await requestDrain(zk, path, o, { quiet: true });
       if (again === 'gone') return { poller: o.pollerId, drained: true, ms: Date.now() - started };
@@ -69,7 +71,8 @@ async function requestDrain(zk: ZkSession, path: string, o: DrainActionOptions, 
   } catch (err) {
     if (isZkCode(err, ZK.NO_NODE)) return 'gone';
     if (isZkCode(err, ZK.BAD_VERSION)) {
-      if (opts.quiet) return 'already'; // it changed meanwhile: the next look decides
+      // It changed between our read and our write: look again.
+      if (opts.quiet) return requestDrain(zk, path, o, opts);
       throw new CliError(`poller "${o.pollerId}" changed while we asked it to drain; try again`);
     }
     throw err;

@@ -71,12 +71,11 @@ export async function runPoller(o: PollerActionOptions, log: Logger): Promise<vo
   const stopped = new Promise<void>((resolve, reject) => {
     poller.once('closed', (err?: unknown) => (err ? reject(err) : resolve()));
   });
+  // Whatever starts the stop (a signal, `ringleader drain`), it ends in bound.
   let disarm: (() => void) | undefined;
-  const stopBounded = () => (disarm ??= exitIfStopOverruns(poller.stopBoundMs + STOP_MARGIN_MS, log));
-  poller.once('drain-requested', stopBounded);
+  poller.once('closing', () => (disarm = exitIfStopOverruns(poller.stopBoundMs + STOP_MARGIN_MS, log)));
   const removeSignals = onStopSignals((signal) => {
     log.info({ signal }, 'stop requested: draining (send again to exit at once)');
-    stopBounded();
     void poller.close();
   }, log);
   try {

@@ -4,6 +4,7 @@ import { endOffsetsFrom } from './status.js';
 import { zkSecurity, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
 import { renderView, describeEvent, rememberEvent, committedTotal, type ViewState } from '../watch-view.js';
 import { onStopSignals } from '../signals.js';
+import { printJson } from '../output.js';
 
 export interface WatchActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   zk: string;
@@ -66,7 +67,7 @@ export async function runWatch(o: WatchActionOptions, log: Logger): Promise<void
       if (!live && !o.json) process.stdout.write(`ZooKeeper ${c}; reconnecting...\n`);
     });
     watcher.on('event', (e: GroupEvent) => {
-      if (o.json) process.stdout.write(`${JSON.stringify(e)}\n`);
+      if (o.json) printJson(e);
       else if (!live) process.stdout.write(`${describeEvent(e)}\n`);
       rememberEvent(view.events, e);
       dirty = true;

@@ -4,6 +4,7 @@ import { brokerList, integer, positiveNumber, zkConnect } from '../parse.js';
 import { runDemo } from '../demo/run-demo.js';
 import { formatSummary } from '../demo/summary.js';
 import { CliError } from '../errors.js';
+import { printJson } from '../output.js';
 
 /** `ringleader demo` is registered here; the demo itself lives in cli/demo/. */
 export function registerDemo(program: Command): Command {
@@ -45,7 +46,7 @@ export function registerDemo(program: Command): Command {
         },
         say,
       );
-      if (ci) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      if (ci) printJson(summary);
       else process.stdout.write(`${formatSummary(summary)}\n`);
       // Interrupted: the producer and pollers were stopped before the backlog was worked off.
       if (summary.interrupted) throw new CliError('interrupted', 130);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { opt, addZkOptions, addGroupOption, addBrokersOption, addLogOptions } from '../options.js';
 import { createCliLogger } from '../logger.js';
 import { readStatus, statusJson, formatStatus } from '../actions/status.js';
+import { printJson } from '../output.js';
 
 /** `ringleader status`: one snapshot of the group, as a table or (--json) one JSON line. */
 export function registerStatus(program: Command): Command {
@@ -13,6 +14,7 @@ export function registerStatus(program: Command): Command {
   addLogOptions(status);
   return status.action(async (o) => {
     const snap = await readStatus(o, createCliLogger({ ...o, logLevel: 'warn' }));
-    process.stdout.write(o.json ? `${JSON.stringify(statusJson(snap))}\n` : `${formatStatus(snap)}\n`);
+    if (o.json) printJson(statusJson(snap));
+    else process.stdout.write(`${formatStatus(snap)}\n`);
   });
 }

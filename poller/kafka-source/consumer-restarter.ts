@@ -5,7 +5,7 @@ import { backoffDelay, retry, RetryAbortedError, sleep as abortableSleep, type B
  * The first restart comes this long after the crash; each failed restart
  * doubles the wait, up to maxMs, until one joins the group.
  */
-export const RESTART_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30_000 };
+const RESTART_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30_000 };
 
 /** A restart that got as far as run() but whose group join crashed again. */
 class CrashedAgain extends Error {

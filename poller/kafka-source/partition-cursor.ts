@@ -18,9 +18,9 @@ export interface FetchedBatch<M extends { offset: string }> {
  * - 'unavailable': it started above (the offset was deleted by retention and
  *   kafkajs restarted from the earliest one there is).
  */
-export type StartSurprise = 'before' | 'unavailable';
+type StartSurprise = 'before' | 'unavailable';
 
-export interface TakenBatch<M> {
+interface TakenBatch<M> {
   /** What to deliver, in offset order; may be empty. */
   messages: M[];
   /** The position expected before this batch, to rewind to if delivery fails. */

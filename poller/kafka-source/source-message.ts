@@ -21,7 +21,7 @@ export function toSourceMessage(topic: string, range: number, m: KafkaMessage): 
   };
 }
 
-export function toStringHeaders(headers: IHeaders): Record<string, string> {
+function toStringHeaders(headers: IHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name in headers) {
     const v = headers[name];

@@ -7,7 +7,7 @@ import type { Cluster, PollerSlot } from './cluster.js';
 import { runCli } from './processes.js';
 import { incKey, type FaultEvent, type Incarnation } from './records.js';
 import { influenceEnd, type FaultKind, type PlannedFault } from './schedule.js';
-import { sleep } from './sleep.js';
+import { sleep } from '../support/wait-for.js';
 
 export interface FaultContext {
   infra: Infra;
@@ -104,6 +104,11 @@ export class FaultInjector {
         return this.scaleIn(f);
       case 'slow-handler':
         return this.slowHandler(f);
+      default: {
+        // A fault kind added to the schedule without a case here must not pass silently.
+        const unhandled: never = f.kind;
+        throw new Error(`no injector for fault kind ${String(unhandled)}`);
+      }
     }
   }
 

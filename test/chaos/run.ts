@@ -14,11 +14,10 @@ import { Cluster } from './cluster.js';
 import { FaultInjector } from './faults.js';
 import { runLoad, type LoadResult } from './producer.js';
 import { killAllProcesses, runningProcesses } from '../support/node-process.js';
-import { waitFor } from '../support/wait-for.js';
+import { sleep, waitFor } from '../support/wait-for.js';
 import { runCli } from './processes.js';
 import { recheck, saveRun, type ChaosReport, type RunFacts } from './report.js';
 import { buildSchedule, QUIET_MARGIN_MS, rounds, type FaultKind, type PlannedFault } from './schedule.js';
-import { sleep } from './sleep.js';
 import { ObserverSet } from './observer-set.js';
 
 export interface ChaosOptions {

@@ -203,10 +203,6 @@ export class ProcSet {
     return p;
   }
 
-  all(): NodeProcess[] {
-    return [...this.procs];
-  }
-
   /** SIGKILL whatever still runs and wait for every exit. */
   async stopAll(): Promise<void> {
     await Promise.all(this.procs.map((p) => p.kill()));

@@ -1,5 +1,6 @@
 // The one polling wait of the tests and the chaos run: for conditions that
 // nothing announces (a status command's answer, a records file growing).
+import { sleep as coordinatorSleep } from '../../coordinator/index.js';
 
 export interface WaitOptions {
   /** Give up after this long (default 20 s). */
@@ -11,8 +12,13 @@ export interface WaitOptions {
 /** A value `waitFor` accepts as "done". */
 export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits `ms`, or less if `signal` aborts (Ctrl-C ends a chaos run early: it
+ * still drains, checks and cleans up, so no step may sit out its full wait).
+ * Holds the process open, as a test's or the run's own wait must.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return coordinatorSleep(ms, signal, { holdProcess: true });
 }
 
 /**

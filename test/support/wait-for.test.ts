@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sleep } from './sleep.js';
+import { sleep } from './wait-for.js';
 
-describe('chaos sleep', () => {
+describe('the test kit sleep', () => {
   it('ends early when aborted during the wait', async () => {
     const abort = new AbortController();
     const t0 = Date.now();
