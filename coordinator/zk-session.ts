@@ -42,6 +42,13 @@ export interface ZkSessionOptions {
 const CREATE_MODE = zookeeper.CreateMode;
 
 /**
+ * Wire sizes of read replies (jute): 4-byte length prefix + 16-byte reply
+ * header, a Stat is 68 bytes, a buffer or string is 4 bytes of length + its bytes.
+ */
+const REPLY_FRAME_BYTES = 4 + 16;
+const STAT_BYTES = 68;
+
+/**
  * A promise-based ZooKeeper session over node-zookeeper-client with one place
  * that reacts to connection state (`ZkConnection`: a new client and a new
  * `session` after an expiry; users re-register their ephemeral nodes and
@@ -59,6 +66,7 @@ export class ZkSession extends EventEmitter {
   private readonly now: () => number;
   private readonly liveness: SessionLiveness;
   private readonly connection: ZkConnection;
+  private readReplyBytes = 0;
 
   constructor(opts: ZkSessionOptions) {
     super();
@@ -130,11 +138,20 @@ export class ZkSession extends EventEmitter {
     return this.connection.start();
   }
 
+  /**
+   * Bytes of the replies to this session's reads (getData, exists,
+   * getChildren) as they cross the wire, pings excluded: what reading the
+   * group costs a member, for the scale benchmark and metrics.
+   */
+  get bytesRead(): number {
+    return this.readReplyBytes;
+  }
+
   /** A cheap read that proves ZooKeeper still answers us (feeds the deadline). */
   async ping(): Promise<boolean> {
     if (!this.client || this.connection.closed) return false;
     try {
-      await this.exists('/');
+      await this.read('/', (c, cb) => c.exists('/', (err, stat) => cb(err, stat ?? null)));
       return true;
     } catch {
       return false;
@@ -188,7 +205,10 @@ export class ZkSession extends EventEmitter {
 
   getData(path: string, watch?: (e: ZkEvent) => void): Promise<{ data: Buffer; stat: Stat }> {
     return this.read(path, (c, cb) => {
-      const done = (err: unknown, data: Buffer, stat: Stat) => cb(err, { data: data ?? Buffer.alloc(0), stat });
+      const done = (err: unknown, data: Buffer, stat: Stat) => {
+        this.countRead(err, 4 + (data?.length ?? 0) + STAT_BYTES);
+        cb(err, { data: data ?? Buffer.alloc(0), stat });
+      };
       if (watch) c.getData(path, watch, done);
       else c.getData(path, done);
     });
@@ -206,7 +226,10 @@ export class ZkSession extends EventEmitter {
 
   getChildren(path: string, watch?: (e: ZkEvent) => void): Promise<string[]> {
     return this.read(path, (c, cb) => {
-      const done = (err: unknown, children: string[]) => cb(err, children ?? []);
+      const done = (err: unknown, children: string[]) => {
+        this.countRead(err, 4 + (children ?? []).reduce((n, c) => n + 4 + Buffer.byteLength(c), 0));
+        cb(err, children ?? []);
+      };
       if (watch) c.getChildren(path, watch, done);
       else c.getChildren(path, done);
     });
@@ -214,10 +237,17 @@ export class ZkSession extends EventEmitter {
 
   exists(path: string, watch?: (e: ZkEvent) => void): Promise<Stat | null> {
     return this.read(path, (c, cb) => {
-      const done = (err: unknown, stat: Stat) => cb(err, stat ?? null);
+      const done = (err: unknown, stat: Stat) => {
+        this.countRead(err, stat ? STAT_BYTES : 0);
+        cb(err, stat ?? null);
+      };
       if (watch) c.exists(path, watch, done);
       else c.exists(path, done);
     });
+  }
+
+  private countRead(err: unknown, body: number): void {
+    this.readReplyBytes += REPLY_FRAME_BYTES + (err ? 0 : body);
   }
 
   create(
