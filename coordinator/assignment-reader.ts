@@ -1,27 +1,81 @@
-import type { ZkSession, ZkEvent } from './zk-session.js';
+import type { ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
-import { parseAssignment, type AssignmentRecord } from './znodes.js';
+import type { Problem } from './member-reader.js';
+import { rangesInForce } from './assignment-view.js';
+import { parseAssignmentHeader, parseMemberAssignment, type AssignmentHeader, type AssignmentRecord, type MemberAssignmentNode } from './znodes.js';
 
 export interface AssignmentRead {
-  /** null when the node is missing or malformed (then `problem` says why). */
+  /** null when the header is missing or malformed (then `problem` says why). */
   record: AssignmentRecord | null;
-  /** znode data version, for the leader's conditional write (-1 when missing). */
+  /** The header's data version (-1 when missing). */
   version: number;
   problem?: string;
+  /** Per-poller nodes that could not be used. */
+  problems: Problem[];
+  /** The server's time of the header's last write (ms), i.e. when the epoch was committed. */
+  committedAt?: number;
 }
 
-export async function readAssignment(
-  zk: ZkSession,
-  paths: GroupPaths,
-  ranges: number,
-  watch?: (e: ZkEvent) => void,
-): Promise<AssignmentRead> {
-  const node = watch ? await zk.getDataOrNull(paths.assignment, watch) : await zk.getDataOrNull(paths.assignment);
-  if (!node) {
-    if (watch) await zk.exists(paths.assignment, watch); // fire when it is created
-    return { record: null, version: -1, problem: `${paths.assignment} does not exist` };
+/** A header and its nodes read while the leader kept publishing: tries again this often before reporting. */
+const STALE_RETRIES = 5;
+const READ_CONCURRENCY = 256;
+
+/**
+ * The whole assignment at one committed epoch, for readers that show or
+ * check every range (status, watch, tests): the header, then every
+ * poller's node, each read as of the header's epoch (`rangesInForce`).
+ * If a node shows a later epoch than the header, the leader published
+ * meanwhile: read it all again.
+ */
+export async function readAssignment(zk: ZkSession, paths: GroupPaths, ranges: number): Promise<AssignmentRead> {
+  for (let attempt = 0; ; attempt++) {
+    const read = await readOnce(zk, paths, ranges);
+    if (read !== 'stale') return read;
+    if (attempt >= STALE_RETRIES) {
+      return { record: null, version: -1, problem: `${paths.assignment} kept changing while it was read`, problems: [] };
+    }
   }
-  const parsed = parseAssignment(node.data, ranges);
-  if (!parsed.ok) return { record: null, version: node.stat.version, problem: `malformed ${paths.assignment}: ${parsed.error}` };
-  return { record: parsed.value, version: node.stat.version };
+}
+
+async function readOnce(zk: ZkSession, paths: GroupPaths, ranges: number): Promise<AssignmentRead | 'stale'> {
+  const headerNode = await zk.getDataOrNull(paths.assignment);
+  if (!headerNode) return { record: null, version: -1, problem: `${paths.assignment} does not exist`, problems: [] };
+  const parsed = parseAssignmentHeader(headerNode.data, ranges);
+  if (!parsed.ok) return { record: null, version: headerNode.stat.version, problem: `malformed ${paths.assignment}: ${parsed.error}`, problems: [] };
+  const header = parsed.value;
+  const problems: Problem[] = [];
+  const nodes = await readMemberNodes(zk, paths, ranges, problems);
+  const owners = header.legacyOwners ? [...header.legacyOwners] : new Array<string | null>(ranges).fill(null);
+  for (const [id, node] of nodes) {
+    const view = rangesInForce(node, header.epoch);
+    if (view === 'stale') return 'stale';
+    for (const r of view.ranges) {
+      if (owners[r] !== null && !header.legacyOwners) problems.push({ path: paths.memberAssignment(id), error: `range ${r} is also given to ${owners[r]}` });
+      owners[r] = id;
+    }
+  }
+  const mtime = headerNode.stat.mtime as Buffer | undefined;
+  const committedAt = mtime ? Number(BigInt('0x' + Buffer.from(mtime).toString('hex'))) : undefined;
+  return { record: recordOf(header, owners), version: headerNode.stat.version, problems, ...(committedAt !== undefined ? { committedAt } : {}) };
+}
+
+async function readMemberNodes(zk: ZkSession, paths: GroupPaths, ranges: number, problems: Problem[]): Promise<Map<string, MemberAssignmentNode>> {
+  const ids = (await zk.getChildren(paths.assignment)).sort();
+  const out = new Map<string, MemberAssignmentNode>();
+  for (let i = 0; i < ids.length; i += READ_CONCURRENCY) {
+    const batch = ids.slice(i, i + READ_CONCURRENCY);
+    const read = await Promise.all(batch.map((id) => zk.getDataOrNull(paths.memberAssignment(id))));
+    batch.forEach((id, j) => {
+      const n = read[j];
+      if (!n) return;
+      const parsed = parseMemberAssignment(n.data, ranges, id);
+      if (parsed.ok) out.set(id, parsed.value);
+      else problems.push({ path: paths.memberAssignment(id), error: parsed.error });
+    });
+  }
+  return out;
+}
+
+function recordOf(header: AssignmentHeader, owners: (string | null)[]): AssignmentRecord {
+  return { epoch: header.epoch, leader: header.leader, at: header.at, reason: header.reason, owners };
 }

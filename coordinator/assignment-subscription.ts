@@ -1,27 +1,41 @@
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
-import type { ZkSession, SessionState } from './zk-session.js';
+import type { ZkSession, SessionState, Stat } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
-import type { AssignmentRecord } from './znodes.js';
-import { readAssignment } from './assignment-reader.js';
+import { parseAssignmentHeader, parseMemberAssignment, type MemberAssignmentNode } from './znodes.js';
+import { rangesInForce } from './assignment-view.js';
 import { CoalescingRunner } from './coalescing-runner.js';
 import { sleep } from './retry.js';
 
 /** How long to wait before reading the assignment again after a failed read. */
 const REREAD_AFTER_ERROR_MS = 500;
 
+/** A poller's share of one committed epoch. */
+export interface MemberAssignment {
+  epoch: number;
+  ranges: ReadonlySet<number>;
+}
+
 /**
- * Keeps the latest valid `assignment` of a group: reads it with a watch,
- * again whenever the watch fires, the connection comes back or a new session
- * starts, and half a second after a failed read. Reads run one at a time, so
- * an older answer never replaces a newer one; an epoch lower than the one held
- * is ignored, and so is a malformed node (never act on garbage).
+ * Keeps this poller's ranges at the latest committed epoch: reads the
+ * header with a watch, then its own node `assignment/<id>` as of that
+ * header (`rangesInForce`; docs/design.md, "Publishing an epoch"). A
+ * rebalance that did not touch this poller costs it the header and the
+ * node's Stat (a few hundred bytes): the node's data is read again only
+ * when its version changed. Reads run one at a time, so an older answer
+ * never replaces a newer one; an epoch lower than the one held is ignored,
+ * and so is a malformed node (never act on garbage).
  *
- * Events: `read` (current: AssignmentRecord | null) after every read attempt,
- * `assignment` (AssignmentRecord) when the epoch changes, `problem` (string).
+ * Events: `read` (current: MemberAssignment | null) after every read attempt,
+ * `assignment` (MemberAssignment) when the epoch changes, `problem` (string).
  */
 export class AssignmentSubscription extends EventEmitter {
-  private record: AssignmentRecord | null = null;
+  private view: MemberAssignment | null = null;
+  /**
+   * The own node as last read, and the zxid of its last write ('' when
+   * missing): a version would repeat when the node is deleted and created again.
+   */
+  private node: { mzxid: string; value: MemberAssignmentNode | null } = { mzxid: '', value: null };
   private closed = false;
   private readonly log: Logger;
   private readonly reader = new CoalescingRunner(() => this.read());
@@ -34,14 +48,15 @@ export class AssignmentSubscription extends EventEmitter {
     private readonly zk: ZkSession,
     private readonly paths: GroupPaths,
     private readonly ranges: number,
+    private readonly pollerId: string,
     logger?: Logger,
   ) {
     super();
     this.log = (logger ?? pino({ level: 'silent' })).child({ component: 'assignment-subscription' });
   }
 
-  get current(): AssignmentRecord | null {
-    return this.record;
+  get current(): MemberAssignment | null {
+    return this.view;
   }
 
   /** Resolves after the first read attempt (whatever its outcome). */
@@ -58,19 +73,67 @@ export class AssignmentSubscription extends EventEmitter {
   private async read(): Promise<void> {
     if (this.closed) return;
     try {
-      const read = await readAssignment(this.zk, this.paths, this.ranges, this.onChanged);
-      if (read.problem) {
-        this.log.error({ problem: read.problem }, 'ignoring unusable assignment');
-        this.emit('problem', read.problem);
-      } else if (read.record && (!this.record || read.record.epoch >= this.record.epoch)) {
-        const changed = !this.record || read.record.epoch !== this.record.epoch;
-        this.record = read.record;
-        if (changed) this.emit('assignment', read.record);
+      const problem = await this.readOnce();
+      if (problem) {
+        this.log.error({ problem }, 'ignoring unusable assignment');
+        this.emit('problem', problem);
       }
     } catch (err) {
       this.log.warn({ err }, 'cannot read the assignment; retrying');
       void sleep(REREAD_AFTER_ERROR_MS).then(() => void this.reader.request());
     }
-    if (!this.closed) this.emit('read', this.record);
+    if (!this.closed) this.emit('read', this.view);
   }
+
+  /** One read of the header and our node; returns a problem to report, if any. */
+  private async readOnce(): Promise<string | undefined> {
+    const headerNode = await this.zk.getDataOrNull(this.paths.assignment, this.onChanged);
+    if (!headerNode) {
+      await this.zk.exists(this.paths.assignment, this.onChanged); // fire when it is created
+      return `${this.paths.assignment} does not exist`;
+    }
+    const header = parseAssignmentHeader(headerNode.data, this.ranges);
+    if (!header.ok) return `malformed ${this.paths.assignment}: ${header.error}`;
+    const problem = await this.refreshNode();
+    if (problem) return problem;
+    const inForce = rangesInForce(this.node.value, header.value.epoch);
+    if (inForce === 'stale') {
+      // Our node is already past the header we read: a newer header exists, and its watch has fired.
+      void this.reader.request();
+      return undefined;
+    }
+    this.accept(header.value.epoch, inForce.ranges);
+    return undefined;
+  }
+
+  /** Reads our node's data only if it was written since the last read. */
+  private async refreshNode(): Promise<string | undefined> {
+    const path = this.paths.memberAssignment(this.pollerId);
+    const stat: Stat | null = await this.zk.exists(path);
+    if (!stat) {
+      this.node = { mzxid: '', value: null };
+      return undefined;
+    }
+    if (zxidOf(stat) === this.node.mzxid && this.node.value) return undefined;
+    const data = await this.zk.getDataOrNull(path);
+    if (!data) {
+      this.node = { mzxid: '', value: null };
+      return undefined;
+    }
+    const parsed = parseMemberAssignment(data.data, this.ranges, this.pollerId);
+    if (!parsed.ok) return parsed.error;
+    this.node = { mzxid: zxidOf(data.stat), value: parsed.value };
+    return undefined;
+  }
+
+  private accept(epoch: number, ranges: readonly number[]): void {
+    if (this.view && epoch < this.view.epoch) return;
+    const changed = !this.view || this.view.epoch !== epoch;
+    this.view = { epoch, ranges: new Set(ranges) };
+    if (changed) this.emit('assignment', this.view);
+  }
+}
+
+function zxidOf(stat: Stat): string {
+  return Buffer.from(stat.mzxid).toString('hex');
 }

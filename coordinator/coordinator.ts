@@ -5,10 +5,11 @@ import { assign, diff, type Member } from '../ring/index.js';
 import type { ZkEvent, ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import { LeaderLatch } from './leader-latch.js';
-import { readMembers, type Problem } from './member-reader.js';
-import { readAssignment } from './assignment-reader.js';
+import type { Problem } from './member-reader.js';
+import { MemberCache } from './member-cache.js';
+import { AssignmentPublisher } from './assignment-publisher.js';
 import { readGroupConfig, ensureLayout } from './group-config.js';
-import { encode, MAX_REASON_LENGTH, type AssignmentRecord, type MemberInfo } from './znodes.js';
+import { MAX_REASON_LENGTH, type MemberInfo } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
 
 export interface CoordinatorOptions {
@@ -36,11 +37,12 @@ export interface PublishedAssignment {
 
 /**
  * The control plane's leader work. Every candidate runs a LeaderLatch; the
- * leader watches `pollers/`, waits for the settle window, computes `assign()`
- * from the active members (draining members get no ranges) and writes
- * `assignment` with epoch+1 in a multi that also checks its own leader node:
- * a deposed leader's write fails and it steps down. See model/ (action
- * `publish`) for the checked version of this protocol.
+ * leader watches `pollers/` (MemberCache), waits for the settle window,
+ * computes `assign()` from the active members (draining members get no
+ * ranges) and publishes a new epoch (AssignmentPublisher): the changed
+ * pollers' nodes, then the header, every write in a multi that also checks
+ * its own leader node, so a deposed leader's write fails and it steps down.
+ * See model/ (actions `publish`, `stage`) for the checked version.
  */
 export class Coordinator extends EventEmitter {
   private readonly latch: LeaderLatch;
@@ -57,8 +59,8 @@ export class Coordinator extends EventEmitter {
   private closed = false;
   /** The last valid data of every member, to ride out malformed member nodes. */
   private lastValid = new Map<string, MemberInfo>();
-  /** The last valid assignment read or published. */
-  private lastOwners: (string | null)[] | null = null;
+  private readonly members: MemberCache;
+  private publisher: AssignmentPublisher | null = null;
   private readonly onMembersChanged = (e: ZkEvent) => {
     // A deleted member node fires its data watch first, then the children watch.
     if (e.getType() === zookeeper.Event.NODE_DELETED) this.schedule('member left', this.departureSettleMs);
@@ -70,9 +72,12 @@ export class Coordinator extends EventEmitter {
     this.settleMs = opts.settleMs ?? 200;
     this.departureSettleMs = opts.departureSettleMs ?? Math.min(50, this.settleMs);
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'coordinator', candidate: opts.id });
+    this.members = new MemberCache(opts.zk, opts.paths, this.onMembersChanged);
     this.latch = new LeaderLatch(opts.zk, opts.paths, opts.id, opts.logger);
     this.latch.on('leader', () => {
       this.log.info({}, 'leading: computing the assignment');
+      this.members.reset();
+      this.publisher?.forget();
       this.emit('leader', true);
       void this.scheduleFirstRebalance();
     });
@@ -89,6 +94,7 @@ export class Coordinator extends EventEmitter {
   async start(): Promise<void> {
     await ensureLayout(this.opts.zk, this.opts.paths);
     this.ranges = (await readGroupConfig(this.opts.zk, this.opts.paths)).ranges;
+    this.publisher = new AssignmentPublisher(this.opts.zk, this.opts.paths, this.ranges, this.log);
     if (this.closed) return;
     await this.latch.start();
   }
@@ -115,8 +121,8 @@ export class Coordinator extends EventEmitter {
   private async scheduleFirstRebalance(): Promise<void> {
     let cold = false;
     try {
-      const current = await readAssignment(this.opts.zk, this.opts.paths, this.ranges);
-      cold = current.record ? current.record.owners.every((o) => o === null) : current.version < 0;
+      const current = await this.publisher!.current();
+      cold = current.owners().every((o) => o === null);
     } catch (err) {
       this.log.debug({ err }, 'could not read the assignment on becoming leader; publishing at once');
     }
@@ -162,62 +168,38 @@ export class Coordinator extends EventEmitter {
   }
 
   private async rebalanceOnce(): Promise<void> {
-    const { zk, paths } = this.opts;
     const leaderNode = this.latch.nodePath;
-    if (!leaderNode) return;
-    const { members: valid, problems } = await readMembers(zk, paths, this.onMembersChanged);
-    const current = await readAssignment(zk, paths, this.ranges);
-    if (current.problem) this.log.warn({ problem: current.problem }, 'ignoring unusable assignment');
-    // Garbage in `assignment` is not acted on: keep building on the last valid one we saw,
-    // and leave the node alone unless the owners really change.
-    if (current.record) this.lastOwners = current.record.owners;
-    const previous = current.record?.owners ?? this.lastOwners ?? undefined;
+    const publisher = this.publisher;
+    if (!leaderNode || !publisher) return;
+    const { members: valid, problems } = await this.members.read();
+    const previous = (await publisher.current()).owners();
     const members = this.withMalformed(valid, problems, previous);
 
     const active: Member[] = members.filter((m) => m.state === 'active').map((m) => ({ id: m.id, weight: m.weight }));
-    const owners = assign({ ranges: this.ranges, members: active, ...(previous ? { previous } : {}) });
-    if (previous && current.version >= 0 && sameOwners(previous, owners)) return;
-
-    // Epochs only grow: garbage in the node also bumped its version, and
-    // every valid write had epoch <= version, so version+1 is always newer.
-    const epoch = Math.max(current.record?.epoch ?? 0, current.version) + 1;
-    const record: AssignmentRecord = {
-      epoch,
-      leader: this.opts.id,
-      at: new Date().toISOString(),
-      owners,
-      reason: describeChange(previous, owners, members),
-    };
+    const owners = assign({ ranges: this.ranges, members: active, previous });
+    const reason = describeChange(previous, owners, members);
+    let epoch: number | null;
     try {
-      if (current.version < 0) {
-        await zk.multi([
-          { op: 'check', path: leaderNode, version: -1 },
-          { op: 'create', path: paths.assignment, data: encode(record) },
-        ]);
-      } else {
-        await zk.multi([
-          { op: 'check', path: leaderNode, version: -1 },
-          { op: 'setData', path: paths.assignment, data: encode(record), version: current.version },
-        ]);
-      }
+      epoch = await publisher.publish(leaderNode, owners, { leader: this.opts.id, at: new Date().toISOString(), reason });
     } catch (err) {
       if (isZkCode(err, ZK.NO_NODE) || isZkCode(err, ZK.SESSION_EXPIRED)) {
-        // Our leader node is gone: we were deposed while computing.
-        this.log.warn({ epoch }, 'assignment write fenced off: no longer leader');
+        // Our leader node is gone (or a node we knew of was, and the next try reads again).
+        this.log.warn({}, 'assignment write fenced off: no longer leader?');
+        this.pending = true;
         this.latch.verify();
         return;
       }
       if (isZkCode(err, ZK.BAD_VERSION) || isZkCode(err, ZK.NODE_EXISTS)) {
-        this.log.warn({ epoch }, 'assignment changed under us; recomputing');
+        this.log.warn({}, 'assignment changed under us; recomputing');
         this.pending = true;
         return;
       }
       throw err;
     }
-    this.lastOwners = owners;
-    const moves = previous ? diff(previous, owners) : [];
-    this.log.info({ epoch, moves: moves.length, reason: record.reason }, 'assignment published');
-    const published: PublishedAssignment = { epoch, owners, reason: record.reason };
+    if (epoch === null) return;
+    const moves = diff(previous, owners);
+    this.log.info({ epoch, moves: moves.length, reason }, 'assignment published');
+    const published: PublishedAssignment = { epoch, owners, reason };
     this.emit('published', published);
   }
 
@@ -246,12 +228,8 @@ export class Coordinator extends EventEmitter {
   }
 }
 
-function sameOwners(a: readonly (string | null)[], b: readonly (string | null)[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function describeChange(previous: readonly (string | null)[] | undefined, owners: readonly (string | null)[], members: MemberInfo[]): string {
-  if (!previous) return 'initial assignment';
+function describeChange(previous: readonly (string | null)[], owners: readonly (string | null)[], members: MemberInfo[]): string {
+  if (previous.every((o) => o === null)) return 'initial assignment';
   const before = new Set(previous.filter((x): x is string => x !== null));
   const after = new Set(owners.filter((x): x is string => x !== null));
   const parts: string[] = [];

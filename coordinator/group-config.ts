@@ -1,6 +1,6 @@
 import type { ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
-import { encode, parseConfig, MAX_GROUP_RANGES, type GroupConfig, type AssignmentRecord } from './znodes.js';
+import { encode, parseConfig, MAX_GROUP_RANGES, type GroupConfig, type AssignmentHeader } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
 import { assertGroupAcl } from './acl.js';
 
@@ -41,13 +41,7 @@ export async function createGroupConfig(
     checkConfigMatches(existing, want, paths.group);
     return { created: false, config: existing };
   }
-  const initial: AssignmentRecord = {
-    epoch: 0,
-    leader: '',
-    at: new Date().toISOString(),
-    owners: new Array<string | null>(want.ranges).fill(null),
-    reason: 'created',
-  };
+  const initial: AssignmentHeader = { epoch: 0, leader: '', at: new Date().toISOString(), reason: 'created' };
   await zk.ensure(paths.assignment, encode(initial));
   return { created: true, config };
 }

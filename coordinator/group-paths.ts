@@ -27,6 +27,10 @@ export class GroupPaths {
   get assignment(): string {
     return `${this.base}/assignment`;
   }
+  /** A poller's share of the assignment (a child of the header node). */
+  memberAssignment(id: string): string {
+    return `${this.base}/assignment/${id}`;
+  }
   get leases(): string {
     return `${this.base}/leases`;
   }

@@ -63,10 +63,11 @@ export async function readGroupSnapshot(zk: ZkSession, paths: GroupPaths, endOff
   // once, `watch` printed w3's acquisitions before the assignment that gave
   // them, when the handoff fell between the reads.)
   const [leases, offsets] = await Promise.all([readChildrenData(zk, paths.leases), readChildrenData(zk, paths.offsets)]);
-  const assignment = config.ok ? await readAssignment(zk, paths, ranges) : { record: null, version: -1, problem: undefined };
+  const assignment = config.ok ? await readAssignment(zk, paths, ranges) : { record: null, version: -1, problem: undefined, problems: [] };
   const [{ members, problems: memberProblems }, leader] = await Promise.all([readMembers(zk, paths), readLeader(zk, paths)]);
   problems.push(...memberProblems);
   if (assignment.problem) problems.push({ path: paths.assignment, error: assignment.problem });
+  problems.push(...assignment.problems);
 
   const owners = perRange(leases, ranges, paths.leases, 'lease', parseLease, (l) => l.poller, problems);
   const committed = perRange(offsets, ranges, paths.offsets, 'offset', parseOffset, (o) => o.offset, problems);

@@ -7,17 +7,19 @@ export {
   encode,
   parseConfig,
   parseMember,
-  parseAssignment,
+  parseAssignmentHeader,
+  parseMemberAssignment,
+  encodeMemberAssignment,
   parseLease,
   parseOffset,
-  assignmentWorstCaseBytes,
+  memberAssignmentWorstCaseBytes,
   ZNODE_MAX_BYTES,
   MAX_POLLER_ID_LENGTH,
   MAX_REASON_LENGTH,
-  ASSIGNMENT_BUDGET_BYTES,
+  GROUP_ZNODE_BUDGET_BYTES,
   MAX_GROUP_RANGES,
 } from './znodes.js';
-export type { Parsed, GroupConfig, MemberState, MemberInfo, AssignmentRecord, LeaseRecord, OffsetRecord } from './znodes.js';
+export type { Parsed, GroupConfig, MemberState, MemberInfo, AssignmentRecord, AssignmentHeader, MemberAssignmentNode, RangesAt, LeaseRecord, OffsetRecord } from './znodes.js';
 export { offsetFromString, offsetToString } from './offsets.js';
 export type { Offset } from './offsets.js';
 export { retry, backoffDelay, sleep, RetryAbortedError } from './retry.js';
@@ -35,7 +37,11 @@ export type { CoordinatorOptions, PublishedAssignment } from './coordinator.js';
 export { readAssignment } from './assignment-reader.js';
 export type { AssignmentRead } from './assignment-reader.js';
 export { AssignmentSubscription } from './assignment-subscription.js';
+export type { MemberAssignment } from './assignment-subscription.js';
+export { encodeRangeSet, decodeRangeSet } from './range-set-codec.js';
+export { rangesInForce } from './assignment-view.js';
 export { LeaseStore } from './lease-store.js';
+export { WriteBatcher } from './write-batcher.js';
 export type { Lease, AcquireResult } from './lease-store.js';
 export { OffsetStore, OffsetCorruptError } from './offset-store.js';
 export type { CommitResult } from './offset-store.js';

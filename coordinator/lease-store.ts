@@ -1,9 +1,13 @@
+import zookeeper from 'node-zookeeper-client';
 import { pino, type Logger } from 'pino';
-import type { ZkSession } from './zk-session.js';
+import type { Stat, ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import { encode, parseLease, type LeaseRecord } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
 import { waitForDeletion } from './membership.js';
+import { WriteBatcher } from './write-batcher.js';
+
+const EPHEMERAL = zookeeper.CreateMode.EPHEMERAL;
 
 /** Proof that this process holds `leases/<range>` in a given session. */
 export interface Lease {
@@ -21,7 +25,9 @@ export type AcquireResult = { lease: Lease } | { heldBy: LeaseRecord | null };
 /**
  * The ephemeral `leases/<range>` nodes (model/: actions `acquire`, `release`).
  * Only the lease holder may consume or commit a range; the lease disappears
- * by itself when the holder's session expires.
+ * by itself when the holder's session expires. Creates and deletes go
+ * through the process's WriteBatcher, so the leases an assignment gives
+ * this process are taken in one multi.
  */
 export class LeaseStore {
   private readonly log: Logger;
@@ -31,17 +37,24 @@ export class LeaseStore {
     private readonly paths: GroupPaths,
     private readonly pollerId: string,
     logger?: Logger,
+    private readonly writes = new WriteBatcher(zk),
   ) {
     this.log = (logger ?? pino({ level: 'silent' })).child({ component: 'lease-store', poller: pollerId });
   }
 
-  /** Tries once to create the lease; if someone holds it, says who. */
+  /**
+   * Tries once to create the lease; if someone holds it, says who. It looks
+   * first: a lease still held by the previous owner would fail the whole
+   * batched multi it was sent in.
+   */
   async tryAcquire(range: number, epoch: number): Promise<AcquireResult> {
     const path = this.paths.lease(range);
     const generation = this.zk.sessionGeneration;
+    const existing = await this.zk.getDataOrNull(path);
+    if (existing) return this.heldBy(range, epoch, existing, generation);
     const record: LeaseRecord = { poller: this.pollerId, epoch, at: new Date().toISOString() };
     try {
-      await this.zk.create(path, encode(record), 'ephemeral');
+      await this.writes.submit([{ op: 'create', path, data: encode(record), mode: EPHEMERAL }], generation);
       this.log.debug({ range, epoch }, 'lease acquired');
       return { lease: { range, epoch, version: 0, sessionGeneration: generation, released: false } };
     } catch (err) {
@@ -49,6 +62,10 @@ export class LeaseStore {
     }
     const node = await this.zk.getDataOrNull(path);
     if (!node) return { heldBy: null }; // deleted in between: the caller retries at once
+    return this.heldBy(range, epoch, node, generation);
+  }
+
+  private heldBy(range: number, epoch: number, node: { data: Buffer; stat: Stat }, generation: number): AcquireResult {
     if (this.zk.ownsEphemeral(node.stat) && generation === this.zk.sessionGeneration) {
       // Our own create succeeded but its reply was lost with the connection.
       const parsed = parseLease(node.data);
@@ -80,7 +97,7 @@ export class LeaseStore {
       return;
     }
     try {
-      await this.zk.remove(this.paths.lease(lease.range), lease.version);
+      await this.writes.submit([{ op: 'remove', path: this.paths.lease(lease.range), version: lease.version }], lease.sessionGeneration);
       this.log.debug({ range: lease.range }, 'lease released');
     } catch (err) {
       if (!isZkCode(err, ZK.NO_NODE) && !isZkCode(err, ZK.SESSION_EXPIRED)) throw err; // still ours: the caller retries

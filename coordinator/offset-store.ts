@@ -5,6 +5,8 @@ import { encode, parseOffset, type OffsetRecord } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
 import type { Lease, LeaseStore } from './lease-store.js';
 import { offsetFromString, offsetToString, type Offset } from './offsets.js';
+import type { Op } from './zk-session.js';
+import { WriteBatcher } from './write-batcher.js';
 
 export class OffsetCorruptError extends Error {
   constructor(readonly range: number, detail: string) {
@@ -24,6 +26,9 @@ export type CommitResult = 'committed' | 'unchanged' | 'fenced';
  * that created it: the ZooKeeper server rejects any request of an expired
  * session, and we never send a lease's commit through a newer session.
  * Offsets never go backwards: a commit at or below the last one is skipped.
+ * Commits go through the process's WriteBatcher: the periodic commits of
+ * every owned range leave as one multi, each range still fenced by its own
+ * lease check.
  */
 export class OffsetStore {
   private readonly log: Logger;
@@ -35,6 +40,7 @@ export class OffsetStore {
     private readonly leases: LeaseStore,
     private readonly pollerId: string,
     logger?: Logger,
+    private readonly writes = new WriteBatcher(zk),
   ) {
     this.log = (logger ?? pino({ level: 'silent' })).child({ component: 'offset-store', poller: pollerId });
   }
@@ -69,17 +75,19 @@ export class OffsetStore {
     const last = this.last.get(range);
     if (last !== undefined && next <= last) return 'unchanged';
     const record: OffsetRecord = { offset: offsetToString(next), poller: this.pollerId, epoch: lease.epoch, at: new Date().toISOString() };
-    const check = { op: 'check' as const, path: this.paths.lease(range), version: lease.version };
+    const check: Op = { op: 'check', path: this.paths.lease(range), version: lease.version };
+    const path = this.paths.offset(range);
+    const data = encode(record);
     try {
       if (last === undefined) {
         try {
-          await this.zk.multi([check, { op: 'create', path: this.paths.offset(range), data: encode(record) }], lease.sessionGeneration);
+          await this.writes.submit([check, { op: 'create', path, data }], lease.sessionGeneration);
         } catch (err) {
           if (!isZkCode(err, ZK.NODE_EXISTS)) throw err;
-          await this.zk.multi([check, { op: 'setData', path: this.paths.offset(range), data: encode(record), version: -1 }], lease.sessionGeneration);
+          await this.writes.submit([check, { op: 'setData', path, data, version: -1 }], lease.sessionGeneration);
         }
       } else {
-        await this.zk.multi([check, { op: 'setData', path: this.paths.offset(range), data: encode(record), version: -1 }], lease.sessionGeneration);
+        await this.writes.submit([check, { op: 'setData', path, data, version: -1 }], lease.sessionGeneration);
       }
     } catch (err) {
       if (isZkCode(err, ZK.NO_NODE) || isZkCode(err, ZK.BAD_VERSION) || isZkCode(err, ZK.SESSION_EXPIRED)) {

@@ -23,11 +23,15 @@ export class ZkError extends Error {
   /** Connection trouble may pass; a NO_NODE or BAD_VERSION will not. */
   readonly retriable: boolean;
 
-  constructor(code: number, message: string, path?: string) {
+  /** In a failed multi: the index of the op that failed it. */
+  readonly opIndex: number | undefined;
+
+  constructor(code: number, message: string, path?: string, opIndex?: number) {
     super(message);
     this.name = 'ZkError';
     this.code = code;
     this.path = path;
+    this.opIndex = opIndex;
     this.retriable = code === ZK.CONNECTION_LOSS || code === ZK.OPERATION_TIMEOUT;
   }
 

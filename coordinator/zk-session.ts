@@ -310,15 +310,16 @@ export class ZkSession extends EventEmitter {
     if (generation !== undefined && generation !== this.connection.generation) {
       return Promise.reject(new ZkError(ZK.SESSION_EXPIRED, 'the session this operation belongs to has expired'));
     }
-    return this.call(ops.map((o) => o.path).join(','), (c, cb) => {
+    const what = ops.length > 1 ? `${ops[0]!.path} (+${ops.length - 1} ops)` : (ops[0]?.path ?? 'multi');
+    return this.call(what, (c, cb) => {
       let tx = c.transaction();
       for (const o of ops) {
         if (o.op === 'create') tx = tx.create(o.path, o.data, this.acls, o.mode ?? CREATE_MODE.PERSISTENT);
-        else if (o.op === 'setData') tx = tx.setData(o.path, o.data, o.version);
-        else if (o.op === 'check') tx = tx.check(o.path, o.version);
-        else tx = tx.remove(o.path, o.version);
+        else if (o.op === 'setData') tx = exactVersion(tx.setData(o.path, o.data, o.version), o.version);
+        else if (o.op === 'check') tx = exactVersion(tx.check(o.path, o.version), o.version);
+        else tx = exactVersion(tx.remove(o.path, o.version), o.version);
       }
-      tx.commit((err, results) => cb(err, results as unknown[]));
+      tx.commit((err, results) => cb(err ? failedOp(err, results, ops) : err, results as unknown[]));
     });
   }
 
@@ -331,4 +332,25 @@ export class ZkSession extends EventEmitter {
   close(): Promise<void> {
     return this.connection.close();
   }
+}
+
+/** The error of a failed multi, naming the op that failed it (ZooKeeper gives every op a result; that one's is not OK). */
+function failedOp(err: unknown, results: unknown, ops: Op[]): unknown {
+  if (!Array.isArray(results)) return err;
+  // The ops after the failing one are answered RUNTIME_INCONSISTENCY (-2), the ones before OK.
+  const i = results.findIndex((r: { err?: number }) => typeof r?.err === 'number' && r.err !== 0 && r.err !== ZK.RUNTIME_INCONSISTENCY);
+  if (i < 0 || i >= ops.length) return err;
+  const base = ZkError.from(err, ops[i]!.path);
+  return new ZkError(base.code, base.message, ops[i]!.path, i);
+}
+
+/**
+ * node-zookeeper-client's Transaction turns a version of 0 into -1 ("any
+ * version"): check(leases/r, 0) would only check that the lease exists. Put
+ * the version asked for back on the op just added.
+ */
+function exactVersion<T>(tx: T, version: number): T {
+  const ops = (tx as unknown as { ops: { version?: number }[] }).ops;
+  ops[ops.length - 1]!.version = version;
+  return tx;
 }

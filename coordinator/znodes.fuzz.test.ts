@@ -5,14 +5,18 @@
 // shape, or { ok: false } with a one-line error; never a throw or a hang.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { parseConfig, parseMember, parseAssignment, parseLease, parseOffset, encode, MAX_GROUP_RANGES, MAX_POLLER_ID_LENGTH, type Parsed } from './znodes.js';
+import { parseConfig, parseMember, parseAssignmentHeader, parseMemberAssignment, parseLease, parseOffset, encode, MAX_GROUP_RANGES, MAX_POLLER_ID_LENGTH, type Parsed } from './znodes.js';
+
+/** A poller's assignment node of a 16-range group. */
+const parseMemberAssignment16 = (data: Buffer | string | null | undefined) => parseMemberAssignment(data, 16);
 
 const RUNS = 1_000;
-const parsers = { parseConfig, parseMember, parseAssignment, parseLease, parseOffset } as const;
+const parsers = { parseConfig, parseMember, parseAssignmentHeader, parseMemberAssignment16, parseLease, parseOffset } as const;
 const valid = {
   parseConfig: { version: 1, topic: 'orders', ranges: 64 },
   parseMember: { id: 'p1', host: 'h', pid: 12, weight: 2, state: 'active', startedAt: '2026-01-01T00:00:00Z', metricsUrl: 'http://x' },
-  parseAssignment: { epoch: 3, leader: 'p1', at: 'now', owners: ['p1', null, 'p2'], reason: 'x' },
+  parseAssignmentHeader: { epoch: 3, leader: 'p1', at: 'now', reason: 'x' },
+  parseMemberAssignment16: { epoch: 3, ranges: '0-2,7', prev: { epoch: 2, ranges: 'b64:gQA=' } },
   parseLease: { poller: 'p1', epoch: 3, at: 'now' },
   parseOffset: { offset: '42', poller: 'p1', epoch: 3, at: 'now' },
 } as const;
@@ -42,11 +46,16 @@ function checkShape(name: Name, r: Parsed<unknown>): void {
       expect(Number.isFinite(v.weight) && (v.weight as number) > 0).toBe(true);
       expect(['active', 'draining']).toContain(v.state);
       break;
-    case 'parseAssignment':
+    case 'parseAssignmentHeader':
       expect(safeCount(v.epoch)).toBe(true);
-      expect(Array.isArray(v.owners)).toBe(true);
-      for (const o of v.owners as unknown[]) expect(o === null || (typeof o === 'string' && o.length > 0)).toBe(true);
+      if (v.legacyOwners !== undefined) for (const o of v.legacyOwners as unknown[]) expect(o === null || (typeof o === 'string' && o.length > 0)).toBe(true);
       break;
+    case 'parseMemberAssignment16': {
+      expect(safeCount(v.epoch)).toBe(true);
+      const sets = [v.ranges, (v.prev as Record<string, unknown>).ranges] as number[][];
+      for (const set of sets) set.forEach((r, i) => expect(Number.isInteger(r) && r >= 0 && r < 16 && (i === 0 || r > set[i - 1]!)).toBe(true));
+      break;
+    }
     case 'parseLease':
       expect(typeof v.poller === 'string' && v.poller.length > 0).toBe(true);
       expect(safeCount(v.epoch)).toBe(true);
@@ -156,14 +165,14 @@ describe('znode parsers under hostile input (fuzz): extremes', () => {
         checkShape(n, parsers[n](data));
       }
     }
-    expect(parseAssignment(extremes[13]).ok).toBe(true);
+    expect(parseAssignmentHeader(extremes[13]).ok).toBe(true);
     expect(parseOffset(extremes[15]).ok).toBe(false);
     expect(Date.now() - t0).toBeLessThan(30_000);
   });
 
   it('counted', () => {
-    // 1000 random byte strings + 1000 JSON values (each through all 5 parsers), 1000 near-valid
-    // records, 1000 near-valid texts, 300 polluting keys, 18 extremes x 5 parsers
-    expect(cases).toBe(1_000 * 4 + 300 + 18 * 5);
+    // 1000 random byte strings + 1000 JSON values (each through all 6 parsers), 1000 near-valid
+    // records, 1000 near-valid texts, 300 polluting keys, 18 extremes x 6 parsers
+    expect(cases).toBe(1_000 * 4 + 300 + 18 * 6);
   });
 });

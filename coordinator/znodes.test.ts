@@ -1,16 +1,21 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { parseConfig, parseMember, parseAssignment, parseLease, parseOffset, encode } from './znodes.js';
+import { parseConfig, parseMember, parseAssignmentHeader, parseMemberAssignment, encodeMemberAssignment, parseLease, parseOffset, encode } from './znodes.js';
 
-const parsers = { parseConfig, parseMember, parseAssignment, parseLease, parseOffset };
+const parsers = { parseConfig, parseMember, parseAssignmentHeader, parseMemberAssignment: (d: Buffer) => parseMemberAssignment(d, 64), parseLease, parseOffset };
 
 describe('znode parsers', () => {
   it('accept the shapes of docs/design.md', () => {
     expect(parseConfig(encode({ version: 1, topic: 'orders', ranges: 64 }))).toEqual({ ok: true, value: { version: 1, topic: 'orders', ranges: 64 } });
     const member = { id: 'p1', host: 'h', pid: 12, weight: 2, state: 'active', startedAt: '2026-01-01T00:00:00Z', metricsUrl: 'http://x' };
     expect(parseMember(encode(member), 'p1')).toEqual({ ok: true, value: member });
-    const a = { epoch: 3, leader: 'p1', at: 'now', owners: ['p1', null, 'p2'], reason: 'x' };
-    expect(parseAssignment(encode(a), 3)).toEqual({ ok: true, value: a });
+    const header = { epoch: 3, leader: 'p1', at: 'now', reason: 'x' };
+    expect(parseAssignmentHeader(encode(header))).toEqual({ ok: true, value: header });
+    const node = { epoch: 3, ranges: [0, 1, 2, 9], prev: { epoch: 1, ranges: [5] } };
+    expect(parseMemberAssignment(encodeMemberAssignment(node, 64), 64)).toEqual({ ok: true, value: node });
+    // A header written by 0.1 still carries every owner: read once, as the previous owners.
+    const legacy = parseAssignmentHeader(encode({ ...header, owners: ['p1', null, 'p2'] }), 3);
+    expect(legacy).toEqual({ ok: true, value: { ...header, legacyOwners: ['p1', null, 'p2'] } });
     expect(parseLease(encode({ poller: 'p1', epoch: 3, at: 'now' })).ok).toBe(true);
     expect(parseOffset(encode({ offset: '9223372036854775807', poller: 'p1', epoch: 3, at: 'now' })).ok).toBe(true);
   });
@@ -19,7 +24,9 @@ describe('znode parsers', () => {
     expect(parseConfig(encode({ version: 1, topic: 'orders', ranges: 0 }))).toMatchObject({ ok: false, error: expect.stringContaining('ranges') });
     expect(parseMember(encode({ id: 'p2', host: 'h', pid: 1, weight: 1, state: 'active', startedAt: 'x' }), 'p1')).toMatchObject({ ok: false, error: expect.stringContaining('id') });
     expect(parseMember(encode({ id: 'p1', host: 'h', pid: 1, weight: 0, state: 'active', startedAt: 'x' }))).toMatchObject({ ok: false });
-    expect(parseAssignment(encode({ epoch: 1, leader: 'p', at: 'x', owners: ['a'], reason: '' }), 2)).toMatchObject({ ok: false, error: expect.stringContaining('2 entries') });
+    expect(parseAssignmentHeader(encode({ epoch: 1, leader: 'p', at: 'x', owners: ['a'], reason: '' }), 2)).toMatchObject({ ok: false, error: expect.stringContaining('2 entries') });
+    expect(parseMemberAssignment(encode({ epoch: 2, ranges: '3-70', prev: { epoch: 1, ranges: '' } }), 64)).toMatchObject({ ok: false, error: expect.stringContaining('not below 64') });
+    expect(parseMemberAssignment(encode({ epoch: 1, ranges: '3', prev: { epoch: 2, ranges: '' } }), 64)).toMatchObject({ ok: false, error: expect.stringContaining('prev.epoch') });
     expect(parseOffset(encode({ offset: '-1', poller: 'p', epoch: 1, at: 'x' }))).toMatchObject({ ok: false });
     expect(parseOffset(encode({ offset: 12, poller: 'p', epoch: 1, at: 'x' }))).toMatchObject({ ok: false });
     expect(parseLease(Buffer.from('{"poller":'))).toMatchObject({ ok: false, error: expect.stringContaining('not JSON') });
@@ -44,7 +51,7 @@ describe('znode parsers', () => {
       fc.property(fc.jsonValue(), (v) => {
         const data = Buffer.from(JSON.stringify(v) ?? 'null');
         for (const parse of Object.values(parsers)) parse(data);
-        const a = parseAssignment(data);
+        const a = parseAssignmentHeader(data);
         if (a.ok) expect(Number.isSafeInteger(a.value.epoch)).toBe(true);
       }),
       { numRuns: 2000 },

@@ -5,6 +5,8 @@
  * instead of throwing.
  */
 
+import { decodeRangeSet, encodeRangeSet } from './range-set-codec.js';
+
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export interface GroupConfig {
@@ -25,12 +27,42 @@ export interface MemberInfo {
   metricsUrl?: string;
 }
 
+/**
+ * The whole assignment as readers outside the leader see it (status, watch,
+ * tests): the header's fields and one owner per range, assembled from the
+ * header and the per-poller nodes at one committed epoch.
+ */
 export interface AssignmentRecord {
   epoch: number;
   leader: string;
   at: string;
   owners: (string | null)[];
   reason: string;
+}
+
+/** `assignment`: the header whose epoch is the commit point of every per-poller node. */
+export interface AssignmentHeader {
+  epoch: number;
+  leader: string;
+  at: string;
+  reason: string;
+  /** Only in a group written by ringleader 0.1 (one znode held every owner): read once, as the previous owners. */
+  legacyOwners?: (string | null)[];
+}
+
+/** A poller's ranges as set in some epoch. */
+export interface RangesAt {
+  epoch: number;
+  ranges: number[];
+}
+
+/**
+ * `assignment/<poller>`: the poller's ranges as of `epoch`, and in `prev` the
+ * ranges it had at the committed epoch before that write (readers of a header
+ * older than `epoch` use them: the write may be staged, not committed yet).
+ */
+export interface MemberAssignmentNode extends RangesAt {
+  prev: RangesAt;
 }
 
 export interface LeaseRecord {
@@ -52,33 +84,27 @@ export const ZNODE_MAX_BYTES = 1024 * 1024;
 export const MAX_POLLER_ID_LENGTH = 128;
 /** The assignment's `reason` is cut to this many characters (it lists joined/left ids). */
 export const MAX_REASON_LENGTH = 512;
-/**
- * What the assignment's data may take: the 1 MiB limit applies to the whole
- * request (ZooKeeper 3.9.5 accepted at most 1,048,480 data bytes in the
- * coordinator's check+setData multi, and drops the connection above it),
- * and followers receive it wrapped in a proposal, so keep 64 KiB of headroom.
- */
-export const ASSIGNMENT_BUDGET_BYTES = ZNODE_MAX_BYTES - 64 * 1024;
+/** No znode of a group may be larger than this, whatever the group's size. */
+export const GROUP_ZNODE_BUDGET_BYTES = 64 * 1024;
 
 /**
- * The largest the assignment of `ranges` ranges can get: every owner a
- * distinct poller id of MAX_POLLER_ID_LENGTH characters, a 256-character
- * leader id, the largest epoch and the longest reason (ids and reasons need
- * no JSON escaping: ids are [A-Za-z0-9._-]).
+ * The largest a poller's assignment node can get for `ranges` ranges: both
+ * of its range sets as bitmaps (the codec never writes anything longer) and
+ * the largest epochs.
  */
-export function assignmentWorstCaseBytes(ranges: number): number {
-  const id = 'x'.repeat(MAX_POLLER_ID_LENGTH);
-  const fixed = encode({ epoch: Number.MAX_SAFE_INTEGER, leader: 'x'.repeat(256), at: new Date(0).toISOString(), owners: [], reason: 'x'.repeat(MAX_REASON_LENGTH) }).length;
-  return fixed + ranges * (id.length + 2) + Math.max(0, ranges - 1);
+export function memberAssignmentWorstCaseBytes(ranges: number): number {
+  const bitmap = 'b64:' + 'A'.repeat(4 * Math.ceil(Math.ceil(ranges / 8) / 3));
+  const epoch = Number.MAX_SAFE_INTEGER;
+  return encode({ epoch, ranges: bitmap, prev: { epoch, ranges: bitmap } }).length;
 }
 
 /**
- * Group config allows up to this many ranges: the largest multiple of 1,024
- * whose worst-case assignment (939,869 bytes) fits ASSIGNMENT_BUDGET_BYTES.
- * The largest R whose worst-case assignment fits ZooKeeper's limit at all is
- * about 7,996 (test/security-limits.test.ts measures it).
+ * Group config allows up to this many ranges: a poller's assignment node
+ * then stays below 22 KB (memberAssignmentWorstCaseBytes), the header does
+ * not grow with R, and one poller's commit multi of every range it may own
+ * is split into chunks below the request limit.
  */
-export const MAX_GROUP_RANGES = 7_168;
+export const MAX_GROUP_RANGES = 65_536;
 
 export function encode(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), 'utf8');
@@ -144,7 +170,7 @@ export function parseMember(data: Buffer | string | null | undefined, expectedId
   return { ok: true, value: m };
 }
 
-export function parseAssignment(data: Buffer | string | null | undefined, ranges?: number): Parsed<AssignmentRecord> {
+export function parseAssignmentHeader(data: Buffer | string | null | undefined, ranges?: number): Parsed<AssignmentHeader> {
   const what = 'assignment';
   const o = parseObject(data, what);
   if (!o.ok) return o;
@@ -153,16 +179,43 @@ export function parseAssignment(data: Buffer | string | null | undefined, ranges
   if (typeof v.leader !== 'string') return fail(what, 'leader', 'a string');
   if (typeof v.at !== 'string') return fail(what, 'at', 'a string');
   if (typeof v.reason !== 'string') return fail(what, 'reason', 'a string');
-  if (!Array.isArray(v.owners) || !v.owners.every((x) => x === null || isNonEmptyString(x))) {
-    return fail(what, 'owners', 'an array of poller ids or nulls');
+  const header: AssignmentHeader = { epoch: v.epoch, leader: v.leader, at: v.at, reason: v.reason };
+  if (v.owners !== undefined) {
+    if (!Array.isArray(v.owners) || !v.owners.every((x) => x === null || isNonEmptyString(x))) {
+      return fail(what, 'owners', 'an array of poller ids or nulls');
+    }
+    if (ranges !== undefined && v.owners.length !== ranges) {
+      return fail(what, 'owners', `an array of ${ranges} entries (one per range)`);
+    }
+    header.legacyOwners = v.owners as (string | null)[];
   }
-  if (ranges !== undefined && v.owners.length !== ranges) {
-    return fail(what, 'owners', `an array of ${ranges} entries (one per range)`);
-  }
-  return {
-    ok: true,
-    value: { epoch: v.epoch, leader: v.leader, at: v.at, reason: v.reason, owners: v.owners as (string | null)[] },
-  };
+  return { ok: true, value: header };
+}
+
+export function parseMemberAssignment(data: Buffer | string | null | undefined, ranges: number, id?: string): Parsed<MemberAssignmentNode> {
+  const what = `assignment${id ? `/${id}` : ''}`;
+  const o = parseObject(data, what);
+  if (!o.ok) return o;
+  const v = o.value;
+  if (!isCount(v.epoch)) return fail(what, 'epoch', 'a non-negative integer');
+  const own = decodeRangeSet(v.ranges, ranges);
+  if (!own.ok) return { ok: false, error: `${what}: ${own.error}` };
+  const p = v.prev;
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return fail(what, 'prev', 'an object {epoch, ranges}');
+  const prev = p as Obj;
+  if (!isCount(prev.epoch) || prev.epoch > v.epoch) return fail(what, 'prev.epoch', 'a non-negative integer not above epoch');
+  const before = decodeRangeSet(prev.ranges, ranges);
+  if (!before.ok) return { ok: false, error: `${what}: prev.${before.error}` };
+  return { ok: true, value: { epoch: v.epoch, ranges: own.value, prev: { epoch: prev.epoch, ranges: before.value } } };
+}
+
+/** The node as written: range sets in their short form. */
+export function encodeMemberAssignment(node: MemberAssignmentNode, total: number): Buffer {
+  return encode({
+    epoch: node.epoch,
+    ranges: encodeRangeSet(node.ranges, total),
+    prev: { epoch: node.prev.epoch, ranges: encodeRangeSet(node.prev.ranges, total) },
+  });
 }
 
 export function parseLease(data: Buffer | string | null | undefined): Parsed<LeaseRecord> {

@@ -3,7 +3,8 @@ import {
   AssignmentSubscription,
   LeaseStore,
   OffsetStore,
-  type AssignmentRecord,
+  WriteBatcher,
+  type MemberAssignment,
   type GroupPaths,
   type SessionState,
   type ZkSession,
@@ -38,8 +39,10 @@ export class AssignedRanges {
   };
 
   constructor(private readonly opts: AssignedRangesOptions) {
-    this.leases = new LeaseStore(opts.zk, opts.paths, opts.pollerId, opts.logger);
-    this.offsets = new OffsetStore(opts.zk, opts.paths, this.leases, opts.pollerId, opts.logger);
+    // One batcher: a commit and the lease delete after it may share a multi with other ranges'.
+    const writes = new WriteBatcher(opts.zk);
+    this.leases = new LeaseStore(opts.zk, opts.paths, opts.pollerId, opts.logger, writes);
+    this.offsets = new OffsetStore(opts.zk, opts.paths, this.leases, opts.pollerId, opts.logger, writes);
     this.ownership = new RangeOwnership({
       pollerId: opts.pollerId,
       ranges: opts.ranges,
@@ -51,8 +54,8 @@ export class AssignedRanges {
       ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.logger ? { logger: opts.logger } : {}),
     });
-    this.subscription = new AssignmentSubscription(opts.zk, opts.paths, opts.ranges, opts.logger);
-    this.subscription.on('read', (current: AssignmentRecord | null) => this.ownership.follow(current));
+    this.subscription = new AssignmentSubscription(opts.zk, opts.paths, opts.ranges, opts.pollerId, opts.logger);
+    this.subscription.on('read', (current: MemberAssignment | null) => this.ownership.follow(current));
   }
 
   /** Resolves once the assignment was read (and the acquisitions it asks for began). */
@@ -62,7 +65,7 @@ export class AssignedRanges {
     this.ownership.start();
   }
 
-  get currentAssignment(): AssignmentRecord | null {
+  get currentAssignment(): MemberAssignment | null {
     return this.subscription.current;
   }
 

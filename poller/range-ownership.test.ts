@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { pino, type Logger } from 'pino';
-import type { AcquireResult, AssignmentRecord, CommitResult, Lease } from '../coordinator/index.js';
+import type { AcquireResult, MemberAssignment, CommitResult, Lease } from '../coordinator/index.js';
 import { RangeOwnership, type LeasePort, type OffsetPort, type RangeConsumer } from './range-ownership.js';
 import { FakeClock, flushPromises } from '../test/support/fake-clock.js';
 
@@ -137,7 +137,8 @@ class World {
   }
 }
 
-const assignment = (epoch: number, owner: string): AssignmentRecord => ({ epoch, leader: 'l', at: '', owners: [owner], reason: 'test' });
+/** An assignment of `epoch` that gives range 0 to `owner`. */
+const assignment = (epoch: number, owner: string): MemberAssignment => ({ epoch, ranges: new Set(owner === 'p1' ? [0] : []) });
 
 function newOwnership(world: World, logger?: Logger): RangeOwnership {
   return (world.ownership = new RangeOwnership({

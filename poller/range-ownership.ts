@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
-import { retry, RetryAbortedError, type AssignmentRecord, type Lease, type Offset } from '../coordinator/index.js';
+import { retry, RetryAbortedError, type MemberAssignment, type Lease, type Offset } from '../coordinator/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { StopBudget } from './stop-budget.js';
 import type { RangeOwnershipOptions } from './range-ports.js';
@@ -53,10 +53,11 @@ const REACQUIRE_AFTER_MS = { failed: 50, lost: 100 };
  * {range, why}, `committed` {range, offset}, `commit-failed` {range, err}.
  */
 export class RangeOwnership extends EventEmitter {
-  private readonly slots: Slot[];
+  /** A slot for every range this process was ever given (the others are idle). */
+  private readonly slots = new Map<number, Slot>();
   private readonly clock: Clock;
   private readonly log: Logger;
-  private assignment: AssignmentRecord | null = null;
+  private assignment: MemberAssignment | null = null;
   private stopped = false;
   private stopCommitTimer: (() => void) | null = null;
   private committing = false;
@@ -69,7 +70,12 @@ export class RangeOwnership extends EventEmitter {
     super();
     this.clock = opts.clock ?? systemClock;
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'range-ownership', poller: opts.pollerId });
-    this.slots = Array.from({ length: opts.ranges }, () => ({ state: 'idle', token: 0, lease: null, abort: null, acquiredAt: 0, task: null }));
+  }
+
+  private slot(range: number): Slot {
+    let slot = this.slots.get(range);
+    if (!slot) this.slots.set(range, (slot = { state: 'idle', token: 0, lease: null, abort: null, acquiredAt: 0, task: null }));
+    return slot;
   }
 
   /** Starts the periodic commits. */
@@ -78,9 +84,9 @@ export class RangeOwnership extends EventEmitter {
   }
 
   /** Follows a (newer) assignment, or re-checks the current one: acquires what it gives us, releases what it took away. */
-  follow(assignment: AssignmentRecord | null): void {
+  follow(assignment: MemberAssignment | null): void {
     if (assignment && assignment.epoch !== this.assignment?.epoch) {
-      this.log.info({ epoch: assignment.epoch, mine: assignment.owners.filter((o) => o === this.opts.pollerId).length }, 'assignment received');
+      this.log.info({ epoch: assignment.epoch, mine: assignment.ranges.size }, 'assignment received');
     }
     if (assignment) this.assignment = assignment;
     this.reconcile();
@@ -88,35 +94,33 @@ export class RangeOwnership extends EventEmitter {
 
   /** Every lease died with the session: drop every range uncommitted (model/: `expire`). */
   sessionExpired(): void {
-    for (let r = 0; r < this.slots.length; r++) this.drop(r, 'session expired');
+    for (const r of this.slots.keys()) this.drop(r, 'session expired');
   }
 
   stateOf(range: number): OwnershipState {
-    return this.slots[range]?.state ?? 'idle';
+    return this.slots.get(range)?.state ?? 'idle';
   }
 
   /** Ranges whose lease we hold (owned or still releasing). */
   ownedRanges(): number[] {
     const out: number[] = [];
-    this.slots.forEach((s, r) => {
-      if (s.state === 'owned' || s.state === 'releasing') out.push(r);
-    });
-    return out;
+    for (const [r, s] of this.slots) if (s.state === 'owned' || s.state === 'releasing') out.push(r);
+    return out.sort((a, b) => a - b);
   }
 
   /** The leases held right now. */
   heldLeases(): Lease[] {
-    return this.slots.flatMap((s) => (s.lease ? [s.lease] : []));
+    return [...this.slots.values()].flatMap((s) => (s.lease ? [s.lease] : []));
   }
 
   private desired(range: number): boolean {
-    return !this.stopped && this.assignment?.owners[range] === this.opts.pollerId;
+    return !this.stopped && this.assignment?.ranges.has(range) === true;
   }
 
   /** Brings every range's state towards what the assignment wants. */
   private reconcile(): void {
-    for (let r = 0; r < this.slots.length; r++) {
-      const slot = this.slots[r]!;
+    if (!this.stopped) for (const r of this.assignment?.ranges ?? []) this.slot(r);
+    for (const [r, slot] of this.slots) {
       const want = this.desired(r);
       if (want && slot.state === 'idle') this.track(slot, this.acquire(r));
       else if (!want && slot.state === 'owned') this.track(slot, this.release(r));
@@ -136,7 +140,7 @@ export class RangeOwnership extends EventEmitter {
   }
 
   private async acquire(range: number): Promise<void> {
-    const slot = this.slots[range]!;
+    const slot = this.slot(range);
     const token = ++slot.token;
     const abort = new AbortController();
     Object.assign(slot, { state: 'acquiring', abort, lease: null });
@@ -230,7 +234,7 @@ export class RangeOwnership extends EventEmitter {
    * with the session, closed right after).
    */
   private async release(range: number, stopTimeoutMs = this.stopLimit()): Promise<void> {
-    const slot = this.slots[range]!;
+    const slot = this.slot(range);
     if (slot.state !== 'owned' || !slot.lease) return;
     slot.state = 'releasing';
     const { lease, token } = { lease: slot.lease, token: slot.token };
@@ -299,7 +303,7 @@ export class RangeOwnership extends EventEmitter {
 
   /** The stop budget is spent and the range's release or acquisition has not ended: give it up where it stands. */
   private abandon(range: number): void {
-    const slot = this.slots[range]!;
+    const slot = this.slot(range);
     if (slot.state === 'idle') return;
     const was = slot.state;
     slot.token++;
@@ -313,7 +317,7 @@ export class RangeOwnership extends EventEmitter {
 
   /** The lease is gone without a handoff: drop uncommitted work (model/: `expire`). */
   private drop(range: number, why: string): void {
-    const slot = this.slots[range]!;
+    const slot = this.slot(range);
     if (slot.state === 'idle') return;
     const had = slot.state === 'owned' || slot.state === 'releasing';
     slot.token++;
@@ -332,19 +336,22 @@ export class RangeOwnership extends EventEmitter {
     this.reconcileLater(REACQUIRE_AFTER_MS.lost);
   }
 
-  /** Periodic commit of every owned range. A tick while the last one still runs is skipped. */
+  /**
+   * Periodic commit of every owned range, all sent at once (the offset store
+   * batches them into one multi). A tick while the last one still runs is skipped.
+   */
   async commitAll(): Promise<void> {
     if (this.committing) return;
     this.committing = true;
     try {
-      for (let r = 0; r < this.slots.length; r++) await this.commitOne(r);
+      await Promise.all([...this.slots.keys()].map((r) => this.commitOne(r)));
     } finally {
       this.committing = false;
     }
   }
 
   private async commitOne(range: number): Promise<void> {
-    const slot = this.slots[range]!;
+    const slot = this.slot(range);
     if (slot.state !== 'owned' || !slot.lease) return;
     const offset = this.opts.consumer.committable(range);
     if (offset === null) return;
@@ -370,11 +377,11 @@ export class RangeOwnership extends EventEmitter {
   async close(stopTimeoutMs?: number): Promise<void> {
     const budget = (this.budget ??= this.beginStop(stopTimeoutMs));
     for (;;) {
-      const pending = this.slots.flatMap((s) => (s.task ? [s.task] : []));
+      const pending = [...this.slots.values()].flatMap((s) => (s.task ? [s.task] : []));
       if (pending.length === 0) return;
       if (!(await budget.settleWithin(Promise.allSettled(pending)))) break;
     }
-    this.slots.forEach((_, r) => this.abandon(r));
+    for (const r of this.slots.keys()) this.abandon(r);
   }
 
   private beginStop(stopTimeoutMs: number | undefined): StopBudget {
@@ -383,13 +390,13 @@ export class RangeOwnership extends EventEmitter {
     const stopMs = stopTimeoutMs ?? UNLIMITED_STOP_MS;
     const budget = new StopBudget(this.clock, stopMs + this.finalCommitMs);
     budget.signal.addEventListener('abort', () => this.giveUp.abort(), { once: true });
-    for (const slot of this.slots) slot.abort?.abort();
+    for (const slot of this.slots.values()) slot.abort?.abort();
     const ranges = this.ownedRanges();
     this.log.info({ ranges, stopTimeoutMs: stopMs, finalCommitMs: this.finalCommitMs }, 'final commits');
-    this.slots.forEach((s, r) => {
+    for (const [r, s] of this.slots) {
       if (s.state === 'owned') this.track(s, this.release(r, stopMs));
       else if (s.state === 'releasing') this.opts.consumer.hurry?.(r, stopMs);
-    });
+    }
     return budget;
   }
 }

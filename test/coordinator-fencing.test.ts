@@ -6,7 +6,7 @@ import {
   GroupPaths,
   LeaseStore,
   OffsetStore,
-  parseAssignment,
+  parseAssignmentHeader,
   parseOffset,
   readGroupSnapshot,
   readLeader,
@@ -105,7 +105,7 @@ describe('coordinator: fencing a resumed zombie', () => {
     const tCont = stale.lines.find((l) => l.type === 'resumed')!.at as number;
     expect(stale.lines.filter((l) => l.type === 'published' && (l.at as number) >= tCont)).toEqual([]);
     const after = await admin.getData(paths.assignment);
-    const record = parseAssignment(after.data, RANGES);
+    const record = parseAssignmentHeader(after.data, RANGES);
     expect(record.ok).toBe(true);
     if (record.ok) {
       expect(record.value.leader).not.toBe('stale');

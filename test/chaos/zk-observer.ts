@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import {
   GroupPaths,
   ZkSession,
-  parseAssignment,
+  readAssignment,
   parseLease,
   parseOffset,
   readLeaderNode,
@@ -191,12 +191,11 @@ export class ZkObserver {
     const path = this.paths.assignment;
     const stat = await this.zk.exists(path, watch ? this.rewatch(() => this.observeAssignment(true)) : undefined);
     if (!stat) return;
-    const node = await this.zk.getDataOrNull(path);
-    if (!node) return;
-    const parsed = parseAssignment(node.data, this.ranges);
-    if (!parsed.ok || parsed.value.epoch <= this.lastEpoch) return;
-    this.lastEpoch = parsed.value.epoch;
-    this.history.epochs.push({ epoch: parsed.value.epoch, leader: parsed.value.leader, mtime: time(node.stat.mtime), owners: parsed.value.owners });
+    const read = await readAssignment(this.zk, this.paths, this.ranges);
+    const record = read.record;
+    if (!record || record.epoch <= this.lastEpoch) return;
+    this.lastEpoch = record.epoch;
+    this.history.epochs.push({ epoch: record.epoch, leader: record.leader, mtime: read.committedAt ?? time(stat.mtime), owners: record.owners });
   }
 
   private async observeLeader(watch: boolean): Promise<void> {

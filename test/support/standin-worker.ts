@@ -194,7 +194,7 @@ export class StandinMember {
   /** Whether the current assignment gives us nothing and we hold nothing. */
   private empty(): boolean {
     const a = this.assigned.currentAssignment;
-    return this.assigned.ownedRanges().length === 0 && !!a && !a.owners.includes(this.id);
+    return this.assigned.ownedRanges().length === 0 && !!a && a.ranges.size === 0;
   }
 
   private async drain(): Promise<void> {

@@ -1,0 +1,120 @@
+import type { Logger } from 'pino';
+import type { Op, ZkSession } from './zk-session.js';
+import type { GroupPaths } from './group-paths.js';
+import { CommittedAssignment, type KnownNode, type StagedWrite } from './committed-assignment.js';
+import { encode, encodeMemberAssignment, parseAssignmentHeader, parseMemberAssignment, type AssignmentHeader } from './znodes.js';
+import { chunkBySize, opBytes } from './op-chunks.js';
+
+/** How many per-poller nodes a new leader reads at once. */
+const READ_CONCURRENCY = 256;
+
+/**
+ * The leader's writes of the assignment (docs/design.md, "Publishing an
+ * epoch"): it stages the nodes of the pollers whose ranges change, then
+ * commits the epoch by writing the header, then deletes nodes left with no
+ * ranges. Every write is a multi that also checks the leader's own node, so
+ * a deposed leader's writes cannot land. Any failure forgets what it knew:
+ * the next publish reads the assignment again.
+ */
+export class AssignmentPublisher {
+  private state: CommittedAssignment | null = null;
+
+  constructor(
+    private readonly zk: ZkSession,
+    private readonly paths: GroupPaths,
+    private readonly ranges: number,
+    private readonly log: Logger,
+  ) {}
+
+  /** The committed assignment, read from ZooKeeper the first time (and after any failure). */
+  async current(): Promise<CommittedAssignment> {
+    return (this.state ??= await this.load());
+  }
+
+  forget(): void {
+    this.state = null;
+  }
+
+  /**
+   * Publishes `owners` as a new epoch, if anything needs writing. Resolves
+   * with the epoch, or null when the committed assignment already says it.
+   */
+  async publish(leaderNode: string, owners: readonly (string | null)[], meta: Omit<AssignmentHeader, 'epoch'>): Promise<number | null> {
+    const state = await this.current();
+    const epoch = state.nextEpoch();
+    const writes = state.plan(owners, epoch);
+    if (writes.length === 0 && state.headerVersion >= 0) return null;
+    const check: Op = { op: 'check', path: leaderNode, version: -1 };
+    try {
+      for (const chunk of chunkBySize(writes.map((w) => this.writeOp(w)), opBytes)) await this.zk.multi([check, ...chunk]);
+      state.staged(writes);
+      const header = encode({ epoch, leader: meta.leader, at: meta.at, reason: meta.reason });
+      const write: Op =
+        state.headerVersion < 0
+          ? { op: 'create', path: this.paths.assignment, data: header }
+          : { op: 'setData', path: this.paths.assignment, data: header, version: state.headerVersion };
+      await this.zk.multi([check, write]);
+      state.committed(epoch);
+    } catch (err) {
+      this.forget();
+      throw err;
+    }
+    await this.removeEmpty(check, state);
+    return epoch;
+  }
+
+  private writeOp(w: StagedWrite): Op {
+    const path = this.paths.memberAssignment(w.id);
+    const data = encodeMemberAssignment(w.node, this.ranges);
+    return w.version === null ? { op: 'create', path, data } : { op: 'setData', path, data, version: w.version };
+  }
+
+  /** Nodes left with no ranges go; a failure here only costs a reread. */
+  private async removeEmpty(check: Op, state: CommittedAssignment): Promise<void> {
+    const empty = state.empty();
+    const ops: Op[] = empty.map((e) => ({ op: 'remove', path: this.paths.memberAssignment(e.id), version: e.version }));
+    try {
+      for (const chunk of chunkBySize(ops, opBytes)) await this.zk.multi([check, ...chunk]);
+      for (const e of empty) state.nodes.delete(e.id);
+    } catch (err) {
+      this.log.debug({ err }, 'could not delete empty assignment nodes; they go after the next publish');
+      this.forget();
+    }
+  }
+
+  private async load(): Promise<CommittedAssignment> {
+    const headerNode = await this.zk.getDataOrNull(this.paths.assignment);
+    const parsed = headerNode ? parseAssignmentHeader(headerNode.data, this.ranges) : null;
+    if (parsed && !parsed.ok) this.log.warn({ problem: parsed.error }, 'ignoring a malformed assignment header');
+    const header = parsed?.ok ? parsed.value : null;
+    const nodes = headerNode ? await this.readNodes() : new Map<string, KnownNode>();
+    if (header?.legacyOwners && nodes.size === 0) carryOver(header.legacyOwners, header.epoch, nodes);
+    return new CommittedAssignment(this.ranges, header?.epoch ?? 0, headerNode?.stat.version ?? -1, nodes);
+  }
+
+  private async readNodes(): Promise<Map<string, KnownNode>> {
+    const ids = await this.zk.getChildren(this.paths.assignment);
+    const nodes = new Map<string, KnownNode>();
+    for (let i = 0; i < ids.length; i += READ_CONCURRENCY) {
+      const batch = ids.slice(i, i + READ_CONCURRENCY);
+      const read = await Promise.all(batch.map((id) => this.zk.getDataOrNull(this.paths.memberAssignment(id))));
+      batch.forEach((id, j) => {
+        const n = read[j];
+        if (!n) return;
+        const parsed = parseMemberAssignment(n.data, this.ranges, id);
+        if (!parsed.ok) this.log.warn({ problem: parsed.error }, 'malformed assignment node: rewriting it at the next publish');
+        nodes.set(id, { version: n.stat.version, node: parsed.ok ? parsed.value : null, rewrite: !parsed.ok });
+      });
+    }
+    return nodes;
+  }
+}
+
+/** A group written with one assignment znode (ringleader 0.1): its owners become nodes to write. */
+function carryOver(owners: readonly (string | null)[], epoch: number, nodes: Map<string, KnownNode>): void {
+  const byId = new Map<string, number[]>();
+  owners.forEach((id, r) => {
+    if (id !== null) (byId.get(id) ?? byId.set(id, []).get(id)!).push(r);
+  });
+  for (const [id, ranges] of byId) nodes.set(id, { version: null, node: { epoch, ranges, prev: { epoch: 0, ranges: [] } }, rewrite: true });
+}
