@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { renderView, describeEvent, rememberEvent, committedTotal } from './watch-view.js';
-import type { GroupEvent } from '../coordinator/index.js';
-import { compactRanges } from './actions/status.js';
-import type { GroupSnapshot } from '../coordinator/index.js';
+import type { GroupEvent, GroupSnapshot } from '../coordinator/index.js';
+import { compactRanges } from './status-table.js';
+import { EventLines } from './event-lines.js';
+import { syntheticSnapshot } from './synthetic-group.js';
 
 const snapshot: GroupSnapshot = {
   group: 'orders-g',
@@ -64,5 +65,64 @@ describe('watch live view', () => {
   it('compacts range lists', () => {
     expect(compactRanges([0, 1, 2, 5, 7, 8])).toBe('0-2,5,7-8');
     expect(compactRanges([])).toBe('-');
+  });
+});
+
+describe('watch live view of 1,000 pollers and 65,536 ranges', () => {
+  const R = 65_536;
+  const big = syntheticSnapshot({ pollers: 1000, ranges: R, moving: [0, 50], waiting: [R - 30, R], lag: (r) => r % 7 });
+  const at = '2026-01-01T10:00:01.250Z';
+  const events: GroupEvent[] = [{ type: 'assignment', at: '2026-01-01T10:00:01.000Z', epoch: 42, moves: [] }];
+  for (let r = 0; r < 50; r++) events.push({ type: 'released', at, range: r, poller: 'p-0001' });
+  for (let r = 0; r < 3000; r++) events.push({ type: 'acquired', at, range: r, poller: `p-${String(r % 400).padStart(4, '0')}`, pausedMs: r % 300 });
+  const log = EventLines.of(events);
+
+  it('draws the summary and the recent events within 40 lines', () => {
+    const text = renderView({ snapshot: big, events: [], log, rate: 41_234, connection: 'connected', width: 120 });
+    const lines = text.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(40);
+    expect(lines[0]).toBe(`ringleader watch  group orders-g  topic orders  ${R} ranges  epoch 42  leader p-0000`);
+    expect(lines[1]).toBe('MOVING: 30 unowned, 50 held off-assignment (50 moving)  41234 msg/s committed  lag 196603');
+    expect(text).toMatch(/^ring {5}0 ~#{62}_ 65535$/m);
+    expect(text).toContain('pollers  1000: 1000 active');
+    expect(lines.filter((l) => /^ {2}\d+ +p-/.test(l))).toHaveLength(5);
+    expect(lines.slice(-3)).toEqual([
+      '  10:00:01.000 assignment    epoch 42: 0 range(s) move',
+      '  10:00:01.250 released      50 ranges by p-0001 (0-7,...)',
+      '  10:00:01.250 acquired      3000 ranges by 400 pollers (0-7,...) after up to 299 ms paused',
+    ]);
+  });
+
+  it('narrows the strip on a narrow terminal and can show the summary for a small group', () => {
+    const narrow = renderView({ snapshot: big, events: [], rate: null, connection: 'expired', width: 60 });
+    expect(narrow).toMatch(/^ring {5}0 ~#{38}_ 65535$/m);
+    expect(narrow.split('\n')[1]).toMatch(/ZooKeeper expired$/);
+    const summary = renderView({ snapshot, events: [], rate: null, connection: 'connected', width: 100, layout: 'summary' });
+    expect(summary).toContain('ring     0 ##~_ 3');
+    expect(summary).not.toMatch(/A p1\s+active/);
+  });
+});
+
+describe('recent event lines', () => {
+  it('merge the acquisitions of one refresh, and keep single ones as they were', () => {
+    const at = '2026-01-01T10:00:00.000Z';
+    const lines = EventLines.of([
+      { type: 'acquired', at, range: 3, poller: 'p2', pausedMs: 40 },
+      { type: 'acquired', at: '2026-01-01T10:00:01.000Z', range: 4, poller: 'p2', pausedMs: null },
+      { type: 'acquired', at: '2026-01-01T10:00:01.000Z', range: 5, poller: 'p2', pausedMs: null },
+      { type: 'joined', at, poller: 'p3' },
+    ]).latest(10);
+    expect(lines).toEqual([
+      '10:00:00.000 acquired      range 3 by p2 after 40 ms paused',
+      '10:00:01.000 acquired      2 ranges by p2 (4-5)',
+      '10:00:00.000 joined        p3',
+    ]);
+  });
+
+  it('keep a bounded number of lines', () => {
+    const log = new EventLines(5);
+    for (let i = 0; i < 20; i++) log.add({ type: 'joined', at: '2026-01-01T10:00:00.000Z', poller: `p${i}` });
+    expect(log.latest(100)).toHaveLength(5);
+    expect(log.latest(1)[0]).toContain('p19');
   });
 });

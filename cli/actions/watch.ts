@@ -2,9 +2,11 @@ import type { Logger } from 'pino';
 import { ZkSession, GroupPaths, GroupWatcher, readGroupConfig, type GroupSnapshot, type GroupEvent } from '../../coordinator/index.js';
 import { endOffsetsFrom } from './status.js';
 import { zkSecurity, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
-import { renderView, describeEvent, rememberEvent, committedTotal, type ViewState } from '../watch-view.js';
+import { renderView, describeEvent, committedTotal, type ViewState } from '../watch-view.js';
+import { EventLines } from '../event-lines.js';
 import { onStopSignals } from '../signals.js';
 import { printJson } from '../output.js';
+import { writeStdout } from '../stdout-flush.js';
 
 export interface WatchActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   zk: string;
@@ -16,6 +18,10 @@ export interface WatchActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   refresh: number;
   /** Stop after this long (tests, scripts); 0 = until a signal. */
   duration: number;
+  /** How many of the largest lags the summary lists. */
+  top: number;
+  /** The summary even for a small group. */
+  summary?: boolean;
 }
 
 /**
@@ -36,7 +42,17 @@ export async function runWatch(o: WatchActionOptions, log: Logger): Promise<void
     if (authError) throw authError;
     const watcher = new GroupWatcher({ zk, paths, refreshMs: o.refresh, logger: log, ...(endOffsets ? { endOffsets } : {}) });
     const live = !o.json && process.stdout.isTTY === true;
-    const view: ViewState = { snapshot: null, events: [], rate: null, connection: 'connected', width: process.stdout.columns ?? 100 };
+    const recent = new EventLines();
+    const view: ViewState = {
+      snapshot: null,
+      events: [],
+      log: recent,
+      rate: null,
+      connection: 'connected',
+      width: process.stdout.columns ?? 100,
+      layout: o.summary ? 'summary' : 'auto',
+      top: o.top,
+    };
     let last: { at: number; committed: number } | null = null;
     let dirty = false;
     const draw = () => {
@@ -69,7 +85,7 @@ export async function runWatch(o: WatchActionOptions, log: Logger): Promise<void
     watcher.on('event', (e: GroupEvent) => {
       if (o.json) printJson(e);
       else if (!live) process.stdout.write(`${describeEvent(e)}\n`);
-      rememberEvent(view.events, e);
+      recent.add(e);
       dirty = true;
     });
     await watcher.start();
@@ -84,6 +100,8 @@ export async function runWatch(o: WatchActionOptions, log: Logger): Promise<void
       }, o.duration);
     });
     watcher.close();
+    // process.exit() follows: let a pipe take the last event lines first.
+    await writeStdout('').catch(() => undefined);
     if (drawTimer) {
       clearInterval(drawTimer);
       draw();

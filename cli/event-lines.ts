@@ -1,0 +1,90 @@
+import type { GroupEvent } from '../coordinator/index.js';
+import { compactRanges } from './status-table.js';
+
+/** One line per event, for people. */
+export function describeEvent(e: GroupEvent): string {
+  const t = e.at.slice(11, 23);
+  switch (e.type) {
+    case 'leader':
+      return `${t} leader        ${e.id ?? '(none)'}`;
+    case 'joined':
+      return `${t} joined        ${e.poller}`;
+    case 'left':
+      return `${t} left          ${e.poller} (${e.reason})`;
+    case 'assignment':
+      return `${t} assignment    epoch ${e.epoch}: ${e.moves.length} range(s) move${e.reason ? ` (${e.reason})` : ''}`;
+    case 'acquired':
+      return `${t} acquired      range ${e.range} by ${e.poller}${e.pausedMs !== null ? ` after ${e.pausedMs} ms paused` : ''}`;
+    case 'released':
+      return `${t} released      range ${e.range} by ${e.poller}`;
+    case 'converged':
+      return `${t} converged     epoch ${e.epoch}${e.ms !== null ? ` in ${e.ms} ms` : ''}`;
+    case 'problem':
+      return `${t} PROBLEM       ${e.path}: ${e.error}`;
+  }
+}
+
+type RangeEvent = Extract<GroupEvent, { type: 'acquired' | 'released' }>;
+
+/** Acquisitions (or releases) seen in one refresh: one line however many ranges moved. */
+interface RangeBatch {
+  first: RangeEvent;
+  ranges: number[];
+  pollers: Set<string>;
+  maxPausedMs: number | null;
+}
+
+/** Ranges a batch line names before "...". */
+const NAMED_RANGES = 8;
+
+/**
+ * Recent events as lines, merging the acquisitions (or releases) of one
+ * refresh into one line: a rebalance of a large group moves thousands of
+ * ranges at once, which would push everything else off the screen.
+ */
+export class EventLines {
+  private readonly entries: (GroupEvent | RangeBatch)[] = [];
+
+  constructor(private readonly kept = 50) {}
+
+  static of(events: readonly GroupEvent[]): EventLines {
+    const lines = new EventLines();
+    for (const e of events) lines.add(e);
+    return lines;
+  }
+
+  add(e: GroupEvent): void {
+    const last = this.entries[this.entries.length - 1];
+    if ((e.type === 'acquired' || e.type === 'released') && last && 'first' in last && last.first.type === e.type && last.first.at === e.at) {
+      extend(last, e);
+      return;
+    }
+    this.entries.push(e.type === 'acquired' || e.type === 'released' ? batchOf(e) : e);
+    if (this.entries.length > this.kept) this.entries.splice(0, this.entries.length - this.kept);
+  }
+
+  /** The `n` latest lines, oldest first. */
+  latest(n: number): string[] {
+    return this.entries.slice(-n).map((x) => ('first' in x ? describeBatch(x) : describeEvent(x)));
+  }
+}
+
+function batchOf(e: RangeEvent): RangeBatch {
+  return { first: e, ranges: [e.range], pollers: new Set([e.poller]), maxPausedMs: e.type === 'acquired' ? e.pausedMs : null };
+}
+
+function extend(b: RangeBatch, e: RangeEvent): void {
+  b.ranges.push(e.range);
+  b.pollers.add(e.poller);
+  if (e.type === 'acquired' && e.pausedMs !== null) b.maxPausedMs = Math.max(b.maxPausedMs ?? 0, e.pausedMs);
+}
+
+function describeBatch(b: RangeBatch): string {
+  if (b.ranges.length === 1) return describeEvent(b.first);
+  const t = b.first.at.slice(11, 23);
+  const by = b.pollers.size === 1 ? b.first.poller : `${b.pollers.size} pollers`;
+  const sorted = [...b.ranges].sort((x, y) => x - y);
+  const named = compactRanges(sorted.slice(0, NAMED_RANGES)) + (sorted.length > NAMED_RANGES ? ',...' : '');
+  const paused = b.maxPausedMs !== null ? ` after up to ${b.maxPausedMs} ms paused` : '';
+  return `${t} ${b.first.type.padEnd(13)} ${b.ranges.length} ranges by ${by} (${named})${paused}`;
+}
