@@ -7,4 +7,8 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 // Before anything else: --kafka-password / --zk-auth values out of `ps`.
 hideSecretArgs();
 
-process.exit(await runProgram(process.argv));
+const code = await runProgram(process.argv);
+// process.exit() drops what a pipe has not taken yet (a large `status --json`
+// was cut at 64 KiB): an empty write's callback runs once everything before it is out.
+await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+process.exit(code);

@@ -18,6 +18,8 @@ const READ_CONCURRENCY = 256;
  */
 export class AssignmentPublisher {
   private state: CommittedAssignment | null = null;
+  /** The epoch of the last valid header read or written: what garbage in the header hides. */
+  private lastCommittedEpoch: number | null = null;
 
   constructor(
     private readonly zk: ZkSession,
@@ -55,6 +57,7 @@ export class AssignmentPublisher {
           : { op: 'setData', path: this.paths.assignment, data: header, version: state.headerVersion };
       await this.zk.multi([check, write]);
       state.committed(epoch);
+      this.lastCommittedEpoch = epoch;
     } catch (err) {
       this.forget();
       throw err;
@@ -89,7 +92,21 @@ export class AssignmentPublisher {
     const header = parsed?.ok ? parsed.value : null;
     const nodes = headerNode ? await this.readNodes() : new Map<string, KnownNode>();
     if (header?.legacyOwners && nodes.size === 0) carryOver(header.legacyOwners, header.epoch, nodes);
-    return new CommittedAssignment(this.ranges, header?.epoch ?? 0, headerNode?.stat.version ?? -1, nodes);
+    if (header) this.lastCommittedEpoch = header.epoch;
+    return new CommittedAssignment(this.ranges, header?.epoch ?? this.committedEpochBehindGarbage(nodes), headerNode?.stat.version ?? -1, nodes);
+  }
+
+  /**
+   * The header is garbage: its epoch is the last valid one this leader saw,
+   * or, for a leader that never saw one, the newest epoch of any node (a
+   * guess that takes a half-staged epoch as committed: the leases still
+   * keep every range to one holder, and the next publish rewrites it all).
+   */
+  private committedEpochBehindGarbage(nodes: Map<string, KnownNode>): number {
+    if (this.lastCommittedEpoch !== null) return this.lastCommittedEpoch;
+    let newest = 0;
+    for (const k of nodes.values()) if (k.node) newest = Math.max(newest, k.node.epoch);
+    return newest;
   }
 
   private async readNodes(): Promise<Map<string, KnownNode>> {

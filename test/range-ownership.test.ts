@@ -1,10 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { ZkSession, GroupPaths, createGroupConfig, encode } from '../coordinator/index.js';
+import { ZkSession, GroupPaths, createGroupConfig } from '../coordinator/index.js';
 import { AssignedRanges } from '../poller/assigned-ranges.js';
 import type { RangeConsumer } from '../poller/range-ownership.js';
 import { zkConnect, randomName } from './support/env.js';
 import { expireSession } from './support/expire-session.js';
 import { sleep, waitFor } from './support/wait-for.js';
+import { publishAssignment } from './support/publish-assignment.js';
 
 describe('range ownership against real ZooKeeper', () => {
   it('a range whose session expires while its worker is starting is not left "owned" without a lease', async () => {
@@ -13,7 +14,7 @@ describe('range ownership against real ZooKeeper', () => {
     const paths = new GroupPaths(randomName('follower'));
     await createGroupConfig(zk, paths, { topic: 't', ranges: 1 });
     // The test plays the leader: range 0 belongs to p1.
-    await zk.setData(paths.assignment, encode({ epoch: 1, leader: 'test', at: new Date().toISOString(), owners: ['p1'], reason: 'test' }), -1);
+    await publishAssignment(zk, paths, 1, ['p1']);
 
     let releaseFirstStart!: () => void;
     const firstStartHeld = new Promise<void>((r) => (releaseFirstStart = r));

@@ -3,15 +3,13 @@
 // up would leave a live lease that blocks the new owner until this process
 // dies. The hiccup is a stalled TCP proxy in front of the real server.
 import { describe, expect, it } from 'vitest';
-import { createGroupConfig, encode, GroupPaths, parseOffset, ZkSession } from '../coordinator/index.js';
+import { createGroupConfig, GroupPaths, parseOffset, ZkSession } from '../coordinator/index.js';
 import { AssignedRanges } from '../poller/assigned-ranges.js';
 import type { RangeConsumer } from '../poller/range-ownership.js';
 import { randomName, zkConnect } from './support/env.js';
 import { StallProxy } from './support/stall-proxy.js';
 import { sleep, waitFor } from './support/wait-for.js';
-
-const assignment = (epoch: number, owner: string) =>
-  encode({ epoch, leader: 'test', at: new Date().toISOString(), owners: [owner], reason: 'test' });
+import { publishAssignment } from './support/publish-assignment.js';
 
 describe('a range release under a ZooKeeper stall (real ZooKeeper)', () => {
   it('retries the commit and the lease delete until they land, within the same session', async () => {
@@ -41,14 +39,14 @@ describe('a range release under a ZooKeeper stall (real ZooKeeper)', () => {
       await direct.start();
       await zk.start();
       await createGroupConfig(direct, paths, { topic: 't', ranges: 1 });
-      await direct.setData(paths.assignment, assignment(1, 'p1'), -1);
+      await publishAssignment(direct, paths, 1, ['p1']);
       await follower.start();
       const f = follower;
       await waitFor('range 0 owned', () => f.ownership.stateOf(0) === 'owned', { timeoutMs: 10_000 });
       const sessionId = zk.sessionId;
 
       const released = new Promise<void>((r) => f.ownership.once('released', () => r()));
-      await direct.setData(paths.assignment, assignment(2, 'p2'), -1); // the test plays the leader
+      await publishAssignment(direct, paths, 2, ['p2']); // the test plays the leader
       await waitFor('the release to stop the worker', () => stops === 1, { timeoutMs: 10_000 });
       proxy.stall();
       letStopFinish(); // the commit and the delete now time out, more than once

@@ -86,7 +86,11 @@ async function expectStrangerCannotWrite(stranger: ZkSession, paths: GroupPaths,
   const offset = await stranger.getData(paths.offset(0)); // reading is allowed (--zk-acl-read world)
   const lease = await stranger.getData(paths.lease(0));
   const assignment = await stranger.getData(paths.assignment);
-  await expectNoAuth('set assignment', () => stranger.setData(paths.assignment, encode({ ...JSON.parse(assignment.data.toString()), owners: ['evil', 'evil', 'evil', 'evil'] })));
+  await expectNoAuth('set assignment', () => stranger.setData(paths.assignment, encode({ ...JSON.parse(assignment.data.toString()), epoch: 999_999 })));
+  const [someone] = await stranger.getChildren(paths.assignment);
+  expect(someone).toBeDefined();
+  await expectNoAuth('set a poller\'s ranges', () => stranger.setData(paths.memberAssignment(someone!), encode({ epoch: 999_999, ranges: '0-3', prev: { epoch: 0, ranges: '' } })));
+  await expectNoAuth('give a poller ranges', () => stranger.create(paths.memberAssignment('evil'), encode({ epoch: 999_999, ranges: '0-3', prev: { epoch: 0, ranges: '' } })));
   await expectNoAuth('set lease', () => stranger.setData(paths.lease(0), lease.data));
   await expectNoAuth('delete lease', () => stranger.remove(paths.lease(0)));
   await expectNoAuth('create lease', () => stranger.create(paths.lease(99), encode({ poller: 'evil', epoch: 1, at: 'x' })));

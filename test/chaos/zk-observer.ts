@@ -139,7 +139,9 @@ export class ZkObserver {
     const cz = zxid(node.stat.czxid);
     if (prev && prev.czxid >= cz) return; // same lease, or a read older than what we know
     if (prev && prev.goneAt === undefined) prev.goneAt = now;
-    const known = this.leaseByZxid.get(cz.toString());
+    // Leases created in one multi share a zxid: the key is the range and the zxid.
+    const key = `${range}:${cz}`;
+    const known = this.leaseByZxid.get(key);
     if (known) {
       this.current.set(range, known);
       return;
@@ -152,7 +154,7 @@ export class ZkObserver {
       czxid: cz,
       ctime: time(node.stat.ctime),
     };
-    this.leaseByZxid.set(cz.toString(), obs);
+    this.leaseByZxid.set(key, obs);
     this.history.leases.push(obs);
     this.current.set(range, obs);
   }

@@ -69,10 +69,10 @@ function describe(err: unknown): string {
         : `error ${(err as ZkError).code ?? ''} ${(err as Error).message}`;
 }
 
-/** The assignment write a stale leader would make: check(own old leader node) + setData. */
+/** The commit of an epoch a stale leader would make: check(own old leader node) + setData(header). */
 async function staleAssignmentWrite(session: 'old' | 'new'): Promise<void> {
   if (!leaderNode) return;
-  const record = { epoch: 999_999, leader: cfg.id, at: new Date().toISOString(), owners: new Array(cfg.ranges).fill(cfg.id), reason: 'stale' };
+  const record = { epoch: 999_999, leader: cfg.id, at: new Date().toISOString(), reason: 'stale' };
   try {
     await member.zk.multi([
       { op: 'check', path: leaderNode, version: -1 },
