@@ -1,7 +1,8 @@
 /**
  * Benchmarks ring/ beside the npm `hashring` package, in one run so the
  * figures are comparable: key hashing speed, assign() time, balance, and how
- * much moves on a join or a leave. Progress goes to stderr; the last line of
+ * much moves on a join or a leave; then assign() at scale (1,000 members x
+ * 16,384 ranges, 10,000 x 65,536). Progress goes to stderr; the last line of
  * stdout is one JSON object (see README / issue for its shape).
  *
  *   npx tsc -p tsconfig.build.json && npm run bench:ring -- --json
@@ -122,6 +123,30 @@ function ringleaderFigures(keys: string[]) {
   return { keysPerSec: kps, assignMs, rebalanceMs, peakToMean, joinMovedOverIdeal, leaveMovedOverIdeal };
 }
 
+/**
+ * assign() at n members x R ranges, median ms: cold (no previous), a join
+ * (previous = the assignment of n - 1 members, the nth joins) and a leave
+ * (previous = the assignment of n members, one leaves).
+ */
+function assignAtScale(n: number, ranges: number, repeats: number) {
+  const all = equalMembers(n);
+  const leaver = `poller-${Math.floor(n / 2)}`;
+  const withoutLast = all.slice(0, n - 1);
+  const withoutLeaver = all.filter((m) => m.id !== leaver);
+  const beforeJoin = assign({ ranges, members: withoutLast });
+  const beforeLeave = assign({ ranges, members: all });
+  const coldMs = timeMs(() => void assign({ ranges, members: all }), 3, repeats);
+  const joinMs = timeMs(() => void assign({ ranges, members: all, previous: beforeJoin }), 3, repeats);
+  const leaveMs = timeMs(() => void assign({ ranges, members: withoutLeaver, previous: beforeLeave }), 3, repeats);
+  log(`  assign ${n} members x ${ranges} ranges: cold ${coldMs.toFixed(2)} ms, join ${joinMs.toFixed(2)} ms, leave ${leaveMs.toFixed(2)} ms (medians of ${repeats})`);
+  return { members: n, ranges, coldMs: round(coldMs, 2), joinMs: round(joinMs, 2), leaveMs: round(leaveMs, 2) };
+}
+
+function scaleFigures() {
+  log('ringleader: assign() at scale');
+  return { assign1kx16k: assignAtScale(1_000, 16_384, 21), assign10kx64k: assignAtScale(10_000, 65_536, 11) };
+}
+
 function ownersOf(ring: HashRingLike, sample: string[]): string[] {
   return sample.map((k) => ring.get(k));
 }
@@ -168,6 +193,7 @@ function main(): void {
   const keys = randomKeys(KEYS, 0x5eed);
   const ours = ringleaderFigures(keys);
   const base = hashringFigures(keys);
+  const scale = scaleFigures();
   const result = {
     keysPerSec: Math.round(ours.keysPerSec),
     assignMs: { R: 4096, members: 256, ms: round(ours.assignMs, 3) },
@@ -175,6 +201,7 @@ function main(): void {
     peakToMean: round(ours.peakToMean),
     joinMovedOverIdeal: round(ours.joinMovedOverIdeal),
     leaveMovedOverIdeal: round(ours.leaveMovedOverIdeal),
+    ...scale,
     baseline: {
       name: base.name,
       keysPerSec: Math.round(base.keysPerSec),

@@ -6,7 +6,8 @@ import { quotas } from './quotas.js';
 import type { Member, Owners } from './types.js';
 
 // docs/design.md "Assignment": properties over random inputs: members 1..200,
-// R 1..4096, weights 1..10, and random join / leave / weight sequences.
+// R 1..4096, weights 1..10, and random join / leave / weight sequences; then
+// a few runs at R = 65,536 with 1,000..10,000 members.
 
 const RUNS = { numRuns: 1000 };
 const weight = fc.integer({ min: 1, max: 10 });
@@ -202,5 +203,51 @@ describe('assign() properties: order, stability and exact movement', () => {
       }),
       RUNS,
     );
+  });
+});
+
+describe('assign() properties at scale: R = 65,536 with thousands of members', () => {
+  // Few runs: each assign() here is tens of milliseconds and each check walks all 65,536 ranges.
+  const R = 65_536;
+  const scale = fc.record({
+    n: fc.integer({ min: 1000, max: 10_000 }),
+    weights: fc.array(weight, { minLength: 1, maxLength: 64 }),
+    seq: fc.array(step, { minLength: 1, maxLength: 3 }),
+  });
+
+  it('ownership, quotas, minimal movement and order independence hold over join / leave / weight steps', () => {
+    fc.assert(
+      fc.property(scale, ({ n, weights, seq }) => {
+        let ms: Member[] = Array.from({ length: n }, (_, i) => ({ id: `poller-${i}`, weight: weights[i % weights.length]! }));
+        let owners = assign({ ranges: R, members: ms });
+        expectOwnedByMembers(owners, R, ms);
+        expectWithinOneOfShare(owners, R, ms);
+        const fresh = freshIds();
+        for (const s of seq) {
+          ms = applyStep(ms, s, fresh);
+          const next = assign({ ranges: R, members: ms, previous: owners });
+          expectOwnedByMembers(next, R, ms);
+          expectWithinOneOfShare(next, R, ms, owners);
+          expectMinimalMovement(owners, next, ms);
+          expectSame(assign({ ranges: R, members: [...ms].reverse(), previous: owners }), next);
+          owners = next;
+        }
+      }),
+      { numRuns: 4 },
+    );
+  });
+
+  it('equal weights: a join of the 10,001st moves exactly its quota, all to it; a leave moves exactly the leaver ranges', () => {
+    const ms: Member[] = Array.from({ length: 10_000 }, (_, i) => ({ id: `poller-${i}`, weight: 1 }));
+    const owners = assign({ ranges: R, members: ms });
+    const newcomer = { id: 'poller-new', weight: 1 };
+    const joined = assign({ ranges: R, members: [...ms, newcomer], previous: owners });
+    const moves = diff(owners, joined);
+    expect(moves.length).toBe(Math.floor(R / 10_001));
+    expect(moves.filter((m) => m.to !== newcomer.id)).toEqual([]);
+
+    const leaver = 'poller-4321';
+    const left = assign({ ranges: R, members: ms.filter((m) => m.id !== leaver), previous: owners });
+    expect(diff(owners, left).map((m) => m.range)).toEqual(owners.flatMap((o, r) => (o === leaver ? [r] : [])));
   });
 });

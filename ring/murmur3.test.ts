@@ -43,6 +43,19 @@ describe('murmur3', () => {
     }
   });
 
+  it('the vectors cover R = 65,536, both ends of a range there, and agree with exact integer arithmetic', () => {
+    const R = 65_536;
+    expect(file.ranges).toContain(R);
+    for (const v of file.vectors) {
+      for (const r of file.ranges) {
+        expect(v.range[String(r)], `${v.key} R=${r}`).toBe(Number((BigInt(v.hash) * BigInt(r)) >> 32n));
+      }
+    }
+    // The last range, and a hash that is the first of its range (hash * R / 2^32 exact).
+    expect(file.vectors.some((v) => v.range[String(R)] === R - 1)).toBe(true);
+    expect(file.vectors.some((v) => v.hash > 0 && (v.hash * R) % 2 ** 32 === 0)).toBe(true);
+  });
+
   it('the vectors cover empty, ASCII, multi-byte UTF-8 and emoji keys', () => {
     const keys = file.vectors.map((v) => v.key);
     expect(keys).toContain('');
