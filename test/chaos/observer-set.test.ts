@@ -36,4 +36,15 @@ describe('mergeHistories', () => {
     const b: History = { ...empty, leaders: [{ leader: 'c1', node: 'n_01', at: 3 }, { leader: 'c1', node: 'n_04', at: 5_010 }] };
     expect(mergeHistories([a, b]).leaders).toEqual([{ leader: 'c1', node: 'n_01', at: 0 }, { leader: 'c1', node: 'n_04', at: 5_000 }]);
   });
+
+  it('keeps the leases and commits of several ranges written by one multi (one zxid)', () => {
+    const h = mergeHistories([{
+      leases: [lease(50, 'p1', 100), { ...lease(50, 'p1', 100), range: 15 }],
+      offsets: [offset(60, 'p1', 3), { ...offset(60, 'p1', 8), range: 15 }],
+      epochs: [],
+      leaders: [],
+    }]);
+    expect(h.leases.map((l) => l.range)).toEqual([14, 15]);
+    expect(h.offsets.map((o) => [o.range, o.offset])).toEqual([[14, 3n], [15, 8n]]);
+  });
 });

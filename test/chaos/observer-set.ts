@@ -36,20 +36,22 @@ export class ObserverSet {
 }
 
 /**
- * The union of what several observers saw: a lease by its czxid (gone when
- * the first one saw it gone), an offset write by its mzxid, an epoch by its
- * number, and leader changes in time order.
+ * The union of what several observers saw: a lease by its range and czxid
+ * (gone when the first one saw it gone), an offset write by its range and
+ * mzxid (one multi creates several leases, or commits several ranges, in
+ * one zxid), an epoch by its number, and leader changes in time order.
  */
 export function mergeHistories(histories: History[]): History {
-  const leases = new Map<bigint, LeaseObs>();
+  const leases = new Map<string, LeaseObs>();
   for (const h of histories) {
     for (const l of h.leases) {
-      const seen = leases.get(l.czxid);
-      if (!seen) leases.set(l.czxid, { ...l });
+      const key = `${l.range}:${l.czxid}`;
+      const seen = leases.get(key);
+      if (!seen) leases.set(key, { ...l });
       else if (l.goneAt !== undefined && (seen.goneAt === undefined || l.goneAt < seen.goneAt)) seen.goneAt = l.goneAt;
     }
   }
-  const offsets = new Map(histories.flatMap((h) => h.offsets.map((o) => [o.mzxid, o] as const)));
+  const offsets = new Map(histories.flatMap((h) => h.offsets.map((o) => [`${o.range}:${o.mzxid}`, o] as const)));
   const epochs = new Map(histories.flatMap((h) => h.epochs.map((e) => [e.epoch, e] as const)));
   const leaders: History['leaders'] = [];
   for (const l of histories.flatMap((h) => h.leaders).sort((a, b) => a.at - b.at)) {
@@ -57,8 +59,8 @@ export function mergeHistories(histories: History[]): History {
     if (!last || last.leader !== l.leader || (last.node ?? null) !== (l.node ?? null)) leaders.push(l);
   }
   return {
-    leases: [...leases.values()].sort((a, b) => (a.czxid < b.czxid ? -1 : a.czxid > b.czxid ? 1 : 0)),
-    offsets: [...offsets.values()].sort((a, b) => (a.mzxid < b.mzxid ? -1 : a.mzxid > b.mzxid ? 1 : 0)),
+    leases: [...leases.values()].sort((a, b) => (a.czxid < b.czxid ? -1 : a.czxid > b.czxid ? 1 : a.range - b.range)),
+    offsets: [...offsets.values()].sort((a, b) => (a.mzxid < b.mzxid ? -1 : a.mzxid > b.mzxid ? 1 : a.range - b.range)),
     epochs: [...epochs.values()].sort((a, b) => a.epoch - b.epoch),
     leaders,
   };
