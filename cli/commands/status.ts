@@ -3,7 +3,7 @@ import { integer } from '../parse.js';
 import { opt, addZkOptions, addGroupOption, addBrokersOption, addLogOptions } from '../options.js';
 import { createCliLogger } from '../logger.js';
 import { readStatus, statusJson } from '../actions/status.js';
-import { formatStatus, SMALL_GROUP } from '../status-view.js';
+import { formatStatus, SMALL_GROUP } from '../views/status-view.js';
 import { writeStdout } from '../stdout-flush.js';
 
 /** `ringleader status`: one snapshot of the group, as a summary or tables, or (--json) one JSON line. */

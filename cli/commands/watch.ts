@@ -3,7 +3,7 @@ import { integer } from '../parse.js';
 import { opt, addZkOptions, addGroupOption, addBrokersOption, addLogOptions } from '../options.js';
 import { createCliLogger } from '../logger.js';
 import { runWatch } from '../actions/watch.js';
-import { SMALL_GROUP } from '../status-view.js';
+import { SMALL_GROUP } from '../views/status-view.js';
 
 /** `ringleader watch`: follows the group until a signal or --duration; its info logs would interleave with the view, so they start at warn. */
 export function registerWatch(program: Command): Command {

@@ -2,7 +2,7 @@ import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { GroupSnapshot } from '../../coordinator/index.js';
 import { endOffsetsWith } from '../../poller/index.js';
-import type { ViewState } from '../watch-view.js';
+import type { ViewState } from '../views/watch-view.js';
 import type { RecordTally } from './records.js';
 import type { DemoServers } from './servers.js';
 import type { DemoProgress } from './progress.js';

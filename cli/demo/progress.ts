@@ -1,5 +1,5 @@
 import type { GroupSnapshot, GroupEvent } from '../../coordinator/index.js';
-import { rememberEvent } from '../watch-view.js';
+import { rememberEvent } from '../views/watch-view.js';
 import type { MoveTimer } from './measure.js';
 
 /**

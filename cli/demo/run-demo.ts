@@ -10,7 +10,7 @@ import { runCreate } from '../actions/create.js';
 import { runDrain } from '../actions/drain.js';
 import { cliKafka } from '../actions/kafka.js';
 import { onStopSignals } from '../signals.js';
-import { committedTotal } from '../watch-view.js';
+import { committedTotal } from '../views/watch-view.js';
 import { demoServers, type DemoServers } from './servers.js';
 import { RecordTally } from './records.js';
 import { DemoPollers } from './pollers.js';

@@ -1,4 +1,4 @@
-import { renderView, type ViewState } from '../watch-view.js';
+import { renderView, type ViewState } from '../views/watch-view.js';
 import type { Step } from './script.js';
 
 export interface DemoViewState {

@@ -1,4 +1,4 @@
-import type { RangeView } from '../coordinator/index.js';
+import type { RangeView } from '../../coordinator/index.js';
 
 /**
  * Where a range stands between the assignment and the leases:

@@ -1,4 +1,4 @@
-import type { GroupEvent } from '../coordinator/index.js';
+import type { GroupEvent } from '../../coordinator/index.js';
 import { compactRanges } from './status-table.js';
 
 /** One line per event, for people. */

@@ -1,4 +1,4 @@
-import type { GroupSnapshot } from '../coordinator/index.js';
+import type { GroupSnapshot } from '../../coordinator/index.js';
 import { formatFullStatus, statusHeader } from './status-table.js';
 import { summaryBody, convergenceText } from './summary-sections.js';
 

@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { renderView, describeEvent, rememberEvent, committedTotal } from './watch-view.js';
-import type { GroupEvent, GroupSnapshot } from '../coordinator/index.js';
+import type { GroupEvent, GroupSnapshot } from '../../coordinator/index.js';
 import { compactRanges } from './status-table.js';
 import { EventLines } from './event-lines.js';
-import { syntheticSnapshot } from './synthetic-group.js';
+import { syntheticSnapshot } from '../../test/support/synthetic-group.js';
 
 const snapshot: GroupSnapshot = {
   group: 'orders-g',

@@ -1,4 +1,4 @@
-import type { RangeView } from '../coordinator/index.js';
+import type { RangeView } from '../../coordinator/index.js';
 
 export interface LagSummary {
   /** Ranges whose lag is known (end offsets were read). */

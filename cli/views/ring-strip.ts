@@ -1,4 +1,4 @@
-import type { RangeView } from '../coordinator/index.js';
+import type { RangeView } from '../../coordinator/index.js';
 import { rangeState, type RangeState } from './range-states.js';
 
 /** The least settled state of a cell wins its character: one unowned range is what an operator looks for. */

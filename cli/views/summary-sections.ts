@@ -1,4 +1,4 @@
-import type { GroupSnapshot } from '../coordinator/index.js';
+import type { GroupSnapshot } from '../../coordinator/index.js';
 import { countRangeStates, offAssignmentCount, unownedCount, type RangeCounts } from './range-states.js';
 import { ringStrip, stripAxis, STRIP_LEGEND } from './ring-strip.js';
 import { pollerSpread, heldHistogram, type PollerLoad, type PollerSpread } from './poller-spread.js';

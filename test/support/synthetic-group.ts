@@ -1,4 +1,4 @@
-import type { GroupSnapshot, RangeView } from '../coordinator/index.js';
+import type { GroupSnapshot, RangeView } from '../../coordinator/index.js';
 
 export interface SyntheticGroup {
   pollers: number;

@@ -1,4 +1,4 @@
-import type { GroupSnapshot, GroupEvent } from '../coordinator/index.js';
+import type { GroupSnapshot, GroupEvent } from '../../coordinator/index.js';
 import { isSmallGroup } from './status-view.js';
 import { summaryBody, convergenceText } from './summary-sections.js';
 import { EventLines } from './event-lines.js';

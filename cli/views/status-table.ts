@@ -1,4 +1,4 @@
-import type { GroupSnapshot } from '../coordinator/index.js';
+import type { GroupSnapshot } from '../../coordinator/index.js';
 
 /** `status --full`: one row per poller and one per range (the default for small groups). */
 export function formatFullStatus(s: GroupSnapshot): string {

@@ -1,4 +1,4 @@
-import type { GroupSnapshot, PollerView } from '../coordinator/index.js';
+import type { GroupSnapshot, PollerView } from '../../coordinator/index.js';
 
 /** A poller's held ranges against its fair share: ranges x weight / active weight, 0 once draining. */
 export interface PollerLoad {

@@ -3,8 +3,8 @@ import { formatStatus, formatStatusSummary } from './status-view.js';
 import { ringStrip, stripAxis } from './ring-strip.js';
 import { countRangeStates } from './range-states.js';
 import { lagSummary } from './top-lags.js';
-import { statusJson } from './actions/status.js';
-import { syntheticSnapshot } from './synthetic-group.js';
+import { statusJson } from '../actions/status.js';
+import { syntheticSnapshot } from '../../test/support/synthetic-group.js';
 
 const R = 65_536;
 const CELL = R / 64;
