@@ -2,11 +2,9 @@ import type { Logger } from 'pino';
 import type { Op, ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import { CommittedAssignment, type KnownNode, type StagedWrite } from './committed-assignment.js';
-import { encode, encodeMemberAssignment, parseAssignmentHeader, parseMemberAssignment, type AssignmentHeader } from './znodes.js';
+import { encode, encodeMemberAssignment, parseAssignmentHeader, type AssignmentHeader } from './znodes.js';
+import { rangesByOwner, readMemberAssignmentNodes } from './member-assignment-nodes.js';
 import { chunkBySize, opBytes } from './op-chunks.js';
-
-/** How many per-poller nodes a new leader reads at once. */
-const READ_CONCURRENCY = 256;
 
 /**
  * The leader's writes of the assignment (docs/design.md, "Publishing an
@@ -110,18 +108,10 @@ export class AssignmentPublisher {
   }
 
   private async readNodes(): Promise<Map<string, KnownNode>> {
-    const ids = await this.zk.getChildren(this.paths.assignment);
     const nodes = new Map<string, KnownNode>();
-    for (let i = 0; i < ids.length; i += READ_CONCURRENCY) {
-      const batch = ids.slice(i, i + READ_CONCURRENCY);
-      const read = await Promise.all(batch.map((id) => this.zk.getDataOrNull(this.paths.memberAssignment(id))));
-      batch.forEach((id, j) => {
-        const n = read[j];
-        if (!n) return;
-        const parsed = parseMemberAssignment(n.data, this.ranges, id);
-        if (!parsed.ok) this.log.warn({ problem: parsed.error }, 'malformed assignment node: rewriting it at the next publish');
-        nodes.set(id, { version: n.stat.version, node: parsed.ok ? parsed.value : null, rewrite: !parsed.ok });
-      });
+    for (const [id, read] of await readMemberAssignmentNodes(this.zk, this.paths, this.ranges)) {
+      if (!read.ok) this.log.warn({ problem: read.error }, 'malformed assignment node: rewriting it at the next publish');
+      nodes.set(id, { version: read.version, node: read.ok ? read.node : null, rewrite: !read.ok });
     }
     return nodes;
   }
@@ -129,9 +119,5 @@ export class AssignmentPublisher {
 
 /** A group written with one assignment znode (ringleader 0.1): its owners become nodes to write. */
 function carryOver(owners: readonly (string | null)[], epoch: number, nodes: Map<string, KnownNode>): void {
-  const byId = new Map<string, number[]>();
-  owners.forEach((id, r) => {
-    if (id !== null) (byId.get(id) ?? byId.set(id, []).get(id)!).push(r);
-  });
-  for (const [id, ranges] of byId) nodes.set(id, { version: null, node: { epoch, ranges, prev: { epoch: 0, ranges: [] } }, rewrite: true });
+  for (const [id, ranges] of rangesByOwner(owners)) nodes.set(id, { version: null, node: { epoch, ranges, prev: { epoch: 0, ranges: [] } }, rewrite: true });
 }

@@ -2,7 +2,8 @@ import type { ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import type { Problem } from './member-reader.js';
 import { rangesInForce } from './assignment-view.js';
-import { parseAssignmentHeader, parseMemberAssignment, type AssignmentHeader, type AssignmentRecord, type MemberAssignmentNode } from './znodes.js';
+import { parseAssignmentHeader, type AssignmentHeader, type AssignmentRecord } from './znodes.js';
+import { readMemberAssignmentNodes } from './member-assignment-nodes.js';
 
 export interface AssignmentRead {
   /** null when the header is missing or malformed (then `problem` says why). */
@@ -18,7 +19,6 @@ export interface AssignmentRead {
 
 /** A header and its nodes read while the leader kept publishing: tries again this often before reporting. */
 const STALE_RETRIES = 5;
-const READ_CONCURRENCY = 256;
 
 /**
  * The whole assignment at one committed epoch, for readers that show or
@@ -44,10 +44,14 @@ async function readOnce(zk: ZkSession, paths: GroupPaths, ranges: number): Promi
   if (!parsed.ok) return { record: null, version: headerNode.stat.version, problem: `malformed ${paths.assignment}: ${parsed.error}`, problems: [] };
   const header = parsed.value;
   const problems: Problem[] = [];
-  const nodes = await readMemberNodes(zk, paths, ranges, problems);
+  const nodes = await readMemberAssignmentNodes(zk, paths, ranges);
   const owners = header.legacyOwners ? [...header.legacyOwners] : new Array<string | null>(ranges).fill(null);
-  for (const [id, node] of nodes) {
-    const view = rangesInForce(node, header.epoch);
+  for (const [id, read] of nodes) {
+    if (!read.ok) {
+      problems.push({ path: paths.memberAssignment(id), error: read.error });
+      continue;
+    }
+    const view = rangesInForce(read.node, header.epoch);
     if (view === 'stale') return 'stale';
     for (const r of view.ranges) {
       if (owners[r] !== null && !header.legacyOwners) problems.push({ path: paths.memberAssignment(id), error: `range ${r} is also given to ${owners[r]}` });
@@ -57,23 +61,6 @@ async function readOnce(zk: ZkSession, paths: GroupPaths, ranges: number): Promi
   const mtime = headerNode.stat.mtime as Buffer | undefined;
   const committedAt = mtime ? Number(BigInt('0x' + Buffer.from(mtime).toString('hex'))) : undefined;
   return { record: recordOf(header, owners), version: headerNode.stat.version, problems, ...(committedAt !== undefined ? { committedAt } : {}) };
-}
-
-async function readMemberNodes(zk: ZkSession, paths: GroupPaths, ranges: number, problems: Problem[]): Promise<Map<string, MemberAssignmentNode>> {
-  const ids = (await zk.getChildren(paths.assignment)).sort();
-  const out = new Map<string, MemberAssignmentNode>();
-  for (let i = 0; i < ids.length; i += READ_CONCURRENCY) {
-    const batch = ids.slice(i, i + READ_CONCURRENCY);
-    const read = await Promise.all(batch.map((id) => zk.getDataOrNull(paths.memberAssignment(id))));
-    batch.forEach((id, j) => {
-      const n = read[j];
-      if (!n) return;
-      const parsed = parseMemberAssignment(n.data, ranges, id);
-      if (parsed.ok) out.set(id, parsed.value);
-      else problems.push({ path: paths.memberAssignment(id), error: parsed.error });
-    });
-  }
-  return out;
 }
 
 function recordOf(header: AssignmentHeader, owners: (string | null)[]): AssignmentRecord {

@@ -1,4 +1,5 @@
 import { rangesInForce, sameRanges } from './assignment-view.js';
+import { rangesByOwner } from './member-assignment-nodes.js';
 import type { MemberAssignmentNode, RangesAt } from './znodes.js';
 
 /** A poller's node as the leader knows it. */
@@ -63,10 +64,7 @@ export class CommittedAssignment {
    * even when its ranges stay: after the commit its own epoch would be in force.
    */
   plan(owners: readonly (string | null)[], epoch: number): StagedWrite[] {
-    const wanted = new Map<string, number[]>();
-    owners.forEach((id, r) => {
-      if (id !== null) (wanted.get(id) ?? wanted.set(id, []).get(id)!).push(r);
-    });
+    const wanted = rangesByOwner(owners);
     const writes: StagedWrite[] = [];
     for (const id of new Set([...this.nodes.keys(), ...wanted.keys()])) {
       const known = this.nodes.get(id);

@@ -40,6 +40,7 @@ export { AssignmentSubscription } from './assignment-subscription.js';
 export type { MemberAssignment } from './assignment-subscription.js';
 export { encodeRangeSet, decodeRangeSet } from './range-set-codec.js';
 export { rangesInForce } from './assignment-view.js';
+export { rangesByOwner } from './member-assignment-nodes.js';
 export { LeaseStore } from './lease-store.js';
 export { WriteBatcher } from './write-batcher.js';
 export type { Lease, AcquireResult } from './lease-store.js';

@@ -1,4 +1,4 @@
-import { encode, encodeMemberAssignment, type GroupPaths, type ZkSession } from '../../coordinator/index.js';
+import { encode, encodeMemberAssignment, rangesByOwner, type GroupPaths, type ZkSession } from '../../coordinator/index.js';
 
 /**
  * The test plays the leader: publishes `epoch` in which each poller named in
@@ -7,10 +7,7 @@ import { encode, encodeMemberAssignment, type GroupPaths, type ZkSession } from 
  * Pollers that own nothing keep no node.
  */
 export async function publishAssignment(zk: ZkSession, paths: GroupPaths, epoch: number, owners: (string | null)[]): Promise<void> {
-  const byPoller = new Map<string, number[]>();
-  owners.forEach((id, r) => {
-    if (id !== null) (byPoller.get(id) ?? byPoller.set(id, []).get(id)!).push(r);
-  });
+  const byPoller = rangesByOwner(owners);
   for (const id of await zk.getChildren(paths.assignment)) if (!byPoller.has(id)) await zk.remove(paths.memberAssignment(id), -1);
   for (const [id, ranges] of byPoller) {
     const data = encodeMemberAssignment({ epoch, ranges, prev: { epoch: 0, ranges: [] } }, owners.length);
