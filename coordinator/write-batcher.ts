@@ -2,8 +2,6 @@ import type { Op, ZkSession } from './zk-session.js';
 import { ZkError } from './zk-errors.js';
 import { chunkBySize, opBytes } from './op-chunks.js';
 
-/** Units submitted within this window share a multi: the acquisitions begun by one assignment land in one burst of replies. */
-const DEFAULT_WINDOW_MS = 2;
 
 interface Unit {
   ops: Op[];
@@ -15,20 +13,27 @@ interface Unit {
 /**
  * Sends the writes of one process as few multis as it can (docs/design.md,
  * "Commits and leases in batches"): every unit (for example a commit's
- * check(leases/r) + setData(offsets/r)) submitted within a short window goes
- * into one multi per session, split into chunks below the request limit.
+ * check(leases/r) + setData(offsets/r)) submitted in the same turn of the
+ * event loop goes into one multi per session, split into chunks below the request limit.
  * A multi is all or nothing: when one unit fails it, that unit gets the
  * error and the others are sent again without it, so each unit succeeds or
  * fails exactly as if it had been sent alone.
  */
 export class WriteBatcher {
   private queue: Unit[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private scheduled = false;
   private multis = 0;
 
+  /**
+   * `windowMs`: how long units are collected before a multi leaves. The
+   * default (none) sends them after the current turn of the event loop:
+   * enough for everything submitted together (a commit pass) or answered in
+   * the same burst of replies (the lease reads of one assignment), and it
+   * adds no delay to a lone handoff.
+   */
   constructor(
     private readonly zk: ZkSession,
-    private readonly windowMs = DEFAULT_WINDOW_MS,
+    private readonly windowMs = 0,
   ) {}
 
   /** Multis sent so far (chunks and resends each count). */
@@ -40,12 +45,15 @@ export class WriteBatcher {
   submit(ops: Op[], generation?: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ ops, generation, resolve, reject });
-      this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+      if (this.scheduled) return;
+      this.scheduled = true;
+      if (this.windowMs > 0) setTimeout(() => this.flush(), this.windowMs);
+      else setImmediate(() => this.flush());
     });
   }
 
   private flush(): void {
-    this.timer = null;
+    this.scheduled = false;
     const units = this.queue;
     this.queue = [];
     const bySession = new Map<number | undefined, Unit[]>();
