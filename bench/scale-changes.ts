@@ -48,12 +48,12 @@ async function measure(fleet: Fleet, change: Change, into: ChangeSeries, bytes: 
   fleet.tracker.mark();
   const t0 = preciseNow();
   const applied = Promise.resolve().then(change.apply);
-  const at = await fleet.waitConverged({ after: epochBefore, accept: change.accept, timeoutMs: change.timeoutMs, label: change.label });
+  const at = await fleet.waitConverged({ after: epochBefore, accept: change.accept, movedFrom: ownersBefore, timeoutMs: change.timeoutMs, label: change.label });
   await applied;
   if (fleet.failed) throw new Error(fleet.failed);
   if (at === null) {
     into.timeouts++;
-    log(`${change.label}: no convergence within ${change.timeoutMs} ms (epoch ${fleet.tracker.epoch}, ${fleet.tracker.pending} ranges pending)`);
+    log(`${change.label}: no convergence within ${change.timeoutMs} ms (epoch ${fleet.tracker.epoch})`);
     return;
   }
   const ms = Math.max(0, at - t0);

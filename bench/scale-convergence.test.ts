@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConvergenceTracker, movedMembers } from './scale-convergence.js';
+import { ConvergenceTracker, movedMembers, movedRanges } from './scale-convergence.js';
 
 describe('ConvergenceTracker', () => {
   it('is not converged before any epoch is published', () => {
@@ -122,5 +122,28 @@ describe('movedMembers', () => {
 
   it('is empty when nothing moved', () => {
     expect(movedMembers(['a', null], ['a', null]).size).toBe(0);
+  });
+});
+
+describe('movedRanges', () => {
+  it('lists the ranges whose owner changed', () => {
+    expect(movedRanges(['a', 'a', 'b', null], ['a', 'c', 'b', 'd'])).toEqual([1, 3]);
+  });
+
+  it('treats every owned range of a first assignment as moved', () => {
+    expect(movedRanges([], ['a', null, 'b'])).toEqual([0, 2]);
+  });
+});
+
+describe('ConvergenceTracker.heldByOwner', () => {
+  it('tells range by range, so a stuck range elsewhere does not hide a change that converged', () => {
+    const t = new ConvergenceTracker(3);
+    t.published(1, ['a', 'b', 'c'], 1);
+    t.acquired('a', 0, 2);
+    t.acquired('b', 1, 3);
+    expect(t.converged).toBe(false);
+    expect([0, 1].every((r) => t.heldByOwner(r))).toBe(true);
+    expect(t.heldByOwner(2)).toBe(false);
+    expect(t.holdersOf(1)).toEqual(['b']);
   });
 });

@@ -90,14 +90,24 @@ export class ConvergenceTracker {
     return this.holders[range]?.includes(member) ?? false;
   }
 
+  /** The members the events say hold `range`. */
+  holdersOf(range: number): string[] {
+    return [...(this.holders[range] ?? [])];
+  }
+
   /** Up to `limit` ranges not held by their owner, for progress lines. */
   pendingRanges(limit: number): { range: number; owner: string | null; holders: string[] }[] {
     const out: { range: number; owner: string | null; holders: string[] }[] = [];
     if (!this.owners) return out;
     for (let r = 0; r < this.ranges && out.length < limit; r++) {
-      if (!this.matches(r)) out.push({ range: r, owner: this.owners[r] ?? null, holders: [...(this.holders[r] ?? [])] });
+      if (!this.matches(r)) out.push({ range: r, owner: this.owners[r] ?? null, holders: this.holdersOf(r) });
     }
     return out;
+  }
+
+  /** Whether the events say the owner the latest epoch names holds `range`. */
+  heldByOwner(range: number): boolean {
+    return this.matches(range);
   }
 
   private matches(range: number): boolean {
@@ -134,4 +144,11 @@ export function movedMembers(before: readonly (string | null)[], after: readonly
     if (b !== null) moved.add(b);
   }
   return moved;
+}
+
+/** Ranges whose owner differs between two assignments. */
+export function movedRanges(before: readonly (string | null)[], after: readonly (string | null)[]): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < after.length; r++) if ((before[r] ?? null) !== (after[r] ?? null)) out.push(r);
+  return out;
 }

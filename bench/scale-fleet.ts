@@ -4,7 +4,7 @@
  * group (leader, latest epoch, who holds which lease).
  */
 import { join } from 'node:path';
-import { ConvergenceTracker } from './scale-convergence.js';
+import { ConvergenceTracker, movedRanges } from './scale-convergence.js';
 import type { OwnershipEvent, WorkerSettings } from './scale-protocol.js';
 import { preciseNow } from './scale-protocol.js';
 import { WorkerProcess } from './scale-worker-process.js';
@@ -22,6 +22,12 @@ export interface ConvergeWait {
   after: number;
   /** What the owners of that epoch must show (e.g. the new member has ranges). */
   accept: (owners: readonly (string | null)[]) => boolean;
+  /**
+   * The owners before a change: only the ranges that moved since must be
+   * held by their new owner (a range stuck elsewhere does not hold up every
+   * later measurement). Without it, every range must be.
+   */
+  movedFrom?: readonly (string | null)[];
   timeoutMs: number;
   label: string;
 }
@@ -29,17 +35,14 @@ export interface ConvergeWait {
 interface Waiter {
   wait: ConvergeWait;
   resolve: (at: number | null) => void;
+  /** The ranges that moved from `wait.movedFrom` to the owners of `movedAt` (computed once per epoch). */
+  moved: number[];
+  movedAt: number;
 }
 
 const PROGRESS_EVERY_MS = 5_000;
-/** A few stuck ranges are named in progress lines (owner <- what the events say holds it). */
+/** A few stuck ranges are named in progress lines. */
 const NAMED_PENDING = 5;
-
-function describePending(t: ConvergenceTracker): string {
-  if (t.pending === 0 || t.pending > NAMED_PENDING) return '';
-  const named = t.pendingRanges(NAMED_PENDING).map((p) => `${p.range}: ${p.owner} <- ${p.holders.join('+') || 'nobody'}`);
-  return ` (${named.join(', ')})`;
-}
 
 export class Fleet {
   readonly tracker: ConvergenceTracker;
@@ -50,6 +53,7 @@ export class Fleet {
   private readonly expectedExits = new Set<WorkerProcess>();
   private leaderId: string | null = null;
   private failure: string | null = null;
+  private retries = 0;
 
   constructor(private readonly opts: FleetOptions) {
     this.tracker = new ConvergenceTracker(opts.ranges);
@@ -61,6 +65,11 @@ export class Fleet {
 
   get members(): string[] {
     return [...this.home.keys()];
+  }
+
+  /** Member starts tried again after a failure. */
+  get startRetries(): number {
+    return this.retries;
   }
 
   /** Forks the worker processes that host the group's members. */
@@ -100,7 +109,8 @@ export class Fleet {
   /** Starts members on one worker (a main one by default: chosen by the member's position). */
   async startOn(worker: WorkerProcess, ids: string[]): Promise<void> {
     for (const id of ids) this.home.set(id, worker);
-    const failed = await worker.startMembers(ids);
+    const { failed, retries } = await worker.startMembers(ids);
+    this.retries += retries;
     for (const f of failed) this.home.delete(f.id);
     if (failed.length) throw new Error(`${failed.length} member(s) failed to start, e.g. ${failed[0]!.id}: ${failed[0]!.error}`);
   }
@@ -140,13 +150,9 @@ export class Fleet {
     if (this.failure) return Promise.reject(new Error(this.failure));
     return new Promise((resolve) => {
       const started = Date.now();
-      const progress = setInterval(() => {
-        const t = this.tracker;
-        const state = t.epoch > wait.after ? `epoch ${t.epoch}, ${t.pending} range(s) not held by their owner yet${describePending(t)}` : `waiting for an epoch above ${wait.after}`;
-        this.opts.log(`${wait.label}: ${Math.round((Date.now() - started) / 1000)} s, ${state}`);
-      }, PROGRESS_EVERY_MS);
+      const progress = setInterval(() => this.opts.log(`${wait.label}: ${Math.round((Date.now() - started) / 1000)} s, ${this.describe(waiter)}`), PROGRESS_EVERY_MS);
       const timer = setTimeout(() => done(null), wait.timeoutMs);
-      const waiter: Waiter = { wait, resolve: (at) => done(at) };
+      const waiter: Waiter = { wait, resolve: (at) => done(at), moved: [], movedAt: -1 };
       const done = (at: number | null) => {
         clearInterval(progress);
         clearTimeout(timer);
@@ -176,11 +182,35 @@ export class Fleet {
   }
 
   private check(): void {
-    if (this.waiters.size === 0 || !this.tracker.converged) return;
-    const owners = this.tracker.currentOwners!;
+    const t = this.tracker;
+    const owners = t.currentOwners;
+    if (this.waiters.size === 0 || !owners) return;
     for (const w of [...this.waiters]) {
-      if (this.tracker.epoch > w.wait.after && w.wait.accept(owners)) w.resolve(this.tracker.latestAt || preciseNow());
+      if (t.epoch > w.wait.after && w.wait.accept(owners) && this.pendingFor(w).length === 0) w.resolve(t.latestAt || preciseNow());
     }
+  }
+
+  /** The ranges a waiter still waits for (up to `limit`). */
+  private pendingFor(w: Waiter, limit = 1): number[] {
+    const t = this.tracker;
+    if (!w.wait.movedFrom) return t.converged ? [] : t.pendingRanges(limit).map((p) => p.range);
+    if (w.movedAt !== t.epoch) {
+      w.moved = movedRanges(w.wait.movedFrom, t.currentOwners ?? []);
+      w.movedAt = t.epoch;
+    }
+    const out: number[] = [];
+    for (const r of w.moved) if (!t.heldByOwner(r) && out.push(r) >= limit) break;
+    return out;
+  }
+
+  /** A progress line: what the waiter still waits for, naming a few stuck ranges (owner <- what the events say holds it). */
+  private describe(w: Waiter): string {
+    const t = this.tracker;
+    if (t.epoch <= w.wait.after) return `waiting for an epoch above ${w.wait.after}`;
+    const pending = this.pendingFor(w, Number.POSITIVE_INFINITY);
+    const scope = w.wait.movedFrom ? `of ${w.moved.length} moved ` : '';
+    const named = pending.slice(0, NAMED_PENDING).map((r) => `${r}: ${t.currentOwners?.[r] ?? null} <- ${t.holdersOf(r).join('+') || 'nobody'}`);
+    return `epoch ${t.epoch}, ${pending.length} range(s) ${scope}not held by their owner yet${named.length ? ` (${named.join(', ')})` : ''}`;
   }
 
   private fail(error: string): void {

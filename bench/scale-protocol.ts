@@ -40,7 +40,7 @@ export type OwnershipEvent =
 
 export type FromWorker =
   | { t: 'ready' }
-  | { t: 'started'; ids: string[]; failed: { id: string; error: string }[] }
+  | { t: 'started'; ids: string[]; failed: { id: string; error: string }[]; retries: number }
   | { t: 'stopped'; id: string; error?: string }
   | { t: 'events'; events: OwnershipEvent[] }
   | { t: 'sample'; req: number; bytesRead: Record<string, number> }

@@ -28,7 +28,12 @@ export interface SideResult {
   rate: number;
   /** First member start to the last member started. */
   startAllMs: number;
+  /** Null when start-up did not converge within START_TIMEOUT_MS (see startStuck). */
   startConvergeMs: number | null;
+  /** Member starts tried again after a failure (an overloaded ensemble drops connections). */
+  memberStartRetries: number;
+  /** Ranges never held by their owner at start-up, with what their lease znode says. */
+  startStuck?: { pending: number; examples: { range: number; owner: string | null; lease: string | null }[] };
   joinConvergeMs: Spread | null;
   leaveConvergeMs: Spread | null;
   killConvergeMs: Spread | null;
@@ -55,6 +60,8 @@ export interface SideContext {
 const GROUP = 'bench-scale';
 const ROOT = '/ringleader';
 const ASSIGN_RUNS = 5;
+const START_TIMEOUT_MS = 180_000;
+const STUCK_EXAMPLES = 5;
 
 /** What one run holds open, for the teardown and a signal handler. */
 interface Running {
@@ -100,7 +107,7 @@ async function measureSide(tree: BuiltTree, args: ScaleArgs, ranges: number, run
 
   const fleet = (running.fleet = new Fleet({ workerPath: tree.workerPath, logDir: runDir, settings: settingsOf(args, cluster.connectString), ranges, log }));
   await fleet.startWorkers(args.workers);
-  const start = await startAll(fleet, args, ranges, log);
+  const start = await startAll(fleet, args, ranges, log, (r) => leaseData(admin, tree, r));
   const steady = await steadyState(cluster, args, log);
   const timing: ChangeTiming = { quietMs: Math.max(1_000, 3 * args.settleMs), timeoutMs: 60_000, log };
   const joins = await measureJoins(fleet, args.events, timing);
@@ -113,6 +120,7 @@ async function measureSide(tree: BuiltTree, args: ScaleArgs, ranges: number, run
     members: args.members, ranges, commitIntervalMs: args.commitIntervalMs, sessionTimeoutMs: args.sessionTimeoutMs,
     workers: args.workers, rate: args.rate,
     ...start,
+    memberStartRetries: fleet.startRetries,
     joinConvergeMs: spread(joins.ms), leaveConvergeMs: spread(leaves.ms), killConvergeMs: spread(kills.ms),
     convergeTimeouts: { join: joins.timeouts, leave: leaves.timeouts, kill: kills.timeouts },
     bytesReadPerRebalance: readBytesSummary([joins, leaves]),
@@ -153,26 +161,50 @@ function timeAssign(tree: BuiltTree, members: number, ranges: number): number {
   return median(times);
 }
 
-/** Starts every member; start-up convergence is timed from the moment the last one has started. */
-async function startAll(fleet: Fleet, args: ScaleArgs, ranges: number, log: (l: string) => void): Promise<{ startAllMs: number; startConvergeMs: number | null }> {
+type StartFigures = Pick<SideResult, 'startAllMs' | 'startConvergeMs' | 'startStuck'>;
+
+/**
+ * Starts every member; start-up convergence is timed from the moment the last
+ * one has started. A start-up that does not converge is reported (with the
+ * stuck ranges' lease znodes) and the run goes on: later changes only wait
+ * for the ranges they move.
+ */
+async function startAll(fleet: Fleet, args: ScaleArgs, ranges: number, log: (l: string) => void, lease: (range: number) => Promise<string | null>): Promise<StartFigures> {
   const ids = memberIds('m', args.members);
   log(`starting ${ids.length} members over ${args.workers} workers`);
   fleet.tracker.mark();
   const t0 = preciseNow();
   await fleet.startMembers(ids);
   const allStarted = preciseNow();
-  log(`all members started in ${Math.round(allStarted - t0)} ms`);
+  const startAllMs = Math.round(allStarted - t0);
+  log(`all members started in ${startAllMs} ms (${fleet.startRetries} start(s) tried again)`);
   const everyone = (owners: readonly (string | null)[]) => {
     if (ranges < ids.length) return true;
     const holding = new Set(owners);
     return ids.every((id) => holding.has(id));
   };
-  const at = await fleet.waitConverged({ after: -1, accept: everyone, timeoutMs: 300_000, label: 'start-up' });
+  const at = await fleet.waitConverged({ after: -1, accept: everyone, timeoutMs: START_TIMEOUT_MS, label: 'start-up' });
   if (fleet.failed) throw new Error(fleet.failed);
-  if (at === null) throw new Error(`start-up did not converge within 300 s (epoch ${fleet.tracker.epoch}, ${fleet.tracker.pending} ranges pending)`);
+  if (at === null) {
+    const stuck = await describeStuck(fleet, lease);
+    log(`start-up did not converge within ${START_TIMEOUT_MS} ms: ${JSON.stringify(stuck)}; going on`);
+    return { startAllMs, startConvergeMs: null, startStuck: stuck };
+  }
   const startConvergeMs = Math.round(Math.max(0, at - allStarted));
   log(`start-up converged ${startConvergeMs} ms after the last member started (epoch ${fleet.tracker.epoch}, leader ${fleet.leader})`);
-  return { startAllMs: Math.round(allStarted - t0), startConvergeMs };
+  return { startAllMs, startConvergeMs };
+}
+
+async function describeStuck(fleet: Fleet, lease: (range: number) => Promise<string | null>): Promise<NonNullable<SideResult['startStuck']>> {
+  const t = fleet.tracker;
+  const examples = await Promise.all(t.pendingRanges(STUCK_EXAMPLES).map(async (p) => ({ range: p.range, owner: p.owner, lease: await lease(p.range).catch((err: unknown) => `unreadable: ${String(err)}`) })));
+  return { pending: t.pending, examples };
+}
+
+/** A lease znode's data as text (null when there is none). */
+async function leaseData(zk: ZkSession, tree: BuiltTree, range: number): Promise<string | null> {
+  const node = await zk.getDataOrNull(new tree.coordinator.GroupPaths(GROUP, ROOT).lease(range));
+  return node ? node.data.toString('utf8').slice(0, 300) : null;
 }
 
 async function steadyState(cluster: ZooKeeperCluster, args: ScaleArgs, log: (l: string) => void): Promise<{ zkWritesPerSec: number | null; writesPerMemberPerInterval: number | null }> {

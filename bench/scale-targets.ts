@@ -21,6 +21,6 @@ export function targetsMet(r: SideResult): Record<TargetName, boolean | null> {
     bytesReadPerRebalanceUnaffected: atMost(r.bytesReadPerRebalance.unaffected, TARGETS.bytesReadPerRebalanceUnaffected),
     writesPerMemberPerInterval: atMost(r.writesPerMemberPerInterval, TARGETS.writesPerMemberPerInterval),
     maxZnodeBytes: atMost(r.maxZnodeBytes, TARGETS.maxZnodeBytes),
-    startConvergeMs: atMost(r.startConvergeMs, TARGETS.startConvergeMs),
+    startConvergeMs: r.startStuck ? false : atMost(r.startConvergeMs, TARGETS.startConvergeMs),
   };
 }

@@ -8,12 +8,18 @@ import type { FromWorker, OwnershipEvent, ToWorker, WorkerSettings } from './sca
 
 type Waiter<T> = { resolve: (v: T) => void; reject: (err: Error) => void };
 
+export interface StartOutcome {
+  failed: { id: string; error: string }[];
+  /** Starts tried again after a failure. */
+  retries: number;
+}
+
 /** Node heap of a worker: 250 members x 16,384 range slots each is a few hundred MB. */
 const WORKER_HEAP_MB = 6_144;
 
 export class WorkerProcess {
   private readonly child: ChildProcess;
-  private readonly starts = new Map<string, Waiter<{ id: string; error: string }[]>>();
+  private readonly starts = new Map<string, Waiter<StartOutcome>>();
   private readonly stops = new Map<string, Waiter<void>>();
   private readonly samples = new Map<number, Waiter<Record<string, number>>>();
   private nextReq = 1;
@@ -69,8 +75,8 @@ export class WorkerProcess {
     return this.exitInfo === null;
   }
 
-  /** Starts members; resolves with the ones that failed to start. */
-  startMembers(ids: string[]): Promise<{ id: string; error: string }[]> {
+  /** Starts members; resolves with the ones that failed to start (after retries). */
+  startMembers(ids: string[]): Promise<StartOutcome> {
     return new Promise((resolve, reject) => {
       this.starts.set(ids.join(','), { resolve, reject });
       this.send({ t: 'start', ids });
@@ -117,7 +123,7 @@ export class WorkerProcess {
     switch (m.t) {
       case 'ready': this.readyWaiter?.resolve(); this.readyWaiter = null; break;
       case 'events': this.onEvents(m.events); break;
-      case 'started': take(this.starts, m.ids.join(','))?.resolve(m.failed); break;
+      case 'started': take(this.starts, m.ids.join(','))?.resolve({ failed: m.failed, retries: m.retries }); break;
       case 'stopped': {
         const w = take(this.stops, m.id);
         if (m.error) w?.reject(new Error(`stopping ${m.id}: ${m.error}`));

@@ -4,10 +4,13 @@
  * with child_process.fork; exits when the parent goes (the IPC channel closes).
  */
 import { pino } from 'pino';
+import { sleep } from '../coordinator/index.js';
 import { SimMember } from './scale-member.js';
 import type { FromWorker, OwnershipEvent, ToWorker, WorkerSettings } from './scale-protocol.js';
 
 const FLUSH_EVERY_MS = 20;
+const START_ATTEMPTS = 3;
+const RESTART_AFTER_MS = 1_000;
 
 const log = pino({ level: process.env['BENCH_SCALE_LOG_LEVEL'] ?? 'warn' }, pino.destination(2));
 const members = new Map<string, SimMember>();
@@ -44,18 +47,37 @@ async function startMembers(ids: string[]): Promise<void> {
   const s = settings;
   if (!s) throw new Error('start before init');
   const failed: { id: string; error: string }[] = [];
+  let retries = 0;
   await eachLimited(ids, s.startConcurrency, async (id) => {
+    try {
+      retries += await startMember(id, s);
+    } catch (err) {
+      failed.push({ id, error: String(err) });
+    }
+  });
+  send({ t: 'started', ids, failed, retries });
+}
+
+/**
+ * Starts one member, again after a failure (what a supervisor does with a
+ * poller that could not start: an overloaded ensemble can drop a connection
+ * while a thousand sessions connect). Resolves with the number of retries.
+ */
+async function startMember(id: string, s: WorkerSettings): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
     const m = new SimMember(id, s, report, log);
     members.set(id, m);
     try {
       await m.start();
+      return attempt - 1;
     } catch (err) {
-      failed.push({ id, error: String(err) });
       members.delete(id);
       await m.stop().catch(() => undefined);
+      if (attempt >= START_ATTEMPTS) throw err;
+      log.warn({ id, err, attempt }, 'member failed to start; starting it again');
+      await sleep(RESTART_AFTER_MS);
     }
-  });
-  send({ t: 'started', ids, failed });
+  }
 }
 
 async function stopMember(id: string): Promise<void> {

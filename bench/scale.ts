@@ -74,7 +74,8 @@ async function measure(name: string, tree: () => Promise<BuiltTree>, args: Scale
 function summary(name: string, o: Outcome): string {
   if ('error' in o) return `${name}: error: ${o.error}`;
   const p = (s: { p50: number; p99: number } | null) => (s ? `${s.p50}/${s.p99}` : 'n/a');
-  return `${name}: R=${o.ranges} start ${o.startConvergeMs} ms; join ${p(o.joinConvergeMs)}, leave ${p(o.leaveConvergeMs)}, kill ${p(o.killConvergeMs)} ms (p50/p99); ` +
+  const start = o.startStuck ? `no convergence (${o.startStuck.pending} ranges stuck)` : `${o.startConvergeMs} ms`;
+  return `${name}: R=${o.ranges} start ${start}; join ${p(o.joinConvergeMs)}, leave ${p(o.leaveConvergeMs)}, kill ${p(o.killConvergeMs)} ms (p50/p99); ` +
     `read bytes unaffected ${o.bytesReadPerRebalance.unaffected}, affected ${o.bytesReadPerRebalance.affected}; ` +
     `${o.zkWritesPerSec} writes/s (${o.writesPerMemberPerInterval}/member/interval); largest znode ${o.maxZnodeBytes} B; assign ${o.assignMs} ms; ` +
     `ZooKeeper peak RSS ${o.zkPeakRssBytes === null ? 'n/a' : `${Math.round(o.zkPeakRssBytes / 2 ** 20)} MiB`}, ${o.zkCpuSeconds} CPU s (${o.zkAverageCores} cores)`;
