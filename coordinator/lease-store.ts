@@ -4,7 +4,7 @@ import type { Stat, ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import { encode, parseLease, type LeaseRecord } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
-import { waitForDeletion } from './membership.js';
+import { waitForDeletion } from './deletion-wait.js';
 import { WriteBatcher } from './write-batcher.js';
 
 const EPHEMERAL = zookeeper.CreateMode.EPHEMERAL;
@@ -82,6 +82,23 @@ export class LeaseStore {
     const parsed = parseLease(node.data);
     if (!parsed.ok) this.log.warn({ range, error: parsed.error }, 'lease held with malformed data');
     return { heldBy: parsed.ok ? parsed.value : null };
+  }
+
+  /**
+   * An acquisition ended without a lease: if a create of ours went through
+   * but its reply was lost (a timeout under load), the lease is ours and
+   * would block the range's next owner until this session ends. Delete it.
+   */
+  async dropOrphan(range: number): Promise<void> {
+    const path = this.paths.lease(range);
+    const node = await this.zk.getDataOrNull(path);
+    if (!node || !this.zk.ownsEphemeral(node.stat)) return;
+    try {
+      await this.writes.submit([{ op: 'remove', path, version: node.stat.version }], this.zk.sessionGeneration);
+      this.log.warn({ range }, 'deleted a lease of ours whose create had timed out');
+    } catch (err) {
+      if (!isZkCode(err, ZK.NO_NODE) && !isZkCode(err, ZK.BAD_VERSION)) throw err;
+    }
   }
 
   /** Resolves when `leases/<range>` is deleted, or after `timeoutMs`, or on abort. */

@@ -6,6 +6,7 @@ import type { GroupPaths } from './group-paths.js';
 import { encode, parseMember, type MemberInfo, type MemberState } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
 import { retry, RetryAbortedError, RECREATE_EPHEMERAL_BACKOFF } from './retry.js';
+import { waitForDeletion } from './deletion-wait.js';
 
 export class DuplicateMemberError extends Error {
   constructor(id: string, detail: string) {
@@ -168,37 +169,4 @@ export class Membership extends EventEmitter {
       if (!isZkCode(err, ZK.NO_NODE)) throw err;
     }
   }
-}
-
-/** Resolves when `path` is gone (or after `timeoutMs`). */
-export function waitForDeletion(zk: ZkSession, path: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let settled = false;
-    const finish = () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', finish);
-      resolve();
-    };
-    const timer = setTimeout(finish, timeoutMs);
-    signal?.addEventListener('abort', finish);
-    // The watch also fires when the node's data changes (a draining poller
-    // rewrites its member node), so every event means "look again", not "gone".
-    const check = (): void => {
-      if (settled) return;
-      zk.exists(path, () => check()).then(
-        (stat) => {
-          if (!stat) finish();
-        },
-        (err) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          reject(err);
-        },
-      );
-    };
-    check();
-  });
 }

@@ -34,6 +34,8 @@ class World {
   ownership: RangeOwnership | null = null;
   /** The next this many ZooKeeper requests fail when they land (connection trouble; the session lives). */
   failNext = 0;
+  /** The next this many requests take effect on the server, but their reply is lost (a timeout). */
+  loseReplies = 0;
   private next = 100;
 
   /** A ZooKeeper request sent now; when it lands, it fails if its session has expired meanwhile. */
@@ -46,6 +48,11 @@ class World {
           if (this.failNext > 0) {
             this.failNext--;
             return reject(new Error('CONNECTION_LOSS'));
+          }
+          if (this.loseReplies > 0 && session === this.serverSession) {
+            this.loseReplies--;
+            result();
+            return reject(new Error('OPERATION_TIMEOUT'));
           }
           return session === this.serverSession ? resolve(result()) : reject(new Error('SESSION_EXPIRED'));
         },
@@ -79,6 +86,10 @@ class World {
       });
     },
     isCurrent: (lease) => !lease.released && lease.sessionGeneration === this.clientSession,
+    dropOrphan: () =>
+      this.pend('dropOrphan', () => {
+        if (this.leaseNode?.holder === 'p1' && this.leaseNode.session === this.serverSession) this.leaseNode = null;
+      }),
   };
 
   readonly offsets: OffsetPort = {
@@ -239,6 +250,24 @@ describe('RangeOwnership (fake clock, fake stores): acquire and hand over', () =
     await world.settle();
     expect(ownership.stateOf(0)).toBe('owned');
     expect(from).toBe(7);
+  });
+});
+
+describe('RangeOwnership (fake clock, fake stores): a create whose reply was lost', () => {
+  it('an acquisition given up after its lease create timed out deletes the lease the create made', async () => {
+    const world = new World();
+    const ownership = newOwnership(world);
+    world.loseReplies = 1;
+    ownership.follow(assignment(1, 'p1'));
+    await flushPromises();
+    world.calls.shift()!.land(); // the create lands, its reply is lost
+    await flushPromises();
+    expect(world.leaseNode).toEqual({ holder: 'p1', session: 1 });
+    ownership.follow(assignment(2, 'p2')); // moved away before the retry
+    await world.settle();
+    expect(ownership.stateOf(0)).toBe('idle');
+    // Left there, it would keep p2 out until our session ends.
+    expect(world.leaseNode).toBeNull();
   });
 });
 

@@ -4,33 +4,10 @@ import { retry, RetryAbortedError, type MemberAssignment, type Lease, type Offse
 import { systemClock, type Clock } from './clock.js';
 import { StopBudget } from './stop-budget.js';
 import type { RangeOwnershipOptions } from './range-ports.js';
+import { idleSlot, type Attempt, type Slot } from './range-slot.js';
 
+export type { OwnershipState } from './range-slot.js';
 export type { RangeConsumer, LeasePort, OffsetPort, RangeOwnershipOptions } from './range-ports.js';
-
-/** A range's life cycle in this process, as named in model/: idle -> acquiring -> owned -> releasing -> idle. */
-export type OwnershipState = 'idle' | 'acquiring' | 'owned' | 'releasing';
-
-/**
- * One range. `token` grows with every acquisition and every loss, so work
- * begun under an older token (an acquisition awaiting ZooKeeper or Kafka, a
- * release) can tell, after each await, that the range has moved on.
- */
-interface Slot {
-  state: OwnershipState;
-  token: number;
-  lease: Lease | null;
-  abort: AbortController | null;
-  acquiredAt: number;
-  /** The acquisition or release under way, for close() to wait on. */
-  task: Promise<void> | null;
-}
-
-/** One acquisition: its token, when it began, and what aborts it. */
-interface Attempt {
-  token: number;
-  began: number;
-  signal: AbortSignal;
-}
 
 const ACQUIRE_BACKOFF = { initialMs: 100, maxMs: 5_000 };
 /** A close without a stop limit gives the consumers what the poller's drain timeout defaults to. */
@@ -74,7 +51,7 @@ export class RangeOwnership extends EventEmitter {
 
   private slot(range: number): Slot {
     let slot = this.slots.get(range);
-    if (!slot) this.slots.set(range, (slot = { state: 'idle', token: 0, lease: null, abort: null, acquiredAt: 0, task: null }));
+    if (!slot) this.slots.set(range, (slot = idleSlot()));
     return slot;
   }
 
@@ -97,7 +74,7 @@ export class RangeOwnership extends EventEmitter {
     for (const r of this.slots.keys()) this.drop(r, 'session expired');
   }
 
-  stateOf(range: number): OwnershipState {
+  stateOf(range: number): Slot['state'] {
     return this.slots.get(range)?.state ?? 'idle';
   }
 
@@ -160,6 +137,8 @@ export class RangeOwnership extends EventEmitter {
     } catch (err) {
       if (!(err instanceof RetryAbortedError)) throw err;
     } finally {
+      // Still 'acquiring' while an orphan is looked for, so no new acquisition starts meanwhile.
+      if (ours() && !slot.lease) await this.opts.leases.dropOrphan(range).catch(() => undefined);
       if (ours()) {
         // Given up (no longer ours by the assignment, or aborted): back to idle.
         slot.state = 'idle';

@@ -30,6 +30,8 @@ export interface LeasePort {
   waitForRelease(range: number, timeoutMs: number, signal?: AbortSignal): Promise<void>;
   release(lease: Lease): Promise<void>;
   isCurrent(lease: Lease): boolean;
+  /** An acquisition gave up without a lease: delete the lease if a create whose reply was lost made it ours. */
+  dropOrphan(range: number): Promise<void>;
 }
 
 /** The offset primitives of coordinator/ (`OffsetStore`). */
