@@ -53,6 +53,26 @@ describe('WriteBatcher', () => {
     const zk = { multi: async (_ops: Op[], generation?: number) => { sent.push(generation); return []; } } as unknown as ZkSession;
     const writes = new WriteBatcher(zk, 1);
     await Promise.all([writes.submit(unit(0), 1), writes.submit(unit(1), 2), writes.submit(unit(2), 1)]);
-    expect(sent.sort()).toEqual([1, 2]);
+    expect(sent).toEqual([1, 2, 1]);
+  });
+
+  it('lands a session\'s writes in the order they were made: a failed multi\'s resend goes before a unit submitted meanwhile', async () => {
+    const landed: string[] = [];
+    const zk = {
+      async multi(ops: Op[]) {
+        await new Promise((r) => setTimeout(r, 5)); // a round trip, during which more is submitted
+        const i = ops.findIndex((o) => o.path === '/l/9');
+        if (i >= 0) throw new ZkError(ZK.NO_NODE, 'gone', ops[i]!.path, i);
+        landed.push(...ops.filter((o) => o.op === 'setData' || o.op === 'remove').map((o) => o.path));
+        return [];
+      },
+    } as unknown as ZkSession;
+    const writes = new WriteBatcher(zk);
+    // A commit pass (range 9's lease is gone), then, while it is in flight, range 3's release.
+    const pass = Promise.allSettled([writes.submit(unit(9)), writes.submit(unit(3))]);
+    await new Promise((r) => setTimeout(r, 1));
+    const release = writes.submit([{ op: 'remove', path: '/l/3', version: 0 }]);
+    await Promise.all([pass, release]);
+    expect(landed).toEqual(['/o/3', '/l/3']);
   });
 });

@@ -21,7 +21,8 @@ interface Unit {
  */
 export class WriteBatcher {
   private queue: Unit[] = [];
-  private scheduled = false;
+  /** A pump is scheduled or sending: units submitted now are picked up by it. */
+  private pumping = false;
   private multis = 0;
 
   /**
@@ -45,22 +46,32 @@ export class WriteBatcher {
   submit(ops: Op[], generation?: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ ops, generation, resolve, reject });
-      if (this.scheduled) return;
-      this.scheduled = true;
-      if (this.windowMs > 0) setTimeout(() => this.flush(), this.windowMs);
-      else setImmediate(() => this.flush());
+      if (this.pumping) return;
+      this.pumping = true;
+      const pump = () => void this.pump();
+      if (this.windowMs > 0) setTimeout(pump, this.windowMs);
+      else setImmediate(pump);
     });
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    const units = this.queue;
-    this.queue = [];
-    const bySession = new Map<number | undefined, Unit[]>();
-    for (const u of units) (bySession.get(u.generation) ?? bySession.set(u.generation, []).get(u.generation)!).push(u);
-    for (const [generation, group] of bySession) {
-      for (const chunk of chunkBySize(group, (u) => u.ops.reduce((n, op) => n + opBytes(op), 0))) void this.send(chunk, generation);
+  /**
+   * One multi in flight at a time, in the order units were submitted, a
+   * failed multi's resend before anything newer: a session's writes then land
+   * in the order they were made, as single requests would. (Sent side by
+   * side, a periodic commit resent after a failure could land after the
+   * release that followed it deleted the lease, and pass the next holder's
+   * lease check: a lease check compares versions, and every lease starts at
+   * version 0.)
+   */
+  private async pump(): Promise<void> {
+    while (this.queue.length > 0) {
+      const units = this.queue;
+      this.queue = [];
+      for (const run of sameSessionRuns(units)) {
+        for (const chunk of chunkBySize(run, (u) => u.ops.reduce((n, op) => n + opBytes(op), 0))) await this.send(chunk, run[0]!.generation);
+      }
     }
+    this.pumping = false;
   }
 
   private async send(units: Unit[], generation: number | undefined): Promise<void> {
@@ -82,6 +93,17 @@ export class WriteBatcher {
       }
     }
   }
+}
+
+/** Consecutive units of the same session, in order (a multi goes through one session). */
+function sameSessionRuns(units: Unit[]): Unit[][] {
+  const runs: Unit[][] = [];
+  for (const u of units) {
+    const last = runs[runs.length - 1];
+    if (last && last[0]!.generation === u.generation) last.push(u);
+    else runs.push([u]);
+  }
+  return runs;
 }
 
 /** The unit whose op failed the multi, or -1 if the error names none (the connection failed: every unit gets it). */
