@@ -5,6 +5,12 @@
  *   range states  idle -> acquiring -> owned -> releasing -> idle
  *   actions       acquire handle ack commit release crash pause expire
  *                 elect publish depose
+ *   in assignment.pml (the assignment as a header and one node per poller):
+ *                 stage commit-epoch read-assignment (with elect publish depose)
+ * A poller's ZooKeeper writes are batched (process Batches): one multi of
+ * lease creates (acquire), one commit multi with a unit [check(leases/r),
+ * setData(offsets/r)] per changed range (commit), one multi of lease removes
+ * (release). Here the assignment is one value written atomically (owners).
  * Helper steps that are not protocol actions (environment / plumbing):
  *   join (create leader/n_), heal / partition (network), tick (time passes),
  *   resume (SIGCONT), heartbeat (the cheap read every session-timeout/3),
@@ -12,8 +18,11 @@
  *   dropped uncommitted), restart (a crashed poller comes back).
  *
  * Configuration (override with spin -DNAME=value):
- *   NM    messages per range (offsets 0..NM-1 are in Kafka from the start)
- *   MAXF  number of faults (crash, pause, partition, depose) in one run
+ *   NM        messages per range (offsets 0..NM-1 are in Kafka from the start)
+ *   MAXF      number of faults (crash, pause, partition, depose) in one run
+ *   ANY_VIEW  pollers follow any assignment at any time, no coordinators: the
+ *             leases alone must keep the safety properties (a poller may act
+ *             on an older or newer epoch than another)
  * Fixed: 3 pollers, 2 ranges, 2 coordinators (the formulas name them).
  *
  * Mutants (each must make a property fail; see model/README.md):
@@ -29,6 +38,8 @@
  *                                   setData) on the current client: ZooKeeper
  *                                   versions restart at 0 when a node is
  *                                   re-created, so this does not fence
+ *   BUG_BATCH_SINGLE_CHECK          the commit multi fences only its first
+ *                                   unit; the other setData ride along unchecked
  */
 
 #ifndef NM
@@ -95,6 +106,7 @@ bool  bad_publish;            /* assignment written by a non-leader       */
 #define HOLDS(p,r)  ((rs[I(p,r)]==owned || rs[I(p,r)]==releasing) && rgen[I(p,r)]==gen[p] && salive[p])
 #define TWO(r)      ((HOLDS(0,r) && HOLDS(1,r)) || (HOLDS(0,r) && HOLDS(2,r)) || (HOLDS(1,r) && HOLDS(2,r)))
 #define MEMBERS     ((salive[0] -> 1 : 0) | (salive[1] -> 2 : 0) | (salive[2] -> 4 : 0))
+#define LIVE(p)     (!dead[p] && !stopped[p])
 #define HEALTHY(q)  (!dead[q] && !stopped[q] && net[q] && salive[q] && !dl[q])
 #define OTHER_OK(p) ((p != 0 && HEALTHY(0)) || (p != 1 && HEALTHY(1)) || (p != 2 && HEALTHY(2)))
 /* a range's ZooKeeper request, sent on the session the range was acquired on */
@@ -133,33 +145,35 @@ inline check_commit(p, r, v) {
 }
 
 /* ---------------------------------------------------------------- poller -- */
+/* The assignment names p for r. With -DANY_VIEW a poller may act on any view
+ * at any time (a stale or a newer epoch, or none): the lease rules alone
+ * must keep the safety properties whatever the assignment says.           */
+#ifdef ANY_VIEW
+#define ASSIGNED(p,r)     true
+#define NOT_ASSIGNED(p,r) true
+#else
+#define ASSIGNED(p,r)     (owners[r] == p)
+#define NOT_ASSIGNED(p,r) (owners[r] != p)
+#endif
+
+/* One range loop: the local steps of a range. Its ZooKeeper writes (lease
+ * create, commit, lease delete) are batched per poller: see Batches(p).   */
 proctype Range(byte p; byte r) {
 end:
   do
   /* acquire: the assignment names p -> start acquiring on the current session */
-  :: atomic { !dead[p] && !stopped[p] && salive[p] && net[p] && !dl[p] &&
-       rs[I(p,r)] == idle && owners[r] == p ->
+  :: atomic { LIVE(p) && salive[p] && net[p] && !dl[p] &&
+       rs[I(p,r)] == idle && ASSIGNED(p,r) ->
        rs[I(p,r)] = acquiring; rgen[I(p,r)] = gen[p] }
-  /* acquire: create leases/r (ephemeral); if it exists, wait (watch) */
-  :: atomic { !dead[p] && !stopped[p] && rs[I(p,r)] == acquiring && REQ_OK(p,r) && lease[r] != p+1 &&
-#ifdef BUG_ACQUIRE_BEFORE_RELEASE
-       /* NODEEXISTS taken as "mine" (e.g. after a retried create): go on */
-       true ->
-       if :: lease[r] == 0 -> lease[r] = p+1 :: else -> skip fi;
-       next[I(p,r)] = off[r]; cmt[I(p,r)] = off[r]; rs[I(p,r)] = owned
-#else
-       lease[r] == 0 -> lease[r] = p+1
-#endif
-     }
   /* acquire: only after the create succeeded, read offsets/r and seek there */
-  :: atomic { !dead[p] && !stopped[p] && rs[I(p,r)] == acquiring && REQ_OK(p,r) && lease[r] == p+1 ->
+  :: atomic { LIVE(p) && rs[I(p,r)] == acquiring && REQ_OK(p,r) && lease[r] == p+1 ->
        next[I(p,r)] = off[r]; cmt[I(p,r)] = off[r]; rs[I(p,r)] = owned }
   /* acquire cancelled: reassigned before the create succeeded */
-  :: atomic { !dead[p] && !stopped[p] && rs[I(p,r)] == acquiring && owners[r] != p && lease[r] != p+1 ->
+  :: atomic { LIVE(p) && rs[I(p,r)] == acquiring && NOT_ASSIGNED(p,r) && lease[r] != p+1 ->
        rs[I(p,r)] = idle }
   /* handle: start message next[] -- only if the local deadline has not
    * passed (self-fencing) and the range belongs to the current session    */
-  :: atomic { !dead[p] && !stopped[p] && rs[I(p,r)] == owned && !infl[I(p,r)] && next[I(p,r)] < NM &&
+  :: atomic { LIVE(p) && rs[I(p,r)] == owned && !infl[I(p,r)] && next[I(p,r)] < NM &&
 #ifndef BUG_NO_PAUSE_ON_DISCONNECT
        !dl[p] &&
 #endif
@@ -167,30 +181,97 @@ end:
        if :: !salive[p] || lease[r] != p+1 -> bad_pause = true :: else fi;
        infl[I(p,r)] = true }
   /* ack: the handler resolved (local; in-flight work finishes even when paused) */
-  :: atomic { !dead[p] && !stopped[p] && infl[I(p,r)] ->
+  :: atomic { LIVE(p) && infl[I(p,r)] ->
        acked[r] = acked[r] | (1 << next[I(p,r)]);
        next[I(p,r)]++; infl[I(p,r)] = false }
-  /* commit: multi(check(leases/r, version), setData(offsets/r, lowest unacked))
-   * on the lease's own session. Monotonicity is enforced in the poller: it
-   * only commits values above what it read at acquire / last committed.   */
-  :: atomic { !dead[p] && !stopped[p] && (rs[I(p,r)] == owned || rs[I(p,r)] == releasing) && next[I(p,r)] > cmt[I(p,r)] &&
-#if defined(BUG_COMMIT_WITHOUT_LEASE_CHECK)
-       net[p] && salive[p] ->                                   /* current client, no check */
-#elif defined(BUG_VERSION_ONLY_FENCE)
-       net[p] && salive[p] && lease[r] != 0 ->                  /* version 0 matches any lease */
-#else
-       REQ_OK(p,r) && lease[r] == p+1 ->                        /* check(leases/r) in own session */
-#endif
-       check_commit(p, r, next[I(p,r)]);
-       off[r] = next[I(p,r)]; cmt[I(p,r)] = next[I(p,r)] }
   /* release: assigned elsewhere -> stop fetching */
-  :: atomic { !dead[p] && !stopped[p] && rs[I(p,r)] == owned && owners[r] != p -> rs[I(p,r)] = releasing }
-  /* release: in-flight finished and committed -> delete leases/r */
-  :: atomic { !dead[p] && !stopped[p] && rs[I(p,r)] == releasing && !infl[I(p,r)] && next[I(p,r)] == cmt[I(p,r)] && REQ_OK(p,r) ->
-       lease[r] = 0; rs[I(p,r)] = idle }
+  :: atomic { LIVE(p) && rs[I(p,r)] == owned && NOT_ASSIGNED(p,r) -> rs[I(p,r)] = releasing }
   /* drop: a range acquired on an expired session is dropped uncommitted */
-  :: atomic { !dead[p] && !stopped[p] && rs[I(p,r)] != idle && rgen[I(p,r)] != gen[p] ->
+  :: atomic { LIVE(p) && rs[I(p,r)] != idle && rgen[I(p,r)] != gen[p] ->
        rs[I(p,r)] = idle; infl[I(p,r)] = false }
+  od
+}
+
+/* ---------------------------------------------------- poller: batched multis */
+/* acquire wants leases/r: acquiring on the current session, not created yet */
+#define WANTS(p,r)   (rs[I(p,r)] == acquiring && rgen[I(p,r)] == gen[p] && lease[r] != p+1)
+/* commit has a unit for r: held (owned/releasing) and acknowledged past the last commit */
+#define CHANGED(p,r) ((rs[I(p,r)] == owned || rs[I(p,r)] == releasing) && next[I(p,r)] > cmt[I(p,r)])
+/* release can delete leases/r: in-flight finished and committed */
+#define DONE(p,r)    (rs[I(p,r)] == releasing && !infl[I(p,r)] && next[I(p,r)] == cmt[I(p,r)] && rgen[I(p,r)] == gen[p])
+
+/* FENCE(p,r): unit r of a commit multi sent on p's current session passes.
+ * Correct: its lease was created by this very session and check(leases/r,
+ * version) passes. A unit whose lease came from an older session fails
+ * (the poller must refuse it before sending: ZooKeeper versions restart at
+ * 0 when a node is re-created, so the check alone would pass on another
+ * poller's lease; refusing it and resending the rest is the same as the
+ * whole multi failing and being resent without it).                       */
+#if defined(BUG_COMMIT_WITHOUT_LEASE_CHECK)
+#define FENCE(p,r)   true                                  /* plain setData, no check */
+#elif defined(BUG_VERSION_ONLY_FENCE)
+#define FENCE(p,r)   (lease[r] != 0)                       /* version 0 matches any lease */
+#elif defined(BUG_BATCH_SINGLE_CHECK)
+#define FENCE(p,r)   ((r == 1 && CHANGED(p,0)) || (rgen[I(p,r)] == gen[p] && lease[r] == p+1))  /* only the first unit is checked */
+#else
+#define FENCE(p,r)   (rgen[I(p,r)] == gen[p] && lease[r] == p+1)
+#endif
+#define UNIT_PASSES(p,r) (!CHANGED(p,r) || FENCE(p,r))
+
+inline create_lease(p, r) {
+#ifdef BUG_ACQUIRE_BEFORE_RELEASE
+  /* NODEEXISTS taken as "mine" (e.g. after a retried create): go on */
+  if :: WANTS(p,r) ->
+          if :: lease[r] == 0 -> lease[r] = p+1 :: else -> skip fi;
+          next[I(p,r)] = off[r]; cmt[I(p,r)] = off[r]; rs[I(p,r)] = owned
+     :: else fi
+#else
+  if :: WANTS(p,r) && lease[r] == 0 -> lease[r] = p+1 :: else fi
+#endif
+}
+inline commit_unit(p, r) {
+  if :: CHANGED(p,r) ->
+          check_commit(p, r, next[I(p,r)]);
+          off[r] = next[I(p,r)]; cmt[I(p,r)] = next[I(p,r)]
+     :: else fi
+}
+inline fenced_unit(p, r) {          /* the failed unit's range is dropped uncommitted */
+  if :: !UNIT_PASSES(p,r) -> rs[I(p,r)] = idle; infl[I(p,r)] = false :: else fi
+}
+inline remove_lease(p, r) {
+  if :: DONE(p,r) -> lease[r] = 0; rs[I(p,r)] = idle :: else fi
+}
+
+/* The poller's ZooKeeper writes, each ONE multi for all its ranges, sent on
+ * its current session (a range of an older session is never proven here). */
+proctype Batches(byte p) {
+end:
+  do
+  /* acquire: multi of create(leases/r) for every range it wants. Atomic: if
+   * one exists none is created; the reply names it and the poller resends
+   * the multi without it (it waits for that one). The failed multi changes
+   * nothing, so the model takes the resend directly.                       */
+  :: atomic { LIVE(p) && net[p] && salive[p] &&
+#ifdef BUG_ACQUIRE_BEFORE_RELEASE
+       (WANTS(p,0) || WANTS(p,1)) ->
+#else
+       ((WANTS(p,0) && lease[0] == 0) || (WANTS(p,1) && lease[1] == 0)) ->
+#endif
+       create_lease(p, 0); create_lease(p, 1) }
+  /* commit: multi of one unit [check(leases/r, version), setData(offsets/r,
+   * lowest unacked)] per changed range. Atomic: all units apply or none; a
+   * failed unit's range is fenced (dropped), the others are resent. Offsets
+   * never go backwards: a unit is only sent above the last commit/read.   */
+  :: atomic { LIVE(p) && net[p] && salive[p] && (CHANGED(p,0) || CHANGED(p,1)) ->
+       if
+       :: UNIT_PASSES(p,0) && UNIT_PASSES(p,1) -> commit_unit(p, 0); commit_unit(p, 1)
+       :: else -> fenced_unit(p, 0); fenced_unit(p, 1)
+       fi }
+  /* release: multi of remove(leases/r, version) for every range drained and
+   * committed. On its own live session the poller's leases exist with its
+   * versions, so the multi succeeds.                                      */
+  :: atomic { LIVE(p) && net[p] && salive[p] && (DONE(p,0) || DONE(p,1)) ->
+       remove_lease(p, 0); remove_lease(p, 1) }
   od
 }
 
@@ -288,8 +369,11 @@ init {
     i = 0;
     do :: i < NP*NR -> rs[i] = idle; i++ :: else -> break od;
     run Range(0,0); run Range(0,1); run Range(1,0); run Range(1,1); run Range(2,0); run Range(2,1);
+    run Batches(0); run Batches(1); run Batches(2);
     run Session(0); run Session(1); run Session(2);
+#ifndef ANY_VIEW
     run Coordinator(0); run Coordinator(1)
+#endif
   }
 }
 
