@@ -211,10 +211,11 @@ export class FaultInjector {
 
   private async scaleIn(f: PlannedFault): Promise<void> {
     const { cluster } = this.c;
-    // Only registered members can be drained (a restarted poller may still wait for its old session to expire).
+    // Only registered members can be drained: a restarted poller may still wait for its old
+    // session to expire, and the member node listed may still be the killed process's (its pid tells).
     const st = await runCli(['status', '--zk', this.c.zk, '--group', this.c.group, '--json']);
-    const active = new Set(st.code === 0 ? (JSON.parse(st.stdout) as { pollers: { id: string; state: string }[] }).pollers.filter((p) => p.state === 'active').map((p) => p.id) : []);
-    const up = cluster.up().filter((s) => active.has(s.id));
+    const active = new Set(st.code === 0 ? (JSON.parse(st.stdout) as { pollers: { id: string; pid: number; state: string }[] }).pollers.filter((p) => p.state === 'active').map((p) => `${p.id}/${p.pid}`) : []);
+    const up = cluster.up().filter((s) => s.current !== null && active.has(`${s.id}/${s.current.pid}`));
     if (up.length <= this.c.minPollers) return this.skip(f, `only ${up.length} poller(s) up`);
     const slot = this.pick(f, up)!;
     const inc = slot.current!;
