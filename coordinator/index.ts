@@ -39,7 +39,7 @@ export { readAssignment } from './assignment-reader.js';
 export type { AssignmentRead } from './assignment-reader.js';
 export { AssignmentSubscription } from './assignment-subscription.js';
 export type { MemberAssignment } from './assignment-subscription.js';
-export { encodeRangeSet, decodeRangeSet } from './range-set-codec.js';
+export { encodeRangeSet, decodeRangeSet, encodeRuns } from './range-set-codec.js';
 export { rangesInForce } from './assignment-view.js';
 export { rangesByOwner } from './member-assignment-nodes.js';
 export { LeaseStore } from './lease-store.js';

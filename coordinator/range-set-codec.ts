@@ -16,7 +16,8 @@ export function encodeRangeSet(ranges: readonly number[], total: number): string
   return runs.length <= bitmapLength ? runs : BITMAP_PREFIX + encodeBitmap(ranges, total);
 }
 
-function encodeRuns(ranges: readonly number[]): string {
+/** Sorted ranges as runs: [0,1,2,5,7,8] -> "0-2,5,7-8". */
+export function encodeRuns(ranges: readonly number[]): string {
   const parts: string[] = [];
   for (let i = 0; i < ranges.length; ) {
     let j = i;

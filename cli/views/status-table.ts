@@ -1,4 +1,4 @@
-import type { GroupSnapshot } from '../../coordinator/index.js';
+import { encodeRuns, type GroupSnapshot } from '../../coordinator/index.js';
 
 /** `status --full`: one row per poller and one per range (the default for small groups). */
 export function formatFullStatus(s: GroupSnapshot): string {
@@ -35,14 +35,7 @@ export function pad(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i < widths.length ? c.padEnd(widths[i]!) : c)).join(' ').trimEnd();
 }
 
-/** [0,1,2,5,7,8] -> "0-2,5,7-8" */
+/** [0,1,2,5,7,8] -> "0-2,5,7-8"; no ranges -> "-" */
 export function compactRanges(ranges: readonly number[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < ranges.length; ) {
-    let j = i;
-    while (j + 1 < ranges.length && ranges[j + 1] === ranges[j]! + 1) j++;
-    out.push(i === j ? String(ranges[i]) : `${ranges[i]}-${ranges[j]}`);
-    i = j + 1;
-  }
-  return out.join(',') || '-';
+  return encodeRuns(ranges) || '-';
 }
