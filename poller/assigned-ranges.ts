@@ -45,7 +45,6 @@ export class AssignedRanges {
     this.offsets = new OffsetStore(opts.zk, opts.paths, this.leases, opts.pollerId, opts.logger, writes);
     this.ownership = new RangeOwnership({
       pollerId: opts.pollerId,
-      ranges: opts.ranges,
       leases: this.leases,
       offsets: this.offsets,
       consumer: opts.consumer,

@@ -155,7 +155,6 @@ function newOwnership(world: World, logger?: Logger): RangeOwnership {
   return (world.ownership = new RangeOwnership({
     ...(logger ? { logger } : {}),
     pollerId: 'p1',
-    ranges: 1,
     leases: world.leases,
     offsets: world.offsets,
     consumer: world.consumer,

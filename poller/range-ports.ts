@@ -42,7 +42,6 @@ export interface OffsetPort {
 
 export interface RangeOwnershipOptions {
   pollerId: string;
-  ranges: number;
   leases: LeasePort;
   offsets: OffsetPort;
   consumer: RangeConsumer;

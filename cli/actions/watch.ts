@@ -6,7 +6,6 @@ import { renderView, describeEvent, committedTotal, type ViewState } from '../vi
 import { EventLines } from '../views/event-lines.js';
 import { onStopSignals } from '../signals.js';
 import { printJson } from '../output.js';
-import { writeStdout } from '../stdout-flush.js';
 
 export interface WatchActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   zk: string;
@@ -100,8 +99,6 @@ export async function runWatch(o: WatchActionOptions, log: Logger): Promise<void
       }, o.duration);
     });
     watcher.close();
-    // process.exit() follows: let a pipe take the last event lines first.
-    await writeStdout('').catch(() => undefined);
     if (drawTimer) {
       clearInterval(drawTimer);
       draw();

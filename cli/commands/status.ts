@@ -4,7 +4,6 @@ import { opt, addZkOptions, addGroupOption, addBrokersOption, addLogOptions } fr
 import { createCliLogger } from '../logger.js';
 import { readStatus, statusJson } from '../actions/status.js';
 import { formatStatus, SMALL_GROUP } from '../views/status-view.js';
-import { writeStdout } from '../stdout-flush.js';
 
 /** `ringleader status`: one snapshot of the group, as a summary or tables, or (--json) one JSON line. */
 export function registerStatus(program: Command): Command {
@@ -26,6 +25,6 @@ export function registerStatus(program: Command): Command {
   return status.action(async (o) => {
     const snap = await readStatus(o, createCliLogger({ ...o, logLevel: 'warn' }));
     const text = o.json ? JSON.stringify(statusJson(snap)) : formatStatus(snap, { layout: o.full ? 'full' : o.summary ? 'summary' : 'auto', top: o.top });
-    await writeStdout(`${text}\n`);
+    process.stdout.write(`${text}\n`); // main.ts lets stdout drain before it exits
   });
 }
