@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import zookeeper from 'node-zookeeper-client';
 import { pino, type Logger } from 'pino';
-import { assign, diff, type Member } from '../ring/index.js';
+import { assign, diff } from '../ring/index.js';
+import { assignableMembers } from './assignable-members.js';
 import type { ZkEvent, ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import { LeaderLatch } from './leader-latch.js';
@@ -175,8 +176,7 @@ export class Coordinator extends EventEmitter {
     const previous = (await publisher.current()).owners();
     const members = this.withMalformed(valid, problems, previous);
 
-    const active: Member[] = members.filter((m) => m.state === 'active').map((m) => ({ id: m.id, weight: m.weight }));
-    const owners = assign({ ranges: this.ranges, members: active, previous });
+    const owners = assign({ ranges: this.ranges, members: assignableMembers(members), previous });
     const reason = describeChange(previous, owners, members);
     let epoch: number | null;
     try {
@@ -236,10 +236,12 @@ function describeChange(previous: readonly (string | null)[], owners: readonly (
   const joined = [...after].filter((m) => !before.has(m));
   const left = [...before].filter((m) => !after.has(m));
   const draining = members.filter((m) => m.state === 'draining' && before.has(m.id)).map((m) => m.id);
+  const unhealthy = members.filter((m) => m.unhealthy !== undefined && !after.has(m.id) && before.has(m.id)).map((m) => m.id);
   if (joined.length) parts.push(`joined: ${joined.join(',')}`);
-  const gone = left.filter((m) => !draining.includes(m));
+  const gone = left.filter((m) => !draining.includes(m) && !unhealthy.includes(m));
   if (gone.length) parts.push(`left: ${gone.join(',')}`);
   if (draining.length) parts.push(`draining: ${draining.join(',')}`);
+  if (unhealthy.length) parts.push(`unhealthy: ${unhealthy.join(',')}`);
   const reason = parts.length ? parts.join('; ') : 'rebalance';
   // Thousands of joins must not bloat the assignment znode (see MAX_GROUP_RANGES).
   return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 3)}...` : reason;

@@ -19,7 +19,8 @@ export {
   GROUP_ZNODE_BUDGET_BYTES,
   MAX_GROUP_RANGES,
 } from './znodes.js';
-export type { Parsed, GroupConfig, MemberState, MemberInfo, AssignmentRecord, AssignmentHeader, MemberAssignmentNode, RangesAt, LeaseRecord, OffsetRecord } from './znodes.js';
+export { UNHEALTHY_REASONS } from './znodes.js';
+export type { Parsed, GroupConfig, MemberState, MemberInfo, Unhealthy, UnhealthyReason, AssignmentRecord, AssignmentHeader, MemberAssignmentNode, RangesAt, LeaseRecord, OffsetRecord } from './znodes.js';
 export { offsetFromString, offsetToString } from './offsets.js';
 export type { Offset } from './offsets.js';
 export { retry, backoffDelay, sleep, RetryAbortedError } from './retry.js';

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { ZkSession, SessionState } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
-import { encode, parseMember, type MemberInfo, type MemberState } from './znodes.js';
+import { encode, parseMember, type MemberInfo, type MemberState, type Unhealthy } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
 import { retry, RetryAbortedError, RECREATE_EPHEMERAL_BACKOFF } from './retry.js';
 import { waitForDeletion } from './deletion-wait.js';
@@ -156,6 +156,39 @@ export class Membership extends EventEmitter {
     if (!this.registered) return;
     await this.zk.setData(this.paths.poller(this.info.id), encode(this.info), -1);
     this.log.info({ state }, 'member state changed');
+  }
+
+  get unhealthy(): Unhealthy | undefined {
+    return this.info.unhealthy ? { ...this.info.unhealthy } : undefined;
+  }
+
+  /**
+   * Marks us unhealthy (the leader moves our ranges to healthy pollers) or,
+   * with null, healthy again. Read-modify-write on the node's version, so a
+   * `draining` written from outside meanwhile is kept, never overwritten.
+   */
+  async setUnhealthy(unhealthy: Unhealthy | null): Promise<void> {
+    if (unhealthy) this.info.unhealthy = { ...unhealthy };
+    else delete this.info.unhealthy;
+    if (!this.registered) return;
+    const path = this.paths.poller(this.info.id);
+    for (;;) {
+      const node = await this.zk.getDataOrNull(path);
+      if (!node) return; // not registered right now: re-registration writes this.info
+      const parsed = parseMember(node.data, this.info.id);
+      const current = parsed.ok ? parsed.value : this.info;
+      if (current.state === 'draining') this.info.state = 'draining';
+      const next: MemberInfo = { ...current, state: this.info.state };
+      if (this.info.unhealthy) next.unhealthy = this.info.unhealthy;
+      else delete next.unhealthy;
+      try {
+        await this.zk.setData(path, encode(next), node.stat.version);
+        this.log.info({ unhealthy: this.info.unhealthy ?? null }, unhealthy ? 'marked unhealthy' : 'healthy again');
+        return;
+      } catch (err) {
+        if (!isZkCode(err, ZK.BAD_VERSION)) throw err;
+      }
+    }
   }
 
   async deregister(): Promise<void> {

@@ -9,6 +9,8 @@ describe('znode parsers', () => {
     expect(parseConfig(encode({ version: 1, topic: 'orders', ranges: 64 }))).toEqual({ ok: true, value: { version: 1, topic: 'orders', ranges: 64 } });
     const member = { id: 'p1', host: 'h', pid: 12, weight: 2, state: 'active', startedAt: '2026-01-01T00:00:00Z', metricsUrl: 'http://x' };
     expect(parseMember(encode(member), 'p1')).toEqual({ ok: true, value: member });
+    const sick = { ...member, unhealthy: { reason: 'fetch-stall', since: '2026-01-01T00:00:01Z', detail: 'no Kafka broker answered for 20.0 s' } };
+    expect(parseMember(encode(sick), 'p1')).toEqual({ ok: true, value: sick });
     const header = { epoch: 3, leader: 'p1', at: 'now', reason: 'x' };
     expect(parseAssignmentHeader(encode(header))).toEqual({ ok: true, value: header });
     const node = { epoch: 3, ranges: [0, 1, 2, 9], prev: { epoch: 1, ranges: [5] } };
@@ -24,6 +26,9 @@ describe('znode parsers', () => {
     expect(parseConfig(encode({ version: 1, topic: 'orders', ranges: 0 }))).toMatchObject({ ok: false, error: expect.stringContaining('ranges') });
     expect(parseMember(encode({ id: 'p2', host: 'h', pid: 1, weight: 1, state: 'active', startedAt: 'x' }), 'p1')).toMatchObject({ ok: false, error: expect.stringContaining('id') });
     expect(parseMember(encode({ id: 'p1', host: 'h', pid: 1, weight: 0, state: 'active', startedAt: 'x' }))).toMatchObject({ ok: false });
+    const base = { id: 'p1', host: 'h', pid: 1, weight: 1, state: 'active', startedAt: 'x' };
+    expect(parseMember(encode({ ...base, unhealthy: { reason: 'tired', since: 'x', detail: '' } }))).toMatchObject({ ok: false, error: expect.stringContaining('unhealthy.reason') });
+    expect(parseMember(encode({ ...base, unhealthy: true }))).toMatchObject({ ok: false, error: expect.stringContaining('unhealthy') });
     expect(parseAssignmentHeader(encode({ epoch: 1, leader: 'p', at: 'x', owners: ['a'], reason: '' }), 2)).toMatchObject({ ok: false, error: expect.stringContaining('2 entries') });
     expect(parseMemberAssignment(encode({ epoch: 2, ranges: '3-70', prev: { epoch: 1, ranges: '' } }), 64)).toMatchObject({ ok: false, error: expect.stringContaining('not below 64') });
     expect(parseMemberAssignment(encode({ epoch: 1, ranges: '3', prev: { epoch: 2, ranges: '' } }), 64)).toMatchObject({ ok: false, error: expect.stringContaining('prev.epoch') });

@@ -17,6 +17,22 @@ export interface GroupConfig {
 
 export type MemberState = 'active' | 'draining';
 
+/** Why a poller cannot work: no Kafka broker answers it, or its handler (sidecar) refuses connections. */
+export type UnhealthyReason = 'fetch-stall' | 'handler-stall';
+export const UNHEALTHY_REASONS: readonly UnhealthyReason[] = ['fetch-stall', 'handler-stall'];
+
+/**
+ * Set in a member node while the poller cannot work: the leader then gives
+ * its ranges to healthy pollers (docs/design.md "Unhealthy pollers").
+ */
+export interface Unhealthy {
+  reason: UnhealthyReason;
+  /** When the stall began (ISO time). */
+  since: string;
+  /** For people: what failed, e.g. the last Kafka error. */
+  detail: string;
+}
+
 export interface MemberInfo {
   id: string;
   host: string;
@@ -25,6 +41,7 @@ export interface MemberInfo {
   state: MemberState;
   startedAt: string;
   metricsUrl?: string;
+  unhealthy?: Unhealthy;
 }
 
 /**
@@ -167,6 +184,14 @@ export function parseMember(data: Buffer | string | null | undefined, expectedId
   if (v.metricsUrl !== undefined && typeof v.metricsUrl !== 'string') return fail(what, 'metricsUrl', 'a string');
   const m: MemberInfo = { id: v.id, host: v.host, pid: v.pid, weight: v.weight, state: v.state, startedAt: v.startedAt };
   if (typeof v.metricsUrl === 'string') m.metricsUrl = v.metricsUrl;
+  if (v.unhealthy !== undefined) {
+    const u = v.unhealthy as Record<string, unknown> | null;
+    if (typeof u !== 'object' || u === null || Array.isArray(u)) return fail(what, 'unhealthy', 'an object');
+    if (!UNHEALTHY_REASONS.includes(u.reason as UnhealthyReason)) return fail(what, 'unhealthy.reason', '"fetch-stall" or "handler-stall"');
+    if (typeof u.since !== 'string') return fail(what, 'unhealthy.since', 'a string');
+    if (typeof u.detail !== 'string') return fail(what, 'unhealthy.detail', 'a string');
+    m.unhealthy = { reason: u.reason as UnhealthyReason, since: u.since, detail: u.detail };
+  }
   return { ok: true, value: m };
 }
 

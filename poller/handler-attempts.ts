@@ -7,6 +7,8 @@ export interface RangePipelineEvents {
   handled?(msg: RingMessage): void;
   retried?(msg: RingMessage, err: Error): void;
   deadLettered?(msg: RingMessage, err: Error): void;
+  /** The handler's target was not there (HandlerUnavailable); the message waits and tries again. */
+  unavailable?(msg: RingMessage, err: Error): void;
 }
 
 /** Resolves once the dead-letter write is durable; a rejection is retried with backoff, forever. */
@@ -95,6 +97,7 @@ export class HandlerAttempts {
     const { backoff, random, log } = this.opts;
     if (err instanceof HandlerUnavailable) {
       // Not this message's fault: back off (growing up to maxMs) and try again, same attempt.
+      this.opts.events.unavailable?.(msg, err);
       this.unavailableStreak++;
       const delay = backoffDelay(this.unavailableStreak, backoff, random);
       if (this.unavailableStreak === 1 || this.unavailableStreak % 20 === 0) {

@@ -13,7 +13,7 @@ import {
 } from './kafka-source/consumer-settings.js';
 import { PartitionCursor } from './kafka-source/partition-cursor.js';
 import { toSourceMessage } from './kafka-source/source-message.js';
-import type { RangeSource, SourceMessage } from './range-source.js';
+import type { RangeSource, SourceHealth, SourceMessage } from './range-source.js';
 
 export type { KafkajsFetchOptions };
 
@@ -151,7 +151,7 @@ class KafkajsSource implements RangeSource {
     return new Map(offsets.map((o) => [o.partition, offsetFromString(o.high)]));
   }
 
-  health(): { connected: boolean; lastError?: string } {
+  health(): SourceHealth {
     return this.consumerHealth.report(this.state === 'started');
   }
 

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RangePipelineEvents } from './range-pipeline.js';
+import { UNHEALTHY_REASONS, type UnhealthyReason } from '../coordinator/index.js';
 
 /** Values read at scrape time, so the hot path never touches a gauge. */
 export interface MetricsSources {
@@ -14,6 +15,8 @@ export interface MetricsSources {
   ownedRanges?: () => number;
   /** [range, lag] pairs for the ranges owned now; others disappear from the output. */
   lag?: () => Iterable<readonly [number, number]>;
+  /** Why the poller is marked unhealthy now, or null. */
+  unhealthy?: () => UnhealthyReason | null;
 }
 
 export interface MetricsOptions {
@@ -33,6 +36,9 @@ export interface RingleaderMetrics {
   handoffSeconds: Histogram;
   commitFailures: Counter;
   commits: Counter;
+  /** Times this poller marked itself unhealthy (and gave its ranges away), by reason. */
+  unhealthyMarks: Counter<'reason'>;
+  unhealthy: Gauge<'reason'>;
   /** Pass as `events` to every RangePipeline. */
   pipelineEvents: RangePipelineEvents;
 }
@@ -68,6 +74,12 @@ export function createMetrics(opts: MetricsOptions = {}): RingleaderMetrics {
     help: 'Offset commits written to ZooKeeper.',
     registers: [registry],
   });
+  const unhealthyMarks = new Counter<'reason'>({
+    name: 'ringleader_unhealthy_marks_total',
+    help: 'Times this poller marked itself unhealthy (could not fetch, or its handler refused) and gave its ranges away.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   const pipelineEvents: RangePipelineEvents = {
     handled: handled.count,
     retried: () => messagesRetried.inc(),
@@ -82,6 +94,7 @@ export function createMetrics(opts: MetricsOptions = {}): RingleaderMetrics {
     handoffSeconds,
     commitFailures,
     commits,
+    unhealthyMarks,
     pipelineEvents,
   };
 }
@@ -112,7 +125,7 @@ function handledCounter(registry: Registry): { counter: Counter; count: () => vo
 }
 
 /** The gauges whose values are read from `sources` at scrape time. */
-function scrapedGauges(registry: Registry, sources: MetricsSources): Pick<RingleaderMetrics, 'inFlight' | 'lag' | 'ownedRanges'> {
+function scrapedGauges(registry: Registry, sources: MetricsSources): Pick<RingleaderMetrics, 'inFlight' | 'lag' | 'ownedRanges' | 'unhealthy'> {
   const inFlight = new Gauge({
     name: 'ringleader_in_flight',
     help: 'Messages started and not yet acknowledged, including those backing off.',
@@ -140,7 +153,18 @@ function scrapedGauges(registry: Registry, sources: MetricsSources): Pick<Ringle
       if (sources.ownedRanges) this.set(sources.ownedRanges());
     },
   });
-  return { inFlight, lag, ownedRanges };
+  const unhealthy = new Gauge<'reason'>({
+    name: 'ringleader_unhealthy',
+    help: '1 while this poller is marked unhealthy for this reason (its ranges go to healthy pollers), else 0.',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      if (!sources.unhealthy) return;
+      const now = sources.unhealthy();
+      for (const reason of UNHEALTHY_REASONS) this.set({ reason }, reason === now ? 1 : 0);
+    },
+  });
+  return { inFlight, lag, ownedRanges, unhealthy };
 }
 
 export interface HealthReport {

@@ -31,6 +31,12 @@ export interface OwnedRangesOptions {
   clock: Clock;
   /** How long a graceful stop took (for the handoff histogram). */
   onStopped?: (ms: number) => void;
+  /**
+   * Whether the handler refuses every call (its sidecar is gone): in-flight
+   * messages then cannot finish, so a stop without a limit lets them go at
+   * once instead of waiting out the drain timeout.
+   */
+  handlerStalled?: () => boolean;
 }
 
 /**
@@ -75,7 +81,8 @@ export class OwnedRanges implements RangeConsumer {
     owned.fetchPaused = false;
     owned.early = [];
     const began = this.opts.clock.now();
-    const offset = await owned.pipeline.release(timeoutMs ?? this.opts.drainTimeoutMs);
+    const limit = timeoutMs ?? (this.opts.handlerStalled?.() ? 0 : this.opts.drainTimeoutMs);
+    const offset = await owned.pipeline.release(limit);
     if (this.ranges.get(range) === owned) this.ranges.delete(range);
     this.opts.onStopped?.(this.opts.clock.now() - began);
     return offset;

@@ -27,6 +27,12 @@ export interface PollerOptions {
   connectTimeoutMs?: number;
   commitIntervalMs?: number;
   drainTimeoutMs?: number;
+  /** No Kafka broker answered for this long (ZooKeeper fine): mark unhealthy, give ranges away. Default 2 x session timeout; 0 = never. */
+  fetchStallTimeoutMs?: number;
+  /** The handler refused every call (HandlerUnavailable) for this long: mark unhealthy, give ranges away. Default 2 x session timeout; 0 = never. */
+  handlerStallTimeoutMs?: number;
+  /** Whether the handler's target (a sidecar) accepts connections again; asked while handler-stalled. */
+  handlerProbe?: () => Promise<boolean>;
   settleMs?: number;
   /** Take part in leader election (every poller is a candidate unless --no-coordinator). */
   coordinator?: boolean;

@@ -23,6 +23,9 @@ import { FencingGate } from './fencing-gate.js';
 import { systemClock } from './clock.js';
 import { StopBudget } from './stop-budget.js';
 import type { PollerOptions } from './poller-options.js';
+import { HealthReporter } from './health-reporter.js';
+import type { StallDetector } from './stall-detector.js';
+import type { Unhealthy } from '../coordinator/index.js';
 
 /** Everything a running poller holds open, built in one go by `openPollerResources`. */
 export interface PollerResources {
@@ -36,6 +39,8 @@ export interface PollerResources {
   owned: OwnedRanges;
   assigned: AssignedRanges;
   coordinator: Coordinator | null;
+  /** Keeps the member node's `unhealthy` mark in step with what the poller can do. */
+  health: HealthReporter;
 }
 
 /** What the poller itself provides to its resources. */
@@ -50,6 +55,9 @@ export interface PollerHooks {
   registry: import('prom-client').Registry;
   onHandoff: (ms: number) => void;
   onDrainRequested: () => void;
+  /** Decides fetch and handler stalls; fed by the pipelines' events. */
+  stalls: StallDetector;
+  onHealthChange: (now: Unhealthy | null, before: Unhealthy | null) => void;
 }
 
 /**
@@ -95,6 +103,7 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
     maxQueuedPerRange: opts.maxQueuedPerRange ?? 2_000,
     clock: systemClock,
     onStopped: hooks.onHandoff,
+    handlerStalled: () => r.health?.current()?.reason === 'handler-stall',
   }));
   source.onMessages(owned.dispatch);
   await source.start();
@@ -106,7 +115,18 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
     health: hooks.health,
     logger: log,
   });
-  r.membership = await register(zk, opts, hooks, r.metricsServer?.url);
+  const membership = (r.membership = await register(zk, opts, hooks, r.metricsServer?.url));
+  r.health = new HealthReporter({
+    detector: hooks.stalls,
+    membership,
+    kafka: () => source.health(),
+    zkUsable: () => zk.connected && zk.withinDeadline(),
+    ...(opts.handlerProbe ? { probeHandler: opts.handlerProbe } : {}),
+    onChange: hooks.onHealthChange,
+    clock: systemClock,
+    logger: log.child({ component: 'health' }),
+  });
+  r.health.start();
 
   r.assigned = new AssignedRanges({ zk, paths: hooks.paths, pollerId: hooks.id, ranges: config.ranges, consumer: owned, commitIntervalMs: opts.commitIntervalMs ?? 500, logger: log });
   await r.assigned.start();
@@ -160,6 +180,7 @@ export const CLOSING_BOUND_MS = CLOSE_STEPS * CLOSE_STEP_MS;
  */
 export async function closePollerResources(r: Partial<PollerResources>, closeHandler?: () => void | Promise<void>, log?: Logger): Promise<void> {
   const step = (what: string, close: () => unknown) => closeWithin(what, close, log);
+  r.health?.stop();
   await step('leader election', () => r.coordinator?.close());
   await step('ranges', () => r.assigned?.close());
   await step('member node', () => r.membership?.deregister());

@@ -14,6 +14,8 @@ import { openPollerResources, closePollerResources, CLOSE_STEP_MS, CLOSING_BOUND
 import { StopBudget } from './stop-budget.js';
 import { systemClock } from './clock.js';
 import type { PollerOptions } from './poller-options.js';
+import { StallDetector } from './stall-detector.js';
+import type { Unhealthy } from '../coordinator/index.js';
 
 export type { PollerOptions } from './poller-options.js';
 
@@ -31,6 +33,8 @@ export interface PollerStatus {
   zkConnected: boolean;
   withinDeadline: boolean;
   kafka: { connected: boolean; lastError?: string };
+  /** Set while the poller cannot work and has asked for its ranges to move (docs/design.md "Unhealthy pollers"). */
+  unhealthy: Unhealthy | null;
   handled: number;
 }
 
@@ -57,6 +61,7 @@ export class Poller extends EventEmitter {
   private closing: Promise<void> | null = null;
   private stopTimers: (() => void) | null = null;
   private handled = 0;
+  private readonly stalls: StallDetector;
 
   constructor(opts: PollerOptions) {
     super();
@@ -66,11 +71,17 @@ export class Poller extends EventEmitter {
     this.log = this.baseLogger().child({ component: 'poller', poller: this.id });
     this.handler = opts.handler ?? createCountingHandler().handle;
     this.budget = opts.maxInFlight !== undefined ? new InFlightBudget(opts.maxInFlight) : undefined;
+    const stallDefaultMs = 2 * (opts.sessionTimeoutMs ?? 10_000);
+    this.stalls = new StallDetector({
+      fetchStallMs: opts.fetchStallTimeoutMs ?? stallDefaultMs,
+      handlerStallMs: opts.handlerStallTimeoutMs ?? stallDefaultMs,
+    });
     this.metrics = createMetrics({
       sources: {
         inFlight: () => this.resources?.owned.inFlight() ?? 0,
         ownedRanges: () => this.resources?.owned.count() ?? 0,
         lag: () => this.resources?.owned.lags() ?? [][Symbol.iterator](),
+        unhealthy: () => this.resources?.health.current()?.reason ?? null,
       },
     });
   }
@@ -96,7 +107,12 @@ export class Poller extends EventEmitter {
         newPipeline: (range, canStart, dlq) => this.newPipeline(range, canStart, dlq),
         health: () => {
           const s = this.status();
-          return { ok: s.zkConnected && s.kafka.connected && s.state !== 'stopped', ...s };
+          return { ok: s.zkConnected && s.kafka.connected && s.unhealthy === null && s.state !== 'stopped', ...s };
+        },
+        stalls: this.stalls,
+        onHealthChange: (now, before) => {
+          if (now) this.metrics.unhealthyMarks.inc({ reason: now.reason });
+          this.emit(now ? 'unhealthy' : 'healthy', now ?? before);
         },
         registry: this.metrics.registry,
         onHandoff: (ms) => this.metrics.handoffSeconds.observe(ms / 1000),
@@ -160,8 +176,18 @@ export class Poller extends EventEmitter {
       ...m,
       handled: (msg) => {
         this.handled++;
+        this.stalls.handlerAnswered();
         m.handled?.(msg);
       },
+      retried: (msg, err) => {
+        this.stalls.handlerAnswered();
+        m.retried?.(msg, err);
+      },
+      deadLettered: (msg, err) => {
+        this.stalls.handlerAnswered();
+        m.deadLettered?.(msg, err);
+      },
+      unavailable: (_msg, err) => this.stalls.handlerRefused(err),
     };
   }
 
@@ -198,7 +224,8 @@ export class Poller extends EventEmitter {
       ranges: r?.owned.consuming() ?? [],
       zkConnected: r?.zk.connected ?? false,
       withinDeadline: r?.zk.withinDeadline() ?? false,
-      kafka: r?.source.health() ?? { connected: false },
+      kafka: kafkaStatus(r),
+      unhealthy: r?.health.current() ?? null,
       handled: this.handled,
     };
   }
@@ -315,6 +342,13 @@ export class Poller extends EventEmitter {
     await closePollerResources(r, this.opts.closeHandler, this.log);
     this.log.info({}, 'poller stopped');
   }
+}
+
+/** The source's health as status and /healthz show it (its reply time as a timestamp people read). */
+function kafkaStatus(r: PollerResources | null): PollerStatus['kafka'] {
+  if (!r) return { connected: false };
+  const { connected, lastError } = r.source.health();
+  return lastError === undefined ? { connected } : { connected, lastError };
 }
 
 export function createPoller(opts: PollerOptions): Poller {

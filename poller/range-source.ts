@@ -8,6 +8,16 @@ import type { RingMessage } from './message.js';
  */
 export type SourceMessage = RingMessage;
 
+/** How the source is doing, for /healthz, status and the fetch-stall check (poller/stall-detector.ts). */
+export interface SourceHealth {
+  /** Usable, and a broker answered lately. */
+  connected: boolean;
+  /** The last error, kept after a recovery for the operator. */
+  lastError?: string;
+  /** When a broker last answered (a fetch, a heartbeat); 0 before the first answer. */
+  lastReplyAt?: number;
+}
+
 /**
  * What the poller needs from a Kafka client, kept small so another client
  * (@platformatic/kafka, librdkafka) can replace kafkajs. Offsets are numbers
@@ -30,6 +40,6 @@ export interface RangeSource {
   onMessages(cb: (range: number, messages: SourceMessage[]) => void): void;
   /** High watermark (next offset to be written) of every partition, for lag. */
   endOffsets(): Promise<Map<number, Offset>>;
-  health(): { connected: boolean; lastError?: string };
+  health(): SourceHealth;
   close(): Promise<void>;
 }

@@ -24,6 +24,8 @@ export interface PollerActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   sessionTimeout: number;
   commitInterval: number;
   drainTimeout: number;
+  fetchStallTimeout?: number;
+  handlerStallTimeout?: number;
   settle: number;
   metricsPort?: number;
   coordinator: boolean;
@@ -36,12 +38,14 @@ export async function runPoller(o: PollerActionOptions, log: Logger): Promise<vo
   const kafkaSecurity = kafkaSecurityFrom(o);
   let handler: Handler | undefined;
   let closeHandler: (() => void) | undefined;
+  let handlerProbe: (() => Promise<boolean>) | undefined;
   if (o.handler) {
     handler = await loadModuleHandler(o.handler);
   } else if (o.forward) {
     const http = createHttpHandler({ url: o.forward, timeoutMs: o.forwardTimeout, logger: log });
     handler = http.handle;
     closeHandler = () => http.close();
+    handlerProbe = () => http.probe();
   }
   const poller = createPoller({
     zk: o.zk,
@@ -60,6 +64,9 @@ export async function runPoller(o: PollerActionOptions, log: Logger): Promise<vo
     sessionTimeoutMs: o.sessionTimeout,
     commitIntervalMs: o.commitInterval,
     drainTimeoutMs: o.drainTimeout,
+    ...(o.fetchStallTimeout !== undefined ? { fetchStallTimeoutMs: o.fetchStallTimeout } : {}),
+    ...(o.handlerStallTimeout !== undefined ? { handlerStallTimeoutMs: o.handlerStallTimeout } : {}),
+    ...(handlerProbe ? { handlerProbe } : {}),
     settleMs: o.settle,
     coordinator: o.coordinator,
     ...(o.metricsPort !== undefined ? { metricsPort: o.metricsPort } : {}),

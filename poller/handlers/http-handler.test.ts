@@ -174,3 +174,21 @@ describe('createHttpHandler: how it reads the answer', () => {
     }
   });
 });
+
+describe('createHttpHandler: probe', () => {
+  it('says whether the sidecar accepts a connection', async () => {
+    const up = createHttpHandler({ url: `${base}/ok` });
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const down = createHttpHandler({ url: `http://127.0.0.1:${port}/x` });
+    try {
+      expect(await up.probe()).toBe(true);
+      expect(await down.probe()).toBe(false);
+    } finally {
+      up.close();
+      down.close();
+    }
+  });
+});

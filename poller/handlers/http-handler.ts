@@ -13,6 +13,7 @@
 
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import { pino, type Logger } from 'pino';
 import { DeadLetterNow, HandlerUnavailable, type Handler, type RingMessage } from '../message.js';
 import { encodeHeaderValue, isValidHeaderName } from './header-encoding.js';
@@ -29,9 +30,14 @@ export interface HttpHandlerOptions {
 
 export interface HttpHandler {
   handle: (msg: RingMessage) => Promise<void>;
+  /** Whether the sidecar accepts a connection now (asked while the poller is handler-stalled). */
+  probe(): Promise<boolean>;
   /** Closes the kept-alive connections. */
   close(): void;
 }
+
+/** A probe with no answer by then counts as refused. */
+const PROBE_TIMEOUT_MS = 1_000;
 
 /** Enough of the body to read a `{"status": ...}` reply or quote an error. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -117,8 +123,22 @@ export function createHttpHandler(opts: HttpHandlerOptions): HttpHandler {
       req.end(msg.value);
     });
 
+  const probe = (): Promise<boolean> =>
+    new Promise<boolean>((resolve) => {
+      const port = requestBase.port ?? (target.protocol === 'https:' ? 443 : 80);
+      const socket = net.connect({ host: requestBase.hostname, port });
+      const done = (ok: boolean) => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.setTimeout(PROBE_TIMEOUT_MS, () => done(false));
+      socket.once('connect', () => done(true));
+      socket.once('error', () => done(false));
+    });
+
   return {
     handle,
+    probe,
     close() {
       log.debug('closing sidecar connections');
       agent.destroy();

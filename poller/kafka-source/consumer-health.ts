@@ -1,3 +1,5 @@
+import type { SourceHealth } from '../range-source.js';
+
 /**
  * Whether the consumer is in its group and hearing from brokers: connected
  * means joined and a broker reply (fetch or heartbeat) within `staleAfterMs`.
@@ -37,9 +39,11 @@ export class ConsumerHealth {
   }
 
   /** `started`: the source finished start() and is not closed. */
-  report(started: boolean): { connected: boolean; lastError?: string } {
+  report(started: boolean): SourceHealth {
     const connected = started && this.joined && this.now() - this.lastReplyAt < this.staleAfterMs;
-    return this.lastError === undefined ? { connected } : { connected, lastError: this.lastError };
+    const report: SourceHealth = { connected, lastReplyAt: this.lastReplyAt };
+    if (this.lastError !== undefined) report.lastError = this.lastError;
+    return report;
   }
 }
 
