@@ -7,7 +7,7 @@ import type { SourceHealth } from '../range-source.js';
  */
 export class ConsumerHealth {
   private joined = false;
-  private lastReplyAt = 0;
+  private lastReplyAt: number | undefined;
   private lastError: string | undefined;
 
   constructor(
@@ -40,8 +40,10 @@ export class ConsumerHealth {
 
   /** `started`: the source finished start() and is not closed. */
   report(started: boolean): SourceHealth {
-    const connected = started && this.joined && this.now() - this.lastReplyAt < this.staleAfterMs;
-    const report: SourceHealth = { connected, lastReplyAt: this.lastReplyAt };
+    const heardAt = this.lastReplyAt;
+    const connected = started && this.joined && heardAt !== undefined && this.now() - heardAt < this.staleAfterMs;
+    const report: SourceHealth = { connected };
+    if (heardAt !== undefined) report.lastReplyAt = heardAt;
     if (this.lastError !== undefined) report.lastError = this.lastError;
     return report;
   }
