@@ -4,6 +4,7 @@ import type { Problem } from './member-reader.js';
 import { rangesInForce } from './assignment-view.js';
 import { parseAssignmentHeader, type AssignmentHeader, type AssignmentRecord } from './znodes.js';
 import { readMemberAssignmentNodes } from './member-assignment-nodes.js';
+import { statTime } from './stat-time.js';
 
 export interface AssignmentRead {
   /** null when the header is missing or malformed (then `problem` says why). */
@@ -59,7 +60,7 @@ async function readOnce(zk: ZkSession, paths: GroupPaths, ranges: number): Promi
     }
   }
   const mtime = headerNode.stat.mtime as Buffer | undefined;
-  const committedAt = mtime ? Number(BigInt('0x' + Buffer.from(mtime).toString('hex'))) : undefined;
+  const committedAt = mtime ? statTime(mtime) : undefined;
   return { record: recordOf(header, owners), version: headerNode.stat.version, problems, ...(committedAt !== undefined ? { committedAt } : {}) };
 }
 

@@ -37,7 +37,7 @@ describe('GroupEventDiffer', () => {
 
     const done = d.next(snap({ epoch: 2, owners: ['p2', 'p1'], assigned: ['p2', 'p1'], assignmentAt: new Date(2000).toISOString() }), 2100);
     expect(done).toEqual([
-      { type: 'acquired', at: new Date(2100).toISOString(), range: 0, poller: 'p2', pausedMs: 50 },
+      { type: 'acquired', at: new Date(2100).toISOString(), range: 0, poller: 'p2', pausedMs: 50, from: 'p1', unservedMs: 50, since: 'release' },
       { type: 'converged', at: new Date(2100).toISOString(), epoch: 2, ms: 100 },
     ]);
     expect(d.next(snap({ epoch: 2, owners: ['p2', 'p1'], assigned: ['p2', 'p1'] }), 2200)).toEqual([]);
@@ -59,5 +59,51 @@ describe('GroupEventDiffer', () => {
     const s = snap({ owners: ['p1'], assigned: ['p1'], problems: [{ path: '/x', error: 'bad' }] });
     expect(d.next(s, 0).filter((e) => e.type === 'problem')).toHaveLength(1);
     expect(d.next(s, 1).filter((e) => e.type === 'problem')).toHaveLength(0);
+  });
+
+  it('says when a poller turns unhealthy (and why) and when it is healthy again, once each', () => {
+    const d = new GroupEventDiffer();
+    d.next(snap({ owners: ['p1', 'p2'], assigned: ['p1', 'p2'] }), 0);
+    const sick = snap({ owners: ['p1', 'p2'], assigned: ['p1', 'p2'] });
+    const mark = { reason: 'fetch-stall' as const, since: '2026-01-01T10:00:00.000Z', detail: 'no Kafka broker answered for 20 s' };
+    sick.pollers[1]!.unhealthy = mark;
+    expect(d.next(sick, 10)).toEqual([{ type: 'unhealthy', at: new Date(10).toISOString(), poller: 'p2', ...mark }]);
+    expect(d.next(sick, 20)).toEqual([]);
+    expect(d.next(snap({ owners: ['p1', 'p2'], assigned: ['p1', 'p2'] }), 30)).toEqual([{ type: 'healthy', at: new Date(30).toISOString(), poller: 'p2' }]);
+  });
+
+  describe('unserved time of an acquisition', () => {
+    const T = Date.parse('2026-01-01T10:00:00.000Z');
+    const iso = (ms: number) => new Date(T + ms).toISOString();
+    function held(row: { committedAt?: string; committedBy?: string; ownerSince?: string }) {
+      const s = snap({ owners: ['p1'], assigned: ['p1'] });
+      Object.assign(s.assignment[0]!, row);
+      return s;
+    }
+    function acquiredAfter(first: GroupSnapshot) {
+      const d = new GroupEventDiffer();
+      d.next(first, T);
+      d.next(snap({ owners: [null], assigned: ['p2'] }), T + 5_000);
+      return d.next(snap({ owners: ['p2'], assigned: ['p2'] }), T + 5_060).find((e) => e.type === 'acquired');
+    }
+
+    it("counts from the old owner's last commit when it committed after taking the lease", () => {
+      expect(acquiredAfter(held({ committedAt: iso(800), committedBy: 'p1', ownerSince: iso(100) }))).toMatchObject({
+        from: 'p1',
+        pausedMs: 60,
+        unservedMs: 4_260,
+        since: 'last-commit',
+      });
+    });
+
+    it('counts from the lease when the last commit is older or another poller\'s', () => {
+      expect(acquiredAfter(held({ committedAt: iso(50), committedBy: 'p1', ownerSince: iso(100) }))).toMatchObject({ unservedMs: 4_960, since: 'lease-taken' });
+      expect(acquiredAfter(held({ committedAt: iso(900), committedBy: 'p0', ownerSince: iso(100) }))).toMatchObject({ unservedMs: 4_960, since: 'lease-taken' });
+    });
+
+    it('counts from the release when ZooKeeper recorded no activity of the old owner, or it lies in the future of our clock', () => {
+      expect(acquiredAfter(held({}))).toMatchObject({ from: 'p1', unservedMs: 60, since: 'release' });
+      expect(acquiredAfter(held({ committedAt: iso(5_050), committedBy: 'p1', ownerSince: iso(100) }))).toMatchObject({ unservedMs: 60, since: 'release' });
+    });
   });
 });

@@ -1,5 +1,13 @@
 import { diff, type Move } from '../ring/index.js';
-import type { GroupSnapshot } from './group-snapshot.js';
+import type { GroupSnapshot, RangeView } from './group-snapshot.js';
+import type { UnhealthyReason } from './znodes.js';
+
+/**
+ * What an acquisition's unserved time counts from: the old owner's last
+ * commit of the range or the creation of its lease (the latest activity
+ * ZooKeeper knows of), else the release watch saw.
+ */
+export type UnservedSince = 'last-commit' | 'lease-taken' | 'release';
 
 /** NDJSON events of `ringleader watch --json` (docs/design.md, "CLI"). */
 export type GroupEvent =
@@ -7,7 +15,21 @@ export type GroupEvent =
   | { type: 'joined'; at: string; poller: string }
   | { type: 'left'; at: string; poller: string; reason: 'drained' | 'lost' }
   | { type: 'assignment'; at: string; epoch: number; moves: Move[]; reason?: string }
-  | { type: 'acquired'; at: string; range: number; poller: string; pausedMs: number | null }
+  | { type: 'unhealthy'; at: string; poller: string; reason: UnhealthyReason; detail: string; since: string }
+  | { type: 'healthy'; at: string; poller: string }
+  | {
+      type: 'acquired';
+      at: string;
+      range: number;
+      poller: string;
+      /** From the release watch saw to this acquisition. */
+      pausedMs: number | null;
+      /** The poller it came from, when watch saw it held. */
+      from?: string;
+      /** From the old owner's last activity known to ZooKeeper (see `since`) to this acquisition. */
+      unservedMs?: number;
+      since?: UnservedSince;
+    }
   | { type: 'released'; at: string; range: number; poller: string }
   | { type: 'converged'; at: string; epoch: number; ms: number | null }
   | { type: 'problem'; at: string; path: string; error: string };
@@ -19,7 +41,7 @@ export type GroupEvent =
  */
 export class GroupEventDiffer {
   private prev: GroupSnapshot | null = null;
-  private releasedAt = new Map<number, number>();
+  private released = new Map<number, { at: number; from: string; lastActivity: LastActivity | null }>();
   private assignmentSeenAt = new Map<number, number>();
   private convergedEpoch: number | null = null;
   private knownProblems = new Set<string>();
@@ -44,6 +66,13 @@ export class GroupEventDiffer {
     for (const [id, p] of before) {
       if (!after.has(id)) out.push({ type: 'left', at, poller: id, reason: p.state === 'draining' ? 'drained' : 'lost' });
     }
+    for (const [id, p] of after) {
+      const was = before.get(id)?.unhealthy;
+      const u = p.unhealthy;
+      if (u && (was?.reason !== u.reason || was.since !== u.since)) {
+        out.push({ type: 'unhealthy', at, poller: id, reason: u.reason, detail: u.detail, since: u.since });
+      } else if (!u && was) out.push({ type: 'healthy', at, poller: id });
+    }
 
     if (snap.epoch !== null && (prev === null || prev.epoch !== snap.epoch)) {
       const prevOwners = prev?.assignment.map((r) => r.assigned) ?? snap.assignment.map(() => null);
@@ -62,15 +91,15 @@ export class GroupEventDiffer {
       const was = prevOwner[row.range] ?? null;
       if (was !== null && was !== row.owner) {
         out.push({ type: 'released', at, range: row.range, poller: was });
-        this.releasedAt.set(row.range, nowMs);
+        const held = prev?.assignment[row.range];
+        this.released.set(row.range, { at: nowMs, from: was, lastActivity: held ? lastActivityOf(held) : null });
       }
     }
     for (const row of snap.assignment) {
       const was = prevOwner[row.range] ?? null;
       if (row.owner !== null && was !== row.owner) {
-        const released = this.releasedAt.get(row.range);
-        out.push({ type: 'acquired', at, range: row.range, poller: row.owner, pausedMs: released === undefined ? null : nowMs - released });
-        this.releasedAt.delete(row.range);
+        out.push(acquisition(at, nowMs, row, this.released.get(row.range)));
+        this.released.delete(row.range);
       }
     }
 
@@ -81,4 +110,34 @@ export class GroupEventDiffer {
     }
     return out;
   }
+}
+
+interface LastActivity {
+  at: number;
+  since: Exclude<UnservedSince, 'release'>;
+}
+
+/** The owner's latest activity on a range that ZooKeeper recorded: its last commit there, or taking the lease. */
+function lastActivityOf(held: RangeView): LastActivity | null {
+  const leaseAt = held.ownerSince ? Date.parse(held.ownerSince) : NaN;
+  const commitAt = held.committedBy === held.owner && held.committedAt ? Date.parse(held.committedAt) : NaN;
+  if (Number.isFinite(commitAt) && !(leaseAt > commitAt)) return { at: commitAt, since: 'last-commit' };
+  if (Number.isFinite(leaseAt)) return { at: leaseAt, since: 'lease-taken' };
+  return null;
+}
+
+function acquisition(
+  at: string,
+  nowMs: number,
+  row: RangeView,
+  released: { at: number; from: string; lastActivity: LastActivity | null } | undefined,
+): GroupEvent {
+  const ev: Extract<GroupEvent, { type: 'acquired' }> = { type: 'acquired', at, range: row.range, poller: row.owner!, pausedMs: released ? nowMs - released.at : null };
+  if (!released) return ev;
+  ev.from = released.from;
+  // Server time (ZooKeeper's clock) against ours: a skew can't make it shorter than the pause watch saw itself.
+  const activity = released.lastActivity;
+  ev.unservedMs = activity ? Math.max(nowMs - released.at, nowMs - activity.at) : nowMs - released.at;
+  ev.since = activity && nowMs - activity.at >= nowMs - released.at ? activity.since : 'release';
+  return ev;
 }

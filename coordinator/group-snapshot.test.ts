@@ -66,7 +66,10 @@ function fakeSession(when: number[]): { zk: ZkSession; reads: () => number } {
     async getDataOrNull(path: string) {
       advance();
       const data = tree.get(path);
-      return data ? { data, stat: { version: 0 } } : null;
+      // Stat times as the server sends them: 8-byte big-endian ms.
+      const time = Buffer.alloc(8);
+      time.writeBigInt64BE(BigInt(Date.parse(at)));
+      return data ? { data, stat: { version: 0, ctime: time, mtime: time } } : null;
     },
     async getChildren(path: string) {
       advance();

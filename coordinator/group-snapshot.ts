@@ -1,9 +1,10 @@
 import type { ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
-import { parseConfig, parseLease, parseOffset, type MemberInfo, type Parsed } from './znodes.js';
+import { parseConfig, parseLease, parseOffset, type MemberInfo, type Parsed, type Unhealthy } from './znodes.js';
 import { readMembers, type Problem } from './member-reader.js';
 import { readAssignment } from './assignment-reader.js';
 import { sequenceOf } from './leader-latch.js';
+import { statTime } from './stat-time.js';
 
 export interface PollerView {
   id: string;
@@ -12,6 +13,8 @@ export interface PollerView {
   weight: number;
   state: MemberInfo['state'];
   metricsUrl?: string;
+  /** Set while the poller says it cannot work (docs/design.md "Unhealthy pollers"). */
+  unhealthy?: Unhealthy;
   /** Ranges whose lease this poller holds. */
   ranges: number[];
 }
@@ -21,6 +24,11 @@ export interface RangeView {
   assigned: string | null;
   owner: string | null;
   committed: string | null;
+  /** When ZooKeeper last wrote the range's offset node, and which poller wrote it. */
+  committedAt?: string | null;
+  committedBy?: string | null;
+  /** When ZooKeeper created the owner's lease. */
+  ownerSince?: string | null;
   end?: string | null;
   lag?: number | null;
 }
@@ -69,12 +77,12 @@ export async function readGroupSnapshot(zk: ZkSession, paths: GroupPaths, endOff
   if (assignment.problem) problems.push({ path: paths.assignment, error: assignment.problem });
   problems.push(...assignment.problems);
 
-  const owners = perRange(leases, ranges, paths.leases, 'lease', parseLease, (l) => l.poller, problems);
-  const committed = perRange(offsets, ranges, paths.offsets, 'offset', parseOffset, (o) => o.offset, problems);
+  const owners = perRange(leases, ranges, paths.leases, 'lease', parseLease, (l, at) => ({ poller: l.poller, at }), problems);
+  const commits = perRange(offsets, ranges, paths.offsets, 'offset', parseOffset, (o, at) => ({ offset: o.offset, poller: o.poller, at }), problems);
   const ends = endOffsets && topic ? await readEnds(endOffsets, topic, ranges, problems) : null;
   const assigned = assignment.record?.owners ?? new Array<string | null>(ranges).fill(null);
-  const rows = rangeRows(ranges, assigned, owners, committed, ends);
-  const pollers = members.map((m) => pollerView(m, owners));
+  const rows = rangeRows(ranges, assigned, owners, commits, ends);
+  const pollers = members.map((m) => pollerView(m, rows));
   const converged = assignment.record !== null && ranges > 0 && rows.every((row) => row.assigned !== null && row.owner === row.assigned);
   return {
     group: paths.group,
@@ -91,23 +99,27 @@ export async function readGroupSnapshot(zk: ZkSession, paths: GroupPaths, endOff
   };
 }
 
-/** One value per range from the children of `leases/` or `offsets/`; unusable children become problems. */
-function perRange<T>(
-  children: [string, Buffer][],
+/**
+ * One value per range from the children of `leases/` or `offsets/`, given
+ * the node's data and when ZooKeeper created (leases) or last wrote it
+ * (offsets); unusable children become problems.
+ */
+function perRange<T, V>(
+  children: ChildNode[],
   ranges: number,
   parent: string,
-  kind: string,
+  kind: 'lease' | 'offset',
   parse: (data: Buffer) => Parsed<T>,
-  pick: (value: T) => string,
+  pick: (value: T, at: string) => V,
   problems: Problem[],
-): (string | null)[] {
-  const out = new Array<string | null>(ranges).fill(null);
-  for (const [name, data] of children) {
+): (V | null)[] {
+  const out = new Array<V | null>(ranges).fill(null);
+  for (const { name, data, ctime, mtime } of children) {
     const r = rangeIndex(name, ranges);
     const parsed = parse(data);
     if (r === null) problems.push({ path: `${parent}/${name}`, error: `${kind}: not a range of this group` });
     else if (!parsed.ok) problems.push({ path: `${parent}/${name}`, error: parsed.error });
-    else out[r] = pick(parsed.value);
+    else out[r] = pick(parsed.value, new Date(kind === 'lease' ? ctime : mtime).toISOString());
   }
   return out;
 }
@@ -125,29 +137,38 @@ async function readEnds(endOffsets: EndOffsets, topic: string, ranges: number, p
 function rangeRows(
   ranges: number,
   assigned: readonly (string | null)[],
-  owners: readonly (string | null)[],
-  committed: readonly (string | null)[],
+  owners: readonly ({ poller: string; at: string } | null)[],
+  commits: readonly ({ offset: string; poller: string; at: string } | null)[],
   ends: Map<number, string> | null,
 ): RangeView[] {
   const rows: RangeView[] = [];
   for (let r = 0; r < ranges; r++) {
-    const row: RangeView = { range: r, assigned: assigned[r] ?? null, owner: owners[r] ?? null, committed: committed[r] ?? null };
+    const owner = owners[r] ?? null;
+    const commit = commits[r] ?? null;
+    const row: RangeView = {
+      range: r,
+      assigned: assigned[r] ?? null,
+      owner: owner?.poller ?? null,
+      committed: commit?.offset ?? null,
+      committedAt: commit?.at ?? null,
+      committedBy: commit?.poller ?? null,
+      ownerSince: owner?.at ?? null,
+    };
     if (ends) {
       const end = ends.get(r) ?? null;
       row.end = end;
-      row.lag = end === null ? null : Math.max(0, Number(BigInt(end) - BigInt(committed[r] ?? '0')));
+      row.lag = end === null ? null : Math.max(0, Number(BigInt(end) - BigInt(row.committed ?? '0')));
     }
     rows.push(row);
   }
   return rows;
 }
 
-function pollerView(m: MemberInfo, owners: readonly (string | null)[]): PollerView {
+function pollerView(m: MemberInfo, rows: readonly RangeView[]): PollerView {
   const v: PollerView = { id: m.id, host: m.host, pid: m.pid, weight: m.weight, state: m.state, ranges: [] };
   if (m.metricsUrl) v.metricsUrl = m.metricsUrl;
-  owners.forEach((o, r) => {
-    if (o === m.id) v.ranges.push(r);
-  });
+  if (m.unhealthy) v.unhealthy = m.unhealthy;
+  for (const row of rows) if (row.owner === m.id) v.ranges.push(row.range);
   return v;
 }
 
@@ -157,13 +178,21 @@ function rangeIndex(name: string, ranges: number): number | null {
   return r < ranges ? r : null;
 }
 
-async function readChildrenData(zk: ZkSession, path: string): Promise<[string, Buffer][]> {
+interface ChildNode {
+  name: string;
+  data: Buffer;
+  /** ZooKeeper's creation and last-write times (ms since the epoch, the server's clock). */
+  ctime: number;
+  mtime: number;
+}
+
+async function readChildrenData(zk: ZkSession, path: string): Promise<ChildNode[]> {
   const names = await zk.getChildren(path).catch(() => [] as string[]);
   const nodes = await Promise.all(names.map((n) => zk.getDataOrNull(`${path}/${n}`)));
-  const out: [string, Buffer][] = [];
-  names.forEach((n, i) => {
+  const out: ChildNode[] = [];
+  names.forEach((name, i) => {
     const node = nodes[i];
-    if (node) out.push([n, node.data]);
+    if (node) out.push({ name, data: node.data, ctime: statTime(node.stat.ctime), mtime: statTime(node.stat.mtime) });
   });
   return out;
 }

@@ -53,3 +53,5 @@ export type { GroupSnapshot, PollerView, RangeView, EndOffsets } from './group-s
 export { GroupEventDiffer } from './group-events.js';
 export type { GroupEvent } from './group-events.js';
 export { GroupWatcher } from './group-watcher.js';
+export { statTime } from './stat-time.js';
+export { assignable, assignableMembers } from './assignable-members.js';

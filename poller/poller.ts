@@ -32,7 +32,8 @@ export interface PollerStatus {
   ranges: number[];
   zkConnected: boolean;
   withinDeadline: boolean;
-  kafka: { connected: boolean; lastError?: string };
+  /** `lastReplyAt`: when a Kafka broker last answered (ISO), once one has. */
+  kafka: { connected: boolean; lastError?: string; lastReplyAt?: string };
   /** Set while the poller cannot work and has asked for its ranges to move (docs/design.md "Unhealthy pollers"). */
   unhealthy: Unhealthy | null;
   handled: number;
@@ -347,8 +348,11 @@ export class Poller extends EventEmitter {
 /** The source's health as status and /healthz show it (its reply time as a timestamp people read). */
 function kafkaStatus(r: PollerResources | null): PollerStatus['kafka'] {
   if (!r) return { connected: false };
-  const { connected, lastError } = r.source.health();
-  return lastError === undefined ? { connected } : { connected, lastError };
+  const { connected, lastError, lastReplyAt } = r.source.health();
+  const status: PollerStatus['kafka'] = { connected };
+  if (lastError !== undefined) status.lastError = lastError;
+  if (lastReplyAt !== undefined) status.lastReplyAt = new Date(lastReplyAt).toISOString();
+  return status;
 }
 
 export function createPoller(opts: PollerOptions): Poller {

@@ -4,7 +4,9 @@
 // proxies of the test's own, so only it is cut off from the brokers.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kafka, Producer } from 'kafkajs';
-import { createGroupConfig, GroupPaths, parseMember, readAssignment, ZkSession } from '../coordinator/index.js';
+import { createGroupConfig, GroupEventDiffer, GroupPaths, parseMember, readAssignment, readGroupSnapshot, ZkSession } from '../coordinator/index.js';
+import { statusJson } from '../cli/actions/status.js';
+import { formatStatus } from '../cli/views/status-view.js';
 import { createKafka } from '../poller/kafka-client.js';
 import { ensureTopics } from '../poller/kafka-admin.js';
 import { createPoller, HandlerUnavailable, type Handler, type Poller, type PollerOptions } from '../poller/index.js';
@@ -115,12 +117,19 @@ describe('unhealthy pollers give their ranges away (real ZooKeeper and Kafka)', 
     });
     await waitFor('a handles messages', () => [...seen.values()].some((s) => s.poller === 'a'));
 
+    const events = new GroupEventDiffer();
+    events.next(await readGroupSnapshot(g.zk, new GroupPaths(g.group)), Date.now());
     const cutAt = Date.now();
     link.cut();
     const marked = await waitFor('a marked unhealthy', async () => (await member(g, 'a'))?.unhealthy, { timeoutMs: 20_000 });
     const markedMs = Date.now() - cutAt;
     expect(marked.reason).toBe('fetch-stall');
     expect(marked.detail).toMatch(/no Kafka broker answered/);
+    // What status and watch show.
+    const snapshot = await readGroupSnapshot(g.zk, new GroupPaths(g.group));
+    expect((statusJson(snapshot).pollers as { id: string; unhealthy?: unknown }[]).find((p) => p.id === 'a')?.unhealthy).toEqual(marked);
+    expect(formatStatus(snapshot, { layout: 'full', top: 5 })).toMatch(/^a unhealthy since \d\d:\d\d:\d\d: fetch-stall \(no Kafka broker answered/m);
+    expect(events.next(snapshot, Date.now())).toContainEqual(expect.objectContaining({ type: 'unhealthy', poller: 'a', reason: 'fetch-stall' }));
     await waitFor('every range owned by b', async () => (await owners(g)).every((o) => o === 'b'), { timeoutMs: 20_000 });
     await waitFor('b handles every range', () => allHandledBy(seen, 'b', cutAt), { timeoutMs: 20_000 });
     const movedMs = Date.now() - cutAt;

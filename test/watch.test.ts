@@ -103,6 +103,52 @@ describe('ringleader watch --json', () => {
     }
     expect(after[after.length - 1]).toMatchObject({ type: 'converged', epoch: 3 });
   });
+
+  it('after a kill -9, the acquisitions count the unserved time from the dead poller\'s last commit', async () => {
+    const group = randomName('watch-kill');
+    const topic = `${group}-t`;
+    const brokerList = brokers().join(',');
+    const created = await runCli(['create', '--zk', zkConnect(), '--group', group, '--brokers', brokerList, '--topic', topic, '--ranges', '4']);
+    expect(created.code, created.stderr).toBe(0);
+    const poller = (id: string) => {
+      const p = startCli(['poller', '--zk', zkConnect(), '--brokers', brokerList, '--group', group, '--topic', topic, '--id', id, '--session-timeout', String(SESSION_MS)]);
+      cleanups.add(() => p.kill());
+      return p;
+    };
+    const p1 = poller('p1');
+    poller('p2');
+    const admin = new ZkSession({ connect: zkConnect() });
+    await admin.start();
+    cleanups.add(() => admin.close());
+    const paths = new GroupPaths(group);
+    const produced = await runCli(['produce', '--brokers', brokerList, '--topic', topic, '--count', '200', '--keys', '40']);
+    expect(produced.code, produced.stderr).toBe(0);
+    // Both pollers own ranges and have committed every message of their ranges.
+    const before = await waitFor('every range committed by its owner', async () => {
+      const s = await readGroupSnapshot(admin, paths);
+      const total = s.assignment.reduce((n, r) => n + Number(r.committed ?? 0), 0);
+      const byOwner = s.assignment.every((r) => r.owner !== null && r.committedBy === r.owner);
+      return s.converged && s.pollers.length === 2 && total === 200 && byOwner && s;
+    }, { timeoutMs: 60_000 });
+    const p1Ranges = before.assignment.filter((r) => r.owner === 'p1').map((r) => r.range);
+    expect(p1Ranges.length).toBeGreaterThan(0);
+
+    const watch = startCli(['watch', '--zk', zkConnect(), '--group', group, '--json', '--refresh', '100', '--duration', '60000']);
+    cleanups.add(() => watch.kill());
+    await watch.waitLine((l) => l.type === 'converged', 20_000, 'initial converged');
+    const start = watch.lines.length;
+    p1.signal('SIGKILL');
+    for (const range of p1Ranges) await watch.waitLine((l) => l.type === 'acquired' && l.range === range && l.poller === 'p2', 30_000, `range ${range} acquired by p2`);
+    const acquired = watch.lines.slice(start).filter((l) => l.type === 'acquired');
+    console.log(`[watch --json] after kill -9:\n${acquired.map((l) => JSON.stringify(l)).join('\n')}`);
+    for (const l of acquired) {
+      expect(l).toMatchObject({ from: 'p1', since: 'last-commit' });
+      // The range went unserved from p1's last commit until its session expired and p2 took it;
+      // watch itself saw only the short gap between the lease's deletion and p2's.
+      expect(l.unservedMs as number).toBeGreaterThanOrEqual(SESSION_MS - 1_000);
+      expect(l.pausedMs as number).toBeLessThan(l.unservedMs as number);
+    }
+  }, 120_000);
 });
 
 describe('ringleader watch live view', () => {

@@ -14,7 +14,11 @@ export function describeEvent(e: GroupEvent): string {
     case 'assignment':
       return `${t} assignment    epoch ${e.epoch}: ${e.moves.length} range(s) move${e.reason ? ` (${e.reason})` : ''}`;
     case 'acquired':
-      return `${t} acquired      range ${e.range} by ${e.poller}${e.pausedMs !== null ? ` after ${e.pausedMs} ms paused` : ''}`;
+      return `${t} acquired      range ${e.range} by ${e.poller}${waitText(e)}`;
+    case 'unhealthy':
+      return `${t} unhealthy     ${e.poller} (${e.reason}: ${e.detail}); its ranges go to healthy pollers`;
+    case 'healthy':
+      return `${t} healthy       ${e.poller} again; it takes ranges again`;
     case 'released':
       return `${t} released      range ${e.range} by ${e.poller}`;
     case 'converged':
@@ -24,14 +28,33 @@ export function describeEvent(e: GroupEvent): string {
   }
 }
 
-type RangeEvent = Extract<GroupEvent, { type: 'acquired' | 'released' }>;
+type Acquired = Extract<GroupEvent, { type: 'acquired' }>;
+type RangeEvent = Acquired | Extract<GroupEvent, { type: 'released' }>;
+
+const SINCE_TEXT = { 'last-commit': 'last commit', 'lease-taken': 'lease', release: 'release' } as const;
+
+/** How long the range went unserved, counted from the old owner's last activity ZooKeeper knows of. */
+function waitText(e: Acquired): string {
+  if (e.unservedMs !== undefined && e.since !== undefined && e.from !== undefined) {
+    const released = e.since !== 'release' && e.pausedMs !== null ? ` (released ${e.pausedMs} ms before)` : '';
+    return ` after ${e.unservedMs} ms unserved since ${e.from}'s ${SINCE_TEXT[e.since]}${released}`;
+  }
+  return e.pausedMs !== null ? ` after ${e.pausedMs} ms paused` : '';
+}
+
+/** The wait an acquisition line reports: unserved time where known, else the pause watch saw. */
+function waitOf(e: Acquired): { ms: number; unserved: boolean } | null {
+  if (e.unservedMs !== undefined) return { ms: e.unservedMs, unserved: true };
+  return e.pausedMs !== null ? { ms: e.pausedMs, unserved: false } : null;
+}
 
 /** Acquisitions (or releases) seen in one refresh: one line however many ranges moved. */
 interface RangeBatch {
   first: RangeEvent;
   ranges: number[];
   pollers: Set<string>;
-  maxPausedMs: number | null;
+  /** The longest wait of its acquisitions, and whether any counted unserved time. */
+  maxWait: { ms: number; unserved: boolean } | null;
 }
 
 /** Ranges a batch line names before "...". */
@@ -70,13 +93,14 @@ export class EventLines {
 }
 
 function batchOf(e: RangeEvent): RangeBatch {
-  return { first: e, ranges: [e.range], pollers: new Set([e.poller]), maxPausedMs: e.type === 'acquired' ? e.pausedMs : null };
+  return { first: e, ranges: [e.range], pollers: new Set([e.poller]), maxWait: e.type === 'acquired' ? waitOf(e) : null };
 }
 
 function extend(b: RangeBatch, e: RangeEvent): void {
   b.ranges.push(e.range);
   b.pollers.add(e.poller);
-  if (e.type === 'acquired' && e.pausedMs !== null) b.maxPausedMs = Math.max(b.maxPausedMs ?? 0, e.pausedMs);
+  const wait = e.type === 'acquired' ? waitOf(e) : null;
+  if (wait) b.maxWait = { ms: Math.max(b.maxWait?.ms ?? 0, wait.ms), unserved: wait.unserved || (b.maxWait?.unserved ?? false) };
 }
 
 function describeBatch(b: RangeBatch): string {
@@ -85,6 +109,6 @@ function describeBatch(b: RangeBatch): string {
   const by = b.pollers.size === 1 ? b.first.poller : `${b.pollers.size} pollers`;
   const sorted = [...b.ranges].sort((x, y) => x - y);
   const named = compactRanges(sorted.slice(0, NAMED_RANGES)) + (sorted.length > NAMED_RANGES ? ',...' : '');
-  const paused = b.maxPausedMs !== null ? ` after up to ${b.maxPausedMs} ms paused` : '';
+  const paused = b.maxWait ? ` after up to ${b.maxWait.ms} ms ${b.maxWait.unserved ? 'unserved' : 'paused'}` : '';
   return `${t} ${b.first.type.padEnd(13)} ${b.ranges.length} ranges by ${by} (${named})${paused}`;
 }

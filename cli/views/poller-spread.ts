@@ -1,6 +1,10 @@
-import type { GroupSnapshot, PollerView } from '../../coordinator/index.js';
+import { assignable, type GroupSnapshot, type PollerView } from '../../coordinator/index.js';
 
-/** A poller's held ranges against its fair share: ranges x weight / active weight, 0 once draining. */
+/**
+ * A poller's held ranges against its fair share: ranges x weight / the
+ * weight of the pollers the leader assigns to (active and healthy, or every
+ * active one when none is healthy); 0 for the others.
+ */
 export interface PollerLoad {
   poller: PollerView;
   held: number;
@@ -10,6 +14,8 @@ export interface PollerLoad {
 export interface PollerSpread {
   active: number;
   draining: number;
+  /** Active pollers marked unhealthy (their fair share is 0 while healthy ones exist). */
+  unhealthy: PollerView[];
   /** Ranges the draining pollers still hold. */
   drainingHeld: number;
   /** Ranges held per active poller (null without active pollers). */
@@ -21,11 +27,12 @@ export interface PollerSpread {
 }
 
 export function pollerLoads(s: GroupSnapshot): PollerLoad[] {
-  const activeWeight = s.pollers.reduce((a, p) => a + (p.state === 'active' ? p.weight : 0), 0);
+  const shared = new Set(assignable(s.pollers));
+  const weight = [...shared].reduce((a, p) => a + p.weight, 0);
   return s.pollers.map((p) => ({
     poller: p,
     held: p.ranges.length,
-    fair: p.state === 'active' && activeWeight > 0 ? (s.ranges * p.weight) / activeWeight : 0,
+    fair: shared.has(p) && weight > 0 ? (s.ranges * p.weight) / weight : 0,
   }));
 }
 
@@ -36,6 +43,7 @@ export function pollerSpread(s: GroupSnapshot): PollerSpread {
   return {
     active: activeLoads.length,
     draining: draining.length,
+    unhealthy: s.pollers.filter((p) => p.state === 'active' && p.unhealthy !== undefined),
     drainingHeld: draining.reduce((a, l) => a + l.held, 0),
     held: heldStats(activeLoads.map((l) => l.held)),
     byExcess: loads.filter((l) => l.fair > 0 || l.held > 0).sort((a, b) => b.held - b.fair - (a.held - a.fair) || a.poller.id.localeCompare(b.poller.id)),

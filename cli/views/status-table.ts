@@ -1,13 +1,15 @@
-import { encodeRuns, type GroupSnapshot } from '../../coordinator/index.js';
+import { encodeRuns, type GroupSnapshot, type PollerView } from '../../coordinator/index.js';
+import { unhealthyLines } from './unhealthy-lines.js';
 
 /** `status --full`: one row per poller and one per range (the default for small groups). */
 export function formatFullStatus(s: GroupSnapshot): string {
   const lines: string[] = [statusHeader(s), ''];
   lines.push(pad(['POLLER', 'HOST', 'PID', 'WEIGHT', 'STATE', 'RANGES'], [24, 16, 8, 7, 9]));
   for (const p of s.pollers) {
-    lines.push(pad([p.id, p.host, String(p.pid), String(p.weight), p.state, compactRanges(p.ranges)], [24, 16, 8, 7, 9]));
+    lines.push(pad([p.id, p.host, String(p.pid), String(p.weight), pollerState(p), compactRanges(p.ranges)], [24, 16, 8, 7, 9]));
   }
   if (!s.pollers.length) lines.push('(no pollers)');
+  lines.push(...unhealthyLines(s.pollers));
   lines.push('');
   const withLag = s.assignment.some((r) => r.end !== undefined);
   const head = ['RANGE', 'ASSIGNED', 'OWNER', 'COMMITTED', ...(withLag ? ['END', 'LAG'] : [])];
@@ -20,6 +22,11 @@ export function formatFullStatus(s: GroupSnapshot): string {
   }
   for (const p of s.problems) lines.push(`problem: ${p.path}: ${p.error}`);
   return lines.join('\n');
+}
+
+/** The STATE cell: 'unhealthy' for an active poller that says it cannot work (its ranges go to healthy pollers). */
+export function pollerState(p: PollerView): string {
+  return p.state === 'active' && p.unhealthy ? 'unhealthy' : p.state;
 }
 
 export function statusHeader(s: GroupSnapshot, convergence = s.converged ? 'converged' : 'NOT converged'): string {

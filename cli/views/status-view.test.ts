@@ -96,6 +96,21 @@ describe('status of a small group', () => {
     expect(text).toContain('each cell one range');
   });
 
+  it('marks unhealthy pollers, says why, counts them, gives them no fair share, and keeps the mark in --json', () => {
+    const mark = { reason: 'handler-stall' as const, since: '2026-01-01T10:00:05.000Z', detail: 'handler refused every call for 20 s: ECONNREFUSED' };
+    const sick = { ...small, pollers: small.pollers.map((p, i) => (i === 0 ? { ...p, unhealthy: mark } : p)) };
+    const full = formatStatus(sick, { layout: 'full', top: 10 });
+    expect(full).toMatch(/^p-0000 +host-0 +\d+ +1 +unhealthy /m);
+    expect(full).toContain('p-0000 unhealthy since 10:00:05: handler-stall (handler refused every call for 20 s: ECONNREFUSED)');
+    const summary = formatStatus(sick, { layout: 'summary', top: 10 });
+    expect(summary).toMatch(/^pollers  3: 3 active \(1 unhealthy\)/m);
+    expect(summary).toContain('  p-0000 unhealthy since 10:00:05: handler-stall');
+    expect(summary).toMatch(/p-0000 \d+ \(fair 0\)/);
+    const json = statusJson(sick) as { pollers: { id: string; unhealthy?: unknown }[] };
+    expect(json.pollers[0]!.unhealthy).toEqual(mark);
+    expect(json.pollers[1]).not.toHaveProperty('unhealthy');
+  });
+
   it('lists problems, at most five, then how many more', () => {
     const problems = Array.from({ length: 7 }, (_, i) => ({ path: `/ringleader/g/pollers/x${i}`, error: 'not JSON' }));
     const text = formatStatusSummary({ ...small, problems }, 10);

@@ -1,4 +1,5 @@
 import type { GroupSnapshot } from '../../coordinator/index.js';
+import { unhealthyLines } from './unhealthy-lines.js';
 import { countRangeStates, offAssignmentCount, unownedCount, type RangeCounts } from './range-states.js';
 import { ringStrip, stripAxis, STRIP_LEGEND } from './ring-strip.js';
 import { pollerSpread, heldHistogram, type PollerLoad, type PollerSpread } from './poller-spread.js';
@@ -60,10 +61,17 @@ function pollerLines(s: GroupSnapshot): string[] {
   if (!s.pollers.length) return [`${label('pollers')}(no pollers)`];
   const sp = pollerSpread(s);
   const draining = sp.draining ? `, ${sp.draining} draining (holding ${sp.drainingHeld})` : '';
+  const unhealthy = sp.unhealthy.length ? ` (${sp.unhealthy.length} unhealthy)` : '';
   const h = sp.held;
   const stats = h ? `  ranges held per active poller: min ${h.min}  median ${h.median}  mean ${round1(h.mean)}  max ${h.max}` : '';
-  return [`${label('pollers')}${s.pollers.length}: ${sp.active} active${draining}${stats}`, ...extremeLines(sp), ...histogramLines(sp)];
+  return [
+    `${label('pollers')}${s.pollers.length}: ${sp.active} active${unhealthy}${draining}${stats}`,
+    ...unhealthyLines(sp.unhealthy, 3).map((l) => `  ${l}`),
+    ...extremeLines(sp),
+    ...histogramLines(sp),
+  ];
 }
+
 
 /** The pollers furthest above and below their fair share (ranges x weight / active weight). */
 function extremeLines(sp: PollerSpread): string[] {

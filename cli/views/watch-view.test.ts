@@ -51,6 +51,26 @@ describe('watch live view', () => {
     expect(describeEvent({ type: 'acquired', at, range: 3, poller: 'p2', pausedMs: 40 })).toContain('range 3 by p2 after 40 ms paused');
     expect(describeEvent({ type: 'converged', at, epoch: 2, ms: 310 })).toContain('epoch 2 in 310 ms');
     expect(describeEvent({ type: 'left', at, poller: 'p1', reason: 'lost' })).toContain('p1 (lost)');
+    expect(describeEvent({ type: 'acquired', at, range: 4, poller: 'p3', pausedMs: 63, from: 'p1', unservedMs: 4712, since: 'last-commit' })).toBe(
+      "10:00:00.000 acquired      range 4 by p3 after 4712 ms unserved since p1's last commit (released 63 ms before)",
+    );
+    expect(describeEvent({ type: 'acquired', at, range: 4, poller: 'p3', pausedMs: 63, from: 'p1', unservedMs: 63, since: 'release' })).toContain(
+      "range 4 by p3 after 63 ms unserved since p1's release",
+    );
+    expect(describeEvent({ type: 'unhealthy', at, poller: 'p2', reason: 'handler-stall', detail: 'handler refused every call for 20 s: ECONNREFUSED', since: at })).toBe(
+      '10:00:00.000 unhealthy     p2 (handler-stall: handler refused every call for 20 s: ECONNREFUSED); its ranges go to healthy pollers',
+    );
+    expect(describeEvent({ type: 'healthy', at, poller: 'p2' })).toContain('healthy       p2 again');
+  });
+
+  it('marks an unhealthy poller in its row and says why below the table', () => {
+    const sick: GroupSnapshot = {
+      ...snapshot,
+      pollers: [{ ...snapshot.pollers[0]!, unhealthy: { reason: 'fetch-stall', since: '2026-01-01T10:00:02.000Z', detail: 'no Kafka broker answered for 20 s' } }, snapshot.pollers[1]!],
+    };
+    const text = renderView({ snapshot: sick, events: [], rate: null, connection: 'connected', width: 100 });
+    expect(text).toMatch(/A p1\s+unhealthy/);
+    expect(text).toContain('p1 unhealthy since 10:00:02: fetch-stall (no Kafka broker answered for 20 s)');
   });
 
   it('sums the committed offsets and keeps the 200 latest events', () => {
@@ -111,11 +131,14 @@ describe('recent event lines', () => {
       { type: 'acquired', at: '2026-01-01T10:00:01.000Z', range: 4, poller: 'p2', pausedMs: null },
       { type: 'acquired', at: '2026-01-01T10:00:01.000Z', range: 5, poller: 'p2', pausedMs: null },
       { type: 'joined', at, poller: 'p3' },
+      { type: 'acquired', at: '2026-01-01T10:00:02.000Z', range: 6, poller: 'p3', pausedMs: 20, from: 'p1', unservedMs: 4000, since: 'last-commit' },
+      { type: 'acquired', at: '2026-01-01T10:00:02.000Z', range: 7, poller: 'p3', pausedMs: 30, from: 'p1', unservedMs: 3000, since: 'last-commit' },
     ]).latest(10);
     expect(lines).toEqual([
       '10:00:00.000 acquired      range 3 by p2 after 40 ms paused',
       '10:00:01.000 acquired      2 ranges by p2 (4-5)',
       '10:00:00.000 joined        p3',
+      '10:00:02.000 acquired      2 ranges by p3 (6-7) after up to 4000 ms unserved',
     ]);
   });
 

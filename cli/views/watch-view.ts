@@ -2,6 +2,8 @@ import type { GroupSnapshot, GroupEvent } from '../../coordinator/index.js';
 import { isSmallGroup } from './status-view.js';
 import { summaryBody, convergenceText } from './summary-sections.js';
 import { EventLines } from './event-lines.js';
+import { pollerState } from './status-table.js';
+import { unhealthyLines } from './unhealthy-lines.js';
 
 export { describeEvent } from './event-lines.js';
 
@@ -78,9 +80,10 @@ function fullBody(s: GroupSnapshot, width: number): string[] {
   const hasLag = s.assignment.some((r) => typeof r.lag === 'number');
   for (const p of s.pollers) {
     const lag = s.assignment.filter((r) => r.owner === p.id).reduce((a, r) => a + (typeof r.lag === 'number' ? r.lag : 0), 0);
-    out.push(` ${symbolOf.get(p.id)} ${p.id.padEnd(24)} ${p.state.padEnd(9)} ${String(p.weight).padEnd(7)} ${String(p.ranges.length).padEnd(7)} ${hasLag ? lag : '-'}`);
+    out.push(` ${symbolOf.get(p.id)} ${p.id.padEnd(24)} ${pollerState(p).padEnd(9)} ${String(p.weight).padEnd(7)} ${String(p.ranges.length).padEnd(7)} ${hasLag ? lag : '-'}`);
   }
   if (!s.pollers.length) out.push('   (no pollers)');
+  out.push(...unhealthyLines(s.pollers, 5).map((l) => `   ${l}`));
   for (const p of s.problems) out.push(`PROBLEM ${p.path}: ${p.error}`);
   return out;
 }

@@ -12,6 +12,7 @@ import {
   parseLease,
   parseOffset,
   readLeaderNode,
+  statTime,
 } from '../../coordinator/index.js';
 
 export interface LeaseObs {
@@ -57,7 +58,6 @@ export interface History {
 }
 
 const zxid = (b: Buffer): bigint => b.readBigUInt64BE(0);
-const time = (b: Buffer): number => Number(b.readBigInt64BE(0));
 
 export class ZkObserver {
   readonly history: History = { leases: [], offsets: [], epochs: [], leaders: [] };
@@ -152,7 +152,7 @@ export class ZkObserver {
       poller: parsed.ok ? parsed.value.poller : '?',
       epoch: parsed.ok ? parsed.value.epoch : -1,
       czxid: cz,
-      ctime: time(node.stat.ctime),
+      ctime: statTime(node.stat.ctime),
     };
     this.leaseByZxid.set(key, obs);
     this.history.leases.push(obs);
@@ -177,7 +177,7 @@ export class ZkObserver {
       poller: parsed.value.poller,
       epoch: parsed.value.epoch,
       mzxid: mz,
-      mtime: time(node.stat.mtime),
+      mtime: statTime(node.stat.mtime),
       version: node.stat.version,
     };
     this.history.offsets.push(obs);
@@ -197,7 +197,7 @@ export class ZkObserver {
     const record = read.record;
     if (!record || record.epoch <= this.lastEpoch) return;
     this.lastEpoch = record.epoch;
-    this.history.epochs.push({ epoch: record.epoch, leader: record.leader, mtime: read.committedAt ?? time(stat.mtime), owners: record.owners });
+    this.history.epochs.push({ epoch: record.epoch, leader: record.leader, mtime: read.committedAt ?? statTime(stat.mtime), owners: record.owners });
   }
 
   private async observeLeader(watch: boolean): Promise<void> {
