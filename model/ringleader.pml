@@ -40,6 +40,16 @@
  *                                   re-created, so this does not fence
  *   BUG_BATCH_SINGLE_CHECK          the commit multi fences only its first
  *                                   unit; the other setData ride along unchecked
+ *   with -DHEALTH (unhealthy marks in member nodes, docs/design.md
+ *   "Unhealthy pollers"):
+ *   BUG_IGNORE_HEALTH               the leader assigns to unhealthy members
+ *                                   while healthy ones exist
+ *   BUG_HEALTHY_ONLY                the leader assigns to healthy members only,
+ *                                   even when none is (ranges go unowned)
+ *
+ * HEALTH: each poller's member node may carry an unhealthy mark (any set at
+ * the start, set by a fault, cleared at any time). The leader assigns to the
+ * members without a mark, or to every member when all have one.
  */
 
 #ifndef NM
@@ -93,6 +103,13 @@ byte  cmem[NC];
 byte  cver[NC];
 /* environment                                                              */
 byte  faults;
+#ifdef HEALTH
+bool  sick[NP];               /* pollers/<id> carries an unhealthy mark   */
+byte  call[NC];               /* members when it read (publish 1)         */
+byte  csick[NC];              /* marked members when it read              */
+bool  bad_sick;               /* gave a range to a marked member while an unmarked one existed */
+bool  bad_unowned;            /* left a range without owner while a member existed */
+#endif
 
 /* ------------------------------------------------------ ghost / monitor -- */
 byte  acked[NR];              /* bit o: offset o was acknowledged by someone */
@@ -106,6 +123,18 @@ bool  bad_publish;            /* assignment written by a non-leader       */
 #define HOLDS(p,r)  ((rs[I(p,r)]==owned || rs[I(p,r)]==releasing) && rgen[I(p,r)]==gen[p] && salive[p])
 #define TWO(r)      ((HOLDS(0,r) && HOLDS(1,r)) || (HOLDS(0,r) && HOLDS(2,r)) || (HOLDS(1,r) && HOLDS(2,r)))
 #define MEMBERS     ((salive[0] -> 1 : 0) | (salive[1] -> 2 : 0) | (salive[2] -> 4 : 0))
+/* the members the leader assigns to (coordinator/assignable-members.ts) */
+#if !defined(HEALTH) || defined(BUG_IGNORE_HEALTH)
+#define ASSIGNABLE  (MEMBERS)
+#else
+#define SICK        ((sick[0] -> 1 : 0) | (sick[1] -> 2 : 0) | (sick[2] -> 4 : 0))
+#define HEALTHY_M   (MEMBERS & (7 - SICK))
+#ifdef BUG_HEALTHY_ONLY
+#define ASSIGNABLE  (HEALTHY_M)
+#else
+#define ASSIGNABLE  (HEALTHY_M != 0 -> HEALTHY_M : MEMBERS)
+#endif
+#endif
 #define LIVE(p)     (!dead[p] && !stopped[p])
 #define HEALTHY(q)  (!dead[q] && !stopped[q] && net[q] && salive[q] && !dl[q])
 #define OTHER_OK(p) ((p != 0 && HEALTHY(0)) || (p != 1 && HEALTHY(1)) || (p != 2 && HEALTHY(2)))
@@ -136,6 +165,17 @@ inline assign(m) {
   :: else -> break
   od
 }
+
+#ifdef HEALTH
+/* monitor: the assignment just published from the members read in publish (1) */
+inline check_health(c) {
+  if :: call[c] != 0 && (owners[0] == NONE || owners[1] == NONE) -> bad_unowned = true :: else fi;
+  if :: (call[c] & (7 - csick[c])) != 0 &&
+        ((owners[0] != NONE && ((csick[c] >> owners[0]) & 1)) ||
+         (owners[1] != NONE && ((csick[c] >> owners[1]) & 1))) -> bad_sick = true
+     :: else fi
+}
+#endif
 
 /* monitor checks done inside a successful commit of value v on range r */
 inline check_commit(p, r, v) {
@@ -288,8 +328,12 @@ end:
   :: atomic { cwon[c] != 0 && cwon[c] != lnode[c] && cphase[c] == 0 -> cwon[c] = 0 }
   /* publish (1): membership differs from the assignment's: read members and
    * the assignment's version (a leader that was deposed may still do this)  */
-  :: atomic { cwon[c] != 0 && cphase[c] == 0 && MEMBERS != amem ->
-       cmem[c] = MEMBERS; cver[c] = aver; cphase[c] = 1 }
+  :: atomic { cwon[c] != 0 && cphase[c] == 0 && ASSIGNABLE != amem ->
+       cmem[c] = ASSIGNABLE; cver[c] = aver; cphase[c] = 1;
+#ifdef HEALTH
+       call[c] = MEMBERS; csick[c] = (sick[0] -> 1 : 0) | (sick[1] -> 2 : 0) | (sick[2] -> 4 : 0);
+#endif
+       skip }
   /* depose: the leader's session expires, its leader node vanishes; the
    * coordinator gets a new session at once but may still think it leads */
   :: atomic { faults < MAXF && cwon[c] != 0 && lnode[c] == cwon[c] -> faults++; lnode[c] = 0 }
@@ -302,7 +346,11 @@ end:
        :: lnode[c] == cwon[c] && aver == cver[c] ->
 #endif
           if :: !(lnode[c] == cwon[c] && LOWEST(cwon[c])) -> bad_publish = true :: else fi;
-          assign(cmem[c]); amem = cmem[c]; aver++
+          assign(cmem[c]); amem = cmem[c]; aver++;
+#ifdef HEALTH
+          check_health(c);
+#endif
+          skip
        :: else ->             /* failed: step down if deposed, else re-read */
           if :: lnode[c] != cwon[c] -> cwon[c] = 0 :: else fi
        fi;
@@ -341,6 +389,12 @@ end:
   /* partition: ZooKeeper unreachable (the client may not even notice) */
   :: atomic { faults < MAXF && !dead[p] && net[p] && OTHER_OK(p) ->
        faults++; net[p] = false }
+#ifdef HEALTH
+  /* mark: the poller cannot fetch or reach its handler and says so */
+  :: atomic { faults < MAXF && salive[p] && !sick[p] -> faults++; sick[p] = true }
+  /* the poller works again and deletes its mark */
+  :: atomic { sick[p] -> sick[p] = false }
+#endif
   /* resume (SIGCONT) */
   :: atomic { stopped[p] -> stopped[p] = false }
   /* heal the network */
@@ -366,6 +420,11 @@ init {
     i = 0;
     do :: i < NP -> salive[i] = true; net[i] = true; i++ :: else -> break od;
     owners[0] = NONE; owners[1] = NONE;
+#ifdef HEALTH
+    /* any set of pollers starts marked, all of them included */
+    i = 0;
+    do :: i < NP -> if :: sick[i] = true :: skip fi; i++ :: else -> break od;
+#endif
     i = 0;
     do :: i < NP*NR -> rs[i] = idle; i++ :: else -> break od;
     run Range(0,0); run Range(0,1); run Range(1,0); run Range(1,1); run Range(2,0); run Range(2,1);
@@ -396,3 +455,11 @@ ltl safety_all     { [] !(TWO(0) || TWO(1) || bad_commit || bad_mono || bad_skip
  * every range is eventually leased for good, every message handled and committed */
 ltl live_leased    { <> [] (lease[0] != 0 && lease[1] != 0) }
 ltl live_handled   { <> (acked[0] == ALLMSG && acked[1] == ALLMSG && off[0] == NM && off[1] == NM) }
+#ifdef HEALTH
+/* a marked member gets no range while an unmarked member exists */
+ltl healthy_first  { [] !bad_sick }
+/* marks never leave a range without an owner while there are members */
+ltl never_unowned  { [] !bad_unowned }
+/* the six safety properties with unhealthy marks, and the two above */
+ltl safety_health  { [] !(TWO(0) || TWO(1) || bad_commit || bad_mono || bad_skip || bad_pause || bad_publish || bad_sick || bad_unowned) }
+#endif

@@ -27,6 +27,7 @@ SAFETY="one_holder commit_fenced offsets_monotone no_skip pause_rule publish_fen
 LIVENESS="live_leased live_handled"
 LEASES="-DNM=2 -DMAXF=1"            # ringleader.pml, safety
 ASSIGN="-DNP=2 -DMAXE=4 -DMAXD=2"   # assignment.pml (CI and mutants)
+HEALTH="-DHEALTH -DNM=1 -DMAXF=1"   # ringleader.pml with unhealthy marks (CI and mutants)
 
 # build <dir> <model file> <safety|live|both|bitstate> <spin -D flags...>: generate and compile verifiers
 build() {
@@ -77,6 +78,8 @@ case "$mode" in
     for p in $LIVENESS; do check "$work/l" "$p" live "NM=1 MAXF=1" || fail=1; done
     build "$work/a" assignment.pml safety $ASSIGN || exit 1
     check "$work/a" committed_view safety "NP=2 MAXE=4 MAXD=2" || fail=1
+    build "$work/h" ringleader.pml safety $HEALTH || exit 1
+    check "$work/h" safety_health safety "HEALTH NM=1 MAXF=1" || fail=1
     ;;
   full)
     build "$work/s" ringleader.pml both $LEASES || exit 1
@@ -93,6 +96,9 @@ case "$mode" in
     check "$work/a" committed_view safety "NP=2 MAXE=4 MAXD=2" || fail=1
     build "$work/a3" assignment.pml safety -DNP=3 -DMAXE=3 -DMAXD=2 || exit 1
     check "$work/a3" committed_view safety "NP=3 MAXE=3 MAXD=2" || fail=1
+    # unhealthy marks: the leader's choice of members, with the lease protocol under it
+    build "$work/h" ringleader.pml safety $HEALTH || exit 1
+    check "$work/h" safety_health safety "HEALTH NM=1 MAXF=1" || fail=1
     ;;
   mutants)
     mutant ringleader.pml BUG_COMMIT_WITHOUT_LEASE_CHECK commit_fenced $LEASES
@@ -102,6 +108,8 @@ case "$mode" in
     mutant ringleader.pml BUG_VERSION_ONLY_FENCE commit_fenced $LEASES
     # needs two faults: one to give a poller both ranges, one to expire the session of one of them
     mutant ringleader.pml BUG_BATCH_SINGLE_CHECK commit_fenced -DNM=1 -DMAXF=2
+    mutant ringleader.pml BUG_IGNORE_HEALTH healthy_first $HEALTH
+    mutant ringleader.pml BUG_HEALTHY_ONLY never_unowned $HEALTH
     mutant assignment.pml BUG_READ_STAGED committed_view $ASSIGN
     mutant assignment.pml BUG_KEEP_GARBAGE committed_view $ASSIGN
     ;;

@@ -64,14 +64,19 @@ describe('coordinator CLI: status --json', () => {
     expect(rows).toHaveLength(RANGES);
     rows.forEach((row, i) => {
       // RINGLEADER_BROKERS is set for the tests, so end and lag are there too.
-      expect(Object.keys(row).sort()).toEqual(['assigned', 'committed', 'end', 'lag', 'owner', 'range']);
+      expect(Object.keys(row).sort()).toEqual(['assigned', 'committed', 'committedAt', 'committedBy', 'end', 'lag', 'owner', 'ownerSince', 'range']);
       expect(row).toMatchObject({ range: i, end: '0', lag: 0 });
       expect(row.owner).toBe(row.assigned);
+      expect(Number.isNaN(Date.parse(String(row.ownerSince)))).toBe(false);
     });
     // Committed offsets appear once the members commit.
     await waitFor('commits visible', async () => (await readGroupSnapshot(admin, paths)).assignment.every((r) => r.committed !== null));
     const later = await statusJson(group);
-    for (const row of later.assignment as { committed: unknown }[]) expect(row.committed).toMatch(/^[0-9]+$/);
+    for (const row of later.assignment as { committed: unknown; committedBy: unknown; owner: unknown; committedAt: unknown }[]) {
+      expect(row.committed).toMatch(/^[0-9]+$/);
+      expect(row.committedBy).toBe(row.owner);
+      expect(Number.isNaN(Date.parse(String(row.committedAt)))).toBe(false);
+    }
   });
 });
 
