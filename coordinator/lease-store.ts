@@ -106,15 +106,29 @@ export class LeaseStore {
     return waitForDeletion(this.zk, this.paths.lease(range), timeoutMs, signal);
   }
 
-  /** Deletes the lease (after the final commit). Safe to call twice. */
+  /**
+   * Deletes the lease (after the final commit). Safe to call twice, and to
+   * call again after a failure: the caller retries until it lands.
+   *
+   * It deletes the node only if our session owns it. A remove whose reply
+   * was lost may have landed, and the range's next owner may have created
+   * the lease again since: at version 0, like ours, so a retried
+   * remove(version) alone would delete the new owner's lease.
+   */
   async release(lease: Lease): Promise<void> {
     if (lease.released) return;
     if (lease.sessionGeneration !== this.zk.sessionGeneration) {
       lease.released = true; // it died with its session
       return;
     }
+    const path = this.paths.lease(lease.range);
+    const node = await this.zk.getDataOrNull(path);
+    if (!node || !this.zk.ownsEphemeral(node.stat)) {
+      lease.released = true;
+      return;
+    }
     try {
-      await this.writes.submit([{ op: 'remove', path: this.paths.lease(lease.range), version: lease.version }], lease.sessionGeneration);
+      await this.writes.submit([{ op: 'remove', path, version: node.stat.version }], lease.sessionGeneration);
       this.log.debug({ range: lease.range }, 'lease released');
     } catch (err) {
       if (!isZkCode(err, ZK.NO_NODE) && !isZkCode(err, ZK.SESSION_EXPIRED)) throw err; // still ours: the caller retries

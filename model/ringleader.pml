@@ -47,8 +47,8 @@
  *   BUG_HEALTHY_ONLY                the leader assigns to healthy members only,
  *                                   even when none is (ranges go unowned)
  *
- * HEALTH: each poller's member node may carry an unhealthy mark (any set at
- * the start, set by a fault, cleared at any time). The leader assigns to the
+ * HEALTH: each poller's member node may carry an unhealthy mark, set (NP
+ * times per run, not counted as faults) and cleared at any time. The leader assigns to the
  * members without a mark, or to every member when all have one.
  */
 
@@ -105,6 +105,7 @@ byte  cver[NC];
 byte  faults;
 #ifdef HEALTH
 bool  sick[NP];               /* pollers/<id> carries an unhealthy mark   */
+byte  marks;                  /* marks set so far: at most NP per run (enough to mark every poller) */
 byte  call[NC];               /* members when it read (publish 1)         */
 byte  csick[NC];              /* marked members when it read              */
 bool  bad_sick;               /* gave a range to a marked member while an unmarked one existed */
@@ -391,7 +392,7 @@ end:
        faults++; net[p] = false }
 #ifdef HEALTH
   /* mark: the poller cannot fetch or reach its handler and says so */
-  :: atomic { faults < MAXF && salive[p] && !sick[p] -> faults++; sick[p] = true }
+  :: atomic { marks < NP && salive[p] && !sick[p] -> marks++; sick[p] = true }
   /* the poller works again and deletes its mark */
   :: atomic { sick[p] -> sick[p] = false }
 #endif
@@ -420,11 +421,7 @@ init {
     i = 0;
     do :: i < NP -> salive[i] = true; net[i] = true; i++ :: else -> break od;
     owners[0] = NONE; owners[1] = NONE;
-#ifdef HEALTH
-    /* any set of pollers starts marked, all of them included */
-    i = 0;
-    do :: i < NP -> if :: sick[i] = true :: skip fi; i++ :: else -> break od;
-#endif
+
     i = 0;
     do :: i < NP*NR -> rs[i] = idle; i++ :: else -> break od;
     run Range(0,0); run Range(0,1); run Range(1,0); run Range(1,1); run Range(2,0); run Range(2,1);

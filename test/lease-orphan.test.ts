@@ -30,3 +30,25 @@ describe('LeaseStore.dropOrphan (real ZooKeeper)', () => {
     expect(await mine.exists(paths.lease(1))).not.toBeNull();
   });
 });
+
+describe('LeaseStore.release (real ZooKeeper)', () => {
+  it('a release tried again after its remove landed leaves the next owner\'s lease alone (both at version 0)', async () => {
+    const [mine, other] = [await session(), await session()];
+    const paths = new GroupPaths(randomName('release-again'));
+    await createGroupConfig(mine, paths, { topic: 't', ranges: 1 });
+    const p1 = new LeaseStore(mine, paths, 'p1');
+    const p2 = new LeaseStore(other, paths, 'p2');
+    const taken = await p1.tryAcquire(0, 1);
+    if (!('lease' in taken)) throw new Error('p1 did not get the lease');
+    // p1's remove lands but its reply is lost (p1 still thinks the lease is
+    // to be released), and p2 takes the range: a new node, version 0 again.
+    await mine.remove(paths.lease(0), taken.lease.version);
+    const next = await p2.tryAcquire(0, 2);
+    if (!('lease' in next)) throw new Error('p2 did not get the lease');
+    expect(next.lease.version).toBe(taken.lease.version);
+    await p1.release(taken.lease);
+    const node = await other.getDataOrNull(paths.lease(0));
+    expect(node && other.ownsEphemeral(node.stat)).toBe(true);
+    expect(p1.isCurrent(taken.lease)).toBe(false);
+  });
+});
