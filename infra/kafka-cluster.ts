@@ -153,7 +153,10 @@ export async function startKafkaCluster(options: KafkaClusterOptions): Promise<K
     return new KafkaBroker(host, m.port, m.controllerPort, dir, version, libDir, {
       detached: options.detached ?? false,
       heap: options.heap ?? '512m',
-      readyTimeoutMs: options.readyTimeoutMs ?? 120_000,
+      readyTimeoutMs: options.readyTimeoutMs ?? 240_000,
+      // Three JVMs start (and restart, in fault tests) at once on what may be a
+      // small machine: the quick compiler alone halves the CPU a start takes.
+      jvmExtra: ['-XX:TieredStopAtLevel=1'],
       logger: logger.child({ node: m.id }),
       nodeId: m.id,
       clusterId,

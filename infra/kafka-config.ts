@@ -137,10 +137,11 @@ export function serverProperties(config: KafkaConfig): string {
     ...(members.length > 1
       ? [
           // A node that stops heartbeating (killed, frozen) is fenced and its
-          // partitions get new leaders after 3 s rather than the default 9 s:
-          // a local cluster for fault tests, where failover time is measured.
-          'broker.heartbeat.interval.ms=500',
-          'broker.session.timeout.ms=3000',
+          // partitions get new leaders after 6 s rather than the default 9 s:
+          // a local cluster for fault tests, where failovers are measured.
+          // Much shorter and a busy machine fences live nodes.
+          'broker.heartbeat.interval.ms=1000',
+          'broker.session.timeout.ms=6000',
         ]
       : []),
     // Tests join groups constantly; the default 3 s delay would dominate them.

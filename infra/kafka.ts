@@ -36,6 +36,8 @@ export interface KafkaBrokerSettings {
   nodeId?: number;
   /** The cluster's id, the same for every node; a random one for a single node. */
   clusterId?: string;
+  /** More JVM options. */
+  jvmExtra?: string[];
 }
 
 /** A KRaft Kafka node (broker and controller in one JVM), alone or one of a cluster, with node control for fault tests. */
@@ -97,6 +99,7 @@ export class KafkaBroker {
       '-Djava.awt.headless=true',
       `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`,
       `-Dkafka.logs.dir=${this.dir}`,
+      ...(this.options.jvmExtra ?? []),
     ];
   }
 

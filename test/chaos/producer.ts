@@ -35,7 +35,11 @@ export interface LoadResult {
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
-  const producer = o.kafka.producer({ createPartitioner: createRangePartitioner, allowAutoTopicCreation: false, idempotent: false });
+  // Idempotent with acks=all: a send retried across a broker kill is written
+  // once, and what is acknowledged is on 2 of the 3 replicas at least. Its
+  // retries never run out, so a send blocks through a failover rather than
+  // fail (the ticks it missed are sent when it returns).
+  const producer = o.kafka.producer({ createPartitioner: createRangePartitioner, allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const fd = openSync(o.file, 'a');
   const tickMs = 50;
