@@ -1,9 +1,10 @@
 // The short chaos run (npm run chaos -- --duration 45 --seed 1 --json) as an
-// integration test. It starts its own 3-node ZooKeeper ensemble and Kafka
-// through infra/ (not the shared servers of the global setup), kills, pauses,
-// scales and slows pollers, kills the leading coordinator and a ZooKeeper
-// node, and must find nothing lost, no unexplained duplicate, no order or
-// exclusivity violation, no zombie commit and no offset regression.
+// integration test. It starts its own 3-node ZooKeeper ensemble and 3-node
+// Kafka cluster through infra/ (not the shared servers of the global setup),
+// kills, pauses, scales and slows pollers, kills the leading coordinator, a
+// ZooKeeper node and a Kafka broker, freezes a broker, and must find nothing
+// lost, no unexplained duplicate, no order or exclusivity violation, no
+// zombie commit and no offset regression.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NodeProcess } from './support/node-process.js';
@@ -19,7 +20,7 @@ async function runChaos(args: string[]): Promise<{ code: number | null; stdout: 
 }
 
 describe('chaos (short run)', () => {
-  it.skipIf(!existsSync(CHAOS_JS))('survives kill -9, zombies, coordinator and ZooKeeper kills, scaling and slow handlers', async () => {
+  it.skipIf(!existsSync(CHAOS_JS))('survives kill -9, zombies, coordinator, ZooKeeper and Kafka broker kills, frozen brokers, scaling and slow handlers', async () => {
     const r = await runChaos(['--duration', '45', '--seed', '1', '--json']);
     const last = r.stdout.trim().split('\n').pop() ?? '';
     expect(last.startsWith('{'), `no JSON report; stderr tail:\n${r.stderr.slice(-4000)}`).toBe(true);
@@ -30,6 +31,8 @@ describe('chaos (short run)', () => {
     expect(report['produced']).toBeGreaterThan(1000);
     expect(report['seed']).toBe(1);
     expect(Object.keys(report.faults).length, `faults ${JSON.stringify(report.faults)}`).toBeGreaterThanOrEqual(5);
+    expect(report.faults['broker-kill'], `faults ${JSON.stringify(report.faults)}`).toBeGreaterThanOrEqual(1);
+    expect(report.faults['broker-pause'], `faults ${JSON.stringify(report.faults)}`).toBeGreaterThanOrEqual(1);
     expect(r.code, r.stderr.slice(-4000)).toBe(0);
   }, 450_000);
 });

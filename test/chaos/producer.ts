@@ -6,6 +6,7 @@ import { openSync, closeSync, writeSync } from 'node:fs';
 import { CompressionTypes, type Kafka, type Message } from 'kafkajs';
 import { createRangePartitioner, rangeOf } from '../../ring/index.js';
 import { loadKey, loadValue } from '../../poller/load-producer.js';
+import { sendEveryPartition } from '../../poller/send-every-partition.js';
 
 export interface ProducedRecord {
   id: number;
@@ -63,7 +64,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         messages.push({ key: loadKey(id, o.keys), value: loadValue(id, o.keys, o.size) });
       }
       try {
-        const meta = await producer.send({ topic: o.topic, acks: -1, compression: CompressionTypes.None, messages });
+        const meta = await sendEveryPartition(producer, { topic: o.topic, acks: -1, compression: CompressionTypes.None, messages }, (m) => rangeOf(String(m.key), o.ranges));
         const ackAt = Date.now();
         const base = new Map<number, number>();
         for (const m of meta) base.set(m.partition, Number(m.baseOffset));

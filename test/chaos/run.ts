@@ -21,6 +21,7 @@ import { buildSchedule, QUIET_MARGIN_MS, rounds, type FaultKind, type PlannedFau
 import { ObserverSet } from './observer-set.js';
 import { KAFKA_REQUEST_TIMEOUT_MS } from './broker-faults-plan.js';
 import { startPlainConsumer, type PlainConsumer } from './plain-consumer.js';
+import { DEFAULT_SESSION_TIMEOUT_MS } from '../../poller/kafka-source/consumer-settings.js';
 
 export interface ChaosOptions {
   durationSec: number;
@@ -99,7 +100,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const target = await startServersAndGroup(run, parts);
     const { observer, cluster } = await startProcesses(run, parts, target);
     const kafka = createKafka({ brokers: target.brokers, clientId: 'ringleader-chaos', requestTimeout: KAFKA_REQUEST_TIMEOUT_MS, logger: pino({ level: 'silent' }) });
-    parts.plain = await startPlainConsumer({ kafka, topic: target.topic, groupId: `${target.group}-plain`, file: join(run.recordsDir, 'plain-consumer.ndjson'), sessionTimeoutMs: o.sessionTimeoutMs * 2 });
+    parts.plain = await startPlainConsumer({ kafka, topic: target.topic, groupId: `${target.group}-plain`, file: join(run.recordsDir, 'plain-consumer.ndjson'), sessionTimeoutMs: DEFAULT_SESSION_TIMEOUT_MS });
     const injector = startLoadAndInjector(run, parts, target, kafka);
     await playSchedule(run, injector);
     await retrySkippedFaults(run, injector, cluster);

@@ -2,7 +2,9 @@
 // freeze), the longest pause of any range's handling around it, and the same
 // for a plain kafkajs consumer reading the topic in the same run (the
 // baseline: a consumer that only follows partition leaders). Both see the
-// same producer, so a stall of the load shows in both alike.
+// same producer, so a stall of the load shows in both alike. A range that
+// changed owner across the fault (another fault moved it: a kill, a drain)
+// is left out: its pause is that fault's, measured by its own figures.
 import type { FaultEvent } from '../records.js';
 import type { CheckContext } from './context.js';
 
@@ -24,22 +26,28 @@ export interface BrokerStalls {
  * before t to the first after it; null when the range was idle before t or
  * nothing came after.
  */
-export function gapAround(times: number[], t: number): number | null {
-  let prev: number | undefined;
-  let next: number | undefined;
+export function gapAround(times: Stamp[], t: number): number | null {
+  let prev: Stamp | undefined;
+  let next: Stamp | undefined;
   for (const x of times) {
-    if (x <= t) prev = x;
+    if (x.at <= t) prev = x;
     else {
       next = x;
       break;
     }
   }
-  if (prev === undefined || next === undefined || t - prev > ACTIVE_WITHIN_MS) return null;
-  return next - prev;
+  if (prev === undefined || next === undefined || t - prev.at > ACTIVE_WITHIN_MS || prev.by !== next.by) return null;
+  return next.at - prev.at;
+}
+
+/** A handling (or a receipt) and who did it. */
+export interface Stamp {
+  at: number;
+  by: string;
 }
 
 /** The longest gap around t over all ranges; null when no range was active. */
-export function longestGapAround(byRange: Map<number, number[]>, t: number): number | null {
+export function longestGapAround(byRange: Map<number, Stamp[]>, t: number): number | null {
   let worst: number | null = null;
   for (const times of byRange.values()) {
     const g = gapAround(times, t);
@@ -48,20 +56,20 @@ export function longestGapAround(byRange: Map<number, number[]>, t: number): num
   return worst;
 }
 
-function sortedTimes<T>(items: Iterable<T>, key: (x: T) => number, time: (x: T) => number): Map<number, number[]> {
-  const out = new Map<number, number[]>();
+function sortedTimes<T>(items: Iterable<T>, key: (x: T) => number, stamp: (x: T) => Stamp): Map<number, Stamp[]> {
+  const out = new Map<number, Stamp[]>();
   for (const x of items) {
     const list = out.get(key(x));
-    if (list) list.push(time(x));
-    else out.set(key(x), [time(x)]);
+    if (list) list.push(stamp(x));
+    else out.set(key(x), [stamp(x)]);
   }
-  for (const list of out.values()) list.sort((a, b) => a - b);
+  for (const list of out.values()) list.sort((a, b) => a.at - b.at);
   return out;
 }
 
 export function brokerStalls(cx: CheckContext): BrokerStalls {
-  const handled = sortedTimes(cx.input.handled, (h) => h.range, (h) => h.start);
-  const plain = sortedTimes(cx.input.plainConsumed ?? [], (p) => p.partition, (p) => p.at);
+  const handled = sortedTimes(cx.input.handled, (h) => h.range, (h) => ({ at: h.start, by: `${h.poller}#${h.inc}` }));
+  const plain = sortedTimes(cx.input.plainConsumed ?? [], (p) => p.partition, (p) => ({ at: p.at, by: 'plain' }));
   const out: BrokerStalls = { killPauseMs: [], plainKillMs: [], pausePauseMs: [], plainPauseMs: [] };
   const measure = (f: FaultEvent, ours: number[], theirs: number[]) => {
     const a = longestGapAround(handled, f.at);
