@@ -40,7 +40,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   // once, and what is acknowledged is on 2 of the 3 replicas at least. Its
   // retries never run out, so a send blocks through a failover rather than
   // fail (the ticks it missed are sent when it returns).
-  const producer = o.kafka.producer({ createPartitioner: createRangePartitioner, allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  const newProducer = () => o.kafka.producer({ createPartitioner: createRangePartitioner, allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  let producer = newProducer();
   await producer.connect();
   const fd = openSync(o.file, 'a');
   const tickMs = 50;
@@ -87,6 +88,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         failedSends++;
         next += perTick;
         o.onError?.(err);
+        // kafkajs rolls a partition's sequence number back when a request
+        // fails, even one the broker wrote; the next batch would then reuse
+        // it, and the broker would take it for a duplicate of the written one:
+        // acknowledged at that batch's offset, never written (seed 1, 600 s,
+        // lost 4). A new producer gets a new producer id and fresh sequences.
+        await producer.disconnect().catch(() => undefined);
+        producer = newProducer();
+        await producer.connect().catch((e: unknown) => o.onError?.(e));
       }
     }
   } finally {
