@@ -32,6 +32,8 @@ export interface CheckResult {
   /** Of those, the messages whose every redelivery follows a crash point of an earlier handler, and the others. */
   duplicatesExplained: number;
   duplicatesUnexplained: number;
+  /** Messages the producer wrote to the topic twice (one id at two offsets); each copy counts as a record of its own above. */
+  producerDuplicates: number;
   sessionExpiries: SessionExpiryCounts;
   orderViolations: number;
   overlapViolations: number;
@@ -112,6 +114,7 @@ export function check(input: CheckInput): CheckResult {
     duplicates: dup.duplicates,
     duplicatesExplained: dup.explained,
     duplicatesUnexplained: dup.unexplained,
+    producerDuplicates: dup.writtenTwice,
     sessionExpiries,
     orderViolations,
     overlapViolations: exclusive.overlapViolations,

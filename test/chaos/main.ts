@@ -30,7 +30,7 @@ function summary(r: ChaosReport): string {
   return [
     `chaos seed ${r.seed}, ${r.durationSec} s: ${r.ok ? 'PASS' : `FAIL (${r.failed.join(', ')})`}`,
     `  produced ${r.produced}, handled ${r.handled} (${r.handledUnique} unique), lost ${r.lost}`,
-    `  duplicates ${r.duplicates} (explained ${r.duplicatesExplained}, unexplained ${r.duplicatesUnexplained})`,
+    `  duplicates ${r.duplicates} (explained ${r.duplicatesExplained}, unexplained ${r.duplicatesUnexplained}); written twice by the producer ${r.producerDuplicates}`,
     `  poller sessions expired: ${r.sessionExpiries.n} (zombies ${r.sessionExpiries.zombie}, by a frozen ZooKeeper leader ${r.sessionExpiries.zkLeaderFrozen}, other ${r.sessionExpiries.other})`,
     `  order ${r.orderViolations}, overlap ${r.overlapViolations}, zombie starts ${r.zombieStarts}, zombie commits ${r.zombieCommits}, offset regressions ${r.offsetRegressions}`,
     `  faults ${JSON.stringify(r.faults)} (skipped ${r.faultsSkipped})`,
