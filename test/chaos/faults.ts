@@ -26,7 +26,7 @@ export class FaultInjector {
   readonly events: FaultEvent[] = [];
   readonly skipped: { n: number; kind: FaultKind; why: string }[] = [];
   private readonly pending = new Set<Promise<void>>();
-  /** Faults under way that can move ranges (all but slow handlers). */
+  /** Faults under way that can move ranges (see `movesRanges`). */
   private readonly disturbing = new Set<Promise<void>>();
   private zkDown = false;
   private readonly coordinatorDown = new Set<string>();
