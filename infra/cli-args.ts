@@ -4,7 +4,11 @@ export interface UpOptions {
   ensemble: boolean;
   /** First ZooKeeper client port; an ensemble uses it and the next two. */
   zkPort: number;
+  /** Kafka nodes, each a broker and a KRaft controller voter. */
+  kafkaBrokers: number;
+  /** First Kafka client port; node i (0-based) uses kafkaPort + i. */
   kafkaPort: number;
+  /** First KRaft controller port; node i uses controllerPort + i. */
   controllerPort: number;
 }
 
@@ -12,6 +16,12 @@ export type InfraCommand =
   | ({ command: 'up' } & UpOptions)
   | { command: 'down'; clean: boolean }
   | { command: 'status' };
+
+function brokerCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 9) throw new InvalidArgumentError('must be a number of brokers from 1 to 9');
+  return n;
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -38,10 +48,15 @@ export function parseInfraArgs(argv: string[], output?: { writeOut?: (s: string)
     .description('start ZooKeeper and Kafka in the background (reuses them if already running)')
     .option('--ensemble', 'a 3-node ZooKeeper ensemble on --zk-port and the next two ports', false)
     .option('--zk-port <port>', 'ZooKeeper client port', port, 2181)
-    .option('--kafka-port <port>', 'Kafka client port', port, 9092)
-    .option('--controller-port <port>', 'Kafka KRaft controller port', port, 9093)
-    .action((o: { ensemble: boolean; zkPort: number; kafkaPort: number; controllerPort: number }) => {
-      result = { command: 'up', ensemble: o.ensemble, zkPort: o.zkPort, kafkaPort: o.kafkaPort, controllerPort: o.controllerPort };
+    .option('--kafka-brokers <n>', 'Kafka nodes (each a broker and a KRaft controller); 3 gives topics 3 replicas and min.insync.replicas=2', brokerCount, 1)
+    .option('--kafka-port <port>', 'Kafka client port (of the first node; the others use the next ports)', port, 9092)
+    .option('--controller-port <port>', 'Kafka KRaft controller port of the first node (default: right after the client ports)', port)
+    .action((o: { ensemble: boolean; zkPort: number; kafkaBrokers: number; kafkaPort: number; controllerPort?: number }) => {
+      const controllerPort = o.controllerPort ?? o.kafkaPort + o.kafkaBrokers;
+      const overlap = Math.abs(controllerPort - o.kafkaPort) < o.kafkaBrokers;
+      if (overlap) throw new InvalidArgumentError(`--controller-port ${controllerPort} overlaps the Kafka client ports ${o.kafkaPort}-${o.kafkaPort + o.kafkaBrokers - 1}`);
+      if (Math.max(o.kafkaPort, controllerPort) + o.kafkaBrokers - 1 > 65535) throw new InvalidArgumentError('Kafka ports run past 65535');
+      result = { command: 'up', ensemble: o.ensemble, zkPort: o.zkPort, kafkaBrokers: o.kafkaBrokers, kafkaPort: o.kafkaPort, controllerPort };
     });
   program
     .command('down')
@@ -67,4 +82,10 @@ export function parseInfraArgs(argv: string[], output?: { writeOut?: (s: string)
 
 export function zkPortsFor(options: UpOptions): number[] {
   return options.ensemble ? [options.zkPort, options.zkPort + 1, options.zkPort + 2] : [options.zkPort];
+}
+
+/** Client ports of the Kafka nodes, then their controller ports. */
+export function kafkaPortsFor(options: UpOptions): { ports: number[]; controllerPorts: number[] } {
+  const run = (first: number) => Array.from({ length: options.kafkaBrokers }, (_, i) => first + i);
+  return { ports: run(options.kafkaPort), controllerPorts: run(options.controllerPort) };
 }

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { zkPortsFor, type UpOptions } from './cli-args.js';
+import { kafkaPortsFor, zkPortsFor, type UpOptions } from './cli-args.js';
 import { formatEnvFile } from './env-file.js';
 import { InfraError } from './errors.js';
 import { startInfra, type Infra } from './infra.js';
@@ -35,7 +35,7 @@ export function readState(home = infraHome()): InfraState | undefined {
 }
 
 function records(state: InfraState): ProcessRecord[] {
-  return [...state.zookeeper, state.kafka];
+  return [...state.zookeeper, ...state.kafka];
 }
 
 function printEndpoints(ctx: CommandContext, home: string, state: InfraState): void {
@@ -50,8 +50,6 @@ async function answers(state: InfraState): Promise<{ zk: boolean; kafka: boolean
 }
 
 function stateOf(infra: Infra): InfraState {
-  const kafkaPid = infra.kafka.pid;
-  if (kafkaPid === undefined) throw new Error('kafka has no pid');
   return {
     version: 1,
     runDir: infra.runDir,
@@ -70,14 +68,10 @@ function stateOf(infra: Infra): InfraState {
         ...(n.quorum ?? {}),
       };
     }),
-    kafka: {
-      name: 'kafka',
-      pid: kafkaPid,
-      marker: infra.kafka.dir,
-      logFile: infra.kafka.logFile,
-      port: infra.kafka.port,
-      controllerPort: infra.kafka.controllerPort,
-    },
+    kafka: infra.kafka.nodes.map((n) => {
+      if (n.pid === undefined) throw new Error(`${n.name} has no pid`);
+      return { name: n.name, pid: n.pid, marker: n.dir, logFile: n.logFile, port: n.port, controllerPort: n.controllerPort };
+    }),
   };
 }
 
@@ -99,17 +93,19 @@ export async function up(options: UpOptions, ctx: CommandContext): Promise<Infra
 
   requireTool('java');
   const zkPorts = zkPortsFor(options);
+  const kafkaPorts = kafkaPortsFor(options);
   await assertPortsFree([
     ...zkPorts.map((port) => ({ port, what: 'ZooKeeper client', flag: '--zk-port' })),
-    { port: options.kafkaPort, what: 'Kafka', flag: '--kafka-port' },
-    { port: options.controllerPort, what: 'Kafka controller', flag: '--controller-port' },
+    ...kafkaPorts.ports.map((port) => ({ port, what: 'Kafka', flag: '--kafka-port' })),
+    ...kafkaPorts.controllerPorts.map((port) => ({ port, what: 'Kafka controller', flag: '--controller-port' })),
   ]);
-  const runDir = join(home, options.ensemble ? 'up-ensemble' : 'up');
+  const runDir = join(home, runDirName(options));
   mkdirSync(runDir, { recursive: true });
   const started = Date.now();
   const infra = await startInfra({
     ensemble: options.ensemble,
     zkPorts,
+    kafkaBrokers: options.kafkaBrokers,
     kafkaPort: options.kafkaPort,
     controllerPort: options.controllerPort,
     runDir,
@@ -122,15 +118,20 @@ export async function up(options: UpOptions, ctx: CommandContext): Promise<Infra
   writeFileSync(join(home, envFileName), formatEnvFile({ zkConnect: state.zkConnect, brokers: state.brokers }));
   ctx.logger.info(
     { ms: Date.now() - started, zookeeper: infra.zookeeper.version, kafka: infra.kafka.version },
-    `ZooKeeper ${infra.zookeeper.version} and Kafka ${infra.kafka.version} up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `ZooKeeper ${infra.zookeeper.version} and Kafka ${infra.kafka.version}${infra.kafka.nodes.length > 1 ? ` (${infra.kafka.nodes.length} brokers)` : ''} up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   printEndpoints(ctx, home, state);
   return state;
 }
 
+/** A folder per layout, so that a cluster never starts on a single node's data or the other way round. */
+function runDirName(options: UpOptions): string {
+  return `up${options.ensemble ? '-ensemble' : ''}${options.kafkaBrokers > 1 ? `-kafka${options.kafkaBrokers}` : ''}`;
+}
+
 async function stopAll(state: InfraState, ctx: CommandContext): Promise<void> {
   // Kafka first, then ZooKeeper, as a clean shutdown would.
-  for (const r of [state.kafka, ...state.zookeeper]) {
+  for (const r of [...state.kafka, ...state.zookeeper]) {
     const outcome = await stopOwnedProcess(r.pid, r.marker);
     ctx.logger.info({ name: r.name, pid: r.pid, outcome }, `${r.name} ${outcome}`);
   }
@@ -148,7 +149,7 @@ export async function down(options: { clean: boolean }, ctx: CommandContext): Pr
   }
   rmSync(join(home, envFileName), { force: true });
   if (options.clean) {
-    for (const dir of ['up', 'up-ensemble']) rmSync(join(home, dir), { recursive: true, force: true });
+    for (const dir of readdirSync(home)) if (/^up(-ensemble)?(-kafka\d)?$/.test(dir)) rmSync(join(home, dir), { recursive: true, force: true });
     ctx.print('data and logs deleted');
   }
 }
@@ -169,10 +170,14 @@ export async function status(ctx: CommandContext): Promise<boolean> {
     healthy &&= answering;
     ctx.print(`${z.name.padEnd(12)} pid ${String(z.pid).padEnd(8)} port ${z.clientPort}  ${running ? 'running' : 'NOT RUNNING'}  ${answering ? 'answers' : 'does not answer'}`);
   }
-  const k = state.kafka;
-  const kRunning = isOurProcess(k.pid, k.marker);
-  healthy &&= kRunning && ok.kafka;
-  ctx.print(`${k.name.padEnd(12)} pid ${String(k.pid).padEnd(8)} port ${k.port} (controller ${k.controllerPort})  ${kRunning ? 'running' : 'NOT RUNNING'}  ${kRunning && ok.kafka ? 'answers' : 'does not answer'}`);
+  healthy &&= ok.kafka;
+  for (const k of state.kafka) {
+    const running = isOurProcess(k.pid, k.marker);
+    // Each node on its own: a node answers once it has joined the cluster.
+    const answering = running && (state.kafka.length === 1 ? ok.kafka : await kafkaAnswers([`127.0.0.1:${k.port}`]));
+    healthy &&= answering;
+    ctx.print(`${k.name.padEnd(12)} pid ${String(k.pid).padEnd(8)} port ${k.port} (controller ${k.controllerPort})  ${running ? 'running' : 'NOT RUNNING'}  ${answering ? 'answers' : 'does not answer'}`);
+  }
   ctx.print(`RINGLEADER_ZK=${state.zkConnect}`);
   ctx.print(`RINGLEADER_BROKERS=${state.brokers}`);
   return healthy;

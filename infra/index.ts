@@ -2,7 +2,9 @@
 export { startInfra, newRunDir, type Infra, type InfraOptions } from './infra.js';
 export { startZooKeeper, ZooKeeperNode, type ZooKeeperCluster, type ZooKeeperOptions } from './zookeeper.js';
 export { startKafka, KafkaBroker, type KafkaOptions } from './kafka.js';
+export { startKafkaCluster, type KafkaCluster, type KafkaClusterOptions } from './kafka-cluster.js';
 export type { KafkaSaslConfig, KafkaSaslUser, KafkaTlsConfig } from './kafka-config.js';
+export { replicationFor } from './kafka-config.js';
 export { freePort, freePorts, isPortFree } from './ports.js';
 export { zooKeeperAnswers, kafkaAnswers } from './readiness.js';
 export { fourLetterWord } from './four-letter-word.js';

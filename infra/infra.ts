@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { startKafka, type KafkaBroker } from './kafka.js';
+import { startKafkaCluster, type KafkaCluster } from './kafka-cluster.js';
 import { infraHome } from './paths.js';
 import { startZooKeeper, type ZooKeeperCluster } from './zookeeper.js';
 
@@ -11,7 +11,11 @@ export interface InfraOptions {
   ensemble?: boolean;
   /** ZooKeeper client ports (1, or 3 with `ensemble`); free ports when absent. */
   zkPorts?: number[];
+  /** Kafka nodes (each a broker and a KRaft controller voter); default 1. */
+  kafkaBrokers?: number;
+  /** First Kafka client port; node i (0-based) uses kafkaPort + i. Free ports when absent. */
   kafkaPort?: number;
+  /** First KRaft controller port; node i uses controllerPort + i. */
   controllerPort?: number;
   /** Folder for everything this run writes; default a fresh .infra/runs/<id>. */
   runDir?: string;
@@ -25,10 +29,10 @@ export interface InfraOptions {
 
 export interface Infra {
   readonly zookeeper: ZooKeeperCluster;
-  readonly kafka: KafkaBroker;
+  readonly kafka: KafkaCluster;
   /** "127.0.0.1:2181" or the comma-separated ensemble. */
   readonly zkConnectString: string;
-  /** For kafkajs: ["127.0.0.1:9092"]. */
+  /** For kafkajs: ["127.0.0.1:9092"], one per node. */
   readonly brokers: string[];
   readonly runDir: string;
   /** Stops everything this handle started; cached, so safe to call twice. */
@@ -39,7 +43,7 @@ export function newRunDir(home = infraHome()): string {
   return join(home, 'runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`);
 }
 
-/** Starts ZooKeeper (standalone or ensemble) and Kafka, both ready to use. */
+/** Starts ZooKeeper (standalone or ensemble) and Kafka (one node or a cluster), both ready to use. */
 export async function startInfra(options: InfraOptions = {}): Promise<Infra> {
   // Each part makes its own child logger; this one passes the caller's through.
   const logger = options.logger ?? pino({ level: 'silent' });
@@ -57,12 +61,17 @@ export async function startInfra(options: InfraOptions = {}): Promise<Infra> {
     nodes: options.ensemble ? 3 : 1,
     ...(options.zkPorts ? { clientPorts: options.zkPorts } : {}),
   });
-  let kafka: KafkaBroker;
+  const count = options.kafkaBrokers ?? 1;
+  const consecutive = (first: number | undefined) => (first === undefined ? undefined : Array.from({ length: count }, (_, i) => first + i));
+  const ports = consecutive(options.kafkaPort);
+  const controllerPorts = consecutive(options.controllerPort);
+  let kafka: KafkaCluster;
   try {
-    kafka = await startKafka({
+    kafka = await startKafkaCluster({
       ...common,
-      ...(options.kafkaPort !== undefined ? { port: options.kafkaPort } : {}),
-      ...(options.controllerPort !== undefined ? { controllerPort: options.controllerPort } : {}),
+      brokers: count,
+      ...(ports ? { ports } : {}),
+      ...(controllerPorts ? { controllerPorts } : {}),
     });
   } catch (err) {
     await zookeeper.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { log4j2Properties, randomClusterId, serverProperties } from './kafka-config.js';
+import { log4j2Properties, quorumVoters, randomClusterId, replicationFor, serverProperties } from './kafka-config.js';
 
 function entries(text: string): Map<string, string> {
   return new Map(text.trim().split('\n').map((l) => {
@@ -57,5 +57,59 @@ describe('randomClusterId', () => {
     const draws = [dash, new Uint8Array(16).fill(1)];
     expect(Buffer.from(dash).toString('base64url').startsWith('-')).toBe(true);
     expect(randomClusterId(() => draws.shift()!)).toBe(Buffer.from(new Uint8Array(16).fill(1)).toString('base64url'));
+  });
+});
+
+describe('serverProperties of a 3-node cluster', () => {
+  const members = [1, 2, 3].map((id) => ({ id, port: 19091 + id, controllerPort: 19191 + id }));
+  const props = entries(serverProperties({ host: '127.0.0.1', port: 19093, controllerPort: 19193, logDir: '/d2', nodeId: 2, cluster: members }));
+
+  it('makes every node a broker and a voter of one static quorum', () => {
+    expect(props.get('process.roles')).toBe('broker,controller');
+    expect(props.get('node.id')).toBe('2');
+    expect(props.get('controller.quorum.voters')).toBe('1@127.0.0.1:19192,2@127.0.0.1:19193,3@127.0.0.1:19194');
+    expect(props.get('listeners')).toBe('PLAINTEXT://127.0.0.1:19093,CONTROLLER://127.0.0.1:19193');
+    expect(props.get('advertised.listeners')).toBe('PLAINTEXT://127.0.0.1:19093');
+  });
+
+  it('replicates topics and internal topics 3 times and needs 2 in sync for acks=all', () => {
+    for (const key of ['default.replication.factor', 'offsets.topic.replication.factor', 'transaction.state.log.replication.factor', 'share.coordinator.state.topic.replication.factor']) {
+      expect(props.get(key), key).toBe('3');
+    }
+    for (const key of ['min.insync.replicas', 'transaction.state.log.min.isr', 'share.coordinator.state.topic.min.isr']) {
+      expect(props.get(key), key).toBe('2');
+    }
+  });
+
+  it('fences a silent node within seconds, so failovers are quick enough to measure', () => {
+    expect(Number(props.get('broker.session.timeout.ms'))).toBeLessThan(9000);
+    expect(Number(props.get('broker.heartbeat.interval.ms'))).toBeLessThan(Number(props.get('broker.session.timeout.ms')));
+  });
+
+  it('refuses a node that is not among its members', () => {
+    expect(() => serverProperties({ host: '127.0.0.1', port: 1, controllerPort: 2, logDir: '/d', nodeId: 4, cluster: members })).toThrow(/not one of/);
+  });
+});
+
+describe('replicationFor', () => {
+  it('follows the cluster size up to 3 copies, 2 of them in sync', () => {
+    expect(replicationFor(1)).toEqual({ replicationFactor: 1, minInsyncReplicas: 1 });
+    expect(replicationFor(2)).toEqual({ replicationFactor: 2, minInsyncReplicas: 1 });
+    expect(replicationFor(3)).toEqual({ replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(replicationFor(5)).toEqual({ replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(() => replicationFor(0)).toThrow(RangeError);
+  });
+
+  it('gives a single node replication factor 1', () => {
+    const single = entries(serverProperties({ host: '127.0.0.1', port: 9092, controllerPort: 9093, logDir: '/data' }));
+    expect(single.get('default.replication.factor')).toBe('1');
+    expect(single.get('min.insync.replicas')).toBe('1');
+    expect(single.has('broker.session.timeout.ms')).toBe(false);
+  });
+});
+
+describe('quorumVoters', () => {
+  it('lists id@host:controllerPort of every member', () => {
+    expect(quorumVoters('127.0.0.1', [{ id: 1, port: 1, controllerPort: 9093 }])).toBe('1@127.0.0.1:9093');
   });
 });

@@ -30,8 +30,36 @@ export interface KafkaConfig {
   controllerPort: number;
   logDir: string;
   nodeId?: number;
+  /**
+   * Every node of a cluster (combined broker+controller nodes, each a voter),
+   * this one included; absent: a single node voting for itself.
+   */
+  cluster?: KafkaClusterMember[];
   sasl?: KafkaSaslConfig;
   tls?: KafkaTlsConfig;
+}
+
+/** One node of a KRaft cluster of combined broker+controller nodes. */
+export interface KafkaClusterMember {
+  id: number;
+  port: number;
+  controllerPort: number;
+}
+
+/**
+ * Replication that follows the cluster size: up to 3 copies of every
+ * partition, and an acks=all write needs 2 of them when there are 3, so one
+ * node may be down without losing an acknowledged write or blocking producers.
+ */
+export function replicationFor(brokers: number): { replicationFactor: number; minInsyncReplicas: number } {
+  if (!Number.isSafeInteger(brokers) || brokers < 1) throw new RangeError(`brokers must be a positive integer, got ${brokers}`);
+  const replicationFactor = Math.min(3, brokers);
+  return { replicationFactor, minInsyncReplicas: replicationFactor >= 3 ? 2 : 1 };
+}
+
+/** "1@127.0.0.1:9093,2@127.0.0.1:9094,...": the static controller quorum. */
+export function quorumVoters(host: string, members: KafkaClusterMember[]): string {
+  return members.map((m) => `${m.id}@${host}:${m.controllerPort}`).join(',');
 }
 
 function jaasQuote(value: string): string {
@@ -62,18 +90,25 @@ export function scramFormatArgs(sasl: KafkaSaslConfig | undefined): string[] {
 }
 
 /**
- * server.properties for a single-node KRaft broker+controller. The static
+ * server.properties for a KRaft node that is both broker and controller: a
+ * single node, or one of a cluster where every node is a voter. The static
  * voter list (rather than a dynamic quorum) keeps formatting a one-step affair.
- * Internal topics get replication factor 1 since there is only one broker.
+ * Topics and internal topics get the replication of `replicationFor`.
  */
 export function serverProperties(config: KafkaConfig): string {
   const nodeId = config.nodeId ?? 1;
   const { host, port, controllerPort } = config;
+  const members = config.cluster ?? [{ id: nodeId, port, controllerPort }];
+  const self = members.find((m) => m.id === nodeId);
+  if (!self || self.port !== port || self.controllerPort !== controllerPort) {
+    throw new Error(`node ${nodeId} (ports ${port}/${controllerPort}) is not one of its cluster's members`);
+  }
+  const { replicationFactor: rf, minInsyncReplicas: minIsr } = replicationFor(members.length);
   const l = config.tls ? (config.sasl ? 'SASL_SSL' : 'SSL') : config.sasl ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
   return [
     'process.roles=broker,controller',
     `node.id=${nodeId}`,
-    `controller.quorum.voters=${nodeId}@${host}:${controllerPort}`,
+    `controller.quorum.voters=${quorumVoters(host, members)}`,
     `listeners=${l}://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
     `advertised.listeners=${l}://${host}:${port}`,
     'controller.listener.names=CONTROLLER',
@@ -90,15 +125,25 @@ export function serverProperties(config: KafkaConfig): string {
       : []),
     `log.dirs=${config.logDir}`,
     'num.partitions=1',
-    'default.replication.factor=1',
-    'min.insync.replicas=1',
-    'offsets.topic.replication.factor=1',
+    `default.replication.factor=${rf}`,
+    `min.insync.replicas=${minIsr}`,
+    `offsets.topic.replication.factor=${rf}`,
     // Fewer than the default 50 so the first consumer group starts quickly.
     'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
+    `transaction.state.log.replication.factor=${rf}`,
+    `transaction.state.log.min.isr=${minIsr}`,
+    `share.coordinator.state.topic.replication.factor=${rf}`,
+    `share.coordinator.state.topic.min.isr=${minIsr}`,
+    ...(members.length > 1
+      ? [
+          // A node that stops heartbeating (killed, frozen) is fenced and its
+          // partitions get new leaders after 6 s rather than the default 9 s:
+          // a local cluster for fault tests, where failovers are measured.
+          // Much shorter and a busy machine fences live nodes.
+          'broker.heartbeat.interval.ms=1000',
+          'broker.session.timeout.ms=6000',
+        ]
+      : []),
     // Tests join groups constantly; the default 3 s delay would dominate them.
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=false',

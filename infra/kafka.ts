@@ -25,7 +25,22 @@ export interface KafkaOptions {
   tls?: KafkaTlsConfig;
 }
 
-/** A single-node KRaft Kafka (broker and controller in one JVM) with node control for fault tests. */
+export interface KafkaBrokerSettings {
+  detached: boolean;
+  heap: string;
+  readyTimeoutMs: number;
+  logger: Logger;
+  sasl?: KafkaSaslConfig;
+  tls?: KafkaTlsConfig;
+  /** Node id in its cluster (1 for a single node). */
+  nodeId?: number;
+  /** The cluster's id, the same for every node; a random one for a single node. */
+  clusterId?: string;
+  /** More JVM options. */
+  jvmExtra?: string[];
+}
+
+/** A KRaft Kafka node (broker and controller in one JVM), alone or one of a cluster, with node control for fault tests. */
 export class KafkaBroker {
   private proc: JvmProcess | undefined;
 
@@ -36,8 +51,16 @@ export class KafkaBroker {
     readonly dir: string,
     readonly version: string,
     private readonly libDir: string,
-    private readonly options: { detached: boolean; heap: string; readyTimeoutMs: number; logger: Logger; sasl?: KafkaSaslConfig; tls?: KafkaTlsConfig },
+    private readonly options: KafkaBrokerSettings,
   ) {}
+
+  get nodeId(): number {
+    return this.options.nodeId ?? 1;
+  }
+  /** "kafka" alone, "kafka-2" in a cluster. */
+  get name(): string {
+    return this.options.nodeId === undefined ? 'kafka' : `kafka-${this.options.nodeId}`;
+  }
 
   /** The users of a SASL broker (undefined for a PLAINTEXT one). */
   get sasl(): KafkaSaslConfig | undefined {
@@ -76,13 +99,14 @@ export class KafkaBroker {
       '-Djava.awt.headless=true',
       `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`,
       `-Dkafka.logs.dir=${this.dir}`,
+      ...(this.options.jvmExtra ?? []),
     ];
   }
 
   launch(): void {
-    if (this.running) throw new Error('kafka is already running');
+    if (this.running) throw new Error(`${this.name} is already running`);
     this.proc = JvmProcess.start({
-      name: 'kafka',
+      name: this.name,
       libDir: this.libDir,
       mainClass: 'kafka.Kafka',
       args: [this.configFile],
@@ -101,7 +125,7 @@ export class KafkaBroker {
       name: 'kafka-storage-format',
       libDir: this.libDir,
       mainClass: 'kafka.tools.StorageTool',
-      args: ['format', '--cluster-id', randomClusterId(() => randomBytes(16)), '--config', this.configFile, '--ignore-formatted', ...scramFormatArgs(this.options.sasl)],
+      args: ['format', '--cluster-id', this.options.clusterId ?? randomClusterId(() => randomBytes(16)), '--config', this.configFile, '--ignore-formatted', ...scramFormatArgs(this.options.sasl)],
       jvmOptions: ['-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-XX:-UsePerfData',
         `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`],
       logFile: join(this.dir, 'format.log'),
@@ -152,7 +176,7 @@ export class KafkaBroker {
   }
 }
 
-function versionFromJars(libDir: string): string {
+export function versionFromJars(libDir: string): string {
   const jar = readdirSync(libDir).find((f) => /^kafka_2\.13-.+\.jar$/.test(f));
   return jar?.replace(/^kafka_2\.13-/, '').replace(/\.jar$/, '') ?? 'unknown';
 }

@@ -30,7 +30,8 @@ export interface InfraState {
   zkConnect: string;
   brokers: string;
   zookeeper: ZooKeeperRecord[];
-  kafka: KafkaRecord;
+  /** Every Kafka node, by node id. */
+  kafka: KafkaRecord[];
 }
 
 export function serializeState(state: InfraState): string {
@@ -43,6 +44,7 @@ export function parseState(text: string): InfraState {
   const obj = asObject(value, 'state');
   if (obj['version'] !== 1) throw new Error(`unsupported state version ${String(obj['version'])}`);
   const zookeeper = obj['zookeeper'];
+  if (Array.isArray(obj['kafka']) && obj['kafka'].length === 0) throw new Error('state.kafka must not be empty');
   if (!Array.isArray(zookeeper) || zookeeper.length === 0) throw new Error('state.zookeeper must be a non-empty array');
   return {
     version: 1,
@@ -57,10 +59,11 @@ export function parseState(text: string): InfraState {
       if (o['electionPort'] !== undefined) record.electionPort = int(o, 'electionPort');
       return record;
     }),
-    kafka: (() => {
-      const o = asObject(obj['kafka'], 'kafka');
+    // A state file from before Kafka clusters holds one node as an object.
+    kafka: (Array.isArray(obj['kafka']) ? (obj['kafka'] as unknown[]) : [obj['kafka']]).map((k, i) => {
+      const o = asObject(k, `kafka[${i}]`);
       return { ...processRecord(o), port: int(o, 'port'), controllerPort: int(o, 'controllerPort') };
-    })(),
+    }),
   };
 }
 

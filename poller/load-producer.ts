@@ -2,7 +2,9 @@ import { CompressionTypes } from 'kafkajs';
 import type { Kafka, Message } from 'kafkajs';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import { createRangePartitioner } from '../ring/index.js';
+import { createRangePartitioner, rangeOf } from '../ring/index.js';
+import { describeTopic } from './kafka-admin.js';
+import { sendEveryPartition } from './send-every-partition.js';
 import { sleep } from '../coordinator/index.js';
 
 export interface ProduceProgress {
@@ -72,6 +74,8 @@ export async function produceMessages(opts: ProduceOptions): Promise<ProduceResu
     opts.batchSize ?? (opts.rate !== undefined ? Math.min(500, Math.ceil(opts.rate / 20)) : 500),
   );
 
+  // Each message names its partition, so that what a send left unwritten can be told and sent again.
+  const partitions = await describeTopic(kafka, topic);
   const producer = kafka.producer({ createPartitioner: createRangePartitioner, allowAutoTopicCreation: false });
   await producer.connect();
   const started = performance.now();
@@ -90,9 +94,10 @@ export async function produceMessages(opts: ProduceOptions): Promise<ProduceResu
       const messages: Message[] = new Array(n);
       for (let i = 0; i < n; i++) {
         const id = sent + i;
-        messages[i] = { key: loadKey(id, keys), value: loadValue(id, keys, size) };
+        const key = loadKey(id, keys);
+        messages[i] = { key, value: loadValue(id, keys, size), partition: rangeOf(key, partitions) };
       }
-      await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+      await sendEveryPartition(producer, { topic, acks: -1, compression: CompressionTypes.None, messages });
       sent += n;
       const now = performance.now();
       if (opts.onProgress && (now - lastReport >= 1000 || sent === count)) {

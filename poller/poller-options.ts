@@ -46,6 +46,8 @@ export interface PollerOptions {
   logger?: Logger;
   /** Inject a kafkajs client (tests, or custom SASL/TLS settings). */
   kafka?: Kafka;
+  /** How long the kafkajs client made here waits for a broker's reply (a frozen broker holds its partitions this long); kafkajs's default 30 s when absent. */
+  kafkaRequestTimeoutMs?: number;
   /** SASL/TLS of the kafkajs client made here (ignored with `kafka`). */
   kafkaSecurity?: KafkaSecurity;
   /** ZooKeeper digest credentials and ACLs (coordinator/acl.ts `zkSecurityOptions`). */

@@ -91,7 +91,7 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
   checkConfigMatches(config, { topic: opts.topic }, opts.group);
   const gate = (r.gate = new FencingGate(() => zk.withinDeadline()));
 
-  const kafka = opts.kafka ?? createKafka({ brokers: opts.brokers, clientId: `ringleader-${hooks.id}`, logger: log, ...(opts.kafkaSecurity ? { security: opts.kafkaSecurity } : {}) });
+  const kafka = opts.kafka ?? createKafka({ brokers: opts.brokers, clientId: `ringleader-${hooks.id}`, logger: log, ...(opts.kafkaRequestTimeoutMs !== undefined ? { requestTimeout: opts.kafkaRequestTimeoutMs } : {}), ...(opts.kafkaSecurity ? { security: opts.kafkaSecurity } : {}) });
   await checkTopic(kafka, config, opts.group);
   const dlq = (r.dlq = createDeadLetterPublisher({ kafka, topic: config.topic, logger: log }));
   const source = (r.source = createKafkajsSource({ kafka, topic: config.topic, groupId: `ringleader.${opts.group}.${hooks.id}`, partitions: config.ranges, logger: log }));

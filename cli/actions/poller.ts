@@ -25,6 +25,7 @@ export interface PollerActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   commitInterval: number;
   drainTimeout: number;
   fetchStallTimeout?: number;
+  kafkaRequestTimeout: number;
   handlerStallTimeout?: number;
   settle: number;
   metricsPort?: number;
@@ -64,6 +65,7 @@ export async function runPoller(o: PollerActionOptions, log: Logger): Promise<vo
     sessionTimeoutMs: o.sessionTimeout,
     commitIntervalMs: o.commitInterval,
     drainTimeoutMs: o.drainTimeout,
+    kafkaRequestTimeoutMs: o.kafkaRequestTimeout,
     ...(o.fetchStallTimeout !== undefined ? { fetchStallTimeoutMs: o.fetchStallTimeout } : {}),
     ...(o.handlerStallTimeout !== undefined ? { handlerStallTimeoutMs: o.handlerStallTimeout } : {}),
     ...(handlerProbe ? { handlerProbe } : {}),

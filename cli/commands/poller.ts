@@ -23,6 +23,7 @@ export function registerPoller(program: Command): Command {
     .addOption(opt('--session-timeout <ms>', 'ZooKeeper session timeout').argParser(integer(1_000, 600_000)).default(10_000))
     .addOption(opt('--commit-interval <ms>', 'how often acknowledged offsets are committed').argParser(integer(10)).default(500))
     .addOption(opt('--drain-timeout <ms>', 'how long a handoff or a graceful stop may wait for in-flight work').argParser(integer(0)).default(30_000))
+    .addOption(opt('--kafka-request-timeout <ms>', 'how long to wait for a Kafka broker\'s reply before trying again; a frozen broker holds its ranges this long').argParser(integer(1_000, 600_000)).default(30_000))
     .addOption(opt('--fetch-stall-timeout <ms>', 'no Kafka broker answered for this long: mark ourselves unhealthy so our ranges move (default: 2 x --session-timeout; 0 = never)').argParser(integer(0)))
     .addOption(opt('--handler-stall-timeout <ms>', 'the handler or --forward sidecar refused every call for this long: mark ourselves unhealthy so our ranges move (default: 2 x --session-timeout; 0 = never)').argParser(integer(0)))
     .addOption(opt('--settle <ms>', 'settle window of the coordinator before it reassigns after joins (after a member leaves: the smaller of 50 ms and this)').argParser(integer(0)).default(200))

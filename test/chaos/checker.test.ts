@@ -232,3 +232,30 @@ describe('chaos checker: duplicates after a session expiry', () => {
     expect(dup({ poller: 'p1', inc: 0, at: 9556 + 2 * SESSION + 1, ranges: [0] })).toMatchObject({ duplicatesUnexplained: 1 });
   });
 });
+
+describe('chaos checker: a message the producer wrote twice', () => {
+  // Seed 1, 600 s with broker faults: the load producer wrote id 57791 (key-63, seq 902) at offsets 2706 and 2707.
+  const twice = (handlings: HandledRecord[]) =>
+    check(input({
+      produced: [produced(7, 11, 900, 'k7', 3)],
+      handled: handlings,
+      leases: [lease('p1', 10, 0)],
+      incarnations: [inc('p1')],
+    }));
+  const h = (offset: number, start: number) => handled('p1', offset, 7, start, start + 5, { key: 'k7', seq: 3 });
+
+  it('is two records, each handled once: no duplicate and no order violation', () => {
+    const r = twice([h(10, 1000), h(11, 1010)]);
+    expect(r.producerDuplicates).toBe(1);
+    expect(r.duplicates).toBe(0);
+    expect(r.duplicatesUnexplained).toBe(0);
+    expect(r.orderViolations).toBe(0);
+    expect(r.lost).toBe(0);
+  });
+
+  it('still counts a second handling of one of those records as a duplicate, unexplained with no crash', () => {
+    const r = twice([h(10, 1000), h(11, 1010), h(11, 1020)]);
+    expect(r.duplicates).toBe(1);
+    expect(r.duplicatesUnexplained).toBe(1);
+  });
+});

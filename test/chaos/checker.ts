@@ -1,6 +1,7 @@
 // The checks of a chaos run over what was produced, what the pollers' handler
 // recorded, and the history observed in ZooKeeper, one file per check under
 // checks/. Pure: no I/O.
+import { brokerStalls } from './checks/broker-kill-pause.js';
 import { checkCommits } from './checks/commits.js';
 import { CheckContext, type CheckInput } from './checks/context.js';
 import { checkDuplicates } from './checks/duplicates.js';
@@ -31,6 +32,8 @@ export interface CheckResult {
   /** Of those, the messages whose every redelivery follows a crash point of an earlier handler, and the others. */
   duplicatesExplained: number;
   duplicatesUnexplained: number;
+  /** Messages the producer wrote to the topic twice (one id at two offsets); each copy counts as a record of its own above. */
+  producerDuplicates: number;
   sessionExpiries: SessionExpiryCounts;
   orderViolations: number;
   overlapViolations: number;
@@ -70,6 +73,13 @@ export interface CheckResult {
    * could take it.
    */
   handoffPauseMsIsolated: Stats;
+  /** Per Kafka broker kill: the longest pause of any range's handling around it. */
+  brokerKillPauseMs: Stats;
+  /** Per Kafka broker kill: the longest gap of a plain kafkajs consumer reading the topic in the same run (leader failover as a consumer sees it). */
+  plainConsumerFailoverMs: Stats;
+  /** The same two per broker freeze (SIGSTOP past the request timeout). */
+  brokerFreezePauseMs: Stats;
+  plainConsumerFreezeMs: Stats;
   /** Each recovery or handoff over its target, with the faults that overlapped it: for people. */
   outliers: string[];
   /** Up to 10 examples per must-be-0 check, for people. */
@@ -94,6 +104,7 @@ export function check(input: CheckInput): CheckResult {
   const pollers = pollerRecoveries(cx);
   const coordinators = coordinatorRecoveries(cx);
   const handoffs = handoffPauses(cx);
+  const brokers = brokerStalls(cx);
   return {
     produced: input.produced.length,
     handled: input.handled.length,
@@ -103,6 +114,7 @@ export function check(input: CheckInput): CheckResult {
     duplicates: dup.duplicates,
     duplicatesExplained: dup.explained,
     duplicatesUnexplained: dup.unexplained,
+    producerDuplicates: dup.writtenTwice,
     sessionExpiries,
     orderViolations,
     overlapViolations: exclusive.overlapViolations,
@@ -120,6 +132,10 @@ export function check(input: CheckInput): CheckResult {
     },
     handoffPauseMs: stats(handoffs.pauses),
     handoffPauseMsIsolated: stats(handoffs.isolated),
+    brokerKillPauseMs: stats(brokers.killPauseMs),
+    plainConsumerFailoverMs: stats(brokers.plainKillMs),
+    brokerFreezePauseMs: stats(brokers.pausePauseMs),
+    plainConsumerFreezeMs: stats(brokers.plainPauseMs),
     outliers: [...pollers.outliers, ...handoffs.outliers],
     examples: cx.examples.byKind,
   };

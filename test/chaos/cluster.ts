@@ -6,6 +6,7 @@ import type { NodeProcess } from '../support/node-process.js';
 import { RECORDING_HANDLER_JS } from '../support/paths.js';
 import { startRunProcess } from './processes.js';
 import { incKey, type Incarnation } from './records.js';
+import { KAFKA_REQUEST_TIMEOUT_MS } from './broker-faults-plan.js';
 
 export interface ClusterOptions {
   zk: string;
@@ -57,6 +58,7 @@ export class Cluster {
       '--concurrency', '4',
       '--session-timeout', String(this.o.sessionTimeoutMs),
       '--drain-timeout', '10000',
+      '--kafka-request-timeout', String(KAFKA_REQUEST_TIMEOUT_MS),
       '--no-coordinator',
       '--log-level', 'info',
     ], {

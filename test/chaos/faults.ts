@@ -6,7 +6,8 @@ import type { Infra } from '../../infra/index.js';
 import type { Cluster, PollerSlot } from './cluster.js';
 import { runCli } from './processes.js';
 import { incKey, type FaultEvent, type Incarnation } from './records.js';
-import { influenceEnd, type FaultKind, type PlannedFault } from './schedule.js';
+import { influenceEnd, movesRanges, type FaultKind, type PlannedFault } from './schedule.js';
+import { BrokerFaults } from './broker-faults.js';
 import { sleep } from '../support/wait-for.js';
 
 export interface FaultContext {
@@ -25,12 +26,25 @@ export class FaultInjector {
   readonly events: FaultEvent[] = [];
   readonly skipped: { n: number; kind: FaultKind; why: string }[] = [];
   private readonly pending = new Set<Promise<void>>();
-  /** Faults under way that can move ranges (all but slow handlers). */
+  /** Faults under way that can move ranges (see `movesRanges`). */
   private readonly disturbing = new Set<Promise<void>>();
   private zkDown = false;
   private readonly coordinatorDown = new Set<string>();
+  private readonly brokers: BrokerFaults;
 
-  constructor(private readonly c: FaultContext) {}
+  constructor(private readonly c: FaultContext) {
+    this.brokers = new BrokerFaults({
+      kafka: c.infra.kafka,
+      log: c.log,
+      record: (f, target, detail) => this.record(f, target, detail),
+      skip: (f, why) => this.skip(f, why),
+    });
+  }
+
+  /** Waits until the broker faults queued so far are over. */
+  async brokerFaultsDone(): Promise<void> {
+    while (this.brokers.busy > 0) await sleep(200);
+  }
 
   /** Starts a fault; its recovery part (restart, SIGCONT...) runs in the background. */
   async inject(f: PlannedFault): Promise<void> {
@@ -39,7 +53,7 @@ export class FaultInjector {
       throw err;
     });
     this.pending.add(task);
-    if (f.kind !== 'slow-handler') this.disturbing.add(task);
+    if (movesRanges(f.kind)) this.disturbing.add(task);
     void task
       .finally(() => {
         this.pending.delete(task);
@@ -59,7 +73,7 @@ export class FaultInjector {
   async quiet(sessionTimeoutMs: number, marginMs: number, signal?: AbortSignal): Promise<number> {
     const t0 = Date.now();
     while (!signal?.aborted) {
-      const ends = this.events.filter((e) => e.kind !== 'slow-handler').map((e) => influenceEnd(e, sessionTimeoutMs));
+      const ends = this.events.filter((e) => movesRanges(e.kind)).map((e) => influenceEnd(e, sessionTimeoutMs));
       if (this.disturbing.size === 0 && Date.now() >= Math.max(0, ...ends) + marginMs) break;
       await sleep(100);
     }
@@ -104,6 +118,9 @@ export class FaultInjector {
         return this.scaleIn(f);
       case 'slow-handler':
         return this.slowHandler(f);
+      case 'broker-kill':
+      case 'broker-pause':
+        return this.brokers.run({ ...f, kind: f.kind });
       default: {
         // A fault kind added to the schedule without a case here must not pass silently.
         const unhandled: never = f.kind;

@@ -30,7 +30,7 @@ function summary(r: ChaosReport): string {
   return [
     `chaos seed ${r.seed}, ${r.durationSec} s: ${r.ok ? 'PASS' : `FAIL (${r.failed.join(', ')})`}`,
     `  produced ${r.produced}, handled ${r.handled} (${r.handledUnique} unique), lost ${r.lost}`,
-    `  duplicates ${r.duplicates} (explained ${r.duplicatesExplained}, unexplained ${r.duplicatesUnexplained})`,
+    `  duplicates ${r.duplicates} (explained ${r.duplicatesExplained}, unexplained ${r.duplicatesUnexplained}); written twice by the producer ${r.producerDuplicates}`,
     `  poller sessions expired: ${r.sessionExpiries.n} (zombies ${r.sessionExpiries.zombie}, by a frozen ZooKeeper leader ${r.sessionExpiries.zkLeaderFrozen}, other ${r.sessionExpiries.other})`,
     `  order ${r.orderViolations}, overlap ${r.overlapViolations}, zombie starts ${r.zombieStarts}, zombie commits ${r.zombieCommits}, offset regressions ${r.offsetRegressions}`,
     `  faults ${JSON.stringify(r.faults)} (skipped ${r.faultsSkipped})`,
@@ -38,6 +38,8 @@ function summary(r: ChaosReport): string {
     `  recovery after SIGSTOP: ${s(r.recovery.zombieMs)}`,
     `  coordinator kill -> next epoch: ${s(r.recovery.coordinatorEpochMs)}; -> new leader: ${s(r.recovery.coordinatorLeaderMs)}`,
     `  planned handoff pause: ${s(r.handoffPauseMs)}; undisturbed: ${s(r.handoffPauseMsIsolated)} (target: p50 <= ${r.targets.handoffP50Ms} ms, max <= ${r.targets.handoffMaxMs} ms)`,
+    `  broker kill -> longest range pause: ${s(r.brokerKillPauseMs)}; plain kafkajs consumer's failover: ${s(r.plainConsumerFailoverMs)} (target: p50 <= ${r.targets.brokerKillPauseP50Ms ?? 'n/a'} ms)`,
+    `  broker freeze -> longest range pause: ${s(r.brokerFreezePauseMs)}; plain consumer: ${s(r.plainConsumerFreezeMs)}`,
     `  targets ${r.targets.met ? 'met' : 'NOT met'}`,
     ...r.outliers.map((o) => `  over target: ${o}`),
     ...(r.recordsDir ? [`  records: ${r.recordsDir}`] : []),

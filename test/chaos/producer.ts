@@ -6,6 +6,7 @@ import { openSync, closeSync, writeSync } from 'node:fs';
 import { CompressionTypes, type Kafka, type Message } from 'kafkajs';
 import { createRangePartitioner, rangeOf } from '../../ring/index.js';
 import { loadKey, loadValue } from '../../poller/load-producer.js';
+import { sendEveryPartition } from '../../poller/send-every-partition.js';
 
 export interface ProducedRecord {
   id: number;
@@ -35,7 +36,12 @@ export interface LoadResult {
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
-  const producer = o.kafka.producer({ createPartitioner: createRangePartitioner, allowAutoTopicCreation: false, idempotent: false });
+  // Idempotent with acks=all: a send retried across a broker kill is written
+  // once, and what is acknowledged is on 2 of the 3 replicas at least. Its
+  // retries never run out, so a send blocks through a failover rather than
+  // fail (the ticks it missed are sent when it returns).
+  const newProducer = () => o.kafka.producer({ createPartitioner: createRangePartitioner, allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  let producer = newProducer();
   await producer.connect();
   const fd = openSync(o.file, 'a');
   const tickMs = 50;
@@ -59,7 +65,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         messages.push({ key: loadKey(id, o.keys), value: loadValue(id, o.keys, o.size) });
       }
       try {
-        const meta = await producer.send({ topic: o.topic, acks: -1, compression: CompressionTypes.None, messages });
+        const meta = await sendEveryPartition(producer, { topic: o.topic, acks: -1, compression: CompressionTypes.None, messages }, (m) => rangeOf(String(m.key), o.ranges));
         const ackAt = Date.now();
         const base = new Map<number, number>();
         for (const m of meta) base.set(m.partition, Number(m.baseOffset));
@@ -82,6 +88,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         failedSends++;
         next += perTick;
         o.onError?.(err);
+        // kafkajs rolls a partition's sequence number back when a request
+        // fails, even one the broker wrote; the next batch would then reuse
+        // it, and the broker would take it for a duplicate of the written one:
+        // acknowledged at that batch's offset, never written (seed 1, 600 s,
+        // lost 4). A new producer gets a new producer id and fresh sequences.
+        await producer.disconnect().catch(() => undefined);
+        producer = newProducer();
+        await producer.connect().catch((e: unknown) => o.onError?.(e));
       }
     }
   } finally {

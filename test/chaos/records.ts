@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readHandledRecords, type HandledRecord } from '../../poller/handlers/handled-record.js';
 import type { ProducedRecord } from './producer.js';
+import type { PlainConsumed } from './plain-consumer.js';
 import type { FaultKind } from './schedule.js';
 
 /** One life of a poller process (a restart after SIGKILL is a new incarnation of the same id). */
@@ -45,6 +46,11 @@ function readLines<T>(file: string): T[] {
 
 export function readProduced(file: string): ProducedRecord[] {
   return readLines<ProducedRecord>(file);
+}
+
+/** What the plain consumer received (`plain-consumer.ndjson`; none in records from before it). */
+export function readPlainConsumed(dir: string): PlainConsumed[] {
+  return readLines<PlainConsumed>(join(dir, 'plain-consumer.ndjson'));
 }
 
 /** Every `handled-*.ndjson` the recording handler wrote in the records folder, each file in its own (= handling) order. */

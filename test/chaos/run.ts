@@ -19,6 +19,9 @@ import { runCli } from './processes.js';
 import { recheck, saveRun, type ChaosReport, type RunFacts } from './report.js';
 import { buildSchedule, QUIET_MARGIN_MS, rounds, type FaultKind, type PlannedFault } from './schedule.js';
 import { ObserverSet } from './observer-set.js';
+import { KAFKA_REQUEST_TIMEOUT_MS } from './broker-faults-plan.js';
+import { startPlainConsumer, type PlainConsumer } from './plain-consumer.js';
+import { DEFAULT_SESSION_TIMEOUT_MS } from '../../poller/kafka-source/consumer-settings.js';
 
 export interface ChaosOptions {
   durationSec: number;
@@ -66,6 +69,7 @@ interface RunParts {
   cluster: Cluster | null;
   injector: FaultInjector | null;
   load: Promise<LoadResult> | null;
+  plain: PlainConsumer | null;
   stopLoad: AbortController;
   loadResult: LoadResult;
   drained: boolean;
@@ -87,6 +91,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     cluster: null,
     injector: null,
     load: null,
+    plain: null,
     stopLoad: new AbortController(),
     loadResult: { sent: 0, failedSends: 0 },
     drained: false,
@@ -94,7 +99,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   try {
     const target = await startServersAndGroup(run, parts);
     const { observer, cluster } = await startProcesses(run, parts, target);
-    const kafka = createKafka({ brokers: target.brokers, clientId: 'ringleader-chaos', logger: pino({ level: 'silent' }) });
+    const kafka = createKafka({ brokers: target.brokers, clientId: 'ringleader-chaos', requestTimeout: KAFKA_REQUEST_TIMEOUT_MS, logger: pino({ level: 'silent' }) });
+    parts.plain = await startPlainConsumer({ kafka, topic: target.topic, groupId: `${target.group}-plain`, file: join(run.recordsDir, 'plain-consumer.ndjson'), sessionTimeoutMs: DEFAULT_SESSION_TIMEOUT_MS });
     const injector = startLoadAndInjector(run, parts, target, kafka);
     await playSchedule(run, injector);
     await retrySkippedFaults(run, injector, cluster);
@@ -123,10 +129,10 @@ function planRun(o: ChaosOptions): RunPlan {
   return { o, t0, log, runDir, recordsDir, warmupMs, schedule };
 }
 
-/** A 3-node ZooKeeper ensemble and Kafka, and a fresh group and topic created through the CLI. */
+/** A 3-node ZooKeeper ensemble and a 3-node Kafka cluster, and a fresh group and topic (3 replicas) created through the CLI. */
 async function startServersAndGroup({ o, log, runDir }: RunPlan, parts: RunParts): Promise<Target> {
-  log('starting a 3-node ZooKeeper ensemble and Kafka');
-  const infra = await startInfra({ ensemble: true, runDir, removeOnClose: false, logger: pino({ level: 'silent' }) });
+  log('starting a 3-node ZooKeeper ensemble and a 3-node Kafka cluster');
+  const infra = await startInfra({ ensemble: true, kafkaBrokers: 3, runDir, removeOnClose: false, logger: pino({ level: 'silent' }) });
   parts.infra = infra;
   activeInfra = infra;
   const zk = infra.zkConnectString;
@@ -223,9 +229,17 @@ async function retrySkippedFaults({ o, log, schedule }: RunPlan, injector: Fault
   }
 }
 
-/** At the run's end time: stops the producer, then waits for every fault to recover. */
+/**
+ * At the run's end time: waits for the broker faults still queued (they run
+ * one at a time, each until its node is back in sync, and may fall behind
+ * the schedule; the load keeps going so that each is measured), stops the
+ * producer, then waits for every fault to recover.
+ */
 async function stopLoadAtTheEnd({ o, t0, log }: RunPlan, parts: RunParts, injector: FaultInjector): Promise<void> {
   await sleep(t0 + o.durationSec * 1000 - Date.now(), o.signal);
+  const behind = Date.now();
+  await Promise.race([injector.brokerFaultsDone(), sleep(600_000, o.signal)]);
+  if (Date.now() - behind > 1_000) log(`waited ${Date.now() - behind} ms for the queued broker faults`);
   parts.stopLoad.abort();
   parts.loadResult = await parts.load!;
   parts.load = null;
@@ -259,6 +273,7 @@ async function drain({ log }: RunPlan, kafka: Kafka, topic: string, observer: Ob
 async function cleanUp({ log, runDir }: RunPlan, parts: RunParts): Promise<void> {
   parts.stopLoad.abort();
   if (parts.load) parts.loadResult = await parts.load.catch(() => parts.loadResult);
+  await parts.plain?.stop();
   if (parts.injector) await Promise.race([parts.injector.settle(), sleep(30_000)]);
   if (parts.cluster) await parts.cluster.stopAll(5_000).catch(() => undefined);
   killAllProcesses();
@@ -266,7 +281,7 @@ async function cleanUp({ log, runDir }: RunPlan, parts: RunParts): Promise<void>
   if (parts.infra) {
     await parts.infra.close();
     activeInfra = null;
-    for (const d of ['kafka', 'zookeeper-1', 'zookeeper-2', 'zookeeper-3']) {
+    for (const d of ['kafka-1', 'kafka-2', 'kafka-3', 'zookeeper-1', 'zookeeper-2', 'zookeeper-3']) {
       // Server logs are kept with the records; their data is not.
       rmSync(join(runDir, d, 'data'), { recursive: true, force: true });
     }

@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildSchedule, FAULT_KINDS, influenceMs, rounds, type PlannedFault } from './schedule.js';
+import { buildSchedule, FAULT_KINDS, influenceMs, movesRanges, rounds, type PlannedFault } from './schedule.js';
 
 const SESSION = 4000;
 const plan = (seed: number, durationSec: number) =>
   buildSchedule({ seed, windowMs: durationSec * 1000 - 13_000, sessionTimeoutMs: SESSION, rounds: rounds(durationSec) });
 
-/** Faults other than `f` (slow handlers aside) whose influence meets f's. */
+/** Faults other than `f` that can move ranges whose influence meets f's. */
 function overlapping(s: PlannedFault[], f: PlannedFault): PlannedFault[] {
   const end = (g: PlannedFault) => g.atMs + influenceMs(g.kind, g.holdMs, SESSION);
-  return s.filter((g) => g !== f && g.kind !== 'slow-handler' && g.atMs <= end(f) && end(g) >= f.atMs);
+  return s.filter((g) => g !== f && movesRanges(g.kind) && g.atMs <= end(f) && end(g) >= f.atMs);
 }
 
 describe('chaos schedule', () => {

@@ -9,6 +9,7 @@
 // others, and every other kind, keep testing overlapping failures (a kill
 // during a ZooKeeper election, a new owner frozen before it acquires...).
 import { between, mulberry32, shuffle } from './prng.js';
+import { BROKER_FAULT_KINDS, brokerFaultHoldMs, brokerFaultInfluenceMs, isBrokerFault } from './broker-faults-plan.js';
 
 export const FAULT_KINDS = [
   'poller-kill',
@@ -19,6 +20,7 @@ export const FAULT_KINDS = [
   'scale-out',
   'scale-in',
   'slow-handler',
+  ...BROKER_FAULT_KINDS,
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -67,7 +69,21 @@ export function influenceMs(kind: FaultKind, holdMs: number, sessionTimeoutMs: n
       return 4_000;
     case 'slow-handler':
       return 0;
+    case 'broker-kill':
+    case 'broker-pause':
+      return brokerFaultInfluenceMs(kind, holdMs);
   }
+}
+
+/**
+ * Whether a fault can move ranges between pollers. A slow handler only slows
+ * handling; a Kafka broker fault stalls the ranges whose partitions it led
+ * until their leaders move, but moves no range. Quiet kills wait only for
+ * faults that move ranges (the checker still leaves out kills that overlapped
+ * any fault from its single-failure figures).
+ */
+export function movesRanges(kind: FaultKind): boolean {
+  return kind !== 'slow-handler' && !isBrokerFault(kind);
 }
 
 /** When a fault that happened stops mattering: its end (restart, SIGCONT) or its influence window, whichever is later. */
@@ -139,6 +155,10 @@ function draw(rng: () => number, o: ScheduleOptions, kind: FaultKind, n: number,
       holdMs = between(rng, 2_000, 6_000);
       delayMs = between(rng, 50, 250);
       break;
+    case 'broker-kill':
+    case 'broker-pause':
+      holdMs = brokerFaultHoldMs(rng, kind);
+      break;
     default:
       rng();
   }
@@ -169,7 +189,7 @@ function layout(faults: Drawn[], gap: number, sessionTimeoutMs: number): Planned
       atMs = earliest;
     }
     if (f.quiet) quietUntil = atMs + influenceMs(f.kind, f.holdMs, sessionTimeoutMs) + QUIET_MARGIN_MS;
-    if (f.kind !== 'slow-handler') busyUntil = Math.max(busyUntil, atMs + influenceMs(f.kind, f.holdMs, sessionTimeoutMs));
+    if (movesRanges(f.kind)) busyUntil = Math.max(busyUntil, atMs + influenceMs(f.kind, f.holdMs, sessionTimeoutMs));
     return { ...f, atMs };
   });
 }

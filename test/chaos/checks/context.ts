@@ -3,6 +3,7 @@
 // incarnations by key), and the examples the checks collect for people.
 import type { HandledRecord } from '../../../poller/handlers/handled-record.js';
 import type { ProducedRecord } from '../producer.js';
+import type { PlainConsumed } from '../plain-consumer.js';
 import { incKey, type FaultEvent, type Incarnation, type SessionExpiry } from '../records.js';
 import type { History, LeaseObs, OffsetObs } from '../zk-observer.js';
 
@@ -15,6 +16,8 @@ export interface CheckInput {
   sessionTimeoutMs: number;
   /** Session expiries the pollers logged (records from before they were read: none). */
   sessionExpiries?: SessionExpiry[];
+  /** What the plain kafkajs consumer beside the pollers received (runs without one: none). */
+  plainConsumed?: PlainConsumed[];
 }
 
 /** Up to 10 examples per kind of violation, in the order found. */

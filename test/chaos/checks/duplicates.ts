@@ -6,6 +6,8 @@ import { incKey, type Incarnation } from '../records.js';
 import type { CheckContext } from './context.js';
 
 export interface DuplicatesResult {
+  /** Messages the producer wrote to the topic more than once (one id at several offsets): each copy is a record of its own. */
+  writtenTwice: number;
   /** Messages handled more than once. */
   duplicates: number;
   /** Of those, the messages whose every redelivery follows a crash point of an earlier handler, and the others. */
@@ -58,20 +60,29 @@ export function checkDuplicates(cx: CheckContext): DuplicatesResult {
   let duplicates = 0;
   let explained = 0;
   let unexplained = 0;
-  for (const [id, handlings] of cx.byId) {
-    if (handlings.length < 2) continue;
+  let writtenTwice = 0;
+  for (const [id, all] of cx.byId) {
+    if (all.length < 2) continue;
+    // A redelivery is a second handling of one record: the same id at the same offset.
+    const byOffset = new Map<number, HandledRecord[]>();
+    for (const h of all) byOffset.set(h.offset, [...(byOffset.get(h.offset) ?? []), h]);
+    if (byOffset.size > 1) writtenTwice++;
+    const again = [...byOffset.values()].filter((l) => l.length > 1);
+    if (again.length === 0) continue;
     duplicates++;
-    const list = [...handlings].sort((a, b) => a.start - b.start);
     // A message is explained when each of its redeliveries is.
     let allExplained = true;
+    for (const handlings of again) {
+    const list = [...handlings].sort((a, b) => a.start - b.start);
     for (let j = 1; j < list.length; j++) {
       const hj = list[j] as HandledRecord;
       if (list.slice(0, j).some((hi) => explainedBy(cx, hi, hj))) continue;
       allExplained = false;
       cx.examples.add('duplicatesUnexplained', `id ${id} range ${hj.range} offset ${hj.offset}: ${list.map((h) => `${incKey(h.poller, h.inc)}@${h.start}-${h.end}`).join(', ')}`);
     }
+    }
     if (allExplained) explained++;
     else unexplained++;
   }
-  return { duplicates, explained, unexplained };
+  return { duplicates, explained, unexplained, writtenTwice };
 }

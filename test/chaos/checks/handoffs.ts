@@ -6,6 +6,8 @@ import { incKey, type Incarnation } from '../records.js';
 import type { LeaseObs } from '../zk-observer.js';
 import type { CheckContext } from './context.js';
 import { describeFault, overlapping } from './fault-windows.js';
+import type { FaultEvent } from '../records.js';
+import { brokerFaultInfluenceMs, isBrokerFault } from '../broker-faults-plan.js';
 
 export interface HandoffPauses {
   pauses: number[];
@@ -23,14 +25,20 @@ function incarnationAt(cx: CheckContext, poller: string, t: number): Incarnation
   return cx.input.incarnations.find((i) => i.poller === poller && i.startedAt <= t && (i.endedAt === undefined || i.endedAt >= t));
 }
 
-/** Faults that stretch a planned handoff by themselves (ZooKeeper elections, a leader change, handlers slowed on purpose), with a margin. */
+/**
+ * Faults that stretch a planned handoff by themselves (ZooKeeper elections, a
+ * leader change, handlers slowed on purpose, partitions whose Kafka leader
+ * is dead or frozen until it is fenced), with a margin.
+ */
 function disturbed(cx: CheckContext, from: number, to: number): boolean {
   const { faults, sessionTimeoutMs } = cx.input;
+  const end = (f: FaultEvent) =>
+    isBrokerFault(f.kind) ? f.at + brokerFaultInfluenceMs(f.kind, (f.until ?? f.at) - f.at) : (f.until ?? f.at + sessionTimeoutMs);
   return faults.some(
     (f) =>
-      (f.kind === 'zk-kill' || f.kind === 'zk-pause' || f.kind === 'coordinator-kill' || f.kind === 'slow-handler') &&
+      (f.kind === 'zk-kill' || f.kind === 'zk-pause' || f.kind === 'coordinator-kill' || f.kind === 'slow-handler' || isBrokerFault(f.kind)) &&
       f.at <= to + 1_000 &&
-      (f.until ?? f.at + sessionTimeoutMs) >= from - 1_000,
+      end(f) >= from - 1_000,
   );
 }
 
