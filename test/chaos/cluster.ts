@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { RECORD_ENV } from '../../poller/handlers/handled-record.js';
 import type { NodeProcess } from '../support/node-process.js';
 import { RECORDING_HANDLER_JS } from '../support/paths.js';
+import type { NetworkPartitions } from './network-partition.js';
 import { startRunProcess } from './processes.js';
 import { incKey, type Incarnation } from './records.js';
 
@@ -13,7 +14,11 @@ export interface ClusterOptions {
   group: string;
   topic: string;
   sessionTimeoutMs: number;
+  /** The pollers' --fetch-stall-timeout. */
+  fetchStallTimeoutMs: number;
   dir: string;
+  /** When given, each poller runs in a network namespace behind it (zk-partition, kafka-partition). */
+  network?: NetworkPartitions;
 }
 
 export interface PollerSlot {
@@ -56,6 +61,7 @@ export class Cluster {
       '--handler', RECORDING_HANDLER_JS,
       '--concurrency', '4',
       '--session-timeout', String(this.o.sessionTimeoutMs),
+      '--fetch-stall-timeout', String(this.o.fetchStallTimeoutMs),
       '--drain-timeout', '10000',
       '--no-coordinator',
       '--log-level', 'info',
@@ -69,6 +75,7 @@ export class Cluster {
         [RECORD_ENV.delayMs]: '1',
         [RECORD_ENV.slowFile]: this.slowFile(pid),
       },
+      ...(this.o.network ? { launch: this.o.network.launch(name) } : {}),
     });
     const inc: Incarnation = { poller: pid, inc: slot.inc, pid: proc.pid, startedAt: proc.startedAt, pauses: [] };
     this.incarnations.push(inc);
@@ -79,6 +86,7 @@ export class Cluster {
     void proc.exited.then((e) => {
       inc.endedAt = e.at;
       inc.endedBy ??= 'exit';
+      this.o.network?.forget(name);
       if (s.proc === proc && s.state !== 'killed') s.state = 'gone';
     });
     return slot;
@@ -105,7 +113,10 @@ export class Cluster {
   async stopAll(timeoutMs: number): Promise<void> {
     await Promise.all([...this.pollers.values()].map(async (s) => {
       if (s.proc?.running) {
-        if (s.current) s.current.endedBy = 'stop';
+        if (s.current) {
+          s.current.endedBy = 'stop';
+          s.current.stopAt ??= Date.now();
+        }
         await s.proc.stop(timeoutMs);
       }
     }));
