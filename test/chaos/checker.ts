@@ -9,6 +9,8 @@ import { handoffPauses } from './checks/handoffs.js';
 import { checkLoss } from './checks/loss.js';
 import { checkOrder } from './checks/order.js';
 import { coordinatorRecoveries, pollerRecoveries } from './checks/recovery.js';
+import { partitionRecoveries } from './checks/partition-recovery.js';
+import { countGracefulDuplicates } from './checks/graceful-duplicates.js';
 import { countSessionExpiries, type SessionExpiryCounts } from './checks/session-expiries.js';
 
 export type { CheckInput };
@@ -31,6 +33,8 @@ export interface CheckResult {
   /** Of those, the messages whose every redelivery follows a crash point of an earlier handler, and the others. */
   duplicatesExplained: number;
   duplicatesUnexplained: number;
+  /** Messages handled again after a graceful stop (drain, SIGTERM) of a poller whose session lived (must be 0). */
+  gracefulDuplicates: number;
   sessionExpiries: SessionExpiryCounts;
   orderViolations: number;
   overlapViolations: number;
@@ -60,6 +64,17 @@ export interface CheckResult {
     /** SIGKILL of the leading coordinator -> another leader elected. */
     coordinatorLeaderMs: Stats;
   };
+  /**
+   * zk-partition held past the session timeout: cut -> the last of the
+   * poller's ranges handled by another poller; Undisturbed: no other failure
+   * (slow handlers aside) whose influence meets the span from the cut to the
+   * recovery (checks/partition-recovery.ts).
+   */
+  zkPartitionRecoveryMs: Stats;
+  zkPartitionRecoveryMsUndisturbed: Stats;
+  /** kafka-partition held past the fetch-stall timeout: the same. */
+  kafkaPartitionRecoveryMs: Stats;
+  kafkaPartitionRecoveryMsUndisturbed: Stats;
   /** Planned handoffs (scale out/in, zombies coming back): end of the old owner's last message to the new owner's first, beyond message availability. */
   handoffPauseMs: Stats;
   /**
@@ -88,12 +103,14 @@ export function check(input: CheckInput): CheckResult {
   const loss = checkLoss(cx);
   const sessionExpiries = countSessionExpiries(cx);
   const dup = checkDuplicates(cx);
+  const gracefulDuplicates = countGracefulDuplicates(cx);
   const orderViolations = checkOrder(cx);
   const exclusive = checkExclusivity(cx);
   const commits = checkCommits(cx);
   const pollers = pollerRecoveries(cx);
   const coordinators = coordinatorRecoveries(cx);
   const handoffs = handoffPauses(cx);
+  const partitions = partitionRecoveries(cx);
   return {
     produced: input.produced.length,
     handled: input.handled.length,
@@ -103,6 +120,7 @@ export function check(input: CheckInput): CheckResult {
     duplicates: dup.duplicates,
     duplicatesExplained: dup.explained,
     duplicatesUnexplained: dup.unexplained,
+    gracefulDuplicates,
     sessionExpiries,
     orderViolations,
     overlapViolations: exclusive.overlapViolations,
@@ -118,9 +136,13 @@ export function check(input: CheckInput): CheckResult {
       coordinatorEpochMs: stats(coordinators.epochMs),
       coordinatorLeaderMs: stats(coordinators.leaderMs),
     },
+    zkPartitionRecoveryMs: stats(partitions.zkMs),
+    zkPartitionRecoveryMsUndisturbed: stats(partitions.zkMsUndisturbed),
+    kafkaPartitionRecoveryMs: stats(partitions.kafkaMs),
+    kafkaPartitionRecoveryMsUndisturbed: stats(partitions.kafkaMsUndisturbed),
     handoffPauseMs: stats(handoffs.pauses),
     handoffPauseMsIsolated: stats(handoffs.isolated),
-    outliers: [...pollers.outliers, ...handoffs.outliers],
+    outliers: [...pollers.outliers, ...partitions.outliers, ...handoffs.outliers],
     examples: cx.examples.byKind,
   };
 }
@@ -129,6 +151,7 @@ export function check(input: CheckInput): CheckResult {
 export const MUST_BE_ZERO = [
   'lost',
   'duplicatesUnexplained',
+  'gracefulDuplicates',
   'orderViolations',
   'overlapViolations',
   'zombieStarts',

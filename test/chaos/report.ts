@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, MUST_BE_ZERO, type CheckResult } from './checker.js';
+import { partitionTargets } from './checks/partition-recovery.js';
 import { readHandled, readProduced, readSessionExpiries, type FaultEvent, type Incarnation } from './records.js';
 import type { FaultKind } from './schedule.js';
 import type { History } from './zk-observer.js';
@@ -23,7 +24,7 @@ export interface ChaosReport extends Omit<CheckResult, 'examples'>, RunFacts {
   ok: boolean;
   failed: string[];
   faults: Partial<Record<FaultKind, number>>;
-  targets: { killRecoveryMaxMs: number; handoffP50Ms: number; handoffMaxMs: number; met: boolean };
+  targets: { killRecoveryMaxMs: number; handoffP50Ms: number; handoffMaxMs: number; zkPartitionRecoveryMaxMs: number; kafkaPartitionRecoveryMaxMs: number; met: boolean };
   recordsDir: string | null;
   examples?: Record<string, string[]>;
 }
@@ -44,13 +45,16 @@ export function buildReport(result: CheckResult, facts: RunFacts, faults: FaultE
   const failed: string[] = MUST_BE_ZERO.filter((k) => result[k] !== 0);
   if (facts.drained === false) failed.push('drained');
   const killMax = facts.sessionTimeoutMs + 1000;
+  const partitions = partitionTargets(facts.sessionTimeoutMs);
   // Targets are for single failures; recoveries that overlapped another
   // failure are reported beside them (killMs, handoffPauseMs, outliers).
   const met =
     result.recovery.killMsIsolated.n > 0 &&
     (result.recovery.killMsIsolated.max ?? 0) <= killMax &&
     (result.handoffPauseMsIsolated.p50 ?? 0) <= 100 &&
-    (result.handoffPauseMsIsolated.max ?? 0) <= 500;
+    (result.handoffPauseMsIsolated.max ?? 0) <= 500 &&
+    (result.zkPartitionRecoveryMsUndisturbed.max ?? 0) <= partitions.zkMaxMs &&
+    (result.kafkaPartitionRecoveryMsUndisturbed.max ?? 0) <= partitions.kafkaMaxMs;
   const { examples, ...fields } = result;
   return {
     ok: failed.length === 0,
@@ -58,7 +62,7 @@ export function buildReport(result: CheckResult, facts: RunFacts, faults: FaultE
     ...facts,
     ...fields,
     faults: countFaults(faults),
-    targets: { killRecoveryMaxMs: killMax, handoffP50Ms: 100, handoffMaxMs: 500, met },
+    targets: { killRecoveryMaxMs: killMax, handoffP50Ms: 100, handoffMaxMs: 500, zkPartitionRecoveryMaxMs: partitions.zkMaxMs, kafkaPartitionRecoveryMaxMs: partitions.kafkaMaxMs, met },
     recordsDir,
     ...(Object.keys(examples).length ? { examples } : {}),
   };

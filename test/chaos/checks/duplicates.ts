@@ -48,7 +48,7 @@ function committedPast(cx: CheckContext, poller: string, range: number, offset: 
 }
 
 /** A redelivery `later` is explained by an earlier handling that crashed in between, before committing it. */
-function explainedBy(cx: CheckContext, earlier: HandledRecord, later: HandledRecord): boolean {
+export function explainedBy(cx: CheckContext, earlier: HandledRecord, later: HandledRecord): boolean {
   return [...crashPoints(cx, cx.incarnationOf(earlier)), ...expiredLeaseGone(cx, earlier)].some(
     (c) => c >= earlier.start && c <= later.start && !committedPast(cx, earlier.poller, earlier.range, earlier.offset, earlier.end, c),
   );
