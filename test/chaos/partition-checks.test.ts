@@ -91,9 +91,14 @@ describe('chaos checker: network partitions', () => {
     const moved = check(input({ ...base, handled: [handled('p1', 0, 0, 1500), handled('p2', 1, 1, 7000)] }));
     expect(moved.kafkaPartitionRecoveryMs).toEqual({ n: 1, p50: 5000, max: 5000 });
     expect(moved.kafkaPartitionRecoveryMsUndisturbed.n).toBe(1);
-    const stuck = check(input({ ...base, handled: [handled('p1', 0, 0, 1500), handled('p1', 1, 1, 9500)] }));
+    // p1's message in flight at the cut does not count; p1 handling the range again after the restore means it never moved.
+    const stuck = check(input({ ...base, handled: [handled('p1', 0, 0, 1500), handled('p1', 1, 1, 2100), handled('p1', 2, 2, 9500)], produced: [...base.produced, produced(2, 2, 9400)] }));
     expect(stuck.kafkaPartitionRecoveryMs.n).toBe(0);
-    expect(stuck.outliers).toEqual(['kafka-partition of p1#0: ranges 0 never handled by another poller; overlapping: none']);
+    expect(stuck.outliers).toEqual(['kafka-partition of p1#0: ranges 0 not handled by another poller while it was cut off; overlapping: none']);
+    // A range with no message after the cut tells nothing.
+    const idle = check(input({ ...base, handled: [handled('p1', 0, 0, 1500)], produced: [produced(0, 0, 1400)] }));
+    expect(idle.kafkaPartitionRecoveryMs.n).toBe(0);
+    expect(idle.outliers.filter((o) => o.startsWith('kafka-partition'))).toEqual([]);
   });
 });
 

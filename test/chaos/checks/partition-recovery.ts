@@ -25,14 +25,21 @@ export function partitionTargets(sessionTimeoutMs: number): { zkMaxMs: number; k
   return { zkMaxMs: sessionTimeoutMs + 1_000, kafkaMaxMs: chaosFetchStallMs(sessionTimeoutMs) + 2_000 };
 }
 
-/** Cut -> the last of the ranges the poller held at the cut handled by another poller; null if one never was. */
-function movedAfter(cx: CheckContext, f: FaultEvent, poller: string): { ms: number | null; stuck: number[] } {
-  let worst = 0;
+/**
+ * Cut -> the last of the ranges the poller held at the cut handled by
+ * another poller; null if one never was while the cut lasted: its first
+ * handling after the cut, the poller's own in-flight ones during the cut
+ * aside, was the poller's again after the restore. A range with no message
+ * after the cut tells nothing and is left out.
+ */
+function movedAfter(cx: CheckContext, f: FaultEvent & { until: number }, poller: string): { ms: number | null; stuck: number[] } {
+  let worst: number | null = null;
   const stuck: number[] = [];
   for (const range of heldAt(cx, f.at, poller)) {
-    const next = (cx.byRange.get(range) ?? []).find((h) => h.start > f.at && h.poller !== poller);
-    if (next) worst = Math.max(worst, next.start - f.at);
-    else stuck.push(range);
+    const next = (cx.byRange.get(range) ?? []).find((h) => h.start > f.at && (h.poller !== poller || h.start > f.until));
+    if (!next) continue;
+    if (next.poller === poller) stuck.push(range);
+    else worst = Math.max(worst ?? 0, next.start - f.at);
   }
   return { ms: stuck.length ? null : worst, stuck };
 }
@@ -47,13 +54,14 @@ export function partitionRecoveries(cx: CheckContext): PartitionRecoveries {
     // A shorter cut is meant to be ridden out: the session (or the fetches) resume, nothing moves.
     if (f.until - f.at <= (zk ? sessionTimeoutMs : chaosFetchStallMs(sessionTimeoutMs))) continue;
     const poller = f.target.split('#')[0] as string;
-    const { ms, stuck } = movedAfter(cx, f, poller);
+    const { ms, stuck } = movedAfter(cx, { ...f, until: f.until }, poller);
     const others = overlapping(cx, f, f.at, ms === null ? f.until : f.at + ms);
     const seen = others.map((g) => describeFault(g, f.at)).join(', ') || 'none';
-    if (ms === null) {
-      out.outliers.push(`${f.kind} of ${f.target}: ranges ${stuck.join(',')} never handled by another poller; overlapping: ${seen}`);
+    if (stuck.length) {
+      out.outliers.push(`${f.kind} of ${f.target}: ranges ${stuck.join(',')} not handled by another poller while it was cut off; overlapping: ${seen}`);
       continue;
     }
+    if (ms === null) continue; // it held no range with messages after the cut
     (zk ? out.zkMs : out.kafkaMs).push(ms);
     // Undisturbed: no other failure (slow handlers aside) whose influence meets the span from the cut to the recovery.
     if (others.length === 0) (zk ? out.zkMsUndisturbed : out.kafkaMsUndisturbed).push(ms);
