@@ -127,3 +127,20 @@ describe('chaos checker: duplicates after a graceful stop', () => {
     expect(r.duplicatesUnexplained).toBe(0);
   });
 });
+
+describe('chaos checker: duplicates after a session lost to a partition', () => {
+  it('dates the expiry back to the next lease\'s creation when the observer saw the old lease gone later than that', () => {
+    // p1 handles offset 0 at 1900 (not committed) and is cut off from ZooKeeper at 2000; the server expires
+    // its session and p2's lease is created at 6150, before the observer sees p1's gone (6200); p2 handles
+    // offset 0 again at 6160. p1 logs the expiry on restore (8100).
+    const r = check(input({
+      produced: [produced(0, 0, 1400)],
+      handled: [handled('p1', 0, 0, 1900), handled('p2', 0, 0, 6160)],
+      leases: [lease('p1', 10, 1000, 6200), lease('p2', 20, 6150)],
+      incarnations: [inc('p1'), inc('p2')],
+      faults: [{ n: 0, kind: 'zk-partition', target: 'p1#0', at: 2000, until: 8000 }],
+      sessionExpiries: [{ poller: 'p1', inc: 0, at: 8100, ranges: [0] }],
+    }));
+    expect(r).toMatchObject({ duplicates: 1, duplicatesExplained: 1, duplicatesUnexplained: 0, zombieStarts: 0 });
+  });
+});
