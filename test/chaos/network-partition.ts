@@ -15,6 +15,7 @@
 // The poller keeps its usual addresses, including the brokers' advertised
 // ones, which a bootstrap proxy could not catch. Only loopback and the run's
 // own namespaces are used.
+import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -76,6 +77,11 @@ export class NetworkPartitions {
 
   async start(): Promise<void> {
     if (!existsSync(SHIM_JS)) throw new Error(`network partitions: ${SHIM_JS} not built (npm run build)`);
+    try {
+      execFileSync('unshare', ['--net', '--', 'true'], { stdio: 'ignore' });
+    } catch {
+      throw new Error('network partitions: `unshare --net` failed: the chaos run needs root (or CAP_SYS_ADMIN) and util-linux to give each poller a network namespace');
+    }
     rmSync(this.socketPath, { force: true });
     const server = createServer((down) => this.accept(down));
     this.server = server;
