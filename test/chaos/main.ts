@@ -31,7 +31,7 @@ function summary(r: ChaosReport): string {
     `chaos seed ${r.seed}, ${r.durationSec} s: ${r.ok ? 'PASS' : `FAIL (${r.failed.join(', ')})`}`,
     `  produced ${r.produced}, handled ${r.handled} (${r.handledUnique} unique), lost ${r.lost}`,
     `  duplicates ${r.duplicates} (explained ${r.duplicatesExplained}, unexplained ${r.duplicatesUnexplained}; after a graceful stop ${r.gracefulDuplicates})`,
-    `  poller sessions expired: ${r.sessionExpiries.n} (zombies ${r.sessionExpiries.zombie}, by a frozen ZooKeeper leader ${r.sessionExpiries.zkLeaderFrozen}, other ${r.sessionExpiries.other})`,
+    `  poller sessions expired: ${r.sessionExpiries.n} (zombies ${r.sessionExpiries.zombie}, by a frozen ZooKeeper leader ${r.sessionExpiries.zkLeaderFrozen}, cut off from ZooKeeper ${r.sessionExpiries.cutOff ?? 0}, other ${r.sessionExpiries.other})`,
     `  order ${r.orderViolations}, overlap ${r.overlapViolations}, zombie starts ${r.zombieStarts}, zombie commits ${r.zombieCommits}, offset regressions ${r.offsetRegressions}`,
     `  faults ${JSON.stringify(r.faults)} (skipped ${r.faultsSkipped})`,
     `  recovery after kill -9: ${s(r.recovery.killMs)}; with no other failure overlapping: ${s(r.recovery.killMsIsolated)} (target: max <= ${r.targets.killRecoveryMaxMs} ms)`,

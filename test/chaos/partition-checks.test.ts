@@ -144,3 +144,14 @@ describe('chaos checker: duplicates after a session lost to a partition', () => 
     expect(r).toMatchObject({ duplicates: 1, duplicatesExplained: 1, duplicatesUnexplained: 0, zombieStarts: 0 });
   });
 });
+
+describe('chaos checker: session expiries by cause', () => {
+  it('puts an expiry a poller learns on restore from a zk-partition under cutOff', () => {
+    const r = check(input({
+      produced: [], handled: [], leases: [], incarnations: [inc('p1')],
+      faults: [{ n: 0, kind: 'zk-partition', target: 'p1#0', at: 2000, until: 8000 }],
+      sessionExpiries: [{ poller: 'p1', inc: 0, at: 8100 }],
+    }));
+    expect(r.sessionExpiries).toEqual({ n: 1, zombie: 0, zkLeaderFrozen: 0, cutOff: 1, other: 0 });
+  });
+});
