@@ -209,7 +209,7 @@ describe('chaos checker: duplicates after a session expiry', () => {
       sessionExpiries: { n: 1, zombie: 1, zkLeaderFrozen: 0, other: 0 },
     });
     // An expiry long after the freeze, with no pause of its own, is "other".
-    expect(dup([{ poller: 'p1', inc: 0, at: 30_000 }]).sessionExpiries).toEqual({ n: 1, zombie: 0, zkLeaderFrozen: 0, other: 1 });
+    expect(dup([{ poller: 'p1', inc: 0, at: 30_000 }]).sessionExpiries).toEqual({ n: 1, zombie: 0, zkLeaderFrozen: 0, cutOff: 0, other: 1 });
   });
 
   it('dates a logged expiry back to when the poller\'s lease vanished, for the ranges it logged lost to it', () => {

@@ -10,6 +10,8 @@ import { handoffPauses } from './checks/handoffs.js';
 import { checkLoss } from './checks/loss.js';
 import { checkOrder } from './checks/order.js';
 import { coordinatorRecoveries, pollerRecoveries } from './checks/recovery.js';
+import { partitionRecoveries } from './checks/partition-recovery.js';
+import { countGracefulDuplicates } from './checks/graceful-duplicates.js';
 import { countSessionExpiries, type SessionExpiryCounts } from './checks/session-expiries.js';
 
 export type { CheckInput };
@@ -34,6 +36,8 @@ export interface CheckResult {
   duplicatesUnexplained: number;
   /** Messages the producer wrote to the topic twice (one id at two offsets); each copy counts as a record of its own above. */
   producerDuplicates: number;
+  /** Messages handled again after a graceful stop (drain, SIGTERM) of a poller whose session lived (must be 0). */
+  gracefulDuplicates: number;
   sessionExpiries: SessionExpiryCounts;
   orderViolations: number;
   overlapViolations: number;
@@ -63,6 +67,17 @@ export interface CheckResult {
     /** SIGKILL of the leading coordinator -> another leader elected. */
     coordinatorLeaderMs: Stats;
   };
+  /**
+   * zk-partition held past the session timeout: cut -> the last of the
+   * poller's ranges handled by another poller; Undisturbed: no other failure
+   * (slow handlers aside) whose influence meets the span from the cut to the
+   * recovery (checks/partition-recovery.ts).
+   */
+  zkPartitionRecoveryMs: Stats;
+  zkPartitionRecoveryMsUndisturbed: Stats;
+  /** kafka-partition held past the fetch-stall timeout: the same. */
+  kafkaPartitionRecoveryMs: Stats;
+  kafkaPartitionRecoveryMsUndisturbed: Stats;
   /** Planned handoffs (scale out/in, zombies coming back): end of the old owner's last message to the new owner's first, beyond message availability. */
   handoffPauseMs: Stats;
   /**
@@ -98,6 +113,7 @@ export function check(input: CheckInput): CheckResult {
   const loss = checkLoss(cx);
   const sessionExpiries = countSessionExpiries(cx);
   const dup = checkDuplicates(cx);
+  const gracefulDuplicates = countGracefulDuplicates(cx);
   const orderViolations = checkOrder(cx);
   const exclusive = checkExclusivity(cx);
   const commits = checkCommits(cx);
@@ -105,6 +121,7 @@ export function check(input: CheckInput): CheckResult {
   const coordinators = coordinatorRecoveries(cx);
   const handoffs = handoffPauses(cx);
   const brokers = brokerStalls(cx);
+  const partitions = partitionRecoveries(cx);
   return {
     produced: input.produced.length,
     handled: input.handled.length,
@@ -115,6 +132,7 @@ export function check(input: CheckInput): CheckResult {
     duplicatesExplained: dup.explained,
     duplicatesUnexplained: dup.unexplained,
     producerDuplicates: dup.writtenTwice,
+    gracefulDuplicates,
     sessionExpiries,
     orderViolations,
     overlapViolations: exclusive.overlapViolations,
@@ -130,13 +148,17 @@ export function check(input: CheckInput): CheckResult {
       coordinatorEpochMs: stats(coordinators.epochMs),
       coordinatorLeaderMs: stats(coordinators.leaderMs),
     },
+    zkPartitionRecoveryMs: stats(partitions.zkMs),
+    zkPartitionRecoveryMsUndisturbed: stats(partitions.zkMsUndisturbed),
+    kafkaPartitionRecoveryMs: stats(partitions.kafkaMs),
+    kafkaPartitionRecoveryMsUndisturbed: stats(partitions.kafkaMsUndisturbed),
     handoffPauseMs: stats(handoffs.pauses),
     handoffPauseMsIsolated: stats(handoffs.isolated),
     brokerKillPauseMs: stats(brokers.killPauseMs),
     plainConsumerFailoverMs: stats(brokers.plainKillMs),
     brokerFreezePauseMs: stats(brokers.pausePauseMs),
     plainConsumerFreezeMs: stats(brokers.plainPauseMs),
-    outliers: [...pollers.outliers, ...handoffs.outliers],
+    outliers: [...pollers.outliers, ...partitions.outliers, ...handoffs.outliers],
     examples: cx.examples.byKind,
   };
 }
@@ -145,6 +167,7 @@ export function check(input: CheckInput): CheckResult {
 export const MUST_BE_ZERO = [
   'lost',
   'duplicatesUnexplained',
+  'gracefulDuplicates',
   'orderViolations',
   'overlapViolations',
   'zombieStarts',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { RECORD_ENV } from '../../poller/handlers/handled-record.js';
 import type { NodeProcess } from '../support/node-process.js';
 import { RECORDING_HANDLER_JS } from '../support/paths.js';
+import type { NetworkPartitions } from './network-partition.js';
 import { startRunProcess } from './processes.js';
 import { incKey, type Incarnation } from './records.js';
 import { KAFKA_REQUEST_TIMEOUT_MS } from './broker-faults-plan.js';
@@ -14,7 +15,11 @@ export interface ClusterOptions {
   group: string;
   topic: string;
   sessionTimeoutMs: number;
+  /** The pollers' --fetch-stall-timeout. */
+  fetchStallTimeoutMs: number;
   dir: string;
+  /** When given, each poller runs in a network namespace behind it (zk-partition, kafka-partition). */
+  network?: NetworkPartitions;
 }
 
 export interface PollerSlot {
@@ -57,6 +62,7 @@ export class Cluster {
       '--handler', RECORDING_HANDLER_JS,
       '--concurrency', '4',
       '--session-timeout', String(this.o.sessionTimeoutMs),
+      '--fetch-stall-timeout', String(this.o.fetchStallTimeoutMs),
       '--drain-timeout', '10000',
       '--kafka-request-timeout', String(KAFKA_REQUEST_TIMEOUT_MS),
       '--no-coordinator',
@@ -71,6 +77,7 @@ export class Cluster {
         [RECORD_ENV.delayMs]: '1',
         [RECORD_ENV.slowFile]: this.slowFile(pid),
       },
+      ...(this.o.network ? { launch: this.o.network.launch(name) } : {}),
     });
     const inc: Incarnation = { poller: pid, inc: slot.inc, pid: proc.pid, startedAt: proc.startedAt, pauses: [] };
     this.incarnations.push(inc);
@@ -81,6 +88,7 @@ export class Cluster {
     void proc.exited.then((e) => {
       inc.endedAt = e.at;
       inc.endedBy ??= 'exit';
+      this.o.network?.forget(name);
       if (s.proc === proc && s.state !== 'killed') s.state = 'gone';
     });
     return slot;
@@ -107,7 +115,10 @@ export class Cluster {
   async stopAll(timeoutMs: number): Promise<void> {
     await Promise.all([...this.pollers.values()].map(async (s) => {
       if (s.proc?.running) {
-        if (s.current) s.current.endedBy = 'stop';
+        if (s.current) {
+          s.current.endedBy = 'stop';
+          s.current.stopAt ??= Date.now();
+        }
         await s.proc.stop(timeoutMs);
       }
     }));

@@ -4,6 +4,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Infra } from '../../infra/index.js';
 import type { Cluster, PollerSlot } from './cluster.js';
+import { holdPartition } from './network-partition.js';
 import { runCli } from './processes.js';
 import { incKey, type FaultEvent, type Incarnation } from './records.js';
 import { influenceEnd, movesRanges, type FaultKind, type PlannedFault } from './schedule.js';
@@ -121,6 +122,9 @@ export class FaultInjector {
       case 'broker-kill':
       case 'broker-pause':
         return this.brokers.run({ ...f, kind: f.kind });
+      case 'zk-partition':
+      case 'kafka-partition':
+        return this.partitionPoller(f);
       default: {
         // A fault kind added to the schedule without a case here must not pass silently.
         const unhandled: never = f.kind;
@@ -239,6 +243,7 @@ export class FaultInjector {
     const e = this.record(f, incKey(slot.id, slot.inc));
     slot.state = 'draining';
     inc.endedBy = 'drain';
+    inc.stopAt = Date.now();
     const r = await runCli(['drain', slot.id, '--zk', this.c.zk, '--group', this.c.group, '--timeout', '60000'], 70_000);
     if (r.code !== 0) this.c.log(`fault #${f.n} ${f.kind}: drain ${slot.id} exited ${r.code}: ${r.stderr.trim().slice(-300)}`);
     const exit = await Promise.race([slot.proc!.exited, sleep(30_000).then(() => null)]);
@@ -249,6 +254,18 @@ export class FaultInjector {
     slot.state = 'gone';
     e.until = Date.now();
     this.c.log(`fault #${f.n} ${f.kind}: ${slot.id} drained and left (${exit ? `code ${exit.code}` : 'stopped'})`);
+  }
+
+  /** One poller's ZooKeeper or Kafka traffic silenced for the hold (network-partition.ts). */
+  private async partitionPoller(f: PlannedFault): Promise<void> {
+    const net = this.c.cluster.o.network;
+    if (!net) return this.skip(f, 'the pollers run without network namespaces');
+    const target = this.pollerToDisturb(f);
+    if (!target) return;
+    const side = f.kind === 'zk-partition' ? 'zk' : 'kafka';
+    await holdPartition(net, incKey(target.slot.id, target.inc.inc), side, f.holdMs);
+    target.e.until = Date.now();
+    this.c.log(`fault #${f.n} ${f.kind}: ${target.e.target} reaches ${side === 'zk' ? 'ZooKeeper' : 'Kafka'} again`);
   }
 
   private async slowHandler(f: PlannedFault): Promise<void> {

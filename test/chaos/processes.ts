@@ -3,6 +3,7 @@
 // line, so RINGLEADER_* of the caller (e.g. the test setup's shared servers)
 // must not leak into them, since every CLI flag also reads its RINGLEADER_
 // variable.
+import type { NamespacedLaunch } from './network-partition.js';
 import { runCli as runCliWith, startCli, type NodeProcess, type RunResult } from '../support/node-process.js';
 
 function runEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -11,9 +12,10 @@ function runEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...unset, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...extra };
 }
 
-/** A long-running `ringleader <args>` (poller, coordinator) logging to `logFile`. */
-export function startRunProcess(name: string, args: string[], opts: { logFile: string; env?: NodeJS.ProcessEnv }): NodeProcess {
-  return startCli(args, { name, logFile: opts.logFile, env: runEnv(opts.env) });
+/** A long-running `ringleader <args>` (poller, coordinator) logging to `logFile`; `launch` runs it in a network namespace (network-partition.ts). */
+export function startRunProcess(name: string, args: string[], opts: { logFile: string; env?: NodeJS.ProcessEnv; launch?: NamespacedLaunch }): NodeProcess {
+  const { launch } = opts;
+  return startCli(args, { name, logFile: opts.logFile, env: runEnv({ ...opts.env, ...launch?.env }), ...(launch ? { wrap: launch.wrap, nodeArgs: launch.nodeArgs } : {}) });
 }
 
 /** Runs `ringleader <args>` to completion (SIGKILLed after timeoutMs). */

@@ -15,6 +15,8 @@ export interface Incarnation {
   endedAt?: number;
   /** How it ended: SIGKILL by a fault, drained by a fault, stopped at the end of the run, or exited on its own. */
   endedBy?: 'kill' | 'drain' | 'stop' | 'exit';
+  /** When a graceful stop was asked for (the drain request, or SIGTERM at the end of the run). */
+  stopAt?: number;
   pauses: { from: number; to: number }[];
 }
 

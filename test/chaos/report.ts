@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, MUST_BE_ZERO, type CheckResult } from './checker.js';
+import { partitionTargets } from './checks/partition-recovery.js';
 import { readHandled, readPlainConsumed, readProduced, readSessionExpiries, type FaultEvent, type Incarnation } from './records.js';
 import type { FaultKind } from './schedule.js';
 import type { History } from './zk-observer.js';
@@ -23,7 +24,15 @@ export interface ChaosReport extends Omit<CheckResult, 'examples'>, RunFacts {
   ok: boolean;
   failed: string[];
   faults: Partial<Record<FaultKind, number>>;
-  targets: { killRecoveryMaxMs: number; handoffP50Ms: number; handoffMaxMs: number; brokerKillPauseP50Ms: number | null; met: boolean };
+  targets: {
+    killRecoveryMaxMs: number;
+    handoffP50Ms: number;
+    handoffMaxMs: number;
+    zkPartitionRecoveryMaxMs: number;
+    kafkaPartitionRecoveryMaxMs: number;
+    brokerKillPauseP50Ms: number | null;
+    met: boolean;
+  };
   recordsDir: string | null;
   examples?: Record<string, string[]>;
 }
@@ -44,6 +53,7 @@ export function buildReport(result: CheckResult, facts: RunFacts, faults: FaultE
   const failed: string[] = MUST_BE_ZERO.filter((k) => result[k] !== 0);
   if (facts.drained === false) failed.push('drained');
   const killMax = facts.sessionTimeoutMs + 1000;
+  const partitions = partitionTargets(facts.sessionTimeoutMs);
   // Targets are for single failures; recoveries that overlapped another
   // failure are reported beside them (killMs, handoffPauseMs, outliers).
   // A broker kill may stall ranges no longer than a plain consumer's leader failover, plus 1 s (p50 over the run's kills).
@@ -54,7 +64,9 @@ export function buildReport(result: CheckResult, facts: RunFacts, faults: FaultE
     result.recovery.killMsIsolated.n > 0 &&
     (result.recovery.killMsIsolated.max ?? 0) <= killMax &&
     (result.handoffPauseMsIsolated.p50 ?? 0) <= 100 &&
-    (result.handoffPauseMsIsolated.max ?? 0) <= 500;
+    (result.handoffPauseMsIsolated.max ?? 0) <= 500 &&
+    (result.zkPartitionRecoveryMsUndisturbed.max ?? 0) <= partitions.zkMaxMs &&
+    (result.kafkaPartitionRecoveryMsUndisturbed.max ?? 0) <= partitions.kafkaMaxMs;
   const { examples, ...fields } = result;
   return {
     ok: failed.length === 0,
@@ -62,7 +74,15 @@ export function buildReport(result: CheckResult, facts: RunFacts, faults: FaultE
     ...facts,
     ...fields,
     faults: countFaults(faults),
-    targets: { killRecoveryMaxMs: killMax, handoffP50Ms: 100, handoffMaxMs: 500, brokerKillPauseP50Ms, met },
+    targets: {
+      killRecoveryMaxMs: killMax,
+      handoffP50Ms: 100,
+      handoffMaxMs: 500,
+      zkPartitionRecoveryMaxMs: partitions.zkMaxMs,
+      kafkaPartitionRecoveryMaxMs: partitions.kafkaMaxMs,
+      brokerKillPauseP50Ms,
+      met,
+    },
     recordsDir,
     ...(Object.keys(examples).length ? { examples } : {}),
   };

@@ -17,7 +17,8 @@ import { killAllProcesses, runningProcesses } from '../support/node-process.js';
 import { sleep, waitFor } from '../support/wait-for.js';
 import { runCli } from './processes.js';
 import { recheck, saveRun, type ChaosReport, type RunFacts } from './report.js';
-import { buildSchedule, QUIET_MARGIN_MS, rounds, type FaultKind, type PlannedFault } from './schedule.js';
+import { buildSchedule, chaosFetchStallMs, QUIET_MARGIN_MS, rounds, type FaultKind, type PlannedFault } from './schedule.js';
+import { NetworkPartitions } from './network-partition.js';
 import { ObserverSet } from './observer-set.js';
 import { KAFKA_REQUEST_TIMEOUT_MS } from './broker-faults-plan.js';
 import { startPlainConsumer, type PlainConsumer } from './plain-consumer.js';
@@ -39,7 +40,7 @@ export interface ChaosOptions {
 }
 
 /** Faults that need pollers to spare: a scale-in keeps at least 2, a kill or freeze leaves one running. */
-const NEEDS_THREE_POLLERS = new Set<FaultKind>(['scale-in', 'poller-kill', 'poller-pause']);
+const NEEDS_THREE_POLLERS = new Set<FaultKind>(['scale-in', 'poller-kill', 'poller-pause', 'zk-partition', 'kafka-partition']);
 
 let activeInfra: Infra | null = null;
 
@@ -66,6 +67,7 @@ interface RunPlan {
 interface RunParts {
   infra: Infra | null;
   observer: ObserverSet | null;
+  network: NetworkPartitions | null;
   cluster: Cluster | null;
   injector: FaultInjector | null;
   load: Promise<LoadResult> | null;
@@ -88,6 +90,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const parts: RunParts = {
     infra: null,
     observer: null,
+    network: null,
     cluster: null,
     injector: null,
     load: null,
@@ -150,7 +153,11 @@ async function startProcesses({ o, log, recordsDir }: RunPlan, parts: RunParts, 
   const observer = new ObserverSet(parts.infra!.zookeeper.nodes.map((n) => n.connectString), group, o.ranges);
   parts.observer = observer;
   await observer.start();
-  const cluster = new Cluster({ zk, brokers, group, topic, sessionTimeoutMs: o.sessionTimeoutMs, dir: recordsDir });
+  // Each poller in a network namespace of its own behind this switch: zk-partition and kafka-partition cut it off.
+  const network = new NetworkPartitions(join(recordsDir, '..', 'net.sock'), parts.infra!.zookeeper.nodes.map((n) => n.connectString), brokers);
+  await network.start();
+  parts.network = network;
+  const cluster = new Cluster({ zk, brokers, group, topic, sessionTimeoutMs: o.sessionTimeoutMs, fetchStallTimeoutMs: chaosFetchStallMs(o.sessionTimeoutMs), dir: recordsDir, network });
   parts.cluster = cluster;
   cluster.startCoordinator('coord-1');
   cluster.startCoordinator('coord-2');
@@ -277,6 +284,7 @@ async function cleanUp({ log, runDir }: RunPlan, parts: RunParts): Promise<void>
   if (parts.injector) await Promise.race([parts.injector.settle(), sleep(30_000)]);
   if (parts.cluster) await parts.cluster.stopAll(5_000).catch(() => undefined);
   killAllProcesses();
+  await parts.network?.close();
   await parts.observer?.close();
   if (parts.infra) {
     await parts.infra.close();

@@ -8,6 +8,9 @@
 // Those kills measure recovery from one failure (the issue's target); the
 // others, and every other kind, keep testing overlapping failures (a kill
 // during a ZooKeeper election, a new owner frozen before it acquires...).
+// Network partitions of a poller are quiet in one round out of four each
+// (zk-partition in rounds 4k+1, kafka-partition in rounds 4k+2), for the
+// same reason: their recovery figures' targets are for undisturbed cases.
 import { between, mulberry32, shuffle } from './prng.js';
 import { BROKER_FAULT_KINDS, brokerFaultHoldMs, brokerFaultInfluenceMs, isBrokerFault } from './broker-faults-plan.js';
 
@@ -21,6 +24,8 @@ export const FAULT_KINDS = [
   'scale-in',
   'slow-handler',
   ...BROKER_FAULT_KINDS,
+  'zk-partition',
+  'kafka-partition',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -36,7 +41,7 @@ export interface PlannedFault {
   holdMs: number;
   /** Handler latency during a slow-handler fault. */
   delayMs: number;
-  /** A poller kill laid out with no other failover around it (see above). */
+  /** A poller kill or partition laid out with no other failover around it (see above). */
   quiet?: boolean;
 }
 
@@ -72,6 +77,39 @@ export function influenceMs(kind: FaultKind, holdMs: number, sessionTimeoutMs: n
     case 'broker-kill':
     case 'broker-pause':
       return brokerFaultInfluenceMs(kind, holdMs);
+    case 'zk-partition':
+      // Cut past the session timeout, the session expires and the ranges
+      // move; on restore the poller learns it and joins again (a rebalance).
+      return holdMs + 3_000;
+    case 'kafka-partition':
+      // Past the fetch-stall timeout the poller marks itself unhealthy and
+      // its ranges move; on restore it is healthy again and takes ranges back.
+      return holdMs + 3_000;
+  }
+}
+
+/**
+ * The fetch-stall timeout the chaos pollers run with (`--fetch-stall-timeout`):
+ * the session timeout, half the default, so that a kafka-partition's
+ * recovery fits in a round.
+ */
+export function chaosFetchStallMs(sessionTimeoutMs: number): number {
+  return sessionTimeoutMs;
+}
+
+/**
+ * How long a quiet fault keeps other faults away after it lands: until its
+ * recovery is due (not its whole hold: a partition still held after its
+ * ranges have moved measures nothing more).
+ */
+export function quietMs(kind: FaultKind, holdMs: number, sessionTimeoutMs: number): number {
+  switch (kind) {
+    case 'zk-partition':
+      return sessionTimeoutMs + 2_000;
+    case 'kafka-partition':
+      return chaosFetchStallMs(sessionTimeoutMs) + 3_000;
+    default:
+      return influenceMs(kind, holdMs, sessionTimeoutMs);
   }
 }
 
@@ -107,27 +145,37 @@ export function buildSchedule(o: ScheduleOptions & { rounds: number }): PlannedF
   const rng = mulberry32(o.seed);
   const kinds: FaultKind[] = [];
   for (let r = 0; r < o.rounds; r++) kinds.push(...shuffle(rng, FAULT_KINDS));
-  const faults = kinds.map((kind, n) => draw(rng, o, kind, n, Math.floor(n / FAULT_KINDS.length) % 4 !== 3));
-  // Quiet kills push later faults back; shrink the spacing (to half at most)
-  // until all fit in the window. A window too short for that (a run of well
-  // under a minute) gets no quiet kills.
+  const faults = kinds.map((kind, n) => draw(rng, o, kind, n, Math.floor(n / FAULT_KINDS.length)));
+  // Quiet faults push later faults back; shrink the spacing (to a third at
+  // most) until all fit in the window. Failing that, quiet partitions become
+  // ordinary ones, then quiet kills too (a run of well under a minute has none).
   const fits = (laid: PlannedFault[]) => (laid[laid.length - 1]?.atMs ?? 0) <= o.windowMs;
   const even = o.windowMs / kinds.length;
-  for (let gap = even; gap >= even / 2; gap *= 0.95) {
-    const laid = layout(faults, gap, o.sessionTimeoutMs);
-    if (fits(laid)) return laid;
+  const quietOnly = (keep: (kind: FaultKind) => boolean): Drawn[] => faults.map(({ quiet, ...f }) => (quiet && keep(f.kind) ? { ...f, quiet } : f));
+  for (const plan of [faults, quietOnly((kind) => kind === 'poller-kill')]) {
+    for (let gap = even; gap >= even / 3; gap *= 0.95) {
+      const laid = layout(plan, gap, o.sessionTimeoutMs);
+      if (fits(laid)) return laid;
+    }
   }
-  return layout(
-    faults.map(({ quiet: _quiet, ...f }) => f),
-    even,
-    o.sessionTimeoutMs,
-  );
+  return layout(quietOnly(() => false), even, o.sessionTimeoutMs);
 }
 
 /** Everything about one fault but its time; `jitter` places it inside its slot. */
 type Drawn = Omit<PlannedFault, 'atMs'> & { jitter: number };
 
-function draw(rng: () => number, o: ScheduleOptions, kind: FaultKind, n: number, quietRound: boolean): Drawn {
+/** One round in this many has a quiet zk-partition, and one a quiet kafka-partition. */
+export const QUIET_PARTITION_EVERY = 4;
+
+/** Whether a fault of this kind is quiet in round r (counted from 0). */
+function quietIn(kind: FaultKind, r: number): boolean {
+  if (kind === 'poller-kill') return r % 4 !== 3;
+  if (kind === 'zk-partition') return r % QUIET_PARTITION_EVERY === 1;
+  if (kind === 'kafka-partition') return r % QUIET_PARTITION_EVERY === 3;
+  return false;
+}
+
+function draw(rng: () => number, o: ScheduleOptions, kind: FaultKind, n: number, round: number): Drawn {
   const jitter = 0.1 + rng() * 0.7;
   const pick = rng();
   let holdMs = 0;
@@ -159,10 +207,21 @@ function draw(rng: () => number, o: ScheduleOptions, kind: FaultKind, n: number,
     case 'broker-pause':
       holdMs = brokerFaultHoldMs(rng, kind);
       break;
+    case 'zk-partition': {
+      // Mostly past the session timeout (the session expires: self-fencing,
+      // failover); sometimes shorter (the session lives on: the poller must
+      // pause and resume without losing anything).
+      const short = rng() < 0.25;
+      holdMs = short ? between(rng, 1_000, o.sessionTimeoutMs - 500) : o.sessionTimeoutMs + between(rng, 1_000, 3_000);
+      break;
+    }
+    case 'kafka-partition':
+      holdMs = chaosFetchStallMs(o.sessionTimeoutMs) + between(rng, 2_000, 5_000);
+      break;
     default:
       rng();
   }
-  return { n, kind, pick, holdMs, delayMs, jitter, ...(kind === 'poller-kill' && quietRound ? { quiet: true } : {}) };
+  return { n, kind, pick, holdMs, delayMs, jitter, ...(quietIn(kind, round) ? { quiet: true } : {}) };
 }
 
 /**
@@ -188,7 +247,7 @@ function layout(faults: Drawn[], gap: number, sessionTimeoutMs: number): Planned
       shift += earliest - atMs;
       atMs = earliest;
     }
-    if (f.quiet) quietUntil = atMs + influenceMs(f.kind, f.holdMs, sessionTimeoutMs) + QUIET_MARGIN_MS;
+    if (f.quiet) quietUntil = atMs + quietMs(f.kind, f.holdMs, sessionTimeoutMs) + QUIET_MARGIN_MS;
     if (movesRanges(f.kind)) busyUntil = Math.max(busyUntil, atMs + influenceMs(f.kind, f.holdMs, sessionTimeoutMs));
     return { ...f, atMs };
   });

@@ -20,6 +20,10 @@ export interface NodeProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Output to this file instead of being read (the chaos run's long runs). */
   logFile?: string;
+  /** A command that runs node, e.g. `unshare --net --` (it must exec node in its own process: the pid is node's). */
+  wrap?: string[];
+  /** Node's own flags, before the script (e.g. `--import <module>`). */
+  nodeArgs?: string[];
 }
 
 const running = new Set<NodeProcess>();
@@ -39,8 +43,8 @@ export class NodeProcess extends ControlledChild {
   constructor(args: string[], opts: NodeProcessOptions = {}) {
     super({
       name: opts.name ?? basename(args[0] ?? 'node'),
-      command: process.execPath,
-      args,
+      command: opts.wrap?.[0] ?? process.execPath,
+      args: [...(opts.wrap ? [...opts.wrap.slice(1), process.execPath] : []), ...(opts.nodeArgs ?? []), ...args],
       env: { ...process.env, ...opts.env },
       ...(opts.logFile ? { logFile: opts.logFile } : {}),
     });

@@ -32,12 +32,16 @@ function crashPoints(cx: CheckContext, i: Incarnation | undefined): number[] {
  * A poller hears of its session expiry only when it reaches a server again;
  * the server expired the session earlier, when its leases vanished, and
  * another poller may take a range in between. So for a range the poller
- * logged lost to an expiry, the crash point is when its lease vanished.
+ * logged lost to an expiry, the crash point is when its lease vanished: when
+ * the observer saw it gone, or, when the next lease of the range was
+ * created before that (the observer hears of a deletion a little late),
+ * that creation's time.
  */
 function expiredLeaseGone(cx: CheckContext, h: HandledRecord): number[] {
   const lease = cx.leaseAt(h.range, h.start);
   if (!lease || lease.poller !== h.poller || lease.goneAt === undefined) return [];
-  const gone = lease.goneAt;
+  const next = (cx.leasesByRange.get(h.range) ?? []).find((l) => l.czxid > lease.czxid);
+  const gone = Math.min(lease.goneAt, next?.ctime ?? Infinity);
   const heard = (cx.input.sessionExpiries ?? []).some(
     (e) => e.poller === h.poller && e.inc === h.inc && e.ranges?.includes(h.range) && gone <= e.at && e.at - gone <= 2 * cx.input.sessionTimeoutMs,
   );
@@ -50,7 +54,7 @@ function committedPast(cx: CheckContext, poller: string, range: number, offset: 
 }
 
 /** A redelivery `later` is explained by an earlier handling that crashed in between, before committing it. */
-function explainedBy(cx: CheckContext, earlier: HandledRecord, later: HandledRecord): boolean {
+export function explainedBy(cx: CheckContext, earlier: HandledRecord, later: HandledRecord): boolean {
   return [...crashPoints(cx, cx.incarnationOf(earlier)), ...expiredLeaseGone(cx, earlier)].some(
     (c) => c >= earlier.start && c <= later.start && !committedPast(cx, earlier.poller, earlier.range, earlier.offset, earlier.end, c),
   );

@@ -1,16 +1,29 @@
 // One poller at a time per range: no two pollers' handlings of a range
 // overlap, and a zombie (SIGSTOPped past its lease) starts nothing after
-// SIGCONT in the tenure it lost (self-fencing). One pass over each range finds
-// both, so their examples keep the order they were found in.
+// SIGCONT in the tenure it lost, nor does a poller cut off from ZooKeeper
+// once its lease is gone (self-fencing). One pass over each range finds them
+// all, so their examples keep the order they were found in.
 import type { HandledRecord } from '../../../poller/handlers/handled-record.js';
-import { incKey } from '../records.js';
+import { incKey, type FaultEvent } from '../records.js';
 import type { LeaseObs } from '../zk-observer.js';
 import type { CheckContext } from './context.js';
 
 export interface ExclusivityResult {
   overlapViolations: number;
-  /** Messages a zombie started after SIGCONT in a tenure it had lost. */
+  /** Messages a zombie started after SIGCONT, or a poller cut off from ZooKeeper started, in a tenure it had lost. */
   zombieStarts: number;
+}
+
+/**
+ * A zk-partition of h's incarnation under way when h started (or over for
+ * less than a session timeout: the poller may not have heard yet), the range
+ * held by that poller since before the cut.
+ */
+function zkCut(cx: CheckContext, h: HandledRecord): FaultEvent | undefined {
+  const key = incKey(h.poller, h.inc);
+  return cx.input.faults.find(
+    (f) => f.kind === 'zk-partition' && f.target === key && f.at <= h.start && h.start <= (f.until ?? Infinity) + cx.input.sessionTimeoutMs && cx.leaseAt(h.range, f.at)?.poller === h.poller,
+  );
 }
 
 /** A SIGSTOP that a handling of a tenure begun before it ran into. */
@@ -41,6 +54,12 @@ export function checkExclusivity(cx: CheckContext): ExclusivityResult {
       if (hz && h.start >= hz.to && leaseLost(cx, h, tenure)) {
         zombieStarts++;
         cx.examples.add('zombieStarts', `${hk} range ${range} offset ${h.offset} started at ${h.start}, after SIGCONT at ${hz.to} in a tenure from before its SIGSTOP at ${hz.from}`);
+      } else if (!hz) {
+        const cut = zkCut(cx, h);
+        if (cut && leaseLost(cx, h, tenure)) {
+          zombieStarts++;
+          cx.examples.add('zombieStarts', `${hk} range ${range} offset ${h.offset} started at ${h.start}, cut off from ZooKeeper since ${cut.at}, its lease gone`);
+        }
       }
       for (const [gk, g] of latest) {
         if (gk === hk || g.end <= h.start) continue;

@@ -1,4 +1,5 @@
-// Planned handoffs (scale out/in, zombies coming back): how long a range
+// Planned handoffs (scale out/in, zombies coming back, a poller cut off from
+// Kafka or ZooKeeper that rejoins): how long a range
 // paused between its old owner's last message and its new owner's first,
 // beyond when the message was available.
 import type { HandledRecord } from '../../../poller/handlers/handled-record.js';
@@ -67,7 +68,11 @@ function measureHandoff(cx: CheckContext, range: number, l1: LeaseObs, l2: Lease
   const b = incarnationAt(cx, l2.poller, l2.ctime);
   if (!a || !b) return;
   const crashed = (a.endedBy === 'kill' && (a.endedAt ?? Infinity) <= l2.ctime) || a.pauses.some((p) => p.from <= l2.ctime && p.to >= l1.ctime);
-  if (crashed) return;
+  // Cut off from ZooKeeper or Kafka: a failover, timed by checks/partition-recovery.ts.
+  const partitioned = cx.input.faults.some(
+    (f) => (f.kind === 'zk-partition' || f.kind === 'kafka-partition') && f.target === incKey(a.poller, a.inc) && f.at <= l2.ctime && (f.until ?? Infinity) >= l1.ctime,
+  );
+  if (crashed || partitioned) return;
   const hs = cx.byRange.get(range) ?? [];
   let lastA: HandledRecord | undefined;
   for (const h of hs) if (h.poller === a.poller && h.inc === a.inc && h.start >= l1.ctime && h.start < l2.ctime && (!lastA || h.end > lastA.end)) lastA = h;

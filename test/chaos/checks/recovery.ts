@@ -18,7 +18,7 @@ export interface PollerRecoveries {
 }
 
 /** The ranges `poller` held at t. */
-function heldAt(cx: CheckContext, t: number, poller: string): number[] {
+export function heldAt(cx: CheckContext, t: number, poller: string): number[] {
   const out: number[] = [];
   for (const [range, list] of cx.leasesByRange) {
     let cur: LeaseObs | undefined;
