@@ -17,7 +17,8 @@ export async function startRingleaderMember(config: WorkerConfig, handle: Handle
     topic: config.topic,
     ...(config.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: config.sessionTimeoutMs } : {}),
     handler: (msg) => handle(msg.partition, Number(msg.offset), Number(msg.timestamp)),
-    logger: pino({ level: 'warn' }, pino.destination(2)),
+    // Its stderr goes to a file beside the records (bench:rebalance --keep keeps it).
+    logger: pino({ level: process.env['BENCH_REBALANCE_LOG_LEVEL'] ?? 'warn' }, pino.destination(2)),
   });
   await poller.start();
   return { stop: () => poller.close() };

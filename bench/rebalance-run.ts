@@ -136,7 +136,7 @@ export async function runSystem(system: System, s: RunSettings): Promise<SystemR
         maxMs: 2 * system.effectiveSessionTimeoutMs + 30_000,
       });
       await sleep(AFTER_SETTLED_MS);
-      log(`${system.name}: ${kind} ${w.id}: every partition flows again after ${settledIn === null ? 'TIMEOUT' : `${settledIn} ms`}`);
+      log(`${system.name}: ${kind} ${w.id} at ${new Date(at).toISOString().slice(11, 23)}: every partition flows again after ${settledIn === null ? 'TIMEOUT' : `${settledIn} ms`}`);
     };
     await event('join', () => start(4));
     await event('kill', async () => {
