@@ -7,9 +7,10 @@
  * of its production and the end of the partition's previous handling (by any
  * consumer) to the start of its own handling. A partition with nothing to
  * handle is not paused, however long it sits idle. A wait belongs to the
- * event in whose window it began (windows begin WAITING_GRACE_MS before their
- * event: a message already waiting when it happened counts too), so a wait
- * across two windows is counted once.
+ * event in whose window it ended (a window runs from its event to the next),
+ * so a wait across two windows counts once, for the later event: the one it
+ * was still waiting on (a message of a killed consumer, produced before the
+ * kill but not handled yet, waits for the kill's recovery).
  */
 
 export interface Handled {
@@ -55,8 +56,6 @@ export interface EventFigures {
 }
 
 export const PAUSE_THRESHOLD_MS = 200;
-/** A wait that began this shortly before an event is that event's. */
-export const WAITING_GRACE_MS = 50;
 
 export function median(xs: number[]): number {
   if (xs.length === 0) return 0;
@@ -102,7 +101,7 @@ export function eventFigures(records: Handled[], partitions: number, e: BenchEve
   const { waits, runs } = byPartition(records, partitions);
   const pauses = waits.map((ws) => {
     let longest = 0;
-    for (const w of ws) if (w.from >= e.at - WAITING_GRACE_MS && w.from < e.until - WAITING_GRACE_MS) longest = Math.max(longest, w.to - w.from);
+    for (const w of ws) if (w.to > e.at && w.to <= e.until) longest = Math.max(longest, w.to - w.from);
     return longest;
   });
   const moved: number[] = [];
