@@ -12,15 +12,19 @@ export interface RebalanceArgs {
   /** Another ringleader build's entry module (dist/index.js) run as one more system, e.g. the version before a change. */
   ringleaderLib: string | null;
   ringleaderLibLabel: string;
+  /** A Node >= 22.22 binary for the KIP-848 group's consumers (@platformatic/kafka needs it). */
+  node22: string | null;
   ownServers: boolean;
   keep: boolean;
 }
 
 export const USAGE = `usage: npm run bench:rebalance -- [--json] [--session-timeout MS] [--rate MSG_PER_S] [--handler-ms MS]
-       [--systems kafkajs-default,kafkajs-same-timeout,ringleader] [--ringleader-lib PATH/dist/index.js [--ringleader-lib-label NAME]]
+       [--systems kafkajs-default,kafkajs-same-timeout,kip848,ringleader] [--node22 PATH_TO_NODE] [--ringleader-lib PATH/dist/index.js [--ringleader-lib-label NAME]]
        [--own-servers] [--keep]`;
 
-export const ALL_SYSTEMS = ['kafkajs-default', 'kafkajs-same-timeout', 'ringleader'] as const;
+export const ALL_SYSTEMS = ['kafkajs-default', 'kafkajs-same-timeout', 'kip848', 'ringleader'] as const;
+/** Run when --systems is not given: the KIP-848 group only with --node22 (its client needs Node >= 22.22). */
+export const DEFAULT_SYSTEMS = ['kafkajs-default', 'kafkajs-same-timeout', 'ringleader'] as const;
 
 export function parseArgs(argv: string[]): RebalanceArgs {
   const a: RebalanceArgs = {
@@ -29,12 +33,14 @@ export function parseArgs(argv: string[]): RebalanceArgs {
     rate: 400,
     handlerMs: 2,
     partitions: 16,
-    systems: [...ALL_SYSTEMS],
+    systems: [...DEFAULT_SYSTEMS],
     ringleaderLib: null,
     ringleaderLibLabel: 'ringleader-other',
+    node22: null,
     ownServers: false,
     keep: false,
   };
+  let systemsGiven = false;
   const int = (flag: string, v: string | undefined, min: number): number => {
     const n = Number(v);
     if (v === undefined || !Number.isSafeInteger(n) || n < min) throw new Error(`${flag} needs an integer >= ${min}, got ${v ?? 'nothing'}`);
@@ -53,6 +59,7 @@ export function parseArgs(argv: string[]): RebalanceArgs {
         const unknown = list.filter((s) => !(ALL_SYSTEMS as readonly string[]).includes(s));
         if (list.length === 0 || unknown.length > 0) throw new Error(`--systems takes a comma-separated list of ${ALL_SYSTEMS.join(', ')}; got ${unknown.join(',') || 'nothing'}`);
         a.systems = list;
+        systemsGiven = true;
         break;
       }
       case '--ringleader-lib': {
@@ -67,10 +74,17 @@ export function parseArgs(argv: string[]): RebalanceArgs {
         a.ringleaderLibLabel = v;
         break;
       }
+      case '--node22': {
+        const v = value();
+        if (!v) throw new Error('--node22 needs the path of a node binary (>= 22.22)');
+        a.node22 = v;
+        break;
+      }
       case '--own-servers': a.ownServers = true; break;
       case '--keep': a.keep = true; break;
       default: throw new Error(`unknown argument ${flag}`);
     }
   }
+  if (a.node22 && !systemsGiven) a.systems = ['kafkajs-default', 'kafkajs-same-timeout', 'kip848', 'ringleader'];
   return a;
 }

@@ -107,7 +107,10 @@ export async function runSystem(system: System, s: RunSettings): Promise<SystemR
       ...(system.lib ? { lib: system.lib } : {}),
     };
     const stderr = openSync(join(s.dir, `${tag}-${id}.stderr`), 'a');
-    const proc = fork(new URL('./rebalance-worker.js', import.meta.url), [JSON.stringify(config)], { stdio: ['ignore', 'ignore', stderr, 'ipc'] });
+    const proc = fork(new URL('./rebalance-worker.js', import.meta.url), [JSON.stringify(config)], {
+      stdio: ['ignore', 'ignore', stderr, 'ipc'],
+      ...(system.node ? { execPath: system.node } : {}),
+    });
     closeSync(stderr);
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     const w: Worker = { id, proc, exited, file };

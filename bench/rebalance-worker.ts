@@ -14,8 +14,9 @@ import { pathToFileURL } from 'node:url';
 import { formatRecord } from './rebalance-measure.js';
 import { startKafkajsGroupMember } from './rebalance-kafkajs-member.js';
 import { startRingleaderMember } from './rebalance-ringleader-member.js';
+import { startKip848GroupMember } from './rebalance-kip848-member.js';
 
-export type MemberKind = 'kafkajs' | 'ringleader';
+export type MemberKind = 'kafkajs' | 'kip848' | 'ringleader';
 
 export interface WorkerConfig {
   kind: MemberKind;
@@ -26,7 +27,7 @@ export interface WorkerConfig {
   handlerMs: number;
   /** kafkajs: the consumer group; ringleader: the ringleader group. */
   group: string;
-  /** Session timeout (ms); kafkajs: unset keeps the client's default. */
+  /** Session timeout (ms); kafkajs: unset keeps the client's default; kip848: the broker's, not set here. */
   sessionTimeoutMs?: number;
   /** ringleader only. */
   zk?: string;
@@ -54,7 +55,9 @@ async function main(): Promise<void> {
   const member: Member =
     config.kind === 'kafkajs'
       ? await startKafkajsGroupMember(config, handle)
-      : await startRingleaderMember(config, handle, config.lib ? pathToFileURL(config.lib).href : undefined);
+      : config.kind === 'kip848'
+        ? await startKip848GroupMember(config, handle)
+        : await startRingleaderMember(config, handle, config.lib ? pathToFileURL(config.lib).href : undefined);
   let stopping = false;
   process.on('SIGTERM', () => {
     if (stopping) return;

@@ -21,6 +21,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
+import { startKafka } from '../infra/index.js';
 import { acquireServers, benchKafka, log } from './throughput-env.js';
 import { parseArgs, USAGE, type RebalanceArgs } from './rebalance-args.js';
 import { eventFigures } from './rebalance-measure.js';
@@ -36,9 +38,19 @@ async function main(args: RebalanceArgs): Promise<void> {
   try {
     for (const system of systemsOf(args)) {
       log(`${system.name}: starting`);
-      const run = await runSystem(system, {
-        kafka, zk: servers.zk, brokers: servers.brokers, dir, partitions: args.partitions, rate: args.rate, handlerMs: args.handlerMs,
-      });
+      // A system that needs other broker settings gets a broker of its own.
+      const own = system.brokerProperties
+        ? await startKafka({ runDir: join(dir, `kafka-${system.name}`), properties: system.brokerProperties, logger: pino({ level: 'warn' }, pino.destination(2)) })
+        : null;
+      const brokers = own ? [own.bootstrap] : servers.brokers;
+      let run;
+      try {
+        run = await runSystem(system, {
+          kafka: own ? benchKafka(brokers, 'bench-rebalance') : kafka, zk: servers.zk, brokers, dir, partitions: args.partitions, rate: args.rate, handlerMs: args.handlerMs,
+        });
+      } finally {
+        await own?.close();
+      }
       for (const e of run.events) {
         const row: Row = { system: system.name, ...eventFigures(run.records, args.partitions, e) };
         rows.push(row);
