@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { ensureTopics, produceMessages } from '../poller/index.js';
-import { createGroup, deleteGroup, deleteTopics, log, zkSession } from './throughput-env.js';
+import { createGroup, deleteGroup, deleteTopics, zkSession } from './throughput-env.js';
 import { parseRecord, type BenchEvent, type EventKind, type Handled } from './rebalance-measure.js';
 import type { System } from './rebalance-systems.js';
 import type { WorkerConfig } from './rebalance-worker.js';
@@ -30,6 +30,10 @@ export interface SystemRun {
   records: Handled[];
   events: BenchEvent[];
   produced: number;
+}
+
+export function log(line: string): void {
+  process.stderr.write(`[rebalance ${new Date().toISOString().slice(11, 23)}] ${line}\n`);
 }
 
 /** Every partition handled within this long counts as flowing. */

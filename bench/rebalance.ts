@@ -23,10 +23,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startKafka } from '../infra/index.js';
-import { acquireServers, benchKafka, log } from './throughput-env.js';
+import { acquireServers, benchKafka } from './throughput-env.js';
 import { parseArgs, USAGE, type RebalanceArgs } from './rebalance-args.js';
 import { eventFigures } from './rebalance-measure.js';
-import { runSystem } from './rebalance-run.js';
+import { log, runSystem } from './rebalance-run.js';
 import { systemsOf } from './rebalance-systems.js';
 import { formatTable, type Row } from './rebalance-table.js';
 
