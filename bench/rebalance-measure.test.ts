@@ -49,6 +49,19 @@ describe('bench:rebalance figures', () => {
     expect(f.handledAgainMs).toBeNull();
   });
 
+  it('a wait across two windows counts once, in the window where it ended (the event it was still waiting on)', () => {
+    // Produced at 1,000, the consumer killed at 1,010, handled again at 12,000.
+    const records: Handled[] = [
+      { worker: 'a', partition: 0, offset: 0, produced: 0, start: 5, end: 7 },
+      { worker: 'b', partition: 0, offset: 1, produced: 1_000, start: 12_000, end: 12_002 },
+    ];
+    const join = eventFigures(records, 1, { kind: 'join', at: 500, worker: 'c', until: 1_010 });
+    const kill = eventFigures(records, 1, { kind: 'kill', at: 1_010, worker: 'a', until: 20_000 });
+    expect(join.maxPauseMs).toBe(0);
+    expect(kill.maxPauseMs).toBe(11_000);
+    expect(kill.handledAgainMs).toBe(10_990);
+  });
+
   it('counts a message handled again in the window as a duplicate, once per extra handling', () => {
     const first = flow('a', 0, 0, 1_000);
     const again = first.slice(-3).map((r) => ({ ...r, worker: 'b', start: r.start + 5_000, end: r.end + 5_000 }));
