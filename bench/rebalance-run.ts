@@ -82,6 +82,14 @@ class RecordTail {
   }
 }
 
+/** Every consumer process still running, for a benchmark stopped by a signal. */
+const running = new Set<ChildProcess>();
+
+/** SIGKILL to every consumer process still running (the benchmark is being stopped). */
+export function killAllWorkers(): void {
+  for (const p of running) p.kill('SIGKILL');
+}
+
 interface Worker {
   id: string;
   proc: ChildProcess;
@@ -116,7 +124,11 @@ export async function runSystem(system: System, s: RunSettings): Promise<SystemR
       ...(system.node ? { execPath: system.node } : {}),
     });
     closeSync(stderr);
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    running.add(proc);
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => {
+      running.delete(proc);
+      resolve();
+    }));
     const w: Worker = { id, proc, exited, file };
     workers.push(w);
     await new Promise<void>((resolve, reject) => {

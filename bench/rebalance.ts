@@ -26,7 +26,7 @@ import { startKafka } from '../infra/index.js';
 import { acquireServers, benchKafka } from './throughput-env.js';
 import { parseArgs, USAGE, type RebalanceArgs } from './rebalance-args.js';
 import { eventFigures } from './rebalance-measure.js';
-import { log, runSystem } from './rebalance-run.js';
+import { killAllWorkers, log, runSystem } from './rebalance-run.js';
 import { systemsOf } from './rebalance-systems.js';
 import { formatTable, type Row } from './rebalance-table.js';
 
@@ -86,6 +86,15 @@ function summary(args: RebalanceArgs, rows: Row[]) {
     ringleaderUnmovedUnder200ms: unmovedUnder200,
     ringleaderUnmovedBelowEveryGroupsMaxPause: belowEveryGroup,
   };
+}
+
+// Stopped from outside: no consumer process outlives the benchmark (a broker
+// of its own, if any, is a child JVM that infra/ stops with this process).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllWorkers();
+    process.exit(130);
+  });
 }
 
 let args: RebalanceArgs;
