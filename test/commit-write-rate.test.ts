@@ -70,10 +70,22 @@ describe('commit cadence against the real ZooKeeper', () => {
     const t2 = Date.now();
     const writes = z2 - z1;
     const bound = (ids.length * (t2 - t1)) / COMMIT_INTERVAL_MS;
-    console.log(`[commit-write-rate] ${JSON.stringify({ writes, windowMs: t2 - t1, bound, handled: readHandledRecords(file).length })}`);
+    // Commits follow handled messages: a handling at t is committed by a pass
+    // that begins by t + one interval (+ a round trip), so handlings 500 ms
+    // apart never share a pass: per poller, at least one write for every
+    // other 500 ms slot in which it handled something. (Measured from the
+    // handlings, not the clock: on a starved machine pollers handle in bursts.)
+    const slots = new Map<string, Set<number>>();
+    for (const r of readHandledRecords(file)) {
+      if (r.start < t1 || r.start >= t2) continue;
+      if (!slots.has(r.poller)) slots.set(r.poller, new Set());
+      slots.get(r.poller)!.add(Math.floor((r.start - t1) / 500));
+    }
+    const atLeast = [...slots.values()].reduce((n, s) => n + Math.floor(s.size / 2), 0);
+    console.log(`[commit-write-rate] ${JSON.stringify({ writes, windowMs: t2 - t1, bound, atLeast, handled: readHandledRecords(file).length })}`);
     expect(writes).toBeLessThanOrEqual(bound);
-    // Commits follow handled messages: far more often than a 500 ms period would (at most 0.2 x the bound).
-    expect(writes).toBeGreaterThanOrEqual(0.4 * bound);
+    expect(atLeast).toBeGreaterThan(0);
+    expect(writes).toBeGreaterThanOrEqual(atLeast);
 
     expect((await producer.waitExit(60_000)).code).toBe(0);
     // Once the load stops, every range's committed offset reaches the end of its partition within about one interval.
