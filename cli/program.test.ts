@@ -50,7 +50,7 @@ describe('ringleader CLI flags', () => {
       topic: 'orders',
       concurrency: 1,
       maxAttempts: 5,
-      commitInterval: 500,
+      commitInterval: 100,
       settle: 200,
       coordinator: true,
       from: 'earliest',

@@ -32,6 +32,17 @@ describe('serverProperties', () => {
   });
 });
 
+describe('serverProperties extra', () => {
+  it('appends extra properties (the last occurrence wins in a properties file) and refuses a name or value that could inject lines', () => {
+    const text = serverProperties({ host: '127.0.0.1', port: 9092, controllerPort: 9093, logDir: '/data', extra: { 'group.consumer.min.session.timeout.ms': '10000', 'num.network.threads': '3' } });
+    const props = entries(text);
+    expect(props.get('group.consumer.min.session.timeout.ms')).toBe('10000');
+    expect(props.get('num.network.threads')).toBe('3');
+    expect(() => serverProperties({ host: 'h', port: 1, controllerPort: 2, logDir: '/d', extra: { 'a\nb': '1' } })).toThrow(/broker property/);
+    expect(() => serverProperties({ host: 'h', port: 1, controllerPort: 2, logDir: '/d', extra: { a: '1\nlisteners=x' } })).toThrow(/broker property/);
+  });
+});
+
 describe('log4j2Properties', () => {
   it('sends INFO and above to the console appender', () => {
     const props = entries(log4j2Properties());

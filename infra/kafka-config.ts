@@ -37,6 +37,8 @@ export interface KafkaConfig {
   cluster?: KafkaClusterMember[];
   sasl?: KafkaSaslConfig;
   tls?: KafkaTlsConfig;
+  /** More broker properties, written last (a key given here replaces the default above it). */
+  extra?: Record<string, string>;
 }
 
 /** One node of a KRaft cluster of combined broker+controller nodes. */
@@ -151,7 +153,15 @@ export function serverProperties(config: KafkaConfig): string {
     'num.network.threads=2',
     'num.io.threads=4',
     'log.retention.hours=24',
+    ...extraProperties(config.extra),
   ].join('\n') + '\n';
+}
+
+function extraProperties(extra: Record<string, string> | undefined): string[] {
+  return Object.entries(extra ?? {}).map(([k, v]) => {
+    if (!/^[a-z0-9._-]+$/i.test(k) || /[\r\n]/.test(v)) throw new Error(`broker property ${JSON.stringify(k)}: a name of letters, digits, '.', '_', '-' and a one-line value`);
+    return `${k}=${v}`;
+  });
 }
 
 /** Log4j 2 config: everything at INFO to stdout, which the launcher sends to the node's log file. */

@@ -23,6 +23,8 @@ export interface KafkaOptions {
   sasl?: KafkaSaslConfig;
   /** TLS on the client listener (SSL, or SASL_SSL with `sasl`). */
   tls?: KafkaTlsConfig;
+  /** More server.properties (e.g. a lower group.consumer.min.session.timeout.ms). */
+  properties?: Record<string, string>;
 }
 
 export interface KafkaBrokerSettings {
@@ -197,7 +199,7 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaBroker> {
   const dir = join(options.runDir, 'kafka');
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(join(dir, 'server.properties'), serverProperties({ host, port, controllerPort, logDir: dataDir, ...(options.sasl ? { sasl: options.sasl } : {}), ...(options.tls ? { tls: options.tls } : {}) }), { mode: 0o600 });
+  writeFileSync(join(dir, 'server.properties'), serverProperties({ host, port, controllerPort, logDir: dataDir, ...(options.sasl ? { sasl: options.sasl } : {}), ...(options.tls ? { tls: options.tls } : {}), ...(options.properties ? { extra: options.properties } : {}) }), { mode: 0o600 });
   writeFileSync(join(dir, 'log4j2.properties'), log4j2Properties());
 
   const broker = new KafkaBroker(host, port, controllerPort, dir, versionFromJars(libDir), libDir, {

@@ -68,6 +68,11 @@ export class AssignedRanges {
     return this.subscription.current;
   }
 
+  /** Handled messages moved an offset: a commit follows as the commit cadence allows. */
+  progressed(): void {
+    this.ownership.progressed();
+  }
+
   ownedRanges(): number[] {
     return this.ownership.ownedRanges();
   }

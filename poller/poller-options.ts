@@ -25,6 +25,7 @@ export interface PollerOptions {
   backoff?: BackoffOptions;
   sessionTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** Least time between two commit passes (each one multi): commits follow handled messages at most this often. Default 100. */
   commitIntervalMs?: number;
   drainTimeoutMs?: number;
   /** No Kafka broker answered for this long (ZooKeeper fine): mark unhealthy, give ranges away. Default 2 x session timeout; 0 = never. */

@@ -128,7 +128,7 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
   });
   r.health.start();
 
-  r.assigned = new AssignedRanges({ zk, paths: hooks.paths, pollerId: hooks.id, ranges: config.ranges, consumer: owned, commitIntervalMs: opts.commitIntervalMs ?? 500, logger: log });
+  r.assigned = new AssignedRanges({ zk, paths: hooks.paths, pollerId: hooks.id, ranges: config.ranges, consumer: owned, ...(opts.commitIntervalMs !== undefined ? { commitIntervalMs: opts.commitIntervalMs } : {}), logger: log });
   await r.assigned.start();
 
   r.coordinator = null;

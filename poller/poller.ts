@@ -178,6 +178,7 @@ export class Poller extends EventEmitter {
       handled: (msg) => {
         this.handled++;
         this.stalls.handlerAnswered();
+        this.resources?.assigned.progressed();
         m.handled?.(msg);
       },
       retried: (msg, err) => {
@@ -186,6 +187,7 @@ export class Poller extends EventEmitter {
       },
       deadLettered: (msg, err) => {
         this.stalls.handlerAnswered();
+        this.resources?.assigned.progressed();
         m.deadLettered?.(msg, err);
       },
       unavailable: (_msg, err) => this.stalls.handlerRefused(err),

@@ -3,6 +3,7 @@ import { pino, type Logger } from 'pino';
 import { retry, RetryAbortedError, type MemberAssignment, type Lease, type Offset } from '../coordinator/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { StopBudget } from './stop-budget.js';
+import { CommitCadence } from './commit-cadence.js';
 import type { RangeOwnershipOptions } from './range-ports.js';
 import { idleSlot, type Attempt, type Slot } from './range-slot.js';
 
@@ -16,13 +17,15 @@ const DUPLICATES_POSSIBLE = 'final commit did not land: the next owner may handl
 const RELEASE_BACKOFF = { initialMs: 100, maxMs: 2_000 };
 /** A range still assigned to us after a failed acquisition or a loss is tried again after this long. */
 const REACQUIRE_AFTER_MS = { failed: 50, lost: 100 };
+/** Default least time between two commit passes (and the sweep's period). */
+export const DEFAULT_COMMIT_INTERVAL_MS = 100;
 
 /**
  * The poller's side of the protocol for each range (model/: `acquire`,
  * `commit`, `release`, `expire`): acquires the lease of each range the
  * assignment gives us (waiting for the previous holder to release it), starts
- * the consumer from `offsets/<range>`, commits periodically (fenced by the
- * lease), and on reassignment stops the consumer, commits and deletes the
+ * the consumer from `offsets/<range>`, commits after handled messages
+ * (`progressed()`, paced by CommitCadence; fenced by the lease), and on reassignment stops the consumer, commits and deletes the
  * lease. When the lease is lost (session expired, commit fenced) the range is
  * dropped uncommitted.
  *
@@ -37,6 +40,7 @@ export class RangeOwnership extends EventEmitter {
   private assignment: MemberAssignment | null = null;
   private stopped = false;
   private stopCommitTimer: (() => void) | null = null;
+  private readonly cadence: CommitCadence;
   private committing = false;
   /** Set by close(): retries of final commits give up when it is spent. */
   private budget: StopBudget | null = null;
@@ -47,6 +51,11 @@ export class RangeOwnership extends EventEmitter {
     super();
     this.clock = opts.clock ?? systemClock;
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'range-ownership', poller: opts.pollerId });
+    this.cadence = new CommitCadence({ clock: this.clock, gapMs: this.commitIntervalMs, pass: () => this.commitAll() });
+  }
+
+  private get commitIntervalMs(): number {
+    return this.opts.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS;
   }
 
   private slot(range: number): Slot {
@@ -55,9 +64,23 @@ export class RangeOwnership extends EventEmitter {
     return slot;
   }
 
-  /** Starts the periodic commits. */
+  /**
+   * Starts committing: after every `progressed()` call as the cadence allows,
+   * and on a sweep every commit interval for consumers that do not call it
+   * (a sweep that finds no offset moved writes nothing).
+   */
   start(): void {
-    this.stopCommitTimer ??= this.clock.every(this.opts.commitIntervalMs ?? 500, () => void this.commitAll());
+    this.stopCommitTimer ??= this.clock.every(this.commitIntervalMs, () => this.cadence.request());
+  }
+
+  /** Handled messages moved some range's committable offset: commit it soon (coalesced, one pass in flight). */
+  progressed(): void {
+    if (this.stopCommitTimer) this.cadence.request();
+  }
+
+  /** Commit passes so far that sent a write. */
+  get commitPasses(): number {
+    return this.cadence.writingPasses;
   }
 
   /** Follows a (newer) assignment, or re-checks the current one: acquires what it gives us, releases what it took away. */
@@ -316,32 +339,38 @@ export class RangeOwnership extends EventEmitter {
   }
 
   /**
-   * Periodic commit of every owned range, all sent at once (the offset store
-   * batches them into one multi). A tick while the last one still runs is skipped.
+   * A commit of every owned range whose offset moved, all sent at once (the
+   * offset store batches them into one multi). A call while the last one
+   * still runs is skipped (the cadence never makes one). Resolves whether
+   * any commit was sent (false: no offset had moved).
    */
-  async commitAll(): Promise<void> {
-    if (this.committing) return;
+  async commitAll(): Promise<boolean> {
+    if (this.committing) return false;
     this.committing = true;
     try {
-      await Promise.all([...this.slots.keys()].map((r) => this.commitOne(r)));
+      const sent = await Promise.all([...this.slots.keys()].map((r) => this.commitOne(r)));
+      return sent.includes(true);
     } finally {
       this.committing = false;
     }
   }
 
-  private async commitOne(range: number): Promise<void> {
+  /** Whether a write was sent (an unchanged offset sends none). */
+  private async commitOne(range: number): Promise<boolean> {
     const slot = this.slot(range);
-    if (slot.state !== 'owned' || !slot.lease) return;
+    if (slot.state !== 'owned' || !slot.lease) return false;
     const offset = this.opts.consumer.committable(range);
-    if (offset === null) return;
+    if (offset === null) return false;
     const lease = slot.lease;
     try {
       const res = await this.opts.offsets.commit(lease, offset);
       if (res === 'committed') this.emit('committed', { range, offset });
       else if (res === 'fenced' && slot.state === 'owned' && slot.lease === lease) this.drop(range, 'commit fenced');
+      return res !== 'unchanged';
     } catch (err) {
       this.emit('commit-failed', { range, err });
       this.log.warn({ err, range }, 'commit failed; will retry');
+      return true;
     }
   }
 
@@ -366,6 +395,7 @@ export class RangeOwnership extends EventEmitter {
   private beginStop(stopTimeoutMs: number | undefined): StopBudget {
     this.stopped = true;
     this.stopCommitTimer?.();
+    this.cadence.stop();
     const stopMs = stopTimeoutMs ?? UNLIMITED_STOP_MS;
     const budget = new StopBudget(this.clock, stopMs + this.finalCommitMs);
     budget.signal.addEventListener('abort', () => this.giveUp.abort(), { once: true });

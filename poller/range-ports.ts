@@ -54,6 +54,7 @@ export interface RangeOwnershipOptions {
    * it the lease every retried commit is checked against).
    */
   finalCommitMs?: number;
+  /** Least time between two commit passes, and the period of the sweep for consumers that never call `progressed()` (default 100). */
   commitIntervalMs?: number;
   clock?: Clock;
   logger?: Logger;

@@ -21,7 +21,7 @@ export function registerPoller(program: Command): Command {
     .addOption(opt('--max-in-flight <n>', 'cap on handler calls in flight across all ranges of this poller').argParser(integer(1, 1_000_000)))
     .addOption(opt('--max-attempts <n>', 'handler attempts before a message is dead-lettered').argParser(integer(1, 1_000)).default(5))
     .addOption(opt('--session-timeout <ms>', 'ZooKeeper session timeout').argParser(integer(1_000, 600_000)).default(10_000))
-    .addOption(opt('--commit-interval <ms>', 'how often acknowledged offsets are committed').argParser(integer(10)).default(500))
+    .addOption(opt('--commit-interval <ms>', 'least time between two commits of this poller (a commit follows handled messages as soon as this allows)').argParser(integer(10)).default(100))
     .addOption(opt('--drain-timeout <ms>', 'how long a handoff or a graceful stop may wait for in-flight work').argParser(integer(0)).default(30_000))
     .addOption(opt('--kafka-request-timeout <ms>', 'how long to wait for a Kafka broker\'s reply before trying again; a frozen broker holds its ranges this long').argParser(integer(1_000, 600_000)).default(30_000))
     .addOption(opt('--fetch-stall-timeout <ms>', 'no Kafka broker answered for this long: mark ourselves unhealthy so our ranges move (default: 2 x --session-timeout; 0 = never)').argParser(integer(0)))
