@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { BackoffOptions, ZkSessionOptions } from '../coordinator/index.js';
 import type { KafkaSecurity } from './kafka-security.js';
+import type { KafkaClientName } from './kafka-clients.js';
 import type { Handler } from './message.js';
 
 export interface PollerOptions {
@@ -44,9 +45,11 @@ export interface PollerOptions {
   /** Above this many queued messages a range's fetching is paused. */
   maxQueuedPerRange?: number;
   logger?: Logger;
-  /** Inject a kafkajs client (tests, or custom SASL/TLS settings). */
+  /** Which Kafka client library the poller runs on (source, dead letters, admin calls); default kafkajs. */
+  kafkaClient?: KafkaClientName;
+  /** Inject a kafkajs client (tests, or custom SASL/TLS settings); overrides `kafkaClient`. */
   kafka?: Kafka;
-  /** SASL/TLS of the kafkajs client made here (ignored with `kafka`). */
+  /** SASL/TLS of the Kafka clients made here (ignored with `kafka`). */
   kafkaSecurity?: KafkaSecurity;
   /** ZooKeeper digest credentials and ACLs (coordinator/acl.ts `zkSecurityOptions`). */
   zkSecurity?: Pick<ZkSessionOptions, 'auth' | 'acls' | 'parentAcls'>;
