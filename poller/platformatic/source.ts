@@ -265,6 +265,8 @@ class PlatformaticSource implements RangeSource {
         const cursor = this.cursors[range];
         // An answer for a partition not asked this time (kept in the broker's fetch session) or moved since.
         if (!ticket || !cursor || !cursor.current(ticket)) continue;
+        // Paused while the fetch was out: keep the position, fetch it again on resume.
+        if (cursor.pausedByPoller) continue;
         const batches = part.records;
         if (!batches || batches.length === 0) continue;
         const last = lastOffsetOf(batches);
