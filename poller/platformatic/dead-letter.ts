@@ -24,8 +24,11 @@ export function createPlatformaticDeadLetterPublisher(opts: PlatformaticDeadLett
 
   async function publish(msg: RingMessage, error: unknown, attempts: number): Promise<void> {
     if (closed) throw new Error('dead-letter publisher is closed');
+    const base = platformaticBaseOptions(opts.connection);
     producer ??= new Producer({
-      ...platformaticBaseOptions(opts.connection),
+      ...base,
+      // The client retries an idempotent send forever when given 1 retry or fewer: a missing topic must fail.
+      retries: Math.max(2, typeof base.retries === 'number' ? base.retries : 2),
       idempotent: true,
       acks: ProduceAcks.ALL,
       serializers: { headerKey: (s?: string) => (s === undefined ? undefined : Buffer.from(s)), headerValue: (s?: string) => (s === undefined ? undefined : Buffer.from(s)) },

@@ -90,6 +90,17 @@ class PlatformaticSource implements RangeSource {
       ...this.fetchSettings,
     });
     this.consumer.topics.trackAll(this.topic);
+    this.listen();
+  }
+
+  /** Connection events to the log (never their payloads beyond the broker: SASL ones carry credentials). */
+  private listen(): void {
+    const at = (p: { broker: { host: string; port: number } }) => ({ broker: `${p.broker.host}:${p.broker.port}` });
+    this.consumer.on('client:broker:connect', (p) => this.log.debug(at(p), 'connected to broker'));
+    this.consumer.on('client:broker:disconnect', (p) => this.log.debug(at(p), 'disconnected from broker'));
+    this.consumer.on('client:broker:failed', (p) => this.log.warn(at(p), 'broker connection failed'));
+    this.consumer.on('client:broker:sasl:handshake', (p) => this.log.debug({ ...at(p), mechanisms: p.mechanisms }, 'SASL handshake'));
+    this.consumer.on('client:broker:sasl:authentication', (p) => this.log.debug(at(p), 'SASL authenticated'));
   }
 
   async start(): Promise<void> {

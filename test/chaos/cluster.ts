@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { RECORD_ENV } from '../../poller/handlers/handled-record.js';
 import type { NodeProcess } from '../support/node-process.js';
+import type { KafkaClientName } from '../../poller/kafka-clients.js';
 import { RECORDING_HANDLER_JS } from '../support/paths.js';
 import { startRunProcess } from './processes.js';
 import { incKey, type Incarnation } from './records.js';
@@ -14,6 +15,7 @@ export interface ClusterOptions {
   topic: string;
   sessionTimeoutMs: number;
   dir: string;
+  kafkaClient: KafkaClientName;
 }
 
 export interface PollerSlot {
@@ -59,6 +61,7 @@ export class Cluster {
       '--drain-timeout', '10000',
       '--no-coordinator',
       '--log-level', 'info',
+      '--kafka-client', this.o.kafkaClient,
     ], {
       logFile: join(this.o.dir, `poller-${pid}-${slot.inc}.log`),
       env: {
@@ -92,6 +95,7 @@ export class Cluster {
       '--id', id,
       '--session-timeout', String(this.o.sessionTimeoutMs),
       '--log-level', 'info',
+      '--kafka-client', this.o.kafkaClient,
     ], { logFile: join(this.o.dir, `${id}.log`) });
     this.coordinators.set(id, proc);
     return proc;
