@@ -96,6 +96,8 @@ class PlatformaticSource implements RangeSource {
   /** Connection events to the log (never their payloads beyond the broker: SASL ones carry credentials). */
   private listen(): void {
     const at = (p: { broker: { host: string; port: number } }) => ({ broker: `${p.broker.host}:${p.broker.port}` });
+    // Emitted for metadata a broker sent, not for answers from the cache.
+    this.consumer.on('client:metadata', () => this.health_.brokerReplied());
     this.consumer.on('client:broker:connect', (p) => this.log.debug(at(p), 'connected to broker'));
     this.consumer.on('client:broker:disconnect', (p) => this.log.debug(at(p), 'disconnected from broker'));
     this.consumer.on('client:broker:failed', (p) => this.log.warn(at(p), 'broker connection failed'));
@@ -167,13 +169,14 @@ class PlatformaticSource implements RangeSource {
       this.state = 'closed';
       this.stop.abort();
       if (this.keepAlive) clearInterval(this.keepAlive);
-      // A fetch in flight ends within maxWaitTime; its answer is dropped.
-      await Promise.allSettled([...this.loops.values()]);
+      // Closing the client fails the requests in flight (a fetch to a silent
+      // broker would otherwise wait for its timeout), so the loops end at once.
       try {
         await this.consumer.close(true);
       } catch (err) {
         this.log.warn({ err }, 'kafka consumer close failed');
       }
+      await Promise.allSettled([...this.loops.values()]);
       this.log.info('kafka source closed');
     })();
     return this.closePromise;
@@ -189,10 +192,9 @@ class PlatformaticSource implements RangeSource {
     return cursor;
   }
 
-  private async metadata(forceUpdate = false): Promise<ClusterMetadata> {
-    const meta = await this.consumer.metadata({ topics: [this.topic], forceUpdate });
-    this.health_.brokerReplied();
-    return meta;
+  /** Cached for a few seconds unless forced; a fetched answer counts as a broker reply (see listen()). */
+  private metadata(forceUpdate = false): Promise<ClusterMetadata> {
+    return this.consumer.metadata({ topics: [this.topic], forceUpdate });
   }
 
   /** Keep-alive: with nothing fetched, ask for metadata so a silent cluster shows; start loops a leader change left out. */
