@@ -95,7 +95,6 @@ export class Cluster {
       '--id', id,
       '--session-timeout', String(this.o.sessionTimeoutMs),
       '--log-level', 'info',
-      '--kafka-client', this.o.kafkaClient,
     ], { logFile: join(this.o.dir, `${id}.log`) });
     this.coordinators.set(id, proc);
     return proc;
