@@ -5,17 +5,7 @@ import { createKafka } from './kafka-client.js';
 import { describeTopic, ensureTopics, fetchEndOffsets, type EnsureTopicsResult } from './kafka-admin.js';
 import { createKafkajsSource, type KafkajsFetchOptions } from './kafka-source.js';
 import type { KafkaSecurity } from './kafka-security.js';
-import { produceLoad, produceMessages, type LoadOptions, type ProduceResult } from './load-producer.js';
-import {
-  platformaticDescribeTopic,
-  platformaticEndOffsets,
-  platformaticEnsureTopics,
-  withPlatformaticAdmin,
-} from './platformatic/admin.js';
-import type { PlatformaticConnectOptions } from './platformatic/client-options.js';
-import { createPlatformaticDeadLetterPublisher } from './platformatic/dead-letter.js';
-import { platformaticLoadSender } from './platformatic/load-sender.js';
-import { createPlatformaticSource } from './platformatic/source.js';
+import { produceMessages, type LoadOptions, type ProduceResult } from './load-producer.js';
 import type { RangeSource } from './range-source.js';
 
 /** The Kafka client libraries ringleader runs on; kafkajs is the default. */
@@ -55,9 +45,14 @@ export interface KafkaClients {
   produce(opts: LoadOptions): Promise<ProduceResult>;
 }
 
-/** The clients of library `name`, connected as `opts` says. */
-export function kafkaClients(name: KafkaClientName, opts: KafkaConnectOptions): KafkaClients {
+/**
+ * The clients of library `name`, connected as `opts` says. @platformatic/kafka
+ * is loaded only when asked for: it doubles the start-up time of every
+ * command otherwise.
+ */
+export async function kafkaClients(name: KafkaClientName, opts: KafkaConnectOptions): Promise<KafkaClients> {
   if (name === 'platformatic') {
+    const { platformaticClients } = await import('./platformatic/clients.js');
     return platformaticClients({
       brokers: opts.brokers,
       clientId: opts.clientId,
@@ -86,20 +81,5 @@ export function kafkajsClients(kafka: Kafka): KafkaClients {
     createSource: (o) => createKafkajsSource({ kafka, ...o }),
     createDeadLetterPublisher: (o) => createDeadLetterPublisher({ kafka, ...o }),
     produce: (o) => produceMessages({ kafka, ...o }),
-  };
-}
-
-export function platformaticClients(connection: PlatformaticConnectOptions): KafkaClients {
-  return {
-    name: 'platformatic',
-    describeTopic: (topic) => platformaticDescribeTopic(connection, topic),
-    ensureTopics: (o) => withPlatformaticAdmin(connection, (admin) => platformaticEnsureTopics(admin, o)),
-    endOffsets: async (topic) => {
-      const partitions = await platformaticDescribeTopic(connection, topic);
-      return withPlatformaticAdmin(connection, (admin) => platformaticEndOffsets(admin, topic, partitions));
-    },
-    createSource: (o) => createPlatformaticSource({ connection, ...o }),
-    createDeadLetterPublisher: (o) => createPlatformaticDeadLetterPublisher({ connection, ...o }),
-    produce: (o) => produceLoad(o, () => platformaticLoadSender(connection, o.topic)),
   };
 }

@@ -90,7 +90,7 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
 
   const kafka = opts.kafka
     ? kafkajsClients(opts.kafka)
-    : kafkaClients(opts.kafkaClient ?? 'kafkajs', { brokers: opts.brokers, clientId: `ringleader-${hooks.id}`, logger: log, ...(opts.kafkaSecurity ? { security: opts.kafkaSecurity } : {}) });
+    : await kafkaClients(opts.kafkaClient ?? 'kafkajs', { brokers: opts.brokers, clientId: `ringleader-${hooks.id}`, logger: log, ...(opts.kafkaSecurity ? { security: opts.kafkaSecurity } : {}) });
   await checkTopic(kafka, config, opts.group);
   const dlq = (r.dlq = kafka.createDeadLetterPublisher({ topic: config.topic, logger: log }));
   const source = (r.source = kafka.createSource({ topic: config.topic, groupId: `ringleader.${opts.group}.${hooks.id}`, partitions: config.ranges, logger: log }));

@@ -7,7 +7,7 @@ import { createDeadLetterPublisher, MAX_ERROR_LENGTH } from '../poller/dead-lett
 import type { DeadLetterPublisher } from '../poller/dead-letter.js';
 import { ensureTopics } from '../poller/kafka-admin.js';
 import { createKafka } from '../poller/kafka-client.js';
-import { KAFKA_CLIENT_NAMES, kafkaClients, type KafkaClientName } from '../poller/kafka-clients.js';
+import { KAFKA_CLIENT_NAMES, type KafkaClientName } from '../poller/kafka-clients.js';
 import { createPlatformaticDeadLetterPublisher } from '../poller/platformatic/dead-letter.js';
 import type { RingMessage } from '../poller/message.js';
 import { brokers } from './support/env.js';
@@ -41,7 +41,7 @@ function ringMessage(topic: string, over: Partial<RingMessage> = {}): RingMessag
 }
 
 function publisherOf(client: KafkaClientName, topic: string): DeadLetterPublisher {
-  const dlq = client === 'kafkajs' ? createDeadLetterPublisher({ kafka, topic }) : kafkaClients(client, { brokers: brokers(), clientId: 'dead-letter-test' }).createDeadLetterPublisher({ topic });
+  const dlq = client === 'kafkajs' ? createDeadLetterPublisher({ kafka, topic }) : createPlatformaticDeadLetterPublisher({ connection: { brokers: brokers(), clientId: 'dead-letter-test' }, topic });
   publishers.push(dlq);
   return dlq;
 }

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTopics } from '../poller/kafka-admin.js';
 import { createKafka } from '../poller/kafka-client.js';
 import { createKafkajsSource, type KafkajsFetchOptions } from '../poller/kafka-source.js';
-import { KAFKA_CLIENT_NAMES, kafkaClients, type KafkaClientName } from '../poller/kafka-clients.js';
+import { KAFKA_CLIENT_NAMES, type KafkaClientName } from '../poller/kafka-clients.js';
 import { createPlatformaticSource } from '../poller/platformatic/source.js';
 import type { RangeSource, SourceMessage } from '../poller/range-source.js';
 import { brokers } from './support/env.js';
@@ -57,7 +57,7 @@ interface Received {
 }
 
 function sourceOf(client: KafkaClientName, o: { topic: string; groupId: string; partitions: number; fetch?: KafkajsFetchOptions }): RangeSource {
-  return client === 'kafkajs' ? createKafkajsSource({ kafka, ...o }) : kafkaClients(client, { brokers: brokers(), clientId: 'kafka-source-test' }).createSource(o);
+  return client === 'kafkajs' ? createKafkajsSource({ kafka, ...o }) : createPlatformaticSource({ connection: { brokers: brokers(), clientId: 'kafka-source-test' }, ...o });
 }
 
 async function startSource(

@@ -21,7 +21,7 @@ export async function runCreate(o: CreateActionOptions, log: Logger): Promise<Re
   let topics: unknown = null;
   const security = zkSecurity(o);
   if (o.brokers) {
-    const kafka = cliKafkaClients(o.kafkaClient, o.brokers, log, undefined, kafkaSecurityFrom(o));
+    const kafka = await cliKafkaClients(o.kafkaClient, o.brokers, log, undefined, kafkaSecurityFrom(o));
     topics = await kafka.ensureTopics({ topic: o.topic, ranges: o.ranges, ...(o.replicationFactor ? { replicationFactor: o.replicationFactor } : {}), logger: log });
   }
   const zk = new ZkSession({ connect: o.zk, connectTimeoutMs: o.connectTimeout, logger: log, ...security });

@@ -7,6 +7,6 @@ export function cliKafka(brokers: string[], log: Logger, clientId = 'ringleader-
 }
 
 /** The Kafka clients of `--kafka-client` for one-shot commands, failing fast like cliKafka. */
-export function cliKafkaClients(name: KafkaClientName, brokers: string[], log: Logger, clientId = 'ringleader-cli', security?: KafkaSecurity): KafkaClients {
+export function cliKafkaClients(name: KafkaClientName, brokers: string[], log: Logger, clientId = 'ringleader-cli', security?: KafkaSecurity): Promise<KafkaClients> {
   return kafkaClients(name, { brokers, clientId, logger: log, failFast: true, ...(security ? { security } : {}) });
 }

@@ -16,7 +16,7 @@ export interface ProduceActionOptions extends KafkaAuthFlags {
 
 /** `ringleader produce`: keyed load with the range partitioner; progress on a TTY. */
 export async function runProduce(o: ProduceActionOptions, log: Logger): Promise<ProduceResult & { topic: string }> {
-  const kafka = cliKafkaClients(o.kafkaClient, o.brokers, log, undefined, kafkaSecurityFrom(o));
+  const kafka = await cliKafkaClients(o.kafkaClient, o.brokers, log, undefined, kafkaSecurityFrom(o));
   await kafka.describeTopic(o.topic); // a missing topic is a clear error, not a retry loop
   const abort = new AbortController();
   const remove = onStopSignals(() => abort.abort(), log);

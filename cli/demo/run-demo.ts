@@ -200,8 +200,7 @@ class Demo {
     const { o, progress } = this;
     progress.t0 = Date.now();
     this.beginStep(0);
-    const kafka = cliKafkaClients(o.kafkaClient, brokers, this.root, 'ringleader-demo');
-    const producing = (this.producing = kafka.produce({
+    const producing = (this.producing = cliKafkaClients(o.kafkaClient, brokers, this.root, 'ringleader-demo').then((kafka) => kafka.produce({
       topic: this.name,
       count: Math.ceil(o.rate * o.stepSeconds * 4 * 2) + 1_000,
       keys: o.keys,
@@ -210,7 +209,7 @@ class Demo {
       signal: this.produceStop.signal,
       logger: this.root,
       onProgress: (p) => (progress.produced = p.sent),
-    }));
+    })));
     producing.then(
       (r) => (progress.produced = r.sent),
       () => undefined,
