@@ -6,7 +6,7 @@
 #   docker run --rm ringleader --help
 #   docker run --rm -e RINGLEADER_ZK=zk:2181 -e RINGLEADER_BROKERS=kafka:9092 ringleader status --group orders
 
-FROM node:22-slim AS build
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Scripts off: `prepare` would build before the sources are copied.
@@ -14,7 +14,7 @@ RUN npm ci --ignore-scripts
 COPY . .
 RUN npm run build
 
-FROM node:22-slim
+FROM node:24-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./

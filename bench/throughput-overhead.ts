@@ -31,7 +31,7 @@ export interface ConsumeTiming {
   cpuUsPerMsg: number;
 }
 
-function timing(messages: number, t0: number, tReady: number, tEnd: number, cpu: NodeJS.CpuUsage): ConsumeTiming {
+export function consumeTiming(messages: number, t0: number, tReady: number, tEnd: number, cpu: NodeJS.CpuUsage): ConsumeTiming {
   const ms = tEnd - tReady;
   const totalMs = tEnd - t0;
   return {
@@ -78,7 +78,7 @@ export async function runPlainKafkajs(brokers: string[], topic: string, expected
       },
     });
     const tEnd = await withTimeout(done, timeoutMs, () => `plain kafkajs consumer saw ${seen}/${expected} messages`);
-    return timing(seen, t0, tReady, tEnd, process.cpuUsage(cpu0));
+    return consumeTiming(seen, t0, tReady, tEnd, process.cpuUsage(cpu0));
   } finally {
     await consumer.disconnect().catch(() => undefined);
   }
@@ -124,7 +124,7 @@ export async function runPoller(
     await poller.start();
     const tEnd = await withTimeout(done, timeoutMs, () => `poller handled ${poller.status().handled}/${expected} messages`);
     log(`  poller: first range acquired ${Math.round(tReady - t0)} ms after start(), all ${ranges} after ${Math.round(tAll - t0)} ms`);
-    return timing(poller.status().handled, t0, tReady, tEnd, process.cpuUsage(cpu0));
+    return consumeTiming(poller.status().handled, t0, tReady, tEnd, process.cpuUsage(cpu0));
   } finally {
     if (timer) clearInterval(timer);
     await poller.close().catch((err: unknown) => log(`poller close failed: ${String(err)}`));
@@ -132,7 +132,7 @@ export async function runPoller(
   }
 }
 
-async function withTimeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
+export async function withTimeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
   let t: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     t = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what()}`)), ms);

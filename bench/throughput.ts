@@ -4,11 +4,13 @@
  *   npx tsc -p tsconfig.build.json && npm run bench:throughput -- [--json] [--quick] [--profile]
  *
  * 1. Overhead: a 32-range topic preloaded with 200,000 messages of 200 B is
- *    consumed by one plain kafkajs consumer (eachBatch, no processing) and
- *    by one in-process ringleader poller (default counting handler), in
- *    alternating order over several repetitions; medians are reported.
- *    Both are timed from ready-to-fetch to the last message, with the same
- *    fetch settings (see throughput-overhead.ts).
+ *    consumed by one plain kafkajs consumer (eachBatch, no processing), one
+ *    plain @platformatic/kafka consumer (its message stream), and one
+ *    in-process ringleader poller (default counting handler) on each of the
+ *    two clients (--kafka-client), in alternating order over several
+ *    repetitions; medians are reported. All are timed from ready-to-fetch to
+ *    the last message, with the same fetch settings (see
+ *    throughput-overhead.ts, throughput-platformatic.ts).
  * 2. Scaling: 1, 2, 4, 8 poller processes with a handler that waits 5 ms per
  *    message, --concurrency 8 and --max-in-flight 8 (each poller is a worker
  *    of capacity 8, like a sidecar with 8 connections); a fresh group per n;
@@ -41,6 +43,7 @@ import {
   type Servers,
 } from './throughput-env.js';
 import { runPlainKafkajs, runPoller, type ConsumeTiming } from './throughput-overhead.js';
+import { runPlainPlatformatic } from './throughput-platformatic.js';
 import { killAllPollers, runScaling, startOkServer, type ScalingResult, type ScalingRunOptions } from './throughput-scaling.js';
 import type { ZkSession } from '../coordinator/index.js';
 import { formatTop, profiled, topSelfTime } from './throughput-profile.js';
@@ -73,6 +76,14 @@ interface OverheadSummary {
   overheadRatioFromStart: number;
   cpuPlain: number;
   cpuPoller: number;
+  plainPlatformaticRate: number;
+  pollerPlatformaticRate: number;
+  /** Poller on platformatic / plain platformatic. */
+  overheadRatioPlatformatic: number;
+  /** Poller on platformatic / plain kafkajs. */
+  platformaticOverKafkajs: number;
+  cpuPlainPlatformatic: number;
+  cpuPollerPlatformatic: number;
 }
 
 interface ScalingSummary {
@@ -156,44 +167,69 @@ async function measure(t: LoadedTopic, plan: ThroughputPlan, dirs: RunDirs): Pro
   return { loaded: t.loaded, overhead, scaling, sidecarRatePerPoller };
 }
 
-function consume(which: 'plain' | 'poller', t: LoadedTopic, timeoutMs: number): Promise<ConsumeTiming> {
-  return which === 'plain'
-    ? runPlainKafkajs(t.servers.brokers, t.topic, t.loaded, timeoutMs)
-    : runPoller(t.zk, t.servers, t.topic, RANGES, t.loaded, timeoutMs);
+type Consumer = 'plain' | 'poller' | 'plainPlatformatic' | 'pollerPlatformatic';
+const CONSUMERS: readonly Consumer[] = ['plain', 'poller', 'plainPlatformatic', 'pollerPlatformatic'];
+
+function consume(which: Consumer, t: LoadedTopic, timeoutMs: number): Promise<ConsumeTiming> {
+  switch (which) {
+    case 'plain':
+      return runPlainKafkajs(t.servers.brokers, t.topic, t.loaded, timeoutMs);
+    case 'plainPlatformatic':
+      return runPlainPlatformatic(t.servers.brokers, t.topic, t.loaded, timeoutMs);
+    case 'poller':
+      return runPoller(t.zk, t.servers, t.topic, RANGES, t.loaded, timeoutMs);
+    case 'pollerPlatformatic':
+      return runPoller(t.zk, t.servers, t.topic, RANGES, t.loaded, timeoutMs, { kafkaClient: 'platformatic' });
+  }
 }
 
-const CONSUMER_LABEL = { plain: 'plain kafkajs', poller: 'poller       ' } as const;
+const CONSUMER_LABEL: Record<Consumer, string> = {
+  plain: 'plain kafkajs          ',
+  poller: 'poller on kafkajs      ',
+  plainPlatformatic: 'plain platformatic     ',
+  pollerPlatformatic: 'poller on platformatic ',
+};
 
-/** Plain kafkajs and one poller in alternating order, so drift in the machine's load favours neither. */
+/** The four consumers in alternating order, so drift in the machine's load favours none. */
 async function measureOverhead(t: LoadedTopic, reps: number, timeoutMs: number): Promise<OverheadSummary> {
-  const timings = { plain: [] as ConsumeTiming[], poller: [] as ConsumeTiming[] };
+  const timings: Record<Consumer, ConsumeTiming[]> = { plain: [], poller: [], plainPlatformatic: [], pollerPlatformatic: [] };
   for (let i = 0; i < reps; i++) {
-    const order = i % 2 === 0 ? (['plain', 'poller'] as const) : (['poller', 'plain'] as const);
+    const order = i % 2 === 0 ? CONSUMERS : [...CONSUMERS].reverse();
     for (const which of order) {
       const c = await consume(which, t, timeoutMs);
       timings[which].push(c);
       log(`overhead rep ${i + 1}/${reps}: ${CONSUMER_LABEL[which]} ${round(c.rate)} msg/s (${round(c.ms)} ms from ready, ${round(c.totalMs)} ms from start)`);
     }
   }
-  return summariseOverhead(timings.plain, timings.poller);
+  return summariseOverhead(timings);
 }
 
-function summariseOverhead(plain: ConsumeTiming[], poller: ConsumeTiming[]): OverheadSummary {
-  const plainRate = median(plain.map((t) => t.rate));
-  const pollerRate = median(poller.map((t) => t.rate));
+function summariseOverhead(t: Record<Consumer, ConsumeTiming[]>): OverheadSummary {
+  const rate = (c: Consumer) => median(t[c].map((x) => x.rate));
+  const cpu = (c: Consumer) => median(t[c].map((x) => x.cpuUsPerMsg));
+  const plainRate = rate('plain');
+  const pollerRate = rate('poller');
+  const plainPlatformaticRate = rate('plainPlatformatic');
+  const pollerPlatformaticRate = rate('pollerPlatformatic');
   const overheadRatio = pollerRate / plainRate;
-  const overheadRatioFromStart = median(poller.map((t) => t.rateFromStart)) / median(plain.map((t) => t.rateFromStart));
-  const cpuPlain = median(plain.map((t) => t.cpuUsPerMsg));
-  const cpuPoller = median(poller.map((t) => t.cpuUsPerMsg));
-  log(`overhead: CPU per message ${cpuPlain.toFixed(2)} µs plain, ${cpuPoller.toFixed(2)} µs poller (ratio ${r3(cpuPlain / cpuPoller)})`);
-  log(`overhead: plain ${round(plainRate)} msg/s, poller ${round(pollerRate)} msg/s, ratio ${r3(overheadRatio)} (from start incl. joins: ${r3(overheadRatioFromStart)})`);
-  return { plainRate, pollerRate, overheadRatio, overheadRatioFromStart, cpuPlain, cpuPoller };
+  const overheadRatioFromStart = median(t.poller.map((x) => x.rateFromStart)) / median(t.plain.map((x) => x.rateFromStart));
+  const overheadRatioPlatformatic = pollerPlatformaticRate / plainPlatformaticRate;
+  const platformaticOverKafkajs = pollerPlatformaticRate / plainRate;
+  const s = {
+    plainRate, pollerRate, overheadRatio, overheadRatioFromStart, cpuPlain: cpu('plain'), cpuPoller: cpu('poller'),
+    plainPlatformaticRate, pollerPlatformaticRate, overheadRatioPlatformatic, platformaticOverKafkajs,
+    cpuPlainPlatformatic: cpu('plainPlatformatic'), cpuPollerPlatformatic: cpu('pollerPlatformatic'),
+  };
+  log(`overhead: CPU per message (µs) plain kafkajs ${s.cpuPlain.toFixed(2)}, poller on kafkajs ${s.cpuPoller.toFixed(2)}, plain platformatic ${s.cpuPlainPlatformatic.toFixed(2)}, poller on platformatic ${s.cpuPollerPlatformatic.toFixed(2)}`);
+  log(`overhead: kafkajs plain ${round(plainRate)} msg/s, poller ${round(pollerRate)} msg/s, ratio ${r3(overheadRatio)} (from start incl. joins: ${r3(overheadRatioFromStart)})`);
+  log(`overhead: platformatic plain ${round(plainPlatformaticRate)} msg/s, poller ${round(pollerPlatformaticRate)} msg/s, ratio ${r3(overheadRatioPlatformatic)}; poller on platformatic / plain kafkajs ${r3(platformaticOverKafkajs)}`);
+  return s;
 }
 
 /** One more run of each consumer under the in-process CPU profiler (kept out of the figures above). */
 async function profileOverhead(t: LoadedTopic, profileDir: string, timeoutMs: number): Promise<void> {
   mkdirSync(profileDir, { recursive: true });
-  for (const which of ['plain', 'poller'] as const) {
+  for (const which of CONSUMERS) {
     const file = join(profileDir, `overhead-${which}.cpuprofile`);
     const c = await profiled(file, () => consume(which, t, timeoutMs));
     log(formatTop(`profile of ${which} (${round(c.rate)} msg/s while profiled) ${file}`, topSelfTime(file)));
@@ -247,6 +283,10 @@ function report(plan: ThroughputPlan, dirs: RunDirs, m: Measured, started: numbe
     plainKafkajs: round(o.plainRate),
     poller: round(o.pollerRate),
     overheadRatio: r3(o.overheadRatio),
+    plainPlatformatic: round(o.plainPlatformaticRate),
+    pollerPlatformatic: round(o.pollerPlatformaticRate),
+    overheadRatioPlatformatic: r3(o.overheadRatioPlatformatic),
+    platformaticOverKafkajs: r3(o.platformaticOverKafkajs),
     scaling: s.scaling,
     rates: s.rates,
     sidecarRatePerPoller: round(m.sidecarRatePerPoller),
@@ -254,9 +294,14 @@ function report(plan: ThroughputPlan, dirs: RunDirs, m: Measured, started: numbe
     node: process.version,
     quick: args.quick,
     repetitions: plan.reps,
-    timing: 'overhead: from ready to fetch (plain: group joined; poller: first range acquired) to last message; scaling: window after convergence',
+    timing: 'overhead: from ready to fetch (plain consumers: group joined; pollers: first range acquired) to last message; scaling: window after convergence',
     overheadRatioFromStart: r3(o.overheadRatioFromStart),
-    cpuUsPerMsg: { plainKafkajs: r3(o.cpuPlain), poller: r3(o.cpuPoller) },
+    cpuUsPerMsg: {
+      plainKafkajs: r3(o.cpuPlain),
+      poller: r3(o.cpuPoller),
+      plainPlatformatic: r3(o.cpuPlainPlatformatic),
+      pollerPlatformatic: r3(o.cpuPollerPlatformatic),
+    },
     // Little's law: n pollers of capacity maxInFlight cannot beat n * maxInFlight / delay.
     ioCeilingPerPoller: round((CONCURRENCY * 1000) / HANDLER_DELAY_MS),
     maxInFlight: CONCURRENCY,
@@ -271,6 +316,7 @@ function report(plan: ThroughputPlan, dirs: RunDirs, m: Measured, started: numbe
   log(`done in ${result.seconds} s`);
   if (!args.json) {
     log(`plain kafkajs ${result.plainKafkajs} msg/s | poller ${result.poller} msg/s | overhead ratio ${result.overheadRatio}`);
+    log(`plain platformatic ${result.plainPlatformatic} msg/s | poller on platformatic ${result.pollerPlatformatic} msg/s | overhead ratio ${result.overheadRatioPlatformatic} | poller on platformatic / plain kafkajs ${result.platformaticOverKafkajs}`);
     log(`rates ${JSON.stringify(s.rates)} | scaling ${JSON.stringify(s.scaling)} | sidecar/poller ${result.sidecarRatePerPoller}`);
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);

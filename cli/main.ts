@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { runProgram } from './program.js';
 import { hideSecretArgs } from './secrets.js';
+import { quietKafkajsTimeoutWarning } from './quiet-kafkajs-timeout-warning.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+quietKafkajsTimeoutWarning();
 
 // Before anything else: --kafka-password / --zk-auth values out of `ps`.
 hideSecretArgs();

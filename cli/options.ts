@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { KAFKA_CLIENT_NAMES } from '../poller/index.js';
 import { opt } from './option-env.js';
 
 export { opt, envName } from './option-env.js';
@@ -44,4 +45,9 @@ export interface ZkFlags {
 export interface LogFlags {
   pretty?: boolean;
   logLevel?: string;
+}
+
+/** `--kafka-client`: the Kafka client library of the command (poller, produce, create, demo). */
+export function addKafkaClientOption(cmd: Command): Command {
+  return cmd.addOption(opt('--kafka-client <name>', 'Kafka client library').choices([...KAFKA_CLIENT_NAMES]).default('kafkajs'));
 }

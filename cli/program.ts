@@ -3,6 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError, oneLine } from './errors.js';
+import { kafkaErrorLine } from './kafka-error-line.js';
 import { authHint } from './secrets.js';
 import { registerPoller } from './commands/poller.js';
 import { registerCoordinator } from './commands/coordinator.js';
@@ -56,15 +57,11 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** kafkajs errors don't say they are about Kafka ("Connection error: connect ECONNREFUSED ..."). */
+/** Kafka errors don't say they are about Kafka ("Connection error: connect ECONNREFUSED ..."). */
 function describe(err: unknown, argv: readonly string[]): string {
-  const name = (err as { name?: unknown })?.name;
-  if (typeof name === 'string' && name.startsWith('KafkaJS')) {
-    const i = argv.indexOf('--brokers');
-    const brokers = (i > 0 ? argv[i + 1] : undefined) ?? process.env.RINGLEADER_BROKERS ?? '?';
-    return `Kafka at ${brokers}: ${oneLine(err)}`;
-  }
-  return oneLine(err);
+  const i = argv.indexOf('--brokers');
+  const brokers = (i > 0 ? argv[i + 1] : undefined) ?? process.env.RINGLEADER_BROKERS ?? '?';
+  return kafkaErrorLine(err, brokers) ?? oneLine(err);
 }
 
 /**

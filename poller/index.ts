@@ -26,6 +26,8 @@ export type { EnsureTopicsOptions, EnsureTopicsResult } from './kafka-admin.js';
 export { produceMessages, loadKey, loadValue } from './load-producer.js';
 export type { ProduceOptions, ProduceResult, ProduceProgress } from './load-producer.js';
 export { createKafkajsSource } from './kafka-source.js';
+export { kafkaClients, kafkajsClients, KAFKA_CLIENT_NAMES } from './kafka-clients.js';
+export type { KafkaClients, KafkaClientName, KafkaConnectOptions } from './kafka-clients.js';
 export type { RangeSource, SourceMessage } from './range-source.js';
 export { RangeOwnership } from './range-ownership.js';
 export type { RangeConsumer, OwnershipState } from './range-ownership.js';

@@ -22,11 +22,12 @@ export function kafkajsSecurity(security: KafkaSecurity | undefined): Pick<Kafka
   return out;
 }
 
-/** kafkajs error names that no retry will fix: a wrong password or a mechanism the broker does not offer. */
+/** Errors (of either client) that no retry will fix: a wrong password or a mechanism the broker does not offer. */
 export function isKafkaAuthError(err: unknown): boolean {
-  for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+  for (let e: unknown = err, i = 0; e && i < 5; e = (e as { errors?: unknown[] }).errors?.[0] ?? (e as { cause?: unknown }).cause, i++) {
     const name = (e as { name?: unknown }).name;
     if (name === 'KafkaJSSASLAuthenticationError') return true;
+    if ((e as { code?: unknown }).code === 'PLT_KFK_AUTHENTICATION') return true;
     const msg = (e as { message?: unknown }).message;
     if (typeof msg === 'string' && /SASL .*(authentication failed|mechanism)/i.test(msg)) return true;
   }

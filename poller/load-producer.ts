@@ -13,8 +13,17 @@ export interface ProduceProgress {
   ratePerSec: number;
 }
 
-export interface ProduceOptions {
+/** Sends one batch of load messages (a Kafka producer of either client), acks from every in-sync replica. */
+export interface LoadSender {
+  send(messages: { key: string; value: string }[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ProduceOptions extends LoadOptions {
   kafka: Kafka;
+}
+
+export interface LoadOptions {
   topic: string;
   count: number;
   /** Distinct keys, `key-0` .. `key-<keys-1>`; message i gets `key-<i % keys>`. */
@@ -58,9 +67,26 @@ export function loadValue(id: number, keys: number, size: number): string {
   return `{"id":${id},"key":"${key}","seq":${seq},"pad":"${'x'.repeat(Math.max(0, size - bare.length))}"}`;
 }
 
-/** Sends `count` keyed messages, each key to partition `rangeOf(key, R)`. */
+/** Sends `count` keyed messages with kafkajs, each key to partition `rangeOf(key, R)`. */
 export async function produceMessages(opts: ProduceOptions): Promise<ProduceResult> {
-  const { kafka, topic, count, keys, size } = opts;
+  const producer = opts.kafka.producer({ createPartitioner: createRangePartitioner, allowAutoTopicCreation: false });
+  return produceLoad(opts, async () => {
+    // Each message names its partition, so that what a send left unwritten can be told and sent again.
+    const partitions = await describeTopic(opts.kafka, opts.topic);
+    await producer.connect();
+    return {
+      send: async (messages) => {
+        const placed: Message[] = messages.map((m) => ({ ...m, partition: rangeOf(m.key, partitions) }));
+        await sendEveryPartition(producer, { topic: opts.topic, acks: -1, compression: CompressionTypes.None, messages: placed });
+      },
+      close: () => producer.disconnect(),
+    };
+  });
+}
+
+/** Sends `count` keyed messages through the sender `connect` makes (closed at the end, whatever happens). */
+export async function produceLoad(opts: LoadOptions, connect: () => Promise<LoadSender>): Promise<ProduceResult> {
+  const { topic, count, keys, size } = opts;
   for (const [name, v] of [['count', count], ['keys', keys], ['size', size]] as const) {
     if (!Number.isSafeInteger(v) || v < (name === 'keys' ? 1 : 0)) {
       throw new RangeError(`${name} must be a ${name === 'keys' ? 'positive' : 'non-negative'} integer, got ${v}`);
@@ -74,10 +100,7 @@ export async function produceMessages(opts: ProduceOptions): Promise<ProduceResu
     opts.batchSize ?? (opts.rate !== undefined ? Math.min(500, Math.ceil(opts.rate / 20)) : 500),
   );
 
-  // Each message names its partition, so that what a send left unwritten can be told and sent again.
-  const partitions = await describeTopic(kafka, topic);
-  const producer = kafka.producer({ createPartitioner: createRangePartitioner, allowAutoTopicCreation: false });
-  await producer.connect();
+  const sender = await connect();
   const started = performance.now();
   let sent = 0;
   let lastReport = started;
@@ -91,13 +114,12 @@ export async function produceMessages(opts: ProduceOptions): Promise<ProduceResu
         if (opts.signal?.aborted) break;
       }
       const n = Math.min(batchSize, count - sent);
-      const messages: Message[] = new Array(n);
+      const messages: { key: string; value: string }[] = new Array(n);
       for (let i = 0; i < n; i++) {
         const id = sent + i;
-        const key = loadKey(id, keys);
-        messages[i] = { key, value: loadValue(id, keys, size), partition: rangeOf(key, partitions) };
+        messages[i] = { key: loadKey(id, keys), value: loadValue(id, keys, size) };
       }
-      await sendEveryPartition(producer, { topic, acks: -1, compression: CompressionTypes.None, messages });
+      await sender.send(messages);
       sent += n;
       const now = performance.now();
       if (opts.onProgress && (now - lastReport >= 1000 || sent === count)) {
@@ -106,7 +128,7 @@ export async function produceMessages(opts: ProduceOptions): Promise<ProduceResu
       }
     }
   } finally {
-    await producer.disconnect();
+    await sender.close();
   }
   const ms = Math.round(performance.now() - started);
   log.info({ sent, ms }, 'messages produced');

@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { BackoffOptions, ZkSessionOptions } from '../coordinator/index.js';
 import type { KafkaSecurity } from './kafka-security.js';
+import type { KafkaClientName } from './kafka-clients.js';
 import type { Handler } from './message.js';
 
 export interface PollerOptions {
@@ -45,11 +46,13 @@ export interface PollerOptions {
   /** Above this many queued messages a range's fetching is paused. */
   maxQueuedPerRange?: number;
   logger?: Logger;
-  /** Inject a kafkajs client (tests, or custom SASL/TLS settings). */
+  /** Which Kafka client library the poller runs on (source, dead letters, admin calls); default kafkajs. */
+  kafkaClient?: KafkaClientName;
+  /** Inject a kafkajs client (tests, or custom SASL/TLS settings); overrides `kafkaClient`. */
   kafka?: Kafka;
   /** How long the kafkajs client made here waits for a broker's reply (a frozen broker holds its partitions this long); kafkajs's default 30 s when absent. */
   kafkaRequestTimeoutMs?: number;
-  /** SASL/TLS of the kafkajs client made here (ignored with `kafka`). */
+  /** SASL/TLS of the Kafka clients made here (ignored with `kafka`). */
   kafkaSecurity?: KafkaSecurity;
   /** ZooKeeper digest credentials and ACLs (coordinator/acl.ts `zkSecurityOptions`). */
   zkSecurity?: Pick<ZkSessionOptions, 'auth' | 'acls' | 'parentAcls'>;

@@ -1,5 +1,4 @@
 import os from 'node:os';
-import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
   ZkSession,
@@ -10,11 +9,9 @@ import {
   Coordinator,
   type GroupConfig,
 } from '../coordinator/index.js';
-import { createKafka } from './kafka-client.js';
-import { createKafkajsSource } from './kafka-source.js';
+import { kafkaClients, kafkajsClients, type KafkaClients } from './kafka-clients.js';
 import type { RangeSource } from './range-source.js';
-import { describeTopic } from './kafka-admin.js';
-import { createDeadLetterPublisher, type DeadLetterPublisher } from './dead-letter.js';
+import type { DeadLetterPublisher } from './dead-letter.js';
 import { startMetricsServer, type MetricsServer } from './metrics.js';
 import { AssignedRanges } from './assigned-ranges.js';
 import { OwnedRanges } from './owned-ranges.js';
@@ -91,10 +88,18 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
   checkConfigMatches(config, { topic: opts.topic }, opts.group);
   const gate = (r.gate = new FencingGate(() => zk.withinDeadline()));
 
-  const kafka = opts.kafka ?? createKafka({ brokers: opts.brokers, clientId: `ringleader-${hooks.id}`, logger: log, ...(opts.kafkaRequestTimeoutMs !== undefined ? { requestTimeout: opts.kafkaRequestTimeoutMs } : {}), ...(opts.kafkaSecurity ? { security: opts.kafkaSecurity } : {}) });
+  const kafka = opts.kafka
+    ? kafkajsClients(opts.kafka)
+    : await kafkaClients(opts.kafkaClient ?? 'kafkajs', {
+        brokers: opts.brokers,
+        clientId: `ringleader-${hooks.id}`,
+        logger: log,
+        ...(opts.kafkaRequestTimeoutMs !== undefined ? { requestTimeoutMs: opts.kafkaRequestTimeoutMs } : {}),
+        ...(opts.kafkaSecurity ? { security: opts.kafkaSecurity } : {}),
+      });
   await checkTopic(kafka, config, opts.group);
-  const dlq = (r.dlq = createDeadLetterPublisher({ kafka, topic: config.topic, logger: log }));
-  const source = (r.source = createKafkajsSource({ kafka, topic: config.topic, groupId: `ringleader.${opts.group}.${hooks.id}`, partitions: config.ranges, logger: log }));
+  const dlq = (r.dlq = kafka.createDeadLetterPublisher({ topic: config.topic, logger: log }));
+  const source = (r.source = kafka.createSource({ topic: config.topic, groupId: `ringleader.${opts.group}.${hooks.id}`, partitions: config.ranges, logger: log }));
   const owned = (r.owned = new OwnedRanges({
     source,
     newPipeline: (range) => hooks.newPipeline(range, gate.canStart, dlq),
@@ -138,8 +143,8 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
   }
 }
 
-async function checkTopic(kafka: Kafka, config: GroupConfig, group: string): Promise<void> {
-  const partitions = await describeTopic(kafka, config.topic);
+async function checkTopic(kafka: KafkaClients, config: GroupConfig, group: string): Promise<void> {
+  const partitions = await kafka.describeTopic(config.topic);
   if (partitions !== config.ranges) {
     throw new Error(`topic "${config.topic}" has ${partitions} partitions but group "${group}" has ${config.ranges} ranges`);
   }

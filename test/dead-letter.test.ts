@@ -1,4 +1,5 @@
-// Dead letters land in <topic>.dlq on the range's partition with every header.
+// Dead letters land in <topic>.dlq on the range's partition with every header,
+// on each Kafka client (kafkajs, @platformatic/kafka).
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,8 @@ import { createDeadLetterPublisher, MAX_ERROR_LENGTH } from '../poller/dead-lett
 import type { DeadLetterPublisher } from '../poller/dead-letter.js';
 import { ensureTopics } from '../poller/kafka-admin.js';
 import { createKafka } from '../poller/kafka-client.js';
+import { KAFKA_CLIENT_NAMES, type KafkaClientName } from '../poller/kafka-clients.js';
+import { createPlatformaticDeadLetterPublisher } from '../poller/platformatic/dead-letter.js';
 import type { RingMessage } from '../poller/message.js';
 import { brokers } from './support/env.js';
 import { readTopic } from './support/read-topic.js';
@@ -37,12 +40,17 @@ function ringMessage(topic: string, over: Partial<RingMessage> = {}): RingMessag
   };
 }
 
-describe('dead-letter publisher', () => {
+function publisherOf(client: KafkaClientName, topic: string): DeadLetterPublisher {
+  const dlq = client === 'kafkajs' ? createDeadLetterPublisher({ kafka, topic }) : createPlatformaticDeadLetterPublisher({ connection: { brokers: brokers(), clientId: 'dead-letter-test' }, topic });
+  publishers.push(dlq);
+  return dlq;
+}
+
+describe.each(KAFKA_CLIENT_NAMES)('dead-letter publisher on %s', (client) => {
   it('writes the message to <topic>.dlq on its range partition with the failure headers', async () => {
     const topic = `dlq-${randomUUID()}`;
     await ensureTopics({ kafka, topic, ranges: 3, replicationFactor: 1 });
-    const dlq = createDeadLetterPublisher({ kafka, topic });
-    publishers.push(dlq);
+    const dlq = publisherOf(client, topic);
 
     const before = Date.now();
     await dlq.publish(ringMessage(topic), new Error('handler exploded'), 5);
@@ -84,13 +92,16 @@ describe('dead-letter publisher', () => {
       clientId: 'dead-letter-test',
       retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 200 },
     });
-    const dlq = createDeadLetterPublisher({ kafka: impatient, topic });
+    // (@platformatic/kafka retries an idempotent send forever when told 1 retry or fewer.)
+    const dlq = client === 'kafkajs'
+      ? createDeadLetterPublisher({ kafka: impatient, topic })
+      : createPlatformaticDeadLetterPublisher({ connection: { brokers: brokers(), clientId: 'dead-letter-test', retries: 2, retryDelayMs: 50 }, topic });
     publishers.push(dlq);
     await expect(dlq.publish(ringMessage(topic), new Error('x'), 1)).rejects.toThrow();
   });
 
   it('refuses to publish after close', async () => {
-    const dlq = createDeadLetterPublisher({ kafka, topic: 'whatever' });
+    const dlq = publisherOf(client, 'whatever');
     await dlq.close();
     await expect(dlq.publish(ringMessage('whatever'), new Error('x'), 1)).rejects.toThrow(/closed/);
   });

@@ -1,7 +1,8 @@
 // Authenticated Kafka: a private broker with only a SASL_PLAINTEXT listener
 // (PLAIN and SCRAM-SHA-512), the CLI creating, producing, consuming and
 // reporting through it, wrong credentials failing fast with one line, and the
-// password never showing up in logs, status output, ps or znodes.
+// password never showing up in logs, status output, ps or znodes; on each
+// Kafka client of create, produce and poller (--kafka-client).
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { ZkSession } from '../coordinator/index.js';
 import { zkConnect, randomName } from './support/env.js';
 import { runCli, ProcSet, type RunResult } from './support/node-process.js';
 import { privateKafka } from './support/private-kafka.js';
+import { KAFKA_CLIENT_NAMES } from '../poller/kafka-clients.js';
 
 const ADMIN = { username: 'admin', password: `adm${randomBytes(8).toString('hex')}` };
 const ALICE = { username: 'alice', password: `pw${randomBytes(12).toString('hex')}` };
@@ -40,8 +42,9 @@ async function dumpZnodes(path: string): Promise<string> {
   }
 }
 
-describe('Kafka with SASL: the happy path', () => {
+describe.each(KAFKA_CLIENT_NAMES)('Kafka with SASL on %s: the happy path', (client) => {
   it('creates, produces, consumes (PLAIN and SCRAM-SHA-512) and reports; the password appears nowhere', async () => {
+    const clientFlag = ['--kafka-client', client];
     const group = randomName('sasl');
     const topic = randomName('sasl-t');
     const pwFile = join(kafka.dir, `pw-${group}`);
@@ -49,19 +52,19 @@ describe('Kafka with SASL: the happy path', () => {
     const plainEnv = { RINGLEADER_KAFKA_PASSWORD: ALICE.password };
     const plain = ['--kafka-sasl-mechanism', 'plain', '--kafka-username', ALICE.username];
 
-    const created = await runCli(['create', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--topic', topic, '--ranges', '4', ...plain], { env: plainEnv });
+    const created = await runCli(['create', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--topic', topic, '--ranges', '4', ...plain, ...clientFlag], { env: plainEnv });
     expect(created.code, created.stderr).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ created: true, config: { topic, ranges: 4 } });
 
     const produced = await runCli(['produce', '--brokers', kafka.broker.bootstrap, '--topic', topic, '--count', '200', '--keys', '20',
-      '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', ALICE.username, '--kafka-password-file', pwFile]);
+      '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', ALICE.username, '--kafka-password-file', pwFile, ...clientFlag]);
     expect(produced.code, produced.stderr).toBe(0);
     expect(JSON.parse(produced.stdout)).toMatchObject({ sent: 200 });
 
     // The password on the command line on purpose: it must vanish from ps.
     const poller = procs.start('p1', ['poller', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--topic', topic,
       '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', ALICE.username, '--kafka-password', ALICE.password,
-      '--log-level', 'debug', '--commit-interval', '100']);
+      '--log-level', 'debug', '--commit-interval', '100', ...clientFlag]);
     await poller.started(90_000);
     const ps = execFileSync('ps', ['-o', 'args=', '-p', String(poller.pid)], { encoding: 'utf8' });
     expect(ps).toContain('--kafka-password [redacted]');
@@ -85,7 +88,7 @@ describe('Kafka with SASL: the happy path', () => {
     poller.signal('SIGTERM');
     const exit = await poller.waitExit(30_000);
     expect(exit.code).toBe(0);
-    // debug logs include kafkajs' SASL handshakes; none may carry the password.
+    // debug logs include the client's SASL handshakes; none may carry the password.
     expect(poller.logs.some((l) => /SASL/i.test(JSON.stringify(l)))).toBe(true);
     for (const text of [poller.stderr, poller.stdout, created.stdout, produced.stdout, produced.stderr, last!.stdout, last!.stderr]) {
       expect(text).not.toContain(ALICE.password);
@@ -109,6 +112,8 @@ describe('Kafka with SASL: bad credentials and flags', () => {
       ['status/unknown user', ['status', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--json', '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', 'mallory', '--kafka-password', wrong]],
       ['watch/plain', ['watch', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--json', '--duration', '20000', '--kafka-sasl-mechanism', 'plain', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
       ['poller/scram', ['poller', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--topic', topic, '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
+      ['produce/plain on platformatic', ['produce', '--brokers', kafka.broker.bootstrap, '--topic', topic, '--count', '1', '--kafka-client', 'platformatic', '--kafka-sasl-mechanism', 'plain', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
+      ['poller/scram on platformatic', ['poller', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--topic', topic, '--kafka-client', 'platformatic', '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', ALICE.username, '--kafka-password', wrong]],
       ['poller/no SASL at all', ['poller', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--topic', topic, '--connect-timeout', '5000']],
     ];
     for (const [what, args] of cases) {

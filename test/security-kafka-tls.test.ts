@@ -1,7 +1,8 @@
 // Kafka over TLS: a private broker with only a SASL_SSL listener (a private
 // CA made with openssl for the test). The CLI creates, produces, consumes and
 // reports with --kafka-ssl --kafka-ca-file and SCRAM-SHA-512; without the CA
-// (system trust only) it fails with one line, quickly.
+// (system trust only) it fails with one line, quickly; on each Kafka client of
+// create, produce and poller (--kafka-client).
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { zkConnect, randomName } from './support/env.js';
 import { runCli, ProcSet, type RunResult } from './support/node-process.js';
 import { privateKafka } from './support/private-kafka.js';
+import { KAFKA_CLIENT_NAMES } from '../poller/kafka-clients.js';
 
 const ADMIN = { username: 'admin', password: `adm${randomBytes(8).toString('hex')}` };
 const BOB = { username: 'bob', password: `pw${randomBytes(12).toString('hex')}` };
@@ -36,11 +38,12 @@ const kafka = privateKafka('tls', procs, (dir) => {
   return { sasl: { users: [ADMIN, BOB] }, tls, heap: '384m' };
 });
 
-describe('Kafka over TLS (SASL_SSL)', () => {
+describe.each(KAFKA_CLIENT_NAMES)('Kafka over TLS (SASL_SSL) on %s', (client) => {
   it('create, produce, consume and status with --kafka-ssl --kafka-ca-file and SCRAM; one line without the CA', async () => {
     const group = randomName('tls');
     const topic = randomName('tls-t');
-    const env = { RINGLEADER_KAFKA_PASSWORD: BOB.password };
+    // The client of create, produce and poller; status and its lag stay on kafkajs.
+    const env = { RINGLEADER_KAFKA_PASSWORD: BOB.password, RINGLEADER_KAFKA_CLIENT: client };
     const sec = ['--kafka-ssl', '--kafka-ca-file', caFile, '--kafka-sasl-mechanism', 'scram-sha-512', '--kafka-username', BOB.username];
 
     const created = await runCli(['create', '--zk', zkConnect(), '--group', group, '--brokers', kafka.broker.bootstrap, '--topic', topic, '--ranges', '3', ...sec], { env });

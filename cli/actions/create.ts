@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ZkSession, GroupPaths, createGroupConfig } from '../../coordinator/index.js';
-import { ensureTopics } from '../../poller/index.js';
-import { cliKafka } from './kafka.js';
+import type { KafkaClientName } from '../../poller/index.js';
+import { cliKafkaClients } from './kafka.js';
 import { zkSecurity, kafkaSecurityFrom, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
 
 export interface CreateActionOptions extends ZkAuthFlags, KafkaAuthFlags {
@@ -13,6 +13,7 @@ export interface CreateActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   ranges: number;
   brokers?: string[];
   replicationFactor?: number;
+  kafkaClient: KafkaClientName;
 }
 
 /** `ringleader create`: the topic (and its .dlq) with R partitions, then the group's config. */
@@ -20,8 +21,8 @@ export async function runCreate(o: CreateActionOptions, log: Logger): Promise<Re
   let topics: unknown = null;
   const security = zkSecurity(o);
   if (o.brokers) {
-    const kafka = cliKafka(o.brokers, log, undefined, kafkaSecurityFrom(o));
-    topics = await ensureTopics({ kafka, topic: o.topic, ranges: o.ranges, ...(o.replicationFactor ? { replicationFactor: o.replicationFactor } : {}), logger: log });
+    const kafka = await cliKafkaClients(o.kafkaClient, o.brokers, log, undefined, kafkaSecurityFrom(o));
+    topics = await kafka.ensureTopics({ topic: o.topic, ranges: o.ranges, ...(o.replicationFactor ? { replicationFactor: o.replicationFactor } : {}), logger: log });
   }
   const zk = new ZkSession({ connect: o.zk, connectTimeoutMs: o.connectTimeout, logger: log, ...security });
   await zk.start();

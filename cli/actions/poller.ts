@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createPoller, loadModuleHandler, createHttpHandler, type Handler } from '../../poller/index.js';
+import { createPoller, loadModuleHandler, createHttpHandler, type Handler, type KafkaClientName } from '../../poller/index.js';
 import { onStopSignals, exitIfStopOverruns } from '../signals.js';
 import { zkSecurity, kafkaSecurityFrom, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
 
@@ -31,6 +31,7 @@ export interface PollerActionOptions extends ZkAuthFlags, KafkaAuthFlags {
   metricsPort?: number;
   coordinator: boolean;
   from: 'earliest' | 'latest';
+  kafkaClient: KafkaClientName;
 }
 
 /** `ringleader poller`: runs until SIGTERM/SIGINT or `ringleader drain`, then drains and exits 0. */
@@ -73,6 +74,7 @@ export async function runPoller(o: PollerActionOptions, log: Logger): Promise<vo
     coordinator: o.coordinator,
     ...(o.metricsPort !== undefined ? { metricsPort: o.metricsPort } : {}),
     from: o.from,
+    kafkaClient: o.kafkaClient,
     logger: log,
     zkSecurity: zkSec,
     ...(kafkaSecurity ? { kafkaSecurity } : {}),

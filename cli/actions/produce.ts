@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { produceMessages, describeTopic, type ProduceResult } from '../../poller/index.js';
-import { cliKafka } from './kafka.js';
+import type { KafkaClientName, ProduceResult } from '../../poller/index.js';
+import { cliKafkaClients } from './kafka.js';
 import { kafkaSecurityFrom, type KafkaAuthFlags } from '../secrets.js';
 import { onStopSignals } from '../signals.js';
 
@@ -11,18 +11,18 @@ export interface ProduceActionOptions extends KafkaAuthFlags {
   keys: number;
   rate?: number;
   size: number;
+  kafkaClient: KafkaClientName;
 }
 
 /** `ringleader produce`: keyed load with the range partitioner; progress on a TTY. */
 export async function runProduce(o: ProduceActionOptions, log: Logger): Promise<ProduceResult & { topic: string }> {
-  const kafka = cliKafka(o.brokers, log, undefined, kafkaSecurityFrom(o));
-  await describeTopic(kafka, o.topic); // a missing topic is a clear error, not a retry loop
+  const kafka = await cliKafkaClients(o.kafkaClient, o.brokers, log, undefined, kafkaSecurityFrom(o));
+  await kafka.describeTopic(o.topic); // a missing topic is a clear error, not a retry loop
   const abort = new AbortController();
   const remove = onStopSignals(() => abort.abort(), log);
   const tty = process.stderr.isTTY;
   try {
-    const result = await produceMessages({
-      kafka,
+    const result = await kafka.produce({
       topic: o.topic,
       count: o.count,
       keys: o.keys,

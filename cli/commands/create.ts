@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { integer } from '../parse.js';
-import { opt, addZkOptions, addGroupOption, addBrokersOption, addTopicOption, addLogOptions } from '../options.js';
+import { opt, addZkOptions, addGroupOption, addBrokersOption, addTopicOption, addLogOptions, addKafkaClientOption } from '../options.js';
 import { createCliLogger } from '../logger.js';
 import { printJson } from '../output.js';
 import { MAX_GROUP_RANGES } from '../../coordinator/index.js';
@@ -16,6 +16,7 @@ export function registerCreate(program: Command): Command {
   create
     .addOption(opt('--ranges <R>', 'number of ranges = partitions (fixed for the life of the group)').argParser(integer(1, MAX_GROUP_RANGES)).makeOptionMandatory())
     .addOption(opt('--replication-factor <n>', 'replication factor of new topics (default: the broker default)').argParser(integer(1, 100)));
+  addKafkaClientOption(create);
   addLogOptions(create);
   return create.action(async (o) => {
     printJson(await runCreate(o, createCliLogger({ ...o, logLevel: o.logLevel ?? 'warn' })));

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { opt } from '../options.js';
+import { opt, addKafkaClientOption } from '../options.js';
+import type { KafkaClientName } from '../../poller/index.js';
 import { brokerList, integer, positiveNumber, zkConnect } from '../parse.js';
 import { runDemo } from '../demo/run-demo.js';
 import { formatSummary } from '../demo/summary.js';
@@ -8,8 +9,9 @@ import { printJson } from '../output.js';
 
 /** `ringleader demo` is registered here; the demo itself lives in cli/demo/. */
 export function registerDemo(program: Command): Command {
-  return program
-    .command('demo')
+  const demo = program.command('demo');
+  addKafkaClientOption(demo);
+  return demo
     .description('start everything on this machine and show scaling and recovery (see README)')
     .option('--ci', 'no live view; print a JSON summary and exit 0 only when nothing was lost')
     .addOption(opt('--zk <connect>', 'use this ZooKeeper (default: .infra/env when it answers, else start one)').argParser(zkConnect))
@@ -43,6 +45,7 @@ export function registerDemo(program: Command): Command {
           sessionTimeout: o.sessionTimeout as number,
           waitTimeout: o.waitTimeout as number,
           logLevel: o.logLevel as string,
+          kafkaClient: o.kafkaClient as KafkaClientName,
         },
         say,
       );

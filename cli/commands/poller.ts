@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { integer, positiveNumber, httpUrl, name } from '../parse.js';
-import { opt, addZkOptions, addGroupOption, addBrokersOption, addTopicOption, addLogOptions } from '../options.js';
+import { opt, addZkOptions, addGroupOption, addBrokersOption, addTopicOption, addLogOptions, addKafkaClientOption } from '../options.js';
 import { createCliLogger } from '../logger.js';
 import { runPoller } from '../actions/poller.js';
 
@@ -30,6 +30,7 @@ export function registerPoller(program: Command): Command {
     .addOption(opt('--metrics-port <port>', 'serve /metrics and /healthz on this port (0 = any)').argParser(integer(0, 65_535)))
     .addOption(opt('--from <where>', 'start of a range with no committed offset').choices(['earliest', 'latest']).default('earliest'))
     .addOption(new Option('--no-coordinator', 'do not take part in leader election'));
+  addKafkaClientOption(poller);
   addLogOptions(poller);
   return poller.action(async (o) => {
     const log = createCliLogger(o);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { integer, positiveNumber } from '../parse.js';
-import { opt, addBrokersOption, addTopicOption, addLogOptions } from '../options.js';
+import { opt, addBrokersOption, addTopicOption, addLogOptions, addKafkaClientOption } from '../options.js';
 import { createCliLogger } from '../logger.js';
 import { printJson } from '../output.js';
 import { runProduce } from '../actions/produce.js';
@@ -15,6 +15,7 @@ export function registerProduce(program: Command): Command {
     .addOption(opt('--keys <k>', 'distinct keys').argParser(integer(1)).default(100))
     .addOption(opt('--rate <r>', 'messages per second (default: as fast as possible)').argParser(positiveNumber))
     .addOption(opt('--size <bytes>', 'approximate value size').argParser(integer(16, 10_000_000)).default(200));
+  addKafkaClientOption(produce);
   addLogOptions(produce);
   return produce.action(async (o) => {
     printJson(await runProduce(o, createCliLogger({ ...o, logLevel: o.logLevel === 'info' ? 'warn' : o.logLevel })));

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ControlledChild } from '../../infra/child-process.js';
-import { RECORD_ENV } from '../../poller/index.js';
+import { RECORD_ENV, type KafkaClientName } from '../../poller/index.js';
 
 export interface PollerProcessOptions {
   id: string;
@@ -14,6 +14,7 @@ export interface PollerProcessOptions {
   recordsFile: string;
   /** stdout and stderr (pino JSON) of the poller go here. */
   logFile: string;
+  kafkaClient: KafkaClientName;
 }
 
 const mainJs = fileURLToPath(new URL('../main.js', import.meta.url));
@@ -41,6 +42,7 @@ export class PollerProcess extends ControlledChild {
         '--handler', handlerJs,
         '--session-timeout', String(options.sessionTimeoutMs),
         '--drain-timeout', String(options.drainTimeoutMs),
+        '--kafka-client', options.kafkaClient,
       ],
       logFile: options.logFile,
       env: {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { KafkaClientName } from '../../poller/index.js';
 import { PollerProcess } from './poller-process.js';
 import type { RecordTally } from './records.js';
 import type { DemoServers } from './servers.js';
@@ -10,6 +11,7 @@ export interface DemoPollersOptions {
   sessionTimeoutMs: number;
   /** Each poller's records file and log go here. */
   runDir: string;
+  kafkaClient: KafkaClientName;
 }
 
 /** The demo's poller processes: each one's records followed by the tally, and told apart whether the script stopped it or it died. */
@@ -36,6 +38,7 @@ export class DemoPollers {
       drainTimeoutMs: 10_000,
       recordsFile,
       logFile: join(this.o.runDir, `${id}.log`),
+      kafkaClient: this.o.kafkaClient,
     });
     this.all.set(id, p);
     this.tally.follow(id, recordsFile);

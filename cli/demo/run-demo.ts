@@ -5,10 +5,10 @@ import { pino, type Logger } from 'pino';
 import type { Admin, Kafka } from 'kafkajs';
 import { ZkSession, GroupPaths, GroupWatcher, type GroupSnapshot, type GroupEvent } from '../../coordinator/index.js';
 import { infraHome } from '../../infra/index.js';
-import { produceMessages, type ProduceResult } from '../../poller/index.js';
+import type { KafkaClientName, ProduceResult } from '../../poller/index.js';
 import { runCreate } from '../actions/create.js';
 import { runDrain } from '../actions/drain.js';
-import { cliKafka } from '../actions/kafka.js';
+import { cliKafka, cliKafkaClients } from '../actions/kafka.js';
 import { onStopSignals } from '../signals.js';
 import { committedTotal } from '../views/watch-view.js';
 import { demoServers, type DemoServers } from './servers.js';
@@ -38,6 +38,8 @@ export interface DemoOptions {
   /** Bound of each wait (convergence, catch-up, poller stop). */
   waitTimeout: number;
   logLevel: string;
+  /** The Kafka client library of the pollers and the producer. */
+  kafkaClient: KafkaClientName;
 }
 
 const CONNECT_TIMEOUT_MS = 30_000;
@@ -116,7 +118,7 @@ class Demo {
     this.log = this.root.child({ component: 'demo' });
     this.stop.signal.addEventListener('abort', () => this.produceStop.abort(), { once: true });
     this.paths = new GroupPaths(this.name);
-    this.pollers = new DemoPollers({ group: this.name, topic: this.name, sessionTimeoutMs: o.sessionTimeout, runDir: this.runDir }, this.tally, this.log);
+    this.pollers = new DemoPollers({ group: this.name, topic: this.name, sessionTimeoutMs: o.sessionTimeout, runDir: this.runDir, kafkaClient: o.kafkaClient }, this.tally, this.log);
     this.script = demoScript({ ...CAST, sessionTimeoutMs: o.sessionTimeout });
     this.stepMs = o.stepSeconds * 1000;
   }
@@ -142,7 +144,7 @@ class Demo {
     await this.until('3 pollers to share the ranges', settled(3));
     if (this.live) this.startLiveView(c);
     try {
-      const producing = this.startProducing(c.kafka);
+      const producing = this.startProducing(c.servers.brokers);
       await this.join(c.servers);
       await this.kill(c.zk);
       await this.drain(c);
@@ -159,7 +161,7 @@ class Demo {
     const servers = (opened.servers = await demoServers({ ...(o.zk ? { zk: o.zk } : {}), ...(o.brokers ? { brokers: o.brokers } : {}), freshServers: o.freshServers }, this.log));
     this.stop.check();
     this.say(`servers: ZooKeeper ${servers.zk}, Kafka ${servers.brokers.join(',')} (${servers.source === 'started' ? 'started for this demo' : `from ${servers.source}`})`);
-    await runCreate({ zk: servers.zk, zkRoot: ZK_ROOT, connectTimeout: CONNECT_TIMEOUT_MS, group: name, topic: name, ranges: o.ranges, brokers: servers.brokers }, this.root);
+    await runCreate({ zk: servers.zk, zkRoot: ZK_ROOT, connectTimeout: CONNECT_TIMEOUT_MS, group: name, topic: name, ranges: o.ranges, brokers: servers.brokers, kafkaClient: o.kafkaClient }, this.root);
     this.say(`created topic ${name} with ${o.ranges} partitions = ranges, and group ${name}`);
     this.stop.check();
 
@@ -194,12 +196,11 @@ class Demo {
   }
 
   /** Step 0: the producer starts, and the script's clock with it. */
-  private startProducing(kafka: Kafka): Promise<ProduceResult> {
+  private startProducing(brokers: string[]): Promise<ProduceResult> {
     const { o, progress } = this;
     progress.t0 = Date.now();
     this.beginStep(0);
-    const producing = (this.producing = produceMessages({
-      kafka,
+    const producing = (this.producing = cliKafkaClients(o.kafkaClient, brokers, this.root, 'ringleader-demo').then((kafka) => kafka.produce({
       topic: this.name,
       count: Math.ceil(o.rate * o.stepSeconds * 4 * 2) + 1_000,
       keys: o.keys,
@@ -208,7 +209,7 @@ class Demo {
       signal: this.produceStop.signal,
       logger: this.root,
       onProgress: (p) => (progress.produced = p.sent),
-    }));
+    })));
     producing.then(
       (r) => (progress.produced = r.sent),
       () => undefined,

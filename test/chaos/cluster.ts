@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { RECORD_ENV } from '../../poller/handlers/handled-record.js';
 import type { NodeProcess } from '../support/node-process.js';
+import type { KafkaClientName } from '../../poller/kafka-clients.js';
 import { RECORDING_HANDLER_JS } from '../support/paths.js';
 import type { NetworkPartitions } from './network-partition.js';
 import { startRunProcess } from './processes.js';
@@ -20,6 +21,7 @@ export interface ClusterOptions {
   dir: string;
   /** When given, each poller runs in a network namespace behind it (zk-partition, kafka-partition). */
   network?: NetworkPartitions;
+  kafkaClient: KafkaClientName;
 }
 
 export interface PollerSlot {
@@ -67,6 +69,7 @@ export class Cluster {
       '--kafka-request-timeout', String(KAFKA_REQUEST_TIMEOUT_MS),
       '--no-coordinator',
       '--log-level', 'info',
+      '--kafka-client', this.o.kafkaClient,
     ], {
       logFile: join(this.o.dir, `poller-${pid}-${slot.inc}.log`),
       env: {

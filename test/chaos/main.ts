@@ -1,4 +1,4 @@
-// `npm run chaos -- [--duration 120] [--seed N] [--json] [--session-timeout 4000] [--keep]`
+// `npm run chaos -- [--duration 120] [--seed N] [--json] [--session-timeout 4000] [--keep] [--kafka-client kafkajs|platformatic]`
 // `npm run chaos -- --recheck <records folder> [--json]`: the checks again over kept records.
 //
 // Starts its own 3-node ZooKeeper ensemble and Kafka, 2 coordinators and 4
@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import { recheck, type ChaosReport } from './report.js';
 import { emergencyStop, runChaos } from './run.js';
 import { killAllProcesses } from '../support/node-process.js';
+import { KAFKA_CLIENT_NAMES, type KafkaClientName } from '../../poller/kafka-clients.js';
 
 function usage(msg: string): never {
-  process.stderr.write(`chaos: ${msg}\nusage: npm run chaos -- [--duration SECONDS] [--seed N] [--json] [--session-timeout MS] [--rate MSGS] [--keep]\n       npm run chaos -- --recheck RECORDS_DIR [--json] [--session-timeout MS]\n`);
+  process.stderr.write(`chaos: ${msg}\nusage: npm run chaos -- [--duration SECONDS] [--seed N] [--json] [--session-timeout MS] [--rate MSGS] [--keep] [--kafka-client kafkajs|platformatic]\n       npm run chaos -- --recheck RECORDS_DIR [--json] [--session-timeout MS]\n`);
   process.exit(2);
 }
 
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
         rate: { type: 'string' },
         keep: { type: 'boolean', default: false },
         recheck: { type: 'string' },
+        'kafka-client': { type: 'string', default: 'kafkajs' },
       },
       strict: true,
     }));
@@ -75,6 +77,8 @@ async function main(): Promise<void> {
     process.exitCode = report.ok ? 0 : 1;
     return;
   }
+  const kafkaClient = values['kafka-client'] as KafkaClientName;
+  if (!KAFKA_CLIENT_NAMES.includes(kafkaClient)) usage(`--kafka-client must be one of ${KAFKA_CLIENT_NAMES.join(', ')}, got "${kafkaClient}"`);
   const abort = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -101,6 +105,7 @@ async function main(): Promise<void> {
     ranges: 32,
     keys: 64,
     keep: values.keep || abort.signal.aborted,
+    kafkaClient,
     log: (line) => process.stderr.write(`${line}\n`),
     signal: abort.signal,
   });

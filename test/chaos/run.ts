@@ -9,6 +9,7 @@ import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { startInfra, infraHome, type Infra } from '../../infra/index.js';
 import { createKafka } from '../../poller/kafka-client.js';
+import type { KafkaClientName } from '../../poller/kafka-clients.js';
 import { fetchEndOffsets } from '../../poller/kafka-admin.js';
 import { Cluster } from './cluster.js';
 import { FaultInjector } from './faults.js';
@@ -34,6 +35,8 @@ export interface ChaosOptions {
   keys: number;
   /** Keep the records folder after a passing run (it is always kept after a failing one). */
   keep: boolean;
+  /** The Kafka client library of the pollers (the load producer stays on kafkajs). Default kafkajs. */
+  kafkaClient?: KafkaClientName;
   log: (line: string) => void;
   /** Aborts the run early (Ctrl-C): it still drains, checks and cleans up. */
   signal?: AbortSignal;
@@ -157,7 +160,17 @@ async function startProcesses({ o, log, recordsDir }: RunPlan, parts: RunParts, 
   const network = new NetworkPartitions(join(recordsDir, '..', 'net.sock'), parts.infra!.zookeeper.nodes.map((n) => n.connectString), brokers);
   await network.start();
   parts.network = network;
-  const cluster = new Cluster({ zk, brokers, group, topic, sessionTimeoutMs: o.sessionTimeoutMs, fetchStallTimeoutMs: chaosFetchStallMs(o.sessionTimeoutMs), dir: recordsDir, network });
+  const cluster = new Cluster({
+    zk,
+    brokers,
+    group,
+    topic,
+    sessionTimeoutMs: o.sessionTimeoutMs,
+    fetchStallTimeoutMs: chaosFetchStallMs(o.sessionTimeoutMs),
+    dir: recordsDir,
+    network,
+    kafkaClient: o.kafkaClient ?? 'kafkajs',
+  });
   parts.cluster = cluster;
   cluster.startCoordinator('coord-1');
   cluster.startCoordinator('coord-2');
@@ -170,7 +183,7 @@ async function startProcesses({ o, log, recordsDir }: RunPlan, parts: RunParts, 
     for (const a of st.assignment) if (a.owner) owners.add(a.owner);
     return st.converged && owners.size === o.pollers;
   }, { timeoutMs: 120_000, everyMs: 250 });
-  log(`${o.pollers} pollers own all ${o.ranges} ranges; 2 coordinators; producing ${o.rate} msg/s over ${o.keys} keys`);
+  log(`${o.pollers} pollers (Kafka client ${o.kafkaClient ?? 'kafkajs'}) own all ${o.ranges} ranges; 2 coordinators; producing ${o.rate} msg/s over ${o.keys} keys`);
   return { observer, cluster };
 }
 

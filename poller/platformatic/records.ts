@@ -1,0 +1,50 @@
+import { IS_CONTROL, type KafkaRecord, type RecordsBatch } from '@platformatic/kafka';
+import type { SourceMessage } from '../range-source.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The records of fetched batches at or above `from`, in the shape handlers
+ * get: keys decoded as UTF-8, a missing value as an empty buffer, a header
+ * named more than once joined with ', ' (as the kafkajs source does).
+ */
+export function toSourceMessages(topic: string, range: number, batches: RecordsBatch[], from: bigint): SourceMessage[] {
+  const out: SourceMessage[] = [];
+  for (const batch of batches) {
+    if (batch.attributes & IS_CONTROL) continue;
+    const first = batch.firstOffset;
+    for (const record of batch.records) {
+      const offset = first + BigInt(record.offsetDelta);
+      if (offset < from) continue;
+      out.push({
+        topic,
+        range,
+        partition: range,
+        offset: offset.toString(),
+        key: record.key ? record.key.toString('utf8') : null,
+        value: record.value ?? EMPTY,
+        headers: record.headers.length > 0 ? toStringHeaders(record.headers) : {},
+        timestamp: (batch.firstTimestamp + record.timestampDelta).toString(),
+        attempt: 1,
+      });
+    }
+  }
+  return out;
+}
+
+/** The offset of the last record the batches covered, filtered records and markers included; null for none. */
+export function lastOffsetOf(batches: RecordsBatch[]): bigint | null {
+  const last = batches[batches.length - 1];
+  return last ? last.firstOffset + BigInt(last.lastOffsetDelta) : null;
+}
+
+function toStringHeaders(headers: KafkaRecord['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of headers) {
+    if (!k) continue;
+    const name = k.toString();
+    const value = v ? v.toString() : '';
+    out[name] = name in out ? `${out[name]}, ${value}` : value;
+  }
+  return out;
+}
