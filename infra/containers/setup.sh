@@ -5,6 +5,7 @@
 #      CLI plugin built from its Go module (the `docker compose` Docker users run);
 #   2. config: runc (crun refuses hybrid cgroups) and default ulimits within
 #      the machine's hard limits (podman's own defaults fail in setrlimit);
+#      The machine's local CAs go to infra/containers/extra-ca/ for image builds.
 #   3. a local Debian base image, localhost/ringleader-debian:bookworm, made with
 #      debootstrap from the machine's apt mirror (no registry to pull one from);
 #   4. the Docker-compatible API socket (`podman system service`);
@@ -55,7 +56,7 @@ stop() {
 
 packages() {
   local need=()
-  for p in podman runc netavark aardvark-dns debootstrap slirp4netns; do
+  for p in podman runc netavark aardvark-dns iptables debootstrap slirp4netns; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
   done
   if [ "${#need[@]}" -gt 0 ]; then
@@ -100,6 +101,16 @@ EOF
   if cmp -s "$conf.tmp" "$conf"; then rm "$conf.tmp"; else mv "$conf.tmp" "$conf"; log "wrote $conf"; fi
 }
 
+# Image builds fetch over TLS (Maven Central, npm); where this machine trusts
+# local CAs (an egress that re-signs TLS), the builds must trust them too.
+extra_ca() {
+  local dest="$here/extra-ca" f
+  for f in /usr/local/share/ca-certificates/*.crt; do
+    [ -f "$f" ] || continue
+    cmp -s "$f" "$dest/$(basename "$f")" || { cp "$f" "$dest/"; log "image builds will trust $(basename "$f")"; }
+  done
+}
+
 apt_mirror() {
   local uri
   uri="$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v security | head -n 1 || true)"
@@ -118,7 +129,7 @@ base_image() {
   echo "deb $mirror bookworm-updates main" >>"$root/etc/apt/sources.list"
   # Images install what they need; the package lists are fetched in the build.
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/archives/*.deb
-  tar -C "$root" -c . | podman import --change 'CMD ["/bin/bash"]' - "$BASE_IMAGE" >/dev/null
+  tar -C "$root" -c . | podman import --quiet --change 'CMD ["/bin/bash"]' - "$BASE_IMAGE" >/dev/null
   rm -rf "$root" "$root.log"
   log "imported $BASE_IMAGE"
 }
@@ -161,6 +172,7 @@ case "${1:-up}" in
     [ "$(id -u)" = 0 ] || die "run as root (podman runs rootful here)"
     packages
     config
+    extra_ca
     base_image
     service
     healthcheck_runner
