@@ -2,9 +2,10 @@
 // a ZooKeeper ensemble and a single-node KRaft Kafka, from the images of
 // infra/containers/ (built here on first use, then reused), through
 // testcontainers. Ports are published on 127.0.0.1 only.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { GenericContainer, Network, Wait, getContainerRuntimeClient, ImageName, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import { GenericContainer, Network, Wait, getContainerRuntimeClient, ImageName, type StartedNetwork } from 'testcontainers';
 import { freePort } from '../../infra/ports.js';
 import { repoRoot } from '../../infra/paths.js';
 import { waitForKafka, waitForZooKeeper } from '../../infra/readiness.js';
@@ -58,10 +59,14 @@ export async function startContainerServers(options: ContainerServerOptions): Pr
   await ensureImage(ZOOKEEPER_IMAGE, 'zookeeper', options.base, log);
   await ensureImage(KAFKA_IMAGE, 'kafka', options.base, log);
 
-  const started: StartedTestContainer[] = [];
+  // Every container of this run carries this label, so that close() also
+  // removes one whose start failed half-way (no Ryuk on podman to reap it).
+  const runLabel = { 'dev.ringleader.test-run': `${process.pid}-${randomBytes(4).toString('hex')}` };
   let network: StartedNetwork | undefined;
   const close = async (): Promise<void> => {
-    await Promise.allSettled(started.map((c) => c.stop({ timeout: 20_000 })));
+    const docker = (await getContainerRuntimeClient()).container.dockerode;
+    const ours = await docker.listContainers({ all: true, filters: { label: Object.entries(runLabel).map(([k, v]) => `${k}=${v}`) } });
+    await Promise.allSettled(ours.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true })));
     await network?.stop().catch(() => undefined);
   };
   try {
@@ -73,14 +78,12 @@ export async function startContainerServers(options: ContainerServerOptions): Pr
         const c = new LoopbackContainer(ZOOKEEPER_IMAGE)
           .withNetwork(network as StartedNetwork)
           .withNetworkAliases(`zk${i + 1}`)
+          .withLabels(runLabel)
           .withEnvironment({ ZOO_MY_ID: String(i + 1), ...(ensemble ? { ZOO_SERVERS: zooServers(options.zkNodes) } : {}) })
           .withExposedPorts(2181)
           .withWaitStrategy(Wait.forLogMessage(/binding to port/))
           .withStartupTimeout(readyTimeoutMs);
-        return c.start().then((s) => {
-          started.push(s);
-          return s;
-        });
+        return c.start();
       }),
     );
     const zkConnect = zk.map((c) => `127.0.0.1:${c.getMappedPort(2181)}`).join(',');
@@ -90,12 +93,12 @@ export async function startContainerServers(options: ContainerServerOptions): Pr
     const kafka = await new LoopbackContainer(KAFKA_IMAGE)
       .withNetwork(network)
       .withNetworkAliases('kafka')
+      .withLabels(runLabel)
       .withEnvironment({ KAFKA_INTERNAL_HOST: 'kafka', KAFKA_EXTERNAL_ADVERTISED: `127.0.0.1:${kafkaPort}` })
       .withExposedPorts({ container: 9092, host: kafkaPort })
       .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
       .withStartupTimeout(readyTimeoutMs)
       .start();
-    started.push(kafka);
     const brokers = `127.0.0.1:${kafkaPort}`;
 
     // Every member, so that tests start with the whole ensemble serving.
