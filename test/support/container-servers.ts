@@ -49,6 +49,20 @@ async function ensureImage(image: string, name: 'zookeeper' | 'kafka', base: str
   log.info({ image, ms: Date.now() - started }, `built ${image}`);
 }
 
+/** The last lines of every container of this run, so that a failed start says why before they are removed. */
+async function logTails(label: Record<string, string>, log: Logger): Promise<void> {
+  try {
+    const docker = (await getContainerRuntimeClient()).container.dockerode;
+    const ours = await docker.listContainers({ all: true, filters: { label: Object.entries(label).map(([k, v]) => `${k}=${v}`) } });
+    for (const c of ours) {
+      const buf = await docker.getContainer(c.Id).logs({ stdout: true, stderr: true, tail: 20, follow: false });
+      log.error({ container: c.Id.slice(0, 12), image: c.Image, tail: buf.toString('utf8') }, 'container log tail');
+    }
+  } catch (err) {
+    log.warn({ err }, 'could not read the containers\' logs');
+  }
+}
+
 export function zooServers(n: number): string {
   return Array.from({ length: n }, (_, i) => `${i + 1}=zk${i + 1}`).join(' ');
 }
@@ -107,6 +121,7 @@ export async function startContainerServers(options: ContainerServerOptions): Pr
     log.info({ zkConnect, brokers, zkNodes: options.zkNodes }, 'ZooKeeper and Kafka containers are serving');
     return { zkConnect, brokers, close };
   } catch (err) {
+    await logTails(runLabel, log);
     await close();
     throw err;
   }
