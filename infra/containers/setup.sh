@@ -52,6 +52,10 @@ stop() {
   stop_pid "$RUN_DIR/healthcheck-runner.pid" healthcheck-runner.sh
   stop_pid "$RUN_DIR/service.pid" "system service"
   rm -f "$SOCKET"
+  # netavark's DNS server for container networks can outlive the last of them.
+  if [ -z "$(podman ps -q 2>/dev/null)" ]; then
+    stop_pid /run/containers/networks/aardvark-dns/aardvark.pid aardvark-dns
+  fi
 }
 
 packages() {
