@@ -35,7 +35,10 @@ describe('Kafka cluster of 3 nodes (own, started by this test)', () => {
     const admin = kafka.admin();
     await admin.connect();
     const consumer = kafka.consumer({ groupId: randomName('cluster-group'), maxWaitTimeInMs: 100 });
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // Until the cluster fences the killed node (6 s without a heartbeat) and
+    // moves its partitions, the leader it knows refuses connections at once:
+    // retries must span that (kafkajs's 5 quick ones sometimes did not).
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 15, initialRetryTime: 300, maxRetryTime: 2_000 } });
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
       const partitions = topics[0]!.partitions;
