@@ -308,13 +308,22 @@ export class RangeOwnership extends EventEmitter {
     const slot = this.slot(range);
     if (slot.state === 'idle') return;
     const was = slot.state;
+    this.forget(range, slot);
+    if (was !== 'acquiring') this.log.warn({ range, why: 'stop budget spent' }, DUPLICATES_POSSIBLE);
+  }
+
+  /**
+   * Back to idle without a handoff: a new token (late replies of what ran are
+   * discarded), its waits aborted, and the consumer told the range is lost
+   * (also when acquiring: it may be half started).
+   */
+  private forget(range: number, slot: Slot): void {
     slot.token++;
     slot.abort?.abort();
     slot.abort = null;
     slot.lease = null;
     slot.state = 'idle';
     this.opts.consumer.lost(range);
-    if (was !== 'acquiring') this.log.warn({ range, why: 'stop budget spent' }, DUPLICATES_POSSIBLE);
   }
 
   /** The lease is gone without a handoff: drop uncommitted work (model/: `expire`). */
@@ -322,14 +331,8 @@ export class RangeOwnership extends EventEmitter {
     const slot = this.slot(range);
     if (slot.state === 'idle') return;
     const had = slot.state === 'owned' || slot.state === 'releasing';
-    slot.token++;
-    slot.abort?.abort();
-    slot.abort = null;
     if (slot.lease) slot.lease.released = true;
-    slot.lease = null;
-    slot.state = 'idle';
-    // Also when acquiring: the consumer may be half started.
-    this.opts.consumer.lost(range);
+    this.forget(range, slot);
     if (had) {
       this.log.warn({ range, why }, 'range lost');
       this.emit('lost', { range, why });
