@@ -15,9 +15,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { createPoller, FETCH_DEFAULTS, type PollerOptions } from '../poller/index.js';
+import { createCountingHandler, createPoller, FETCH_DEFAULTS, type PollerOptions } from '../poller/index.js';
 import { benchKafka, createGroup, deleteGroup, log, sleep } from './throughput-env.js';
 import type { ZkSession } from '../coordinator/index.js';
+import { steadyWindow, type WindowTiming } from './throughput-window.js';
 
 export interface ConsumeTiming {
   messages: number;
@@ -29,9 +30,18 @@ export interface ConsumeTiming {
   rateFromStart: number;
   /** CPU time of this process (user + system) from start() to the last message, per message in µs. */
   cpuUsPerMsg: number;
+  /** The steady-state window (see throughput-window.ts). */
+  steady: WindowTiming;
 }
 
-export function consumeTiming(messages: number, t0: number, tReady: number, tEnd: number, cpu: NodeJS.CpuUsage): ConsumeTiming {
+/** What one consumer run reads: every message of the topic, with a steady window of `windowMessages` inside. */
+export interface ConsumeGoal {
+  expected: number;
+  windowMessages: number;
+  timeoutMs: number;
+}
+
+export function consumeTiming(messages: number, t0: number, tReady: number, tEnd: number, cpu: NodeJS.CpuUsage, steady: WindowTiming): ConsumeTiming {
   const ms = tEnd - tReady;
   const totalMs = tEnd - t0;
   return {
@@ -41,10 +51,28 @@ export function consumeTiming(messages: number, t0: number, tReady: number, tEnd
     rate: (messages * 1000) / ms,
     rateFromStart: (messages * 1000) / totalMs,
     cpuUsPerMsg: (cpu.user + cpu.system) / messages,
+    steady,
   };
 }
 
-export async function runPlainKafkajs(brokers: string[], topic: string, expected: number, timeoutMs: number): Promise<ConsumeTiming> {
+/** Waits for the steady window and then for the last message; the window's sampling stops either way. */
+export async function consumeWithWindow(
+  goal: ConsumeGoal,
+  probe: { count: () => number; ready: () => boolean },
+  lastMessage: Promise<number>,
+  what: () => string,
+): Promise<{ tEnd: number; steady: WindowTiming }> {
+  const window = steadyWindow({ ...probe, messages: goal.windowMessages, total: goal.expected });
+  try {
+    const [steady, tEnd] = await withTimeout(Promise.all([window.done, lastMessage]), goal.timeoutMs, what);
+    return { steady, tEnd };
+  } finally {
+    window.stop();
+  }
+}
+
+export async function runPlainKafkajs(brokers: string[], topic: string, goal: ConsumeGoal): Promise<ConsumeTiming> {
+  const { expected } = goal;
   const kafka = benchKafka(brokers, 'ringleader-bench-plain');
   const consumer = kafka.consumer({
     groupId: `ringleader-bench-plain-${randomBytes(4).toString('hex')}`,
@@ -77,8 +105,8 @@ export async function runPlainKafkajs(brokers: string[], topic: string, expected
         if (seen >= expected) finish(performance.now());
       },
     });
-    const tEnd = await withTimeout(done, timeoutMs, () => `plain kafkajs consumer saw ${seen}/${expected} messages`);
-    return consumeTiming(seen, t0, tReady, tEnd, process.cpuUsage(cpu0));
+    const { tEnd, steady } = await consumeWithWindow(goal, { count: () => seen, ready: () => tReady !== 0 }, done, () => `plain kafkajs consumer saw ${seen}/${expected} messages`);
+    return consumeTiming(seen, t0, tReady, tEnd, process.cpuUsage(cpu0), steady);
   } finally {
     await consumer.disconnect().catch(() => undefined);
   }
@@ -89,12 +117,15 @@ export async function runPoller(
   servers: { zk: string; brokers: string[] },
   topic: string,
   ranges: number,
-  expected: number,
-  timeoutMs: number,
+  goal: ConsumeGoal,
   extra: Partial<PollerOptions> = {},
 ): Promise<ConsumeTiming> {
+  const { expected } = goal;
   const group = `bench-ovh-${randomBytes(4).toString('hex')}`;
   await createGroup(zk, group, topic, ranges);
+  // The default handler, made here so that counting costs a read, as for the
+  // plain consumers (status() builds a whole report).
+  const counting = createCountingHandler();
   const poller = createPoller({
     zk: servers.zk,
     group,
@@ -103,6 +134,7 @@ export async function runPoller(
     id: `bench-${process.pid}`,
     logger: pino({ level: 'error' }, pino.destination(2)),
     drainTimeoutMs: 5_000,
+    handler: counting.handle,
     ...extra,
   });
   const cpu0 = process.cpuUsage();
@@ -118,13 +150,14 @@ export async function runPoller(
   try {
     const done = new Promise<number>((resolve) => {
       timer = setInterval(() => {
-        if (poller.status().handled >= expected) resolve(performance.now());
+        if (counting.count() >= expected) resolve(performance.now());
       }, 2);
     });
     await poller.start();
-    const tEnd = await withTimeout(done, timeoutMs, () => `poller handled ${poller.status().handled}/${expected} messages`);
+    const probe = { count: counting.count, ready: () => tAll !== 0 };
+    const { tEnd, steady } = await consumeWithWindow(goal, probe, done, () => `poller handled ${counting.count()}/${expected} messages`);
     log(`  poller: first range acquired ${Math.round(tReady - t0)} ms after start(), all ${ranges} after ${Math.round(tAll - t0)} ms`);
-    return consumeTiming(poller.status().handled, t0, tReady, tEnd, process.cpuUsage(cpu0));
+    return consumeTiming(counting.count(), t0, tReady, tEnd, process.cpuUsage(cpu0), steady);
   } finally {
     if (timer) clearInterval(timer);
     await poller.close().catch((err: unknown) => log(`poller close failed: ${String(err)}`));

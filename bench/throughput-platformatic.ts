@@ -8,9 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import { Consumer, MessagesStreamModes } from '@platformatic/kafka';
 import { FETCH_DEFAULTS } from '../poller/index.js';
-import { consumeTiming, withTimeout, type ConsumeTiming } from './throughput-overhead.js';
+import { consumeTiming, consumeWithWindow, type ConsumeGoal, type ConsumeTiming } from './throughput-overhead.js';
 
-export async function runPlainPlatformatic(brokers: string[], topic: string, expected: number, timeoutMs: number): Promise<ConsumeTiming> {
+export async function runPlainPlatformatic(brokers: string[], topic: string, goal: ConsumeGoal): Promise<ConsumeTiming> {
+  const { expected } = goal;
   const consumer = new Consumer({
     clientId: 'ringleader-bench-plain',
     bootstrapBrokers: brokers,
@@ -36,8 +37,8 @@ export async function runPlainPlatformatic(brokers: string[], topic: string, exp
       });
       stream.on('error', reject);
     });
-    const tEnd = await withTimeout(done, timeoutMs, () => `plain platformatic consumer saw ${seen}/${expected} messages`);
-    return consumeTiming(seen, t0, tReady, tEnd, process.cpuUsage(cpu0));
+    const { tEnd, steady } = await consumeWithWindow(goal, { count: () => seen, ready: () => tReady !== 0 }, done, () => `plain platformatic consumer saw ${seen}/${expected} messages`);
+    return consumeTiming(seen, t0, tReady, tEnd, process.cpuUsage(cpu0), steady);
   } finally {
     await consumer.close(true).catch(() => undefined);
   }

@@ -3,14 +3,17 @@
  *
  *   npx tsc -p tsconfig.build.json && npm run bench:throughput -- [--json] [--quick] [--profile]
  *
- * 1. Overhead: a 32-range topic preloaded with 200,000 messages of 200 B is
+ * 1. Overhead: a 32-range topic preloaded with 2,500,000 messages of 200 B is
  *    consumed by one plain kafkajs consumer (eachBatch, no processing), one
  *    plain @platformatic/kafka consumer (its message stream), and one
  *    in-process ringleader poller (default counting handler) on each of the
- *    two clients (--kafka-client), in alternating order over several
- *    repetitions; medians are reported. All are timed from ready-to-fetch to
- *    the last message, with the same fetch settings (see
- *    throughput-overhead.ts, throughput-platformatic.ts).
+ *    two clients (--kafka-client), in alternating order over five
+ *    repetitions; medians are reported. Rates and CPU per message are taken
+ *    in a steady window of 2,000,000 messages that opens once the consumer
+ *    owns every partition and its first messages flowed
+ *    (throughput-window.ts), with the same fetch settings for all (see
+ *    throughput-overhead.ts, throughput-platformatic.ts); the whole run
+ *    from start() is reported beside it.
  * 2. Scaling: 1, 2, 4, 8 poller processes with a handler that waits 5 ms per
  *    message, --concurrency 8 and --max-in-flight 8 (each poller is a worker
  *    of capacity 8, like a sidecar with 8 connections); a fresh group per n;
@@ -23,7 +26,7 @@
  * 3. Sidecar: 2 pollers with --forward to a local HTTP service answering 200.
  *
  * Progress goes to stderr; the last line of stdout is one JSON object.
- * --quick: 50,000 messages, one repetition, 1 and 2 pollers (CI smoke run).
+ * --quick: 50,000 messages (window 30,000), one repetition, 1 and 2 pollers (CI smoke run).
  * --own-servers: start a fresh ZooKeeper + Kafka through infra/ (stopped at
  *   the end) even when RINGLEADER_ZK/RINGLEADER_BROKERS or .infra/env answer.
  * --profile: the poller processes of the scaling runs write .cpuprofile files
@@ -42,7 +45,7 @@ import {
   zkSession,
   type Servers,
 } from './throughput-env.js';
-import { runPlainKafkajs, runPoller, type ConsumeTiming } from './throughput-overhead.js';
+import { runPlainKafkajs, runPoller, type ConsumeGoal, type ConsumeTiming } from './throughput-overhead.js';
 import { runPlainPlatformatic } from './throughput-platformatic.js';
 import { killAllPollers, runScaling, startOkServer, type ScalingResult, type ScalingRunOptions } from './throughput-scaling.js';
 import type { ZkSession } from '../coordinator/index.js';
@@ -142,8 +145,9 @@ async function withLoadedTopic(plan: ThroughputPlan, body: (t: LoadedTopic) => P
 async function measure(t: LoadedTopic, plan: ThroughputPlan, dirs: RunDirs): Promise<Measured> {
   const { profile } = plan.args;
   const timeoutMs = Math.max(60_000, plan.messages / 2);
-  const overhead = await measureOverhead(t, plan.reps, timeoutMs);
-  if (profile) await profileOverhead(t, dirs.profileDir, timeoutMs);
+  const goal: ConsumeGoal = { expected: t.loaded, windowMessages: plan.windowMessages, timeoutMs };
+  const overhead = await measureOverhead(t, plan.reps, goal);
+  if (profile) await profileOverhead(t, dirs.profileDir, goal);
 
   const nodeArgs: NodeArgsOf = (tag) => (profile ? ['--cpu-prof', '--cpu-prof-dir', join(dirs.profileDir, tag)] : []);
   const common: ScalingCommon = {
@@ -170,16 +174,16 @@ async function measure(t: LoadedTopic, plan: ThroughputPlan, dirs: RunDirs): Pro
 type Consumer = 'plain' | 'poller' | 'plainPlatformatic' | 'pollerPlatformatic';
 const CONSUMERS: readonly Consumer[] = ['plain', 'poller', 'plainPlatformatic', 'pollerPlatformatic'];
 
-function consume(which: Consumer, t: LoadedTopic, timeoutMs: number): Promise<ConsumeTiming> {
+function consume(which: Consumer, t: LoadedTopic, goal: ConsumeGoal): Promise<ConsumeTiming> {
   switch (which) {
     case 'plain':
-      return runPlainKafkajs(t.servers.brokers, t.topic, t.loaded, timeoutMs);
+      return runPlainKafkajs(t.servers.brokers, t.topic, goal);
     case 'plainPlatformatic':
-      return runPlainPlatformatic(t.servers.brokers, t.topic, t.loaded, timeoutMs);
+      return runPlainPlatformatic(t.servers.brokers, t.topic, goal);
     case 'poller':
-      return runPoller(t.zk, t.servers, t.topic, RANGES, t.loaded, timeoutMs);
+      return runPoller(t.zk, t.servers, t.topic, RANGES, goal);
     case 'pollerPlatformatic':
-      return runPoller(t.zk, t.servers, t.topic, RANGES, t.loaded, timeoutMs, { kafkaClient: 'platformatic' });
+      return runPoller(t.zk, t.servers, t.topic, RANGES, goal, { kafkaClient: 'platformatic' });
   }
 }
 
@@ -191,22 +195,22 @@ const CONSUMER_LABEL: Record<Consumer, string> = {
 };
 
 /** The four consumers in alternating order, so drift in the machine's load favours none. */
-async function measureOverhead(t: LoadedTopic, reps: number, timeoutMs: number): Promise<OverheadSummary> {
+async function measureOverhead(t: LoadedTopic, reps: number, goal: ConsumeGoal): Promise<OverheadSummary> {
   const timings: Record<Consumer, ConsumeTiming[]> = { plain: [], poller: [], plainPlatformatic: [], pollerPlatformatic: [] };
   for (let i = 0; i < reps; i++) {
     const order = i % 2 === 0 ? CONSUMERS : [...CONSUMERS].reverse();
     for (const which of order) {
-      const c = await consume(which, t, timeoutMs);
+      const c = await consume(which, t, goal);
       timings[which].push(c);
-      log(`overhead rep ${i + 1}/${reps}: ${CONSUMER_LABEL[which]} ${round(c.rate)} msg/s (${round(c.ms)} ms from ready, ${round(c.totalMs)} ms from start)`);
+      log(`overhead rep ${i + 1}/${reps}: ${CONSUMER_LABEL[which]} steady ${round(c.steady.rate)} msg/s (${c.steady.messages} messages in ${round(c.steady.ms)} ms after ${c.steady.before}, ${c.steady.cpuUsPerMsg.toFixed(2)} µs CPU/msg); from ready ${round(c.rate)} msg/s, whole run ${round(c.totalMs)} ms`);
     }
   }
   return summariseOverhead(timings);
 }
 
 function summariseOverhead(t: Record<Consumer, ConsumeTiming[]>): OverheadSummary {
-  const rate = (c: Consumer) => median(t[c].map((x) => x.rate));
-  const cpu = (c: Consumer) => median(t[c].map((x) => x.cpuUsPerMsg));
+  const rate = (c: Consumer) => median(t[c].map((x) => x.steady.rate));
+  const cpu = (c: Consumer) => median(t[c].map((x) => x.steady.cpuUsPerMsg));
   const plainRate = rate('plain');
   const pollerRate = rate('poller');
   const plainPlatformaticRate = rate('plainPlatformatic');
@@ -227,12 +231,12 @@ function summariseOverhead(t: Record<Consumer, ConsumeTiming[]>): OverheadSummar
 }
 
 /** One more run of each consumer under the in-process CPU profiler (kept out of the figures above). */
-async function profileOverhead(t: LoadedTopic, profileDir: string, timeoutMs: number): Promise<void> {
+async function profileOverhead(t: LoadedTopic, profileDir: string, goal: ConsumeGoal): Promise<void> {
   mkdirSync(profileDir, { recursive: true });
   for (const which of CONSUMERS) {
     const file = join(profileDir, `overhead-${which}.cpuprofile`);
-    const c = await profiled(file, () => consume(which, t, timeoutMs));
-    log(formatTop(`profile of ${which} (${round(c.rate)} msg/s while profiled) ${file}`, topSelfTime(file)));
+    const c = await profiled(file, () => consume(which, t, goal));
+    log(formatTop(`profile of ${which} (steady ${round(c.steady.rate)} msg/s while profiled) ${file}`, topSelfTime(file)));
   }
 }
 
@@ -294,7 +298,8 @@ function report(plan: ThroughputPlan, dirs: RunDirs, m: Measured, started: numbe
     node: process.version,
     quick: args.quick,
     repetitions: plan.reps,
-    timing: 'overhead: from ready to fetch (plain consumers: group joined; pollers: first range acquired) to last message; scaling: window after convergence',
+    windowMessages: plan.windowMessages,
+    timing: 'overhead and cpuUsPerMsg: a steady window of windowMessages opened once the consumer owns every partition (plain: group joined; pollers: every range acquired) and its first messages were counted; overheadRatioFromStart: start() to last message; scaling: window after convergence',
     overheadRatioFromStart: r3(o.overheadRatioFromStart),
     cpuUsPerMsg: {
       plainKafkajs: r3(o.cpuPlain),
