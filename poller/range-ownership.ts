@@ -4,6 +4,7 @@ import { retry, RetryAbortedError, type MemberAssignment, type Lease, type Offse
 import { systemClock, type Clock } from './clock.js';
 import { StopBudget } from './stop-budget.js';
 import { CommitCadence } from './commit-cadence.js';
+import { CommitPass } from './commit-pass.js';
 import type { RangeOwnershipOptions } from './range-ports.js';
 import { idleSlot, type Attempt, type Slot } from './range-slot.js';
 
@@ -41,7 +42,7 @@ export class RangeOwnership extends EventEmitter {
   private stopped = false;
   private stopCommitTimer: (() => void) | null = null;
   private readonly cadence: CommitCadence;
-  private committing = false;
+  private readonly commitPass: CommitPass;
   /** Set by close(): retries of final commits give up when it is spent. */
   private budget: StopBudget | null = null;
   /** Aborted when the stop budget is spent (passed to release retries begun before close). */
@@ -51,6 +52,15 @@ export class RangeOwnership extends EventEmitter {
     super();
     this.clock = opts.clock ?? systemClock;
     this.log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'range-ownership', poller: opts.pollerId });
+    this.commitPass = new CommitPass({
+      slots: this.slots,
+      consumer: opts.consumer,
+      offsets: opts.offsets,
+      log: this.log,
+      committed: (range, offset) => this.emit('committed', { range, offset }),
+      failed: (range, err) => this.emit('commit-failed', { range, err }),
+      fenced: (range) => this.drop(range, 'commit fenced'),
+    });
     this.cadence = new CommitCadence({ clock: this.clock, gapMs: this.commitIntervalMs, pass: () => this.commitAll() });
   }
 
@@ -341,40 +351,9 @@ export class RangeOwnership extends EventEmitter {
     this.reconcileLater(REACQUIRE_AFTER_MS.lost);
   }
 
-  /**
-   * A commit of every owned range whose offset moved, all sent at once (the
-   * offset store batches them into one multi). A call while the last one
-   * still runs is skipped (the cadence never makes one). Resolves whether
-   * any commit was sent (false: no offset had moved).
-   */
-  async commitAll(): Promise<boolean> {
-    if (this.committing) return false;
-    this.committing = true;
-    try {
-      const sent = await Promise.all([...this.slots.keys()].map((r) => this.commitOne(r)));
-      return sent.includes(true);
-    } finally {
-      this.committing = false;
-    }
-  }
-
-  /** Whether a write was sent (an unchanged offset sends none). */
-  private async commitOne(range: number): Promise<boolean> {
-    const slot = this.slot(range);
-    if (slot.state !== 'owned' || !slot.lease) return false;
-    const offset = this.opts.consumer.committable(range);
-    if (offset === null) return false;
-    const lease = slot.lease;
-    try {
-      const res = await this.opts.offsets.commit(lease, offset);
-      if (res === 'committed') this.emit('committed', { range, offset });
-      else if (res === 'fenced' && slot.state === 'owned' && slot.lease === lease) this.drop(range, 'commit fenced');
-      return res !== 'unchanged';
-    } catch (err) {
-      this.emit('commit-failed', { range, err });
-      this.log.warn({ err, range }, 'commit failed; will retry');
-      return true;
-    }
+  /** One commit pass (commit-pass.ts): every owned range whose offset moved; whether any write was sent. */
+  commitAll(): Promise<boolean> {
+    return this.commitPass.run();
   }
 
   /**
