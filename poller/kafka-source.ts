@@ -265,7 +265,7 @@ class KafkajsSource implements RangeSource {
   }
 
   private rewind(range: number, cursor: PartitionCursor, to: Offset): void {
-    if (!cursor.rewind(to)) return;
+    if (!cursor.moveTo(to)) return;
     this.onConsumer('seek', () => this.consumer.seek({ topic: this.topic, partition: range, offset: offsetToString(to) }));
   }
 

@@ -199,9 +199,9 @@ describe('PartitionCursor: assign, revoke, backpressure, rejoin', () => {
   it('rewinds an assigned range to a batch that was not delivered, and not a revoked one', () => {
     const c = assignedAt(0);
     const taken = c.take(batch(0, range(0, 5)))!;
-    expect(c.rewind(taken.expected)).toBe(true);
+    expect(c.moveTo(taken.expected)).toBe(true);
     expect(c).toMatchObject({ next: 0, justSeeked: true });
     c.revoke();
-    expect(c.rewind(0)).toBe(false);
+    expect(c.moveTo(0)).toBe(false);
   });
 });

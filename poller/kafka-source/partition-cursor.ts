@@ -1,4 +1,5 @@
 import { offsetFromString, type Offset } from '../../coordinator/index.js';
+import { RangeCursor } from '../range-cursor.js';
 
 /** One fetch of one partition, as kafkajs hands it to eachBatch. */
 export interface FetchedBatch<M extends { offset: string }> {
@@ -29,65 +30,17 @@ interface TakenBatch<M> {
 }
 
 /**
- * The source's view of one partition (range r is partition r): whether the
- * poller holds its lease, whether it asked for a backpressure pause, and the
- * next offset to deliver. Positions live here, not in Kafka: kafkajs forgets
- * them on every group rejoin and restart, so the source seeks back to `next`.
- * No I/O: each method says what the consumer must be told, and the source
- * tells it.
+ * The kafkajs source's view of one partition (poller/range-cursor.ts), plus
+ * what kafkajs needs: positions live here, not in Kafka (kafkajs forgets
+ * them on every group rejoin and restart, so the source seeks back to
+ * `next`), and each new position is a seek whose first batch is checked.
  */
-export class PartitionCursor {
-  /** The poller holds this range; its batches are delivered. */
-  assigned = false;
-  /** Backpressure pause asked by the poller (only meaningful while assigned). */
-  pausedByPoller = false;
-  /** Next offset to deliver: the kafkajs position we expect for this range. */
-  next: Offset = 0;
+export class PartitionCursor extends RangeCursor {
   /** Set by each seek; cleared by the first batch after it, to report an unexpected start. */
   justSeeked = false;
-  /** Bumped by every assign and revoke, so a slow assign() cannot undo a later call. */
-  private token = 0;
 
-  /** An assign() begins; pass the result to assignAt() once its offset is known. */
-  beginAssign(): number {
-    return ++this.token;
-  }
-
-  /**
-   * Delivers from `offset` on, unless a revoke or another assign came since
-   * `token` was taken (it wins). True when the consumer must seek here and,
-   * unless pausedByPoller, resume.
-   */
-  assignAt(token: number, offset: Offset): boolean {
-    if (token !== this.token) return false;
-    this.assigned = true;
-    this.pausedByPoller = false;
-    this.next = offset;
+  protected positioned(): void {
     this.justSeeked = true;
-    return true;
-  }
-
-  /** True when the consumer must pause the partition. */
-  revoke(): boolean {
-    this.token++;
-    if (!this.assigned) return false;
-    this.assigned = false;
-    this.pausedByPoller = false;
-    return true;
-  }
-
-  /** Backpressure on; true when the consumer must pause the partition. */
-  hold(): boolean {
-    if (!this.assigned || this.pausedByPoller) return false;
-    this.pausedByPoller = true;
-    return true;
-  }
-
-  /** Backpressure off; true when the consumer must resume the partition. */
-  release(): boolean {
-    if (!this.assigned || !this.pausedByPoller) return false;
-    this.pausedByPoller = false;
-    return true;
   }
 
   /**
@@ -98,14 +51,6 @@ export class PartitionCursor {
     if (!this.assigned) return { seekTo: null, paused: true };
     this.justSeeked = true;
     return { seekTo: this.next, paused: this.pausedByPoller };
-  }
-
-  /** Fetch from `to` again (delivery failed); true when the consumer must seek there. */
-  rewind(to: Offset): boolean {
-    if (!this.assigned) return false;
-    this.next = to;
-    this.justSeeked = true;
-    return true;
   }
 
   /**

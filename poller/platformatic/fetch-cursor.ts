@@ -1,4 +1,5 @@
 import type { Offset } from '../../coordinator/index.js';
+import { RangeCursor } from '../range-cursor.js';
 
 /** Where a fetch of one partition started, to tell later whether its answer still counts. */
 export interface FetchTicket {
@@ -7,53 +8,15 @@ export interface FetchTicket {
 }
 
 /**
- * The source's view of one partition (range r is partition r) on a client
- * whose fetches the source makes itself: whether the poller holds the range,
- * whether it asked for a backpressure pause, and the next offset to fetch.
- * Every change of position (assign, revoke, rewind, a reset after an offset
- * went out of range) bumps `version`, so the answer to a fetch sent before it
- * is dropped. No I/O.
+ * The view of one partition (poller/range-cursor.ts) of a source that makes
+ * its fetches itself: every change of position (assign, revoke, a move after
+ * a failed delivery or an offset gone out of range) bumps `version`, so the
+ * answer to a fetch sent before it is dropped.
  */
-export class FetchCursor {
-  assigned = false;
-  pausedByPoller = false;
-  next: Offset = 0;
-  private version = 0;
-
-  /** An assign() begins; pass the result to assignAt() once its offset is known. */
-  beginAssign(): number {
-    return ++this.version;
-  }
-
-  /** Delivers from `offset` on, unless a revoke or another assign came since `token` (it wins). */
-  assignAt(token: number, offset: Offset): boolean {
-    if (token !== this.version) return false;
-    this.assigned = true;
-    this.pausedByPoller = false;
-    this.next = offset;
+export class FetchCursor extends RangeCursor {
+  /** Every new position drops the answers to fetches sent before it. */
+  protected positioned(): void {
     this.version++;
-    return true;
-  }
-
-  /** False when the range was not assigned. */
-  revoke(): boolean {
-    this.version++;
-    if (!this.assigned) return false;
-    this.assigned = false;
-    this.pausedByPoller = false;
-    return true;
-  }
-
-  hold(): boolean {
-    if (!this.assigned || this.pausedByPoller) return false;
-    this.pausedByPoller = true;
-    return true;
-  }
-
-  release(): boolean {
-    if (!this.assigned || !this.pausedByPoller) return false;
-    this.pausedByPoller = false;
-    return true;
   }
 
   /** To be fetched in the next request. */
@@ -74,13 +37,5 @@ export class FetchCursor {
   /** The answer to `ticket` covered offsets up to `lastOffset` (records filtered out included). */
   advance(ticket: FetchTicket, lastOffset: Offset): void {
     if (this.current(ticket) && lastOffset + 1 > this.next) this.next = lastOffset + 1;
-  }
-
-  /** Fetch from `to` again (delivery failed, or the offset is gone); answers in flight are dropped. */
-  moveTo(to: Offset): boolean {
-    if (!this.assigned) return false;
-    this.next = to;
-    this.version++;
-    return true;
   }
 }
