@@ -121,6 +121,19 @@ describe('chaos checker: duplicates after a graceful stop', () => {
     expect(r.duplicatesUnexplained).toBe(1);
   });
 
+  it('does not count one message the producer wrote twice, each copy handled once while draining', () => {
+    const r = check(
+      input({
+        produced: [produced(0, 0, 1400), produced(0, 1, 1400)],
+        handled: [handled('p1', 0, 0, 3100), handled('p1', 1, 0, 3101)],
+        leases: [lease('p1', 10, 1000, 3900)],
+        incarnations: [inc('p1', { endedBy: 'drain', stopAt: 3000, endedAt: 3950 })],
+        faults: [{ n: 0, kind: 'scale-in', target: 'p1#0', at: 3000, until: 4000 }],
+      }),
+    );
+    expect(r).toMatchObject({ gracefulDuplicates: 0, duplicates: 0, producerDuplicates: 1 });
+  });
+
   it('does not count it when the drained poller lost its session first (a crash point explains it)', () => {
     const r = check(drained([{ poller: 'p1', inc: 0, at: 3500, ranges: [0] }]));
     expect(r.gracefulDuplicates).toBe(0);

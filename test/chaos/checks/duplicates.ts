@@ -60,6 +60,17 @@ export function explainedBy(cx: CheckContext, earlier: HandledRecord, later: Han
   );
 }
 
+/**
+ * The handlings of one message id per offset. A redelivery is a second
+ * handling of one record (the same id at the same offset): a message the
+ * producer wrote twice is two records, each of which may be handled once.
+ */
+export function handlingsByOffset(handlings: HandledRecord[]): Map<number, HandledRecord[]> {
+  const byOffset = new Map<number, HandledRecord[]>();
+  for (const h of handlings) byOffset.set(h.offset, [...(byOffset.get(h.offset) ?? []), h]);
+  return byOffset;
+}
+
 export function checkDuplicates(cx: CheckContext): DuplicatesResult {
   let duplicates = 0;
   let explained = 0;
@@ -67,9 +78,7 @@ export function checkDuplicates(cx: CheckContext): DuplicatesResult {
   let writtenTwice = 0;
   for (const [id, all] of cx.byId) {
     if (all.length < 2) continue;
-    // A redelivery is a second handling of one record: the same id at the same offset.
-    const byOffset = new Map<number, HandledRecord[]>();
-    for (const h of all) byOffset.set(h.offset, [...(byOffset.get(h.offset) ?? []), h]);
+    const byOffset = handlingsByOffset(all);
     if (byOffset.size > 1) writtenTwice++;
     const again = [...byOffset.values()].filter((l) => l.length > 1);
     if (again.length === 0) continue;
