@@ -21,6 +21,13 @@ export class GroupPaths {
   poller(id: string): string {
     return `${this.base}/pollers/${id}`;
   }
+  /** Ephemeral nodes of the producers that follow the group's range count (createRingProducer). */
+  get producers(): string {
+    return `${this.base}/producers`;
+  }
+  producer(id: string): string {
+    return `${this.base}/producers/${id}`;
+  }
   get leader(): string {
     return `${this.base}/leader`;
   }

@@ -1,6 +1,6 @@
 import type { ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
-import { parseConfig, parseLease, parseOffset, type MemberInfo, type Parsed, type Unhealthy } from './znodes.js';
+import { parseConfig, parseLease, parseOffset, parseProducer, type MemberInfo, type Parsed, type ProducerInfo, type Unhealthy } from './znodes.js';
 import { readMembers, type Problem } from './member-reader.js';
 import { readAssignment } from './assignment-reader.js';
 import { sequenceOf } from './leader-latch.js';
@@ -45,6 +45,8 @@ export interface GroupSnapshot {
   converged: boolean;
   /** Znodes whose data is malformed: reported, never acted on. */
   problems: Problem[];
+  /** Producers that follow the group (producers/<id>); absent in snapshots made by hand. */
+  producers?: ProducerInfo[];
   /** When the current assignment was published (not part of the JSON contract's required fields). */
   assignmentAt?: string | null;
   reason?: string | null;
@@ -72,7 +74,7 @@ export async function readGroupSnapshot(zk: ZkSession, paths: GroupPaths, endOff
   // them, when the handoff fell between the reads.)
   const [leases, offsets] = await Promise.all([readChildrenData(zk, paths.leases), readChildrenData(zk, paths.offsets)]);
   const assignment = config.ok ? await readAssignment(zk, paths, ranges) : { record: null, version: -1, problem: undefined, problems: [] };
-  const [{ members, problems: memberProblems }, leader] = await Promise.all([readMembers(zk, paths), readLeader(zk, paths)]);
+  const [{ members, problems: memberProblems }, leader, producerNodes] = await Promise.all([readMembers(zk, paths), readLeader(zk, paths), readChildrenData(zk, paths.producers)]);
   problems.push(...memberProblems);
   if (assignment.problem) problems.push({ path: paths.assignment, error: assignment.problem });
   problems.push(...assignment.problems);
@@ -84,6 +86,12 @@ export async function readGroupSnapshot(zk: ZkSession, paths: GroupPaths, endOff
   const rows = rangeRows(ranges, assigned, owners, commits, ends);
   const pollers = members.map((m) => pollerView(m, rows));
   const converged = assignment.record !== null && ranges > 0 && rows.every((row) => row.assigned !== null && row.owner === row.assigned);
+  const producers: ProducerInfo[] = [];
+  for (const n of producerNodes) {
+    const parsed = parseProducer(n.data, n.name);
+    if (parsed.ok) producers.push(parsed.value);
+    else problems.push({ path: `${paths.producers}/${n.name}`, error: parsed.error });
+  }
   return {
     group: paths.group,
     topic,
@@ -94,6 +102,7 @@ export async function readGroupSnapshot(zk: ZkSession, paths: GroupPaths, endOff
     assignment: rows,
     converged,
     problems,
+    producers,
     assignmentAt: assignment.record?.at ?? null,
     reason: assignment.record?.reason ?? null,
   };

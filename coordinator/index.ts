@@ -7,6 +7,7 @@ export {
   encode,
   parseConfig,
   parseMember,
+  parseProducer,
   parseAssignmentHeader,
   parseMemberAssignment,
   encodeMemberAssignment,
@@ -20,7 +21,7 @@ export {
   MAX_GROUP_RANGES,
 } from './znodes.js';
 export { UNHEALTHY_REASONS } from './znodes.js';
-export type { Parsed, GroupConfig, MemberState, MemberInfo, Unhealthy, UnhealthyReason, AssignmentRecord, AssignmentHeader, MemberAssignmentNode, RangesAt, LeaseRecord, OffsetRecord } from './znodes.js';
+export type { Parsed, GroupConfig, ProducerInfo, MemberState, MemberInfo, Unhealthy, UnhealthyReason, AssignmentRecord, AssignmentHeader, MemberAssignmentNode, RangesAt, LeaseRecord, OffsetRecord } from './znodes.js';
 export { offsetFromString, offsetToString } from './offsets.js';
 export type { Offset } from './offsets.js';
 export { retry, backoffDelay, sleep, RetryAbortedError } from './retry.js';
@@ -30,6 +31,8 @@ export { AclError, assertGroupAcl, digestId, groupAcls, parentAcls, parseCredent
 export type { ZkCredentials } from './acl.js';
 export { ensureLayout, createGroupConfig, readGroupConfig, checkConfigMatches, ConfigError } from './group-config.js';
 export { Membership, DuplicateMemberError } from './membership.js';
+export { ProducerRegistration, DuplicateProducerError } from './producer-registration.js';
+export { ConfigFollower } from './config-follower.js';
 export { waitForDeletion } from './deletion-wait.js';
 export { readMembers } from './member-reader.js';
 export type { MemberList, Problem } from './member-reader.js';

@@ -7,6 +7,7 @@ import { encode, parseMember, type MemberInfo, type MemberState, type Unhealthy 
 import { isZkCode, ZK } from './zk-errors.js';
 import { retry, RetryAbortedError, RECREATE_EPHEMERAL_BACKOFF } from './retry.js';
 import { waitForDeletion } from './deletion-wait.js';
+import { createOwnEphemeral } from './own-ephemeral.js';
 
 export class DuplicateMemberError extends Error {
   constructor(id: string, detail: string) {
@@ -105,28 +106,23 @@ export class Membership extends EventEmitter {
     const path = this.paths.poller(this.info.id);
     const deadline = Date.now() + this.waitForStaleMs;
     for (;;) {
+      let res: Awaited<ReturnType<typeof createOwnEphemeral>>;
       try {
-        await this.zk.create(path, encode(this.info), 'ephemeral');
-        return;
+        res = await createOwnEphemeral(this.zk, path, encode(this.info));
       } catch (err) {
         if (isZkCode(err, ZK.CONNECTION_LOSS) && Date.now() < deadline) {
           // The connection dropped under the create (a server went away or
           // went silent): try again once it is back; if it had gone through,
-          // the retry finds our own node below. A poller starting during a
+          // the retry finds our own node. A poller starting during a
           // ZooKeeper hiccup must not die of it.
           await this.zk.whenConnected(deadline - Date.now());
           continue;
         }
-        if (!isZkCode(err, ZK.NODE_EXISTS)) throw err;
+        throw err;
       }
-      const existing = await this.zk.getDataOrNull(path);
-      if (!existing) continue;
-      if (this.zk.ownsEphemeral(existing.stat)) {
-        // Our own create went through before a connection loss hid the reply.
-        await this.zk.setData(path, encode(this.info), -1);
-        return;
-      }
-      const other = parseMember(existing.data);
+      if (res === 'vanished') continue;
+      if (res === 'created' || res === 'ours') return;
+      const other = parseMember(res.other.data);
       const detail = other.ok ? `host ${other.value.host}, pid ${other.value.pid}` : 'unreadable member data';
       if (Date.now() >= deadline) throw new DuplicateMemberError(this.info.id, detail);
       this.log.warn({ detail }, 'a member node with our id still exists; waiting for its session to expire');

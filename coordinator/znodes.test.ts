@@ -1,14 +1,18 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { parseConfig, parseMember, parseAssignmentHeader, parseMemberAssignment, encodeMemberAssignment, parseLease, parseOffset, encode } from './znodes.js';
+import { parseConfig, parseMember, parseProducer, parseAssignmentHeader, parseMemberAssignment, encodeMemberAssignment, parseLease, parseOffset, encode } from './znodes.js';
 
-const parsers = { parseConfig, parseMember, parseAssignmentHeader, parseMemberAssignment: (d: Buffer) => parseMemberAssignment(d, 64), parseLease, parseOffset };
+const parsers = { parseConfig, parseMember, parseProducer, parseAssignmentHeader, parseMemberAssignment: (d: Buffer) => parseMemberAssignment(d, 64), parseLease, parseOffset };
 
 describe('znode parsers', () => {
   it('accept the shapes of docs/design.md', () => {
     expect(parseConfig(encode({ version: 1, topic: 'orders', ranges: 64 }))).toEqual({ ok: true, value: { version: 1, topic: 'orders', ranges: 64 } });
     const member = { id: 'p1', host: 'h', pid: 12, weight: 2, state: 'active', startedAt: '2026-01-01T00:00:00Z', metricsUrl: 'http://x' };
     expect(parseMember(encode(member), 'p1')).toEqual({ ok: true, value: member });
+    const producer = { id: 'host-1-ab', host: 'h', pid: 7, ranges: 16, startedAt: '2026-01-01T00:00:00Z' };
+    expect(parseProducer(encode(producer), 'host-1-ab')).toEqual({ ok: true, value: producer });
+    expect(parseProducer(encode({ ...producer, ranges: 0 }))).toMatchObject({ ok: false, error: expect.stringContaining('"ranges"') });
+    expect(parseProducer(encode(producer), 'other')).toMatchObject({ ok: false, error: expect.stringContaining('"id"') });
     const sick = { ...member, unhealthy: { reason: 'fetch-stall', since: '2026-01-01T00:00:01Z', detail: 'no Kafka broker answered for 20.0 s' } };
     expect(parseMember(encode(sick), 'p1')).toEqual({ ok: true, value: sick });
     const header = { epoch: 3, leader: 'p1', at: 'now', reason: 'x' };

@@ -44,6 +44,16 @@ export interface MemberInfo {
   unhealthy?: Unhealthy;
 }
 
+/** A producer that follows the group (`producers/<id>`, ephemeral): who it is and the range count it sends with. */
+export interface ProducerInfo {
+  id: string;
+  host: string;
+  pid: number;
+  /** The R its partitioner uses now (the config's, once it has read it). */
+  ranges: number;
+  startedAt: string;
+}
+
 /**
  * The whole assignment as readers outside the leader see it (status, watch,
  * tests): the header's fields and one owner per range, assembled from the
@@ -193,6 +203,22 @@ export function parseMember(data: Buffer | string | null | undefined, expectedId
     m.unhealthy = { reason: u.reason as UnhealthyReason, since: u.since, detail: u.detail };
   }
   return { ok: true, value: m };
+}
+
+export function parseProducer(data: Buffer | string | null | undefined, expectedId?: string): Parsed<ProducerInfo> {
+  const what = `producer${expectedId ? ` ${expectedId}` : ''}`;
+  const o = parseObject(data, what);
+  if (!o.ok) return o;
+  const v = o.value;
+  if (!isNonEmptyString(v.id) || !/^[A-Za-z0-9._-]+$/.test(v.id) || v.id.length > MAX_POLLER_ID_LENGTH) {
+    return fail(what, 'id', `a producer id (1-${MAX_POLLER_ID_LENGTH} letters, digits, '.', '_' or '-')`);
+  }
+  if (expectedId !== undefined && v.id !== expectedId) return fail(what, 'id', `"${expectedId}" (the znode name)`);
+  if (typeof v.host !== 'string') return fail(what, 'host', 'a string');
+  if (!isCount(v.pid)) return fail(what, 'pid', 'a non-negative integer');
+  if (!isCount(v.ranges) || v.ranges < 1 || v.ranges > MAX_GROUP_RANGES) return fail(what, 'ranges', `an integer from 1 to ${MAX_GROUP_RANGES}`);
+  if (typeof v.startedAt !== 'string') return fail(what, 'startedAt', 'a string');
+  return { ok: true, value: { id: v.id, host: v.host, pid: v.pid, ranges: v.ranges, startedAt: v.startedAt } };
 }
 
 export function parseAssignmentHeader(data: Buffer | string | null | undefined, ranges?: number): Parsed<AssignmentHeader> {

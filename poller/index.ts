@@ -23,8 +23,10 @@ export {
   PartitionCountMismatchError,
 } from './kafka-admin.js';
 export type { EnsureTopicsOptions, EnsureTopicsResult } from './kafka-admin.js';
-export { produceMessages, loadKey, loadValue } from './load-producer.js';
-export type { ProduceOptions, ProduceResult, ProduceProgress } from './load-producer.js';
+export { produceMessages, produceLoad, loadKey, loadValue } from './load-producer.js';
+export { createRingProducer } from './ring-producer.js';
+export type { RingProducer, RingProducerOptions, RingRecord } from './ring-producer.js';
+export type { ProduceOptions, ProduceResult, ProduceProgress, LoadOptions } from './load-producer.js';
 export { createKafkajsSource } from './kafka-source.js';
 export { kafkaClients, kafkajsClients, KAFKA_CLIENT_NAMES } from './kafka-clients.js';
 export type { KafkaClients, KafkaClientName, KafkaConnectOptions } from './kafka-clients.js';

@@ -56,6 +56,7 @@ export function statusJson(s: GroupSnapshot): Record<string, unknown> {
     pollers: s.pollers.map((p) => ({ id: p.id, host: p.host, pid: p.pid, weight: p.weight, state: p.state, ...(p.unhealthy ? { unhealthy: p.unhealthy } : {}), ranges: p.ranges })),
     assignment: s.assignment,
     converged: s.converged,
+    producers: s.producers ?? [],
     problems: s.problems,
   };
 }

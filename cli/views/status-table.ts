@@ -1,5 +1,6 @@
 import { encodeRuns, type GroupSnapshot, type PollerView } from '../../coordinator/index.js';
 import { unhealthyLines } from './unhealthy-lines.js';
+import { producerLines } from './producer-line.js';
 
 /** `status --full`: one row per poller and one per range (the default for small groups). */
 export function formatFullStatus(s: GroupSnapshot): string {
@@ -10,6 +11,7 @@ export function formatFullStatus(s: GroupSnapshot): string {
   }
   if (!s.pollers.length) lines.push('(no pollers)');
   lines.push(...unhealthyLines(s.pollers));
+  lines.push(...producerLines(s));
   lines.push('');
   const withLag = s.assignment.some((r) => r.end !== undefined);
   const head = ['RANGE', 'ASSIGNED', 'OWNER', 'COMMITTED', ...(withLag ? ['END', 'LAG'] : [])];

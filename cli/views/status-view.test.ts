@@ -144,3 +144,21 @@ describe('largest lags', () => {
     expect(lagSummary([{ range: 0, assigned: null, owner: null, committed: null }], 3)).toBeNull();
   });
 });
+
+describe('producers that follow the group', () => {
+  const base = syntheticSnapshot({ ranges: 8, pollers: 2 });
+  const producer = (id: string, ranges: number) => ({ id, host: 'h', pid: 1, ranges, startedAt: '2026-01-01T00:00:00Z' });
+
+  it('are counted by the range count they send with, in the full tables and the summary', () => {
+    const s = { ...base, producers: [producer('b', 8), producer('a', 8), producer('c', 16)] };
+    const line = 'producers: 3 following the group (2 with R=8, 1 with R=16): a, b, c';
+    expect(formatStatus(s, { layout: 'full', top: 5 })).toContain(line);
+    expect(formatStatusSummary(s, 5)).toContain(line);
+  });
+
+  it('take no line when there are none, and list at most five ids', () => {
+    expect(formatStatus({ ...base, producers: [] }, { layout: 'full', top: 5 })).not.toContain('producers:');
+    const many = { ...base, producers: Array.from({ length: 7 }, (_, i) => producer(`p${i}`, 8)) };
+    expect(formatStatus(many, { layout: 'full', top: 5 })).toContain('p0, p1, p2, p3, p4, ... (2 more)');
+  });
+});

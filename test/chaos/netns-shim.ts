@@ -17,7 +17,9 @@ import { connect, createServer, type Server } from 'node:net';
 import { linkHeader, SHIM_ENV } from './netns-protocol.js';
 
 function listen(port: number, socketPath: string, key: string): Promise<Server> {
-  const server = createServer((client) => {
+  // No Nagle on the relayed TCP side: a reply relayed in two writes would
+  // otherwise wait for the poller's delayed ACK (40 ms) before its second half.
+  const server = createServer({ noDelay: true }, (client) => {
     const link = connect(socketPath);
     link.write(linkHeader(key, port));
     client.pipe(link);

@@ -172,7 +172,8 @@ export class NetworkPartitions {
     }
     if (l.closedWhileCut) return this.drop(l);
     if (!l.up) {
-      const up = connect(l.port, '127.0.0.1');
+      // No Nagle: see netns-shim.ts (each relayed write would wait for a delayed ACK).
+      const up = connect({ port: l.port, host: '127.0.0.1', noDelay: true });
       l.up = up;
       up.on('data', (d: Buffer) => l.down.write(d));
       up.on('close', () => this.closed(l));
