@@ -22,9 +22,11 @@ export interface CoordinatorOptions {
   settleMs?: number;
   /**
    * The window after a member node is deleted (its session expired, or it
-   * stopped): default the smaller of 50 ms and `settleMs`. Short, because
-   * it adds to every failover; long enough that pollers whose sessions
-   * expired in the same ZooKeeper tick still leave in one epoch.
+   * stopped) or rewritten (it is draining, or marked itself unhealthy):
+   * default the smaller of 50 ms and `settleMs`. Short, because it adds to
+   * every failover and every move away from a poller that cannot work; long
+   * enough that pollers whose sessions expired in the same ZooKeeper tick
+   * still leave in one epoch.
    */
   departureSettleMs?: number;
   logger?: Logger;
@@ -63,8 +65,13 @@ export class Coordinator extends EventEmitter {
   private readonly members: MemberCache;
   private publisher: AssignmentPublisher | null = null;
   private readonly onMembersChanged = (e: ZkEvent) => {
-    // A deleted member node fires its data watch first, then the children watch.
-    if (e.getType() === zookeeper.Event.NODE_DELETED) this.schedule('member left', this.departureSettleMs);
+    // A deleted member node fires its data watch first, then the children
+    // watch. A rewritten one says the poller is leaving (draining) or cannot
+    // work (unhealthy), or back at work: no burst to wait for, act soon. Only
+    // joins (children changed) wait the settle window.
+    const type = e.getType();
+    if (type === zookeeper.Event.NODE_DELETED) this.schedule('member left', this.departureSettleMs);
+    else if (type === zookeeper.Event.NODE_DATA_CHANGED) this.schedule('member changed', this.departureSettleMs);
     else this.schedule('members changed');
   };
 

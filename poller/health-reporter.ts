@@ -42,7 +42,8 @@ export class HealthReporter {
   }
 
   start(): void {
-    this.stopTimer ??= this.opts.clock.every(this.opts.everyMs ?? 500, () => this.tick());
+    // Often: a stall is found at most this long after it passes its limit, and a tick only reads state.
+    this.stopTimer ??= this.opts.clock.every(this.opts.everyMs ?? 100, () => this.tick());
   }
 
   stop(): void {
