@@ -121,6 +121,12 @@ describe('ringleader watch --json', () => {
     await admin.start();
     cleanups.add(() => admin.close());
     const paths = new GroupPaths(group);
+    // Both pollers own their ranges before anything is produced: a range that
+    // moved to p2 after p1 had handled all of it would stay committed by p1.
+    await waitFor('both pollers own ranges', async () => {
+      const s = await readGroupSnapshot(admin, paths);
+      return s.converged && s.pollers.length === 2 && s.pollers.every((p) => p.ranges.length > 0);
+    }, { timeoutMs: 60_000 });
     const produced = await runCli(['produce', '--brokers', brokerList, '--topic', topic, '--count', '200', '--keys', '40']);
     expect(produced.code, produced.stderr).toBe(0);
     // Both pollers own ranges and have committed every message of their ranges.
