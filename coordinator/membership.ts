@@ -5,9 +5,9 @@ import type { ZkSession, SessionState } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import { encode, parseMember, type MemberInfo, type MemberState, type Unhealthy } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
-import { retry, RetryAbortedError, RECREATE_EPHEMERAL_BACKOFF } from './retry.js';
+import { retry } from './retry.js';
 import { waitForDeletion } from './deletion-wait.js';
-import { createOwnEphemeral } from './own-ephemeral.js';
+import { createOwnEphemeral, recreateWhileOpen } from './own-ephemeral.js';
 
 export class DuplicateMemberError extends Error {
   constructor(id: string, detail: string) {
@@ -131,18 +131,8 @@ export class Membership extends EventEmitter {
   }
 
   private async reregister(): Promise<void> {
-    try {
-      await retry(() => this.createNode(), {
-        ...RECREATE_EPHEMERAL_BACKOFF,
-        // Even a DuplicateMemberError: the other node may still go away.
-        retriable: () => true,
-        while: () => !this.closed,
-        onRetry: (err) => this.log.warn({ err }, 'cannot re-register yet'),
-      });
-    } catch (err) {
-      if (err instanceof RetryAbortedError) return;
-      throw err;
-    }
+    // Even a DuplicateMemberError is retried: the other node may still go away.
+    if (!(await recreateWhileOpen(() => this.createNode(), () => !this.closed, (err) => this.log.warn({ err }, 'cannot re-register yet')))) return;
     this.log.info({}, 're-registered after a new ZooKeeper session');
     await this.watchOwnNode();
   }

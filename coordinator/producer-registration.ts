@@ -3,8 +3,7 @@ import { pino } from 'pino';
 import type { ZkSession, SessionState } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import { encode, type ProducerInfo } from './znodes.js';
-import { createOwnEphemeral } from './own-ephemeral.js';
-import { retry, RetryAbortedError, RECREATE_EPHEMERAL_BACKOFF } from './retry.js';
+import { createOwnEphemeral, recreateWhileOpen } from './own-ephemeral.js';
 
 export class DuplicateProducerError extends Error {
   constructor(id: string) {
@@ -80,15 +79,11 @@ export class ProducerRegistration {
 
   private async reregister(): Promise<void> {
     try {
-      await retry(() => this.createNode(), {
-        ...RECREATE_EPHEMERAL_BACKOFF,
-        retriable: () => true,
-        while: () => !this.closed,
-        onRetry: (err) => this.log.warn({ err }, 'cannot re-register yet'),
-      });
-      this.log.info({}, 're-registered after a new ZooKeeper session');
+      if (await recreateWhileOpen(() => this.createNode(), () => !this.closed, (err) => this.log.warn({ err }, 'cannot re-register yet'))) {
+        this.log.info({}, 're-registered after a new ZooKeeper session');
+      }
     } catch (err) {
-      if (!(err instanceof RetryAbortedError)) this.log.error({ err }, 'cannot re-register');
+      this.log.error({ err }, 'cannot re-register');
     }
   }
 }

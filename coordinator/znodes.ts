@@ -175,24 +175,31 @@ export function parseConfig(data: Buffer | string | null | undefined): Parsed<Gr
   return { ok: true, value: { version: 1, topic: v.topic, ranges: v.ranges } };
 }
 
+/** The id (the znode name), host and pid of a process's ephemeral node (`pollers/<id>`, `producers/<id>`), or why they are wrong. */
+function processIdentity(v: Obj, what: string, kind: string, expectedId: string | undefined): Parsed<{ id: string; host: string; pid: number }> {
+  if (!isNonEmptyString(v.id) || !/^[A-Za-z0-9._-]+$/.test(v.id) || v.id.length > MAX_POLLER_ID_LENGTH) {
+    return fail(what, 'id', `a ${kind} id (1-${MAX_POLLER_ID_LENGTH} letters, digits, '.', '_' or '-')`);
+  }
+  if (expectedId !== undefined && v.id !== expectedId) return fail(what, 'id', `"${expectedId}" (the znode name)`);
+  if (typeof v.host !== 'string') return fail(what, 'host', 'a string');
+  if (!isCount(v.pid)) return fail(what, 'pid', 'a non-negative integer');
+  return { ok: true, value: { id: v.id, host: v.host, pid: v.pid } };
+}
+
 export function parseMember(data: Buffer | string | null | undefined, expectedId?: string): Parsed<MemberInfo> {
   const what = `poller${expectedId ? ` ${expectedId}` : ''}`;
   const o = parseObject(data, what);
   if (!o.ok) return o;
   const v = o.value;
-  if (!isNonEmptyString(v.id) || !/^[A-Za-z0-9._-]+$/.test(v.id) || v.id.length > MAX_POLLER_ID_LENGTH) {
-    return fail(what, 'id', `a poller id (1-${MAX_POLLER_ID_LENGTH} letters, digits, '.', '_' or '-')`);
-  }
-  if (expectedId !== undefined && v.id !== expectedId) return fail(what, 'id', `"${expectedId}" (the znode name)`);
-  if (typeof v.host !== 'string') return fail(what, 'host', 'a string');
-  if (!isCount(v.pid)) return fail(what, 'pid', 'a non-negative integer');
+  const who = processIdentity(v, what, 'poller', expectedId);
+  if (!who.ok) return who;
   if (typeof v.weight !== 'number' || !Number.isFinite(v.weight) || v.weight <= 0 || v.weight > 1_000_000) {
     return fail(what, 'weight', 'a positive number');
   }
   if (v.state !== 'active' && v.state !== 'draining') return fail(what, 'state', '"active" or "draining"');
   if (typeof v.startedAt !== 'string') return fail(what, 'startedAt', 'a string');
   if (v.metricsUrl !== undefined && typeof v.metricsUrl !== 'string') return fail(what, 'metricsUrl', 'a string');
-  const m: MemberInfo = { id: v.id, host: v.host, pid: v.pid, weight: v.weight, state: v.state, startedAt: v.startedAt };
+  const m: MemberInfo = { ...who.value, weight: v.weight, state: v.state, startedAt: v.startedAt };
   if (typeof v.metricsUrl === 'string') m.metricsUrl = v.metricsUrl;
   if (v.unhealthy !== undefined) {
     const u = v.unhealthy as Record<string, unknown> | null;
@@ -210,15 +217,11 @@ export function parseProducer(data: Buffer | string | null | undefined, expected
   const o = parseObject(data, what);
   if (!o.ok) return o;
   const v = o.value;
-  if (!isNonEmptyString(v.id) || !/^[A-Za-z0-9._-]+$/.test(v.id) || v.id.length > MAX_POLLER_ID_LENGTH) {
-    return fail(what, 'id', `a producer id (1-${MAX_POLLER_ID_LENGTH} letters, digits, '.', '_' or '-')`);
-  }
-  if (expectedId !== undefined && v.id !== expectedId) return fail(what, 'id', `"${expectedId}" (the znode name)`);
-  if (typeof v.host !== 'string') return fail(what, 'host', 'a string');
-  if (!isCount(v.pid)) return fail(what, 'pid', 'a non-negative integer');
+  const who = processIdentity(v, what, 'producer', expectedId);
+  if (!who.ok) return who;
   if (!isCount(v.ranges) || v.ranges < 1 || v.ranges > MAX_GROUP_RANGES) return fail(what, 'ranges', `an integer from 1 to ${MAX_GROUP_RANGES}`);
   if (typeof v.startedAt !== 'string') return fail(what, 'startedAt', 'a string');
-  return { ok: true, value: { id: v.id, host: v.host, pid: v.pid, ranges: v.ranges, startedAt: v.startedAt } };
+  return { ok: true, value: { ...who.value, ranges: v.ranges, startedAt: v.startedAt } };
 }
 
 export function parseAssignmentHeader(data: Buffer | string | null | undefined, ranges?: number): Parsed<AssignmentHeader> {

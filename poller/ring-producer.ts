@@ -10,7 +10,6 @@ import {
   readGroupConfig,
   validatePollerId,
   ZkSession,
-  type GroupConfig,
   type ZkSessionOptions,
 } from '../coordinator/index.js';
 import { rangeOf } from '../ring/index.js';
@@ -77,26 +76,25 @@ export async function createRingProducer(opts: RingProducerOptions): Promise<Rin
     await zk.start();
     const config = await readGroupConfig(zk, paths);
     if (opts.topic !== undefined) checkConfigMatches(config, { topic: opts.topic }, opts.group);
-    const state = new SendState(config);
     registration = new ProducerRegistration(zk, paths, { id, host: hostname(), pid: process.pid, ranges: config.ranges, startedAt: new Date().toISOString() }, log);
     const reg = registration;
     follower = new ConfigFollower(zk, paths, (next, before) => {
       if (next.ranges === before.ranges) return;
-      state.ranges = next.ranges;
       log.info({ from: before.ranges, to: next.ranges }, 'the group changed its range count; sending with the new one');
       reg.update(next.ranges).catch((err: unknown) => log.warn({ err }, 'cannot update our producer node'));
     }, log);
-    const followed = await follower.start();
-    state.ranges = followed.ranges;
+    await follower.start();
+    const f = follower;
+    const state = new SendState(() => f.config.ranges);
     await registration.register();
     producer = opts.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const p = producer;
-    log.info({ topic: config.topic, ranges: state.ranges }, 'ring producer ready');
+    log.info({ topic: config.topic, ranges: f.config.ranges }, 'ring producer ready');
     return {
       id,
       topic: config.topic,
-      ranges: () => state.ranges,
+      ranges: () => f.config.ranges,
       send: async (records) => {
         const messages: Message[] = records.map((r) => state.place(r));
         await sendEveryPartition(p, { topic: config.topic, acks: -1, compression: CompressionTypes.None, messages });
@@ -109,22 +107,19 @@ export async function createRingProducer(opts: RingProducerOptions): Promise<Rin
   }
 }
 
-/** The range count in force and the round-robin cursor of keyless records. */
+/** Where each record goes under the range count in force (the followed config's), and the round-robin cursor of keyless records. */
 class SendState {
-  ranges: number;
   private next = 0;
 
-  constructor(config: GroupConfig) {
-    this.ranges = config.ranges;
-  }
+  constructor(private readonly ranges: () => number) {}
 
   place(r: RingRecord): Message {
-    const partition = r.key === null ? this.roundRobin() : rangeOf(r.key, this.ranges);
+    const partition = r.key === null ? this.roundRobin() : rangeOf(r.key, this.ranges());
     return { key: r.key, value: r.value, partition, ...(r.headers ? { headers: r.headers } : {}) };
   }
 
   private roundRobin(): number {
-    this.next = (this.next + 1) % this.ranges;
+    this.next = (this.next + 1) % this.ranges();
     return this.next;
   }
 }

@@ -61,13 +61,6 @@ async function produceForGroup(o: ProduceActionOptions, group: string, log: Logg
     ...(o.topic !== undefined ? { topic: o.topic } : {}),
     logger: log,
   });
-  let ranges = producer.ranges();
-  const result = await produceLoad(load(producer.topic), async () => ({
-    send: async (messages) => {
-      await producer.send(messages);
-      ranges = producer.ranges();
-    },
-    close: () => producer.close(),
-  }));
-  return { ...result, topic: producer.topic, ranges };
+  const result = await produceLoad(load(producer.topic), async () => ({ send: (messages) => producer.send(messages), close: () => producer.close() }));
+  return { ...result, topic: producer.topic, ranges: producer.ranges() };
 }
