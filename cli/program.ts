@@ -12,6 +12,7 @@ import { registerStatus } from './commands/status.js';
 import { registerWatch } from './commands/watch.js';
 import { registerDrain } from './commands/drain.js';
 import { registerProduce } from './commands/produce.js';
+import { registerResize } from './commands/resize.js';
 import { registerDemo } from './commands/demo.js';
 
 /** In the order `ringleader --help` lists them. */
@@ -23,6 +24,7 @@ const COMMANDS: ((program: Command) => Command)[] = [
   registerWatch,
   registerDrain,
   registerProduce,
+  registerResize,
   registerDemo,
 ];
 

@@ -43,6 +43,12 @@ export class ConfigFollower {
     return this.current.config;
   }
 
+  /** Reads the config now (our session's latest view), reports a newer version to onChange, and returns it. */
+  async refresh(): Promise<GroupConfig> {
+    await this.read();
+    return this.config;
+  }
+
   close(): void {
     this.closed = true;
     this.zk.off('state', this.onState);

@@ -9,6 +9,7 @@ import { LeaderLatch } from './leader-latch.js';
 import type { Problem } from './member-reader.js';
 import { MemberCache } from './member-cache.js';
 import { AssignmentPublisher } from './assignment-publisher.js';
+import { assertNotResizing } from './resize-guard.js';
 import { readGroupConfig, ensureLayout } from './group-config.js';
 import { MAX_REASON_LENGTH, type MemberInfo } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
@@ -105,6 +106,7 @@ export class Coordinator extends EventEmitter {
     this.publisher = new AssignmentPublisher(this.opts.zk, this.opts.paths, this.ranges, this.log);
     if (this.closed) return;
     await this.latch.start();
+    await assertNotResizing(this.opts.zk, this.opts.paths, this.ranges);
   }
 
   /** Leaves the election (and so gives up leadership). Idempotent. */

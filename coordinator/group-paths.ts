@@ -28,6 +28,10 @@ export class GroupPaths {
   producer(id: string): string {
     return `${this.base}/producers/${id}`;
   }
+  /** The ephemeral node of a resize under way (the resize command's session). */
+  get resize(): string {
+    return `${this.base}/resize`;
+  }
   get leader(): string {
     return `${this.base}/leader`;
   }

@@ -1,6 +1,7 @@
 import type { ZkSession } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
-import { parseConfig, parseLease, parseOffset, parseProducer, type MemberInfo, type Parsed, type ProducerInfo, type Unhealthy } from './znodes.js';
+import { parseConfig, parseLease, parseOffset, parseProducer, parseResizeMarker, type MemberInfo, type Parsed, type ProducerInfo, type ResizeMarker, type Unhealthy } from './znodes.js';
+import { progressOf, type ParentProgress } from './split-progress.js';
 import { readMembers, type Problem } from './member-reader.js';
 import { readAssignment } from './assignment-reader.js';
 import { sequenceOf } from './leader-latch.js';
@@ -47,9 +48,19 @@ export interface GroupSnapshot {
   problems: Problem[];
   /** Producers that follow the group (producers/<id>); absent in snapshots made by hand. */
   producers?: ProducerInfo[];
+  /** A resize under way (its marker), if any. */
+  resize?: ResizeMarker | null;
+  /** The last resize's split, and how far each old partition is from its split point. */
+  split?: SplitView | null;
   /** When the current assignment was published (not part of the JSON contract's required fields). */
   assignmentAt?: string | null;
   reason?: string | null;
+}
+
+export interface SplitView {
+  from: number;
+  to: number;
+  parents: ParentProgress[];
 }
 
 export type EndOffsets = (topic: string, ranges: number) => Promise<Map<number, string>>;
@@ -74,7 +85,12 @@ export async function readGroupSnapshot(zk: ZkSession, paths: GroupPaths, endOff
   // them, when the handoff fell between the reads.)
   const [leases, offsets] = await Promise.all([readChildrenData(zk, paths.leases), readChildrenData(zk, paths.offsets)]);
   const assignment = config.ok ? await readAssignment(zk, paths, ranges) : { record: null, version: -1, problem: undefined, problems: [] };
-  const [{ members, problems: memberProblems }, leader, producerNodes] = await Promise.all([readMembers(zk, paths), readLeader(zk, paths), readChildrenData(zk, paths.producers)]);
+  const [{ members, problems: memberProblems }, leader, producerNodes, markerNode] = await Promise.all([
+    readMembers(zk, paths),
+    readLeader(zk, paths),
+    readChildrenData(zk, paths.producers),
+    zk.getDataOrNull(paths.resize),
+  ]);
   problems.push(...memberProblems);
   if (assignment.problem) problems.push({ path: paths.assignment, error: assignment.problem });
   problems.push(...assignment.problems);
@@ -92,6 +108,15 @@ export async function readGroupSnapshot(zk: ZkSession, paths: GroupPaths, endOff
     if (parsed.ok) producers.push(parsed.value);
     else problems.push({ path: `${paths.producers}/${n.name}`, error: parsed.error });
   }
+  let resize: ResizeMarker | null = null;
+  if (markerNode) {
+    const m = parseResizeMarker(markerNode.data);
+    if (m.ok) resize = m.value;
+    else problems.push({ path: paths.resize, error: m.error });
+  }
+  const split = config.ok && config.value.split
+    ? { from: config.value.split.from, to: ranges, parents: progressOf(config.value.split, (p) => commits[p]?.offset ?? null) }
+    : null;
   return {
     group: paths.group,
     topic,
@@ -103,6 +128,8 @@ export async function readGroupSnapshot(zk: ZkSession, paths: GroupPaths, endOff
     converged,
     problems,
     producers,
+    resize,
+    split,
     assignmentAt: assignment.record?.at ?? null,
     reason: assignment.record?.reason ?? null,
   };

@@ -8,6 +8,7 @@ export {
   parseConfig,
   parseMember,
   parseProducer,
+  parseResizeMarker,
   parseAssignmentHeader,
   parseMemberAssignment,
   encodeMemberAssignment,
@@ -21,7 +22,7 @@ export {
   MAX_GROUP_RANGES,
 } from './znodes.js';
 export { UNHEALTHY_REASONS } from './znodes.js';
-export type { Parsed, GroupConfig, ProducerInfo, MemberState, MemberInfo, Unhealthy, UnhealthyReason, AssignmentRecord, AssignmentHeader, MemberAssignmentNode, RangesAt, LeaseRecord, OffsetRecord } from './znodes.js';
+export type { Parsed, GroupConfig, SplitInfo, ResizeMarker, ProducerInfo, MemberState, MemberInfo, Unhealthy, UnhealthyReason, AssignmentRecord, AssignmentHeader, MemberAssignmentNode, RangesAt, LeaseRecord, OffsetRecord } from './znodes.js';
 export { offsetFromString, offsetToString } from './offsets.js';
 export type { Offset } from './offsets.js';
 export { retry, backoffDelay, sleep, RetryAbortedError } from './retry.js';
@@ -33,6 +34,13 @@ export { ensureLayout, createGroupConfig, readGroupConfig, checkConfigMatches, C
 export { Membership, DuplicateMemberError } from './membership.js';
 export { ProducerRegistration, DuplicateProducerError } from './producer-registration.js';
 export { ConfigFollower } from './config-follower.js';
+export { runCutover, ResizeError } from './resize-cutover.js';
+export type { CutoverOptions, CutoverResult } from './resize-cutover.js';
+export { readProducers } from './producer-reader.js';
+export { assertNotResizing, liveConsumers } from './resize-guard.js';
+export type { ProducerNode } from './producer-reader.js';
+export { splitProgress, parentOf, waitForCommitted } from './split-progress.js';
+export type { ParentProgress } from './split-progress.js';
 export { waitForDeletion } from './deletion-wait.js';
 export { readMembers } from './member-reader.js';
 export type { MemberList, Problem } from './member-reader.js';
@@ -52,7 +60,7 @@ export type { Lease, AcquireResult } from './lease-store.js';
 export { OffsetStore, OffsetCorruptError } from './offset-store.js';
 export type { CommitResult } from './offset-store.js';
 export { readGroupSnapshot, readLeader, readLeaderNode } from './group-snapshot.js';
-export type { GroupSnapshot, PollerView, RangeView, EndOffsets } from './group-snapshot.js';
+export type { GroupSnapshot, PollerView, RangeView, EndOffsets, SplitView } from './group-snapshot.js';
 export { GroupEventDiffer } from './group-events.js';
 export type { GroupEvent } from './group-events.js';
 export { GroupWatcher } from './group-watcher.js';

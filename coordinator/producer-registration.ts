@@ -46,9 +46,20 @@ export class ProducerRegistration {
     this.log.info({ ranges: this.info.ranges }, 'registered as a producer');
   }
 
-  /** Says the range count this producer sends with now. */
+  /** Says the range count this producer sends with now (and that it is not paused). */
   async update(ranges: number): Promise<void> {
-    this.info = { ...this.info, ranges };
+    const { pausedFor: _, ...rest } = this.info;
+    this.info = { ...rest, ranges };
+    await this.write();
+  }
+
+  /** Says that this producer holds its sends for resize `id`, with none in flight. */
+  async setPausedFor(id: string): Promise<void> {
+    this.info = { ...this.info, pausedFor: id };
+    await this.write();
+  }
+
+  private async write(): Promise<void> {
     if (this.closed) return;
     await this.zk.setData(this.paths.producer(this.info.id), encode(this.info), -1);
   }

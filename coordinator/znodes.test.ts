@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { parseConfig, parseMember, parseProducer, parseAssignmentHeader, parseMemberAssignment, encodeMemberAssignment, parseLease, parseOffset, encode } from './znodes.js';
+import { parseConfig, parseResizeMarker, parseMember, parseProducer, parseAssignmentHeader, parseMemberAssignment, encodeMemberAssignment, parseLease, parseOffset, encode } from './znodes.js';
 
-const parsers = { parseConfig, parseMember, parseProducer, parseAssignmentHeader, parseMemberAssignment: (d: Buffer) => parseMemberAssignment(d, 64), parseLease, parseOffset };
+const parsers = { parseConfig, parseResizeMarker, parseMember, parseProducer, parseAssignmentHeader, parseMemberAssignment: (d: Buffer) => parseMemberAssignment(d, 64), parseLease, parseOffset };
 
 describe('znode parsers', () => {
   it('accept the shapes of docs/design.md', () => {
@@ -78,4 +78,25 @@ describe('znode parsers', () => {
       { numRuns: 1000 },
     );
   });
+
+describe('resize nodes', () => {
+  it('reads a config with a split, and refuses a split that does not fit its ranges', () => {
+    const split = { from: 2, offsets: ['10', '0'] };
+    expect(parseConfig(encode({ version: 1, topic: 't', ranges: 4, split }))).toEqual({ ok: true, value: { version: 1, topic: 't', ranges: 4, split } });
+    expect(parseConfig(encode({ version: 1, topic: 't', ranges: 4, split: { from: 3, offsets: ['1', '2', '3'] } }))).toMatchObject({ ok: false, error: expect.stringContaining('split.from') });
+    expect(parseConfig(encode({ version: 1, topic: 't', ranges: 4, split: { from: 4, offsets: [] } }))).toMatchObject({ ok: false, error: expect.stringContaining('split.from') });
+    expect(parseConfig(encode({ version: 1, topic: 't', ranges: 4, split: { from: 2, offsets: ['1'] } }))).toMatchObject({ ok: false, error: expect.stringContaining('split.offsets') });
+    expect(parseConfig(encode({ version: 1, topic: 't', ranges: 4, split: { from: 2, offsets: ['1', '-2'] } }))).toMatchObject({ ok: false, error: expect.stringContaining('split.offsets') });
+  });
+
+  it('reads a resize marker and a paused producer', () => {
+    const marker = { id: 'r-1', from: 4, to: 8, host: 'h', pid: 3, startedAt: 'now' };
+    expect(parseResizeMarker(encode(marker))).toEqual({ ok: true, value: marker });
+    expect(parseResizeMarker(encode({ ...marker, to: 6 }))).toMatchObject({ ok: false, error: expect.stringContaining('"to"') });
+    expect(parseResizeMarker(encode({ ...marker, id: 'a/b' }))).toMatchObject({ ok: false, error: expect.stringContaining('"id"') });
+    const producer = { id: 'p', host: 'h', pid: 1, ranges: 4, startedAt: 's', pausedFor: 'r-1' };
+    expect(parseProducer(encode(producer), 'p')).toEqual({ ok: true, value: producer });
+    expect(parseProducer(encode({ ...producer, pausedFor: 7 }), 'p')).toMatchObject({ ok: false, error: expect.stringContaining('pausedFor') });
+  });
+});
 });

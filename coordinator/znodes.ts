@@ -13,6 +13,36 @@ export interface GroupConfig {
   version: 1;
   topic: string;
   ranges: number;
+  /** The last resize (docs/design.md "Growing a group"): where each old partition's messages end. */
+  split?: SplitInfo;
+}
+
+/**
+ * Written with the new range count by a resize from `from` ranges: below
+ * `offsets[p]`, partition p holds old range p's messages; from it on, new
+ * range p's. New range j (keys of old range floor(j * from / ranges)) starts
+ * past its split point only once that parent has been handled up to its own.
+ */
+export interface SplitInfo {
+  from: number;
+  /** One decimal offset per old partition p < from: its end offset at the cut-over. */
+  offsets: string[];
+}
+
+/**
+ * `resize`: the ephemeral node of a resize under way (its session is the
+ * resize command's). Producers that see it pause and say so in their node;
+ * it goes away with the cut-over (in the same multi as the new config) or
+ * with a rollback.
+ */
+export interface ResizeMarker {
+  /** Names this attempt: producers acknowledge this id. */
+  id: string;
+  from: number;
+  to: number;
+  host: string;
+  pid: number;
+  startedAt: string;
 }
 
 export type MemberState = 'active' | 'draining';
@@ -52,6 +82,8 @@ export interface ProducerInfo {
   /** The R its partitioner uses now (the config's, once it has read it). */
   ranges: number;
   startedAt: string;
+  /** The id of the resize whose cut-over this producer is paused for (sends held, none in flight). */
+  pausedFor?: string;
 }
 
 /**
@@ -172,7 +204,40 @@ export function parseConfig(data: Buffer | string | null | undefined): Parsed<Gr
   if (!isCount(v.ranges) || v.ranges < 1 || v.ranges > MAX_GROUP_RANGES) {
     return fail(what, 'ranges', `an integer from 1 to ${MAX_GROUP_RANGES}`);
   }
-  return { ok: true, value: { version: 1, topic: v.topic, ranges: v.ranges } };
+  if (v.split === undefined) return { ok: true, value: { version: 1, topic: v.topic, ranges: v.ranges } };
+  const split = parseSplit(v.split, v.ranges);
+  if (!split.ok) return split;
+  return { ok: true, value: { version: 1, topic: v.topic, ranges: v.ranges, split: split.value } };
+}
+
+function parseSplit(v: unknown, ranges: number): Parsed<SplitInfo> {
+  const what = 'config';
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(what, 'split', 'an object');
+  const o = v as Obj;
+  if (!isCount(o.from) || o.from < 1 || o.from >= ranges || ranges % o.from !== 0) {
+    return fail(what, 'split.from', `a divisor of ranges (${ranges}) below it`);
+  }
+  const from = o.from;
+  if (!Array.isArray(o.offsets) || o.offsets.length !== from || !o.offsets.every(isOffset)) {
+    return fail(what, 'split.offsets', `${from} decimal offsets (one per old partition)`);
+  }
+  return { ok: true, value: { from, offsets: [...(o.offsets as string[])] } };
+}
+
+export function parseResizeMarker(data: Buffer | string | null | undefined): Parsed<ResizeMarker> {
+  const what = 'resize';
+  const o = parseObject(data, what);
+  if (!o.ok) return o;
+  const v = o.value;
+  if (!isNonEmptyString(v.id) || !/^[A-Za-z0-9._-]+$/.test(v.id)) return fail(what, 'id', "letters, digits, '.', '_' or '-'");
+  if (!isCount(v.from) || v.from < 1) return fail(what, 'from', 'a positive integer');
+  if (!isCount(v.to) || v.to <= v.from || v.to > MAX_GROUP_RANGES || v.to % v.from !== 0) {
+    return fail(what, 'to', `a multiple of from (${v.from}) up to ${MAX_GROUP_RANGES}`);
+  }
+  if (typeof v.host !== 'string') return fail(what, 'host', 'a string');
+  if (!isCount(v.pid)) return fail(what, 'pid', 'a non-negative integer');
+  if (typeof v.startedAt !== 'string') return fail(what, 'startedAt', 'a string');
+  return { ok: true, value: { id: v.id, from: v.from, to: v.to, host: v.host, pid: v.pid, startedAt: v.startedAt } };
 }
 
 /** The id (the znode name), host and pid of a process's ephemeral node (`pollers/<id>`, `producers/<id>`), or why they are wrong. */
@@ -221,7 +286,12 @@ export function parseProducer(data: Buffer | string | null | undefined, expected
   if (!who.ok) return who;
   if (!isCount(v.ranges) || v.ranges < 1 || v.ranges > MAX_GROUP_RANGES) return fail(what, 'ranges', `an integer from 1 to ${MAX_GROUP_RANGES}`);
   if (typeof v.startedAt !== 'string') return fail(what, 'startedAt', 'a string');
-  return { ok: true, value: { ...who.value, ranges: v.ranges, startedAt: v.startedAt } };
+  const info: ProducerInfo = { ...who.value, ranges: v.ranges, startedAt: v.startedAt };
+  if (v.pausedFor !== undefined) {
+    if (!isNonEmptyString(v.pausedFor)) return fail(what, 'pausedFor', 'a resize id');
+    info.pausedFor = v.pausedFor;
+  }
+  return { ok: true, value: info };
 }
 
 export function parseAssignmentHeader(data: Buffer | string | null | undefined, ranges?: number): Parsed<AssignmentHeader> {

@@ -118,6 +118,28 @@ export async function ensureTopics(opts: EnsureTopicsOptions): Promise<EnsureTop
   });
 }
 
+/**
+ * Grows `<topic>` and `<topic>.dlq` to at least `partitions` partitions (a
+ * resize's new ranges); a topic that has them already is left alone.
+ * Returns the topics grown.
+ */
+export async function growTopics(opts: { kafka: Kafka; topic: string; partitions: number; logger?: Logger }): Promise<string[]> {
+  const log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'kafka-admin' });
+  return withAdmin(opts.kafka, async (admin) => {
+    const grown: string[] = [];
+    for (const name of [opts.topic, deadLetterTopicOf(opts.topic)]) {
+      const existing = await partitionCount(admin, name);
+      if (existing === null) throw new TopicNotFoundError(name);
+      if (existing >= opts.partitions) continue;
+      await admin.createPartitions({ topicPartitions: [{ topic: name, count: opts.partitions }] });
+      await waitForLeaders(admin, name, opts.partitions);
+      log.info({ topic: name, from: existing, to: opts.partitions }, 'partitions added');
+      grown.push(name);
+    }
+    return grown;
+  });
+}
+
 const WAIT_FOR_LEADERS_MS = 30_000;
 
 /** Waits until every partition of a just-created topic has a leader. */

@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createDeadLetterPublisher, type DeadLetterPublisher } from './dead-letter.js';
 import { createKafka } from './kafka-client.js';
-import { describeTopic, ensureTopics, fetchEndOffsets, type EnsureTopicsResult } from './kafka-admin.js';
+import { describeTopic, ensureTopics, fetchEndOffsets, growTopics, type EnsureTopicsResult } from './kafka-admin.js';
 import { createKafkajsSource, type KafkajsFetchOptions } from './kafka-source.js';
 import type { KafkaSecurity } from './kafka-security.js';
 import { produceMessages, type LoadOptions, type ProduceResult } from './load-producer.js';
@@ -39,6 +39,8 @@ export interface KafkaClients {
   describeTopic(topic: string): Promise<number>;
   /** `<topic>` and `<topic>.dlq` with `ranges` partitions each (kafka-admin.ts ensureTopics). */
   ensureTopics(opts: { topic: string; ranges: number; replicationFactor?: number; logger?: Logger }): Promise<EnsureTopicsResult>;
+  /** Grows `<topic>` and `<topic>.dlq` to at least `partitions` partitions; returns the topics grown. */
+  growTopics(opts: { topic: string; partitions: number; logger?: Logger }): Promise<string[]>;
   /** High watermark of every partition, as strings. */
   endOffsets(topic: string): Promise<Map<number, string>>;
   createSource(opts: SourceSettings): RangeSource;
@@ -80,6 +82,7 @@ export function kafkajsClients(kafka: Kafka): KafkaClients {
     name: 'kafkajs',
     describeTopic: (topic) => describeTopic(kafka, topic),
     ensureTopics: (o) => ensureTopics({ kafka, ...o }),
+    growTopics: (o) => growTopics({ kafka, ...o }),
     endOffsets: (topic) => fetchEndOffsets(kafka, topic),
     createSource: (o) => createKafkajsSource({ kafka, ...o }),
     createDeadLetterPublisher: (o) => createDeadLetterPublisher({ kafka, ...o }),

@@ -22,7 +22,7 @@ export interface KafkajsSourceOptions {
   topic: string;
   /** The source's own group, `ringleader.<group>.<pollerId>`; never shared with another poller. */
   groupId: string;
-  /** The group's range count; the topic must have exactly this many partitions. */
+  /** The group's range count; the topic must have at least this many partitions (those above stay paused). */
   partitions: number;
   logger?: Logger;
   fetch?: KafkajsFetchOptions;
@@ -56,6 +56,8 @@ class KafkajsSource implements RangeSource {
   private readonly topic: string;
   private readonly log: Logger;
   private readonly cursors: PartitionCursor[];
+  /** Partitions at or above the group's range count (see startConsumer). */
+  private extraPartitions: number[] = [];
   private readonly consumer: Consumer;
   private readonly admin: Admin;
   private readonly runConfig: ConsumerRunConfig;
@@ -190,7 +192,9 @@ class KafkajsSource implements RangeSource {
     await this.admin.connect();
     const actual = await partitionCount(this.admin, this.topic);
     if (actual === null) throw new TopicNotFoundError(this.topic);
-    if (actual !== this.opts.partitions) throw new PartitionCountMismatchError(this.topic, this.opts.partitions, actual);
+    // More partitions than ranges: a resize added them and has not cut over (or was rolled back); they stay paused.
+    if (actual < this.opts.partitions) throw new PartitionCountMismatchError(this.topic, this.opts.partitions, actual);
+    this.extraPartitions = Array.from({ length: actual - this.opts.partitions }, (_, i) => this.opts.partitions + i);
 
     const joined = new Promise<void>((resolve) => (this.firstJoin = resolve));
     this.listen();
@@ -226,6 +230,7 @@ class KafkajsSource implements RangeSource {
       }
       (stays ? paused : active).push(range);
     });
+    paused.push(...this.extraPartitions);
     this.onConsumer('pause', () => {
       if (paused.length > 0) this.consumer.pause([{ topic: this.topic, partitions: paused }]);
       if (active.length > 0) this.consumer.resume([{ topic: this.topic, partitions: active }]);

@@ -72,4 +72,27 @@ describe('KeyOrderQueue', () => {
     r.done(1, r.item(1));
     expect(r.takeNext(yes)).toBeUndefined();
   });
+
+  it('holds everything at or past a barrier offset, keeps what is below going, and lets it go on lift()', () => {
+    const q = queueOf(true, 10, [msg(10, 'a'), msg(11, 'b'), msg(12, 'c'), msg(13, 'a')]);
+    q.holdFrom(12);
+    expect([q.takeNext(yes), q.takeNext(yes), q.takeNext(yes)]).toEqual([0, 1, undefined]);
+    expect(q.heldBack()).toBe(true);
+    q.done(0, q.item(0));
+    q.done(1, q.item(1));
+    expect(q.committable()).toBe(12);
+    expect(q.takeNext(yes)).toBeUndefined();
+    q.lift();
+    expect(q.heldBack()).toBe(false);
+    expect([q.takeNext(yes), q.takeNext(yes)]).toEqual([2, 3]);
+  });
+
+  it('forgets a hold on reset', () => {
+    const q = queueOf(false, 0, [msg(0, 'a')]);
+    q.holdFrom(0);
+    expect(q.takeNext(yes)).toBeUndefined();
+    q.reset(0);
+    q.add(0, msg(0, 'a'));
+    expect(q.takeNext(yes)).toBe(0);
+  });
 });

@@ -28,6 +28,8 @@ export class KeyOrderQueue {
   private highestStarted = -1;
   /** Set by a release: seqs above it never start. */
   private startLimit = Number.POSITIVE_INFINITY;
+  /** Messages at or past this offset wait (a split's order barrier) until `lift()`. */
+  private holdOffset = Number.POSITIVE_INFINITY;
 
   constructor(private readonly perKey: boolean) {}
 
@@ -40,6 +42,21 @@ export class KeyOrderQueue {
     this.keyFreed = new SeqQueue();
     this.highestStarted = -1;
     this.startLimit = Number.POSITIVE_INFINITY;
+    this.holdOffset = Number.POSITIVE_INFINITY;
+  }
+
+  /** Nothing at or past `offset` starts until `lift()`; what is below goes on as usual. */
+  holdFrom(offset: number): void {
+    this.holdOffset = offset;
+  }
+
+  lift(): void {
+    this.holdOffset = Number.POSITIVE_INFINITY;
+  }
+
+  /** Whether a hold keeps the next message from starting. */
+  heldBack(): boolean {
+    return this.cursor < this.window.endSeq() && this.window.offsetOf(this.cursor) >= this.holdOffset;
   }
 
   /** Accepts `msg` at `offset`, unless the offset is older than expected (a stale fetch from before a seek, or already accepted). */
@@ -68,6 +85,7 @@ export class KeyOrderQueue {
       }
       const seq = this.cursor;
       if (seq >= this.window.endSeq() || seq > this.startLimit) return undefined;
+      if (this.window.offsetOf(seq) >= this.holdOffset) return undefined;
       const key = this.window.item(seq).key;
       if (this.perKey && key !== null) {
         const line = this.keyLines.get(key);

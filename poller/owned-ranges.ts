@@ -16,6 +16,16 @@ interface OwnedRange {
   fetchPaused: boolean;
   /** Messages between the committed position and the partition's end, at the last sample. */
   lag: number | undefined;
+  /** Ends the wait of a split's order barrier when the range goes. */
+  barrier: AbortController | null;
+}
+
+/** A split's order barrier for one range (docs/design.md "Growing a group"). */
+export interface OrderBarrier {
+  /** Messages at or past this offset wait... */
+  holdFrom: Offset;
+  /** ...until this resolves (it rejects only when the signal aborts). */
+  wait: (signal: AbortSignal) => Promise<void>;
 }
 
 export interface OwnedRangesOptions {
@@ -24,6 +34,8 @@ export interface OwnedRangesOptions {
   newPipeline: (range: number) => RangePipeline;
   /** Where a range with no committed offset starts. */
   from: 'earliest' | 'latest';
+  /** The order barrier of a range that a split created or changed; null when it has none (or it has passed). */
+  barrier?: (range: number) => OrderBarrier | null;
   /** How long a graceful stop lets in-flight messages finish when the caller gives no limit. */
   drainTimeoutMs: number;
   /** Above this many queued messages a range's fetching is paused; below half of it, resumed. */
@@ -52,11 +64,14 @@ export class OwnedRanges implements RangeConsumer {
 
   async start(range: number, from: Offset | null, token: number): Promise<void> {
     this.discard(range);
-    const owned: OwnedRange = { token, pipeline: null, early: [], fetchPaused: false, lag: undefined };
+    const owned: OwnedRange = { token, pipeline: null, early: [], fetchPaused: false, lag: undefined, barrier: null };
     this.ranges.set(range, owned);
+    const barrier = this.opts.barrier?.(range) ?? null;
     let startAt: Offset;
     try {
-      startAt = await this.opts.source.assign(range, from ?? this.opts.from);
+      // A range behind a split's barrier has had nothing handled past its
+      // split point: with no commit yet it starts at the beginning, whatever --from says.
+      startAt = await this.opts.source.assign(range, from ?? (barrier ? 'earliest' : this.opts.from));
     } catch (err) {
       if (this.ranges.get(range) === owned) this.ranges.delete(range);
       throw err;
@@ -66,6 +81,7 @@ export class OwnedRanges implements RangeConsumer {
     const pipeline = this.opts.newPipeline(range);
     pipeline.start(startAt);
     owned.pipeline = pipeline;
+    if (barrier) this.holdAtBarrier(range, owned, pipeline, barrier);
     if (owned.early.length) pipeline.push(owned.early);
     owned.early = [];
   }
@@ -83,6 +99,7 @@ export class OwnedRanges implements RangeConsumer {
     const began = this.opts.clock.now();
     const limit = timeoutMs ?? (this.opts.handlerStalled?.() ? 0 : this.opts.drainTimeoutMs);
     const offset = await owned.pipeline.release(limit);
+    owned.barrier?.abort();
     if (this.ranges.get(range) === owned) this.ranges.delete(range);
     this.opts.onStopped?.(this.opts.clock.now() - began);
     return offset;
@@ -172,9 +189,28 @@ export class OwnedRanges implements RangeConsumer {
     for (const [range, owned] of this.ranges) if (owned.pipeline) yield [range, owned.pipeline];
   }
 
+  /** Holds the range's messages past its split point until the old range its keys came from has been handled up to its own. */
+  private holdAtBarrier(range: number, owned: OwnedRange, pipeline: RangePipeline, barrier: OrderBarrier): void {
+    pipeline.holdFrom(barrier.holdFrom);
+    const abort = (owned.barrier = new AbortController());
+    barrier.wait(abort.signal).then(
+      () => {
+        if (this.ranges.get(range) === owned) pipeline.lift();
+      },
+      () => undefined, // the range went first
+    );
+  }
+
+  /** Ranges whose next message waits at a split's order barrier, ascending. */
+  atBarrier(): number[] {
+    return [...this.running()].filter(([, p]) => p.heldBack()).map(([range]) => range).sort((a, b) => a - b);
+  }
+
   /** Drops a range's record, aborting its pipeline (everything uncommitted is redelivered to the next owner). */
   private discard(range: number): void {
-    this.ranges.get(range)?.pipeline?.abort();
+    const owned = this.ranges.get(range);
+    owned?.barrier?.abort();
+    owned?.pipeline?.abort();
     this.ranges.delete(range);
   }
 }

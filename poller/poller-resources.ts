@@ -4,6 +4,7 @@ import {
   ZkSession,
   GroupPaths,
   readGroupConfig,
+  assertNotResizing,
   checkConfigMatches,
   Membership,
   Coordinator,
@@ -15,6 +16,7 @@ import type { DeadLetterPublisher } from './dead-letter.js';
 import { startMetricsServer, type MetricsServer } from './metrics.js';
 import { AssignedRanges } from './assigned-ranges.js';
 import { OwnedRanges } from './owned-ranges.js';
+import { orderBarriers } from './order-barriers.js';
 import type { RangePipeline } from './range-pipeline.js';
 import { FencingGate } from './fencing-gate.js';
 import { systemClock } from './clock.js';
@@ -104,6 +106,7 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
     source,
     newPipeline: (range) => hooks.newPipeline(range, gate.canStart, dlq),
     from: opts.from ?? 'earliest',
+    barrier: orderBarriers(zk, hooks.paths, config),
     drainTimeoutMs: opts.drainTimeoutMs ?? 30_000,
     maxQueuedPerRange: opts.maxQueuedPerRange ?? 2_000,
     clock: systemClock,
@@ -121,6 +124,7 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
     logger: log,
   });
   const membership = (r.membership = await register(zk, opts, hooks, r.metricsServer?.url));
+  await assertNotResizing(zk, hooks.paths, config.ranges);
   r.health = new HealthReporter({
     detector: hooks.stalls,
     membership,
@@ -145,7 +149,8 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
 
 async function checkTopic(kafka: KafkaClients, config: GroupConfig, group: string): Promise<void> {
   const partitions = await kafka.describeTopic(config.topic);
-  if (partitions !== config.ranges) {
+  // More partitions than ranges is a resize that added them and has not cut over (or was rolled back).
+  if (partitions < config.ranges) {
     throw new Error(`topic "${config.topic}" has ${partitions} partitions but group "${group}" has ${config.ranges} ranges`);
   }
 }

@@ -139,6 +139,24 @@ export class RangePipeline {
     this.pump();
   }
 
+  /**
+   * A split's order barrier: nothing at or past `offset` starts until
+   * `lift()` (the messages below it are handled and committed as usual).
+   */
+  holdFrom(offset: number): void {
+    this.queue.holdFrom(offset);
+  }
+
+  lift(): void {
+    this.queue.lift();
+    if (this.state === 'running') this.pump();
+  }
+
+  /** Whether the barrier is what keeps the next message waiting. */
+  heldBack(): boolean {
+    return this.queue.heldBack();
+  }
+
   queued(): number {
     return this.queue.queued();
   }

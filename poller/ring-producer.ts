@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message } from 'kafkajs';
 import { pino, type Logger } from 'pino';
 import {
   checkConfigMatches,
@@ -14,6 +14,8 @@ import {
 } from '../coordinator/index.js';
 import { rangeOf } from '../ring/index.js';
 import { sendEveryPartition } from './send-every-partition.js';
+import { ProducerGate } from './producer-gate.js';
+import { ProducerSlot } from './producer-slot.js';
 
 export interface RingProducerOptions {
   /** ZooKeeper connect string of the group. */
@@ -45,6 +47,8 @@ export interface RingProducer {
   ranges(): number;
   /** Sends the records, each to its range's partition; resolves once every in-sync replica has them (acks=all). */
   send(records: RingRecord[]): Promise<void>;
+  /** How long each resize so far held this producer's sends (ms). */
+  pauses(): number[];
   /** Stops following the group and disconnects (sends in flight finish first). */
   close(): Promise<void>;
 }
@@ -63,13 +67,15 @@ export async function createRingProducer(opts: RingProducerOptions): Promise<Rin
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'ring-producer', group: opts.group, producer: id });
   const paths = new GroupPaths(opts.group, opts.zkRoot);
   const zk = new ZkSession({ ...opts.zkSession, connect: opts.zk, logger: log });
-  let producer: Producer | null = null;
+  const slot = new ProducerSlot(() => opts.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 }), log);
   let follower: ConfigFollower | null = null;
   let registration: ProducerRegistration | null = null;
+  let gate: ProducerGate | null = null;
   const closeAll = async () => {
+    gate?.close();
     follower?.close();
     await registration?.close();
-    await producer?.disconnect().catch((err: unknown) => log.warn({ err }, 'kafka producer disconnect failed'));
+    await slot.close();
     await zk.close().catch(() => undefined);
   };
   try {
@@ -77,28 +83,40 @@ export async function createRingProducer(opts: RingProducerOptions): Promise<Rin
     const config = await readGroupConfig(zk, paths);
     if (opts.topic !== undefined) checkConfigMatches(config, { topic: opts.topic }, opts.group);
     registration = new ProducerRegistration(zk, paths, { id, host: hostname(), pid: process.pid, ranges: config.ranges, startedAt: new Date().toISOString() }, log);
+    // Registered before the config and the resize marker are read: a resize
+    // that begins after those reads finds this node and waits for us.
+    await registration.register();
     const reg = registration;
     follower = new ConfigFollower(zk, paths, (next, before) => {
       if (next.ranges === before.ranges) return;
       log.info({ from: before.ranges, to: next.ranges }, 'the group changed its range count; sending with the new one');
-      reg.update(next.ranges).catch((err: unknown) => log.warn({ err }, 'cannot update our producer node'));
+      // (During a resize the gate says so itself when the marker goes.)
+      if (!gate?.paused) reg.update(next.ranges).catch((err: unknown) => log.warn({ err }, 'cannot update our producer node'));
     }, log);
     await follower.start();
     const f = follower;
-    const state = new SendState(() => f.config.ranges);
-    await registration.register();
-    producer = opts.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    const p = producer;
+    gate = new ProducerGate(zk, paths, registration, f, log, (ranges) => slot.prepare(ranges));
+    await gate.start();
+    const g = gate;
+    const state = new SendState();
+    await slot.open(f.config.ranges);
     log.info({ topic: config.topic, ranges: f.config.ranges }, 'ring producer ready');
     return {
       id,
       topic: config.topic,
       ranges: () => f.config.ranges,
       send: async (records) => {
-        const messages: Message[] = records.map((r) => state.place(r));
-        await sendEveryPartition(p, { topic: config.topic, acks: -1, compression: CompressionTypes.None, messages });
+        await g.enter();
+        try {
+          // Placed only now: a send held across a resize's cut-over uses the new R.
+          const ranges = f.config.ranges;
+          const messages: Message[] = records.map((r) => state.place(r, ranges));
+          await slot.with(ranges, (p) => sendEveryPartition(p, { topic: config.topic, acks: -1, compression: CompressionTypes.None, messages }));
+        } finally {
+          g.leave();
+        }
       },
+      pauses: () => [...g.pauses],
       close: closeAll,
     };
   } catch (err) {
@@ -107,19 +125,17 @@ export async function createRingProducer(opts: RingProducerOptions): Promise<Rin
   }
 }
 
-/** Where each record goes under the range count in force (the followed config's), and the round-robin cursor of keyless records. */
+/** Where each record goes under a range count, and the round-robin cursor of keyless records. */
 class SendState {
   private next = 0;
 
-  constructor(private readonly ranges: () => number) {}
-
-  place(r: RingRecord): Message {
-    const partition = r.key === null ? this.roundRobin() : rangeOf(r.key, this.ranges());
+  place(r: RingRecord, ranges: number): Message {
+    const partition = r.key === null ? this.roundRobin(ranges) : rangeOf(r.key, ranges);
     return { key: r.key, value: r.value, partition, ...(r.headers ? { headers: r.headers } : {}) };
   }
 
-  private roundRobin(): number {
-    this.next = (this.next + 1) % this.ranges();
+  private roundRobin(ranges: number): number {
+    this.next = (this.next + 1) % ranges;
     return this.next;
   }
 }

@@ -57,6 +57,8 @@ export function statusJson(s: GroupSnapshot): Record<string, unknown> {
     assignment: s.assignment,
     converged: s.converged,
     producers: s.producers ?? [],
+    resize: s.resize ?? null,
+    split: s.split ?? null,
     problems: s.problems,
   };
 }

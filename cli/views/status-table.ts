@@ -1,6 +1,7 @@
 import { encodeRuns, type GroupSnapshot, type PollerView } from '../../coordinator/index.js';
 import { unhealthyLines } from './unhealthy-lines.js';
 import { producerLines } from './producer-line.js';
+import { resizeLines } from './resize-lines.js';
 
 /** `status --full`: one row per poller and one per range (the default for small groups). */
 export function formatFullStatus(s: GroupSnapshot): string {
@@ -12,6 +13,7 @@ export function formatFullStatus(s: GroupSnapshot): string {
   if (!s.pollers.length) lines.push('(no pollers)');
   lines.push(...unhealthyLines(s.pollers));
   lines.push(...producerLines(s));
+  lines.push(...resizeLines(s));
   lines.push('');
   const withLag = s.assignment.some((r) => r.end !== undefined);
   const head = ['RANGE', 'ASSIGNED', 'OWNER', 'COMMITTED', ...(withLag ? ['END', 'LAG'] : [])];

@@ -162,3 +162,34 @@ describe('producers that follow the group', () => {
     expect(formatStatus(many, { layout: 'full', top: 5 })).toContain('p0, p1, p2, p3, p4, ... (2 more)');
   });
 });
+
+describe('a resize under way and the last split', () => {
+  const base = syntheticSnapshot({ ranges: 8, pollers: 2 });
+  const producer = (id: string, pausedFor?: string) => ({ id, host: 'h', pid: 1, ranges: 4, startedAt: 's', ...(pausedFor ? { pausedFor } : {}) });
+  const marker = { id: 'r1', from: 4, to: 8, host: 'box', pid: 9, startedAt: '2026-12-02T12:00:00Z' };
+
+  it('say who has paused for the cut-over and who is awaited', () => {
+    const s = { ...base, resize: marker, producers: [producer('b', 'r1'), producer('a'), producer('c', 'old')] };
+    const line = 'resize under way: 4 -> 8 ranges since 2026-12-02T12:00:00Z (pid 9 on box); producers paused 1 of 3, waiting for a, c';
+    expect(formatStatus(s, { layout: 'full', top: 5 })).toContain(line);
+    expect(formatStatusSummary(s, 5)).toContain(line);
+    expect(statusJson(s).resize).toEqual(marker);
+  });
+
+  it('name the old partitions still draining and the new ranges waiting behind them, until all have passed', () => {
+    const parents = [
+      { partition: 0, splitAt: 10, committed: 10, remaining: 0 },
+      { partition: 1, splitAt: 50, committed: 20, remaining: 30 },
+      { partition: 2, splitAt: 5, committed: 9, remaining: 0 },
+      { partition: 3, splitAt: 7, committed: 0, remaining: 7 },
+    ];
+    const s = { ...base, split: { from: 4, to: 8, parents } };
+    expect(formatStatus(s, { layout: 'full', top: 5 })).toContain(
+      'split 4 -> 8: old partitions draining to their split point: 1 (30 to go), 3 (7 to go); new ranges waiting behind them: 2, 3, 6, 7',
+    );
+    expect(statusJson(s).split).toEqual({ from: 4, to: 8, parents });
+    const done = { ...base, split: { from: 4, to: 8, parents: parents.map((p) => ({ ...p, remaining: 0 })) } };
+    expect(formatStatusSummary(done, 5)).toContain('split 4 -> 8: every new range has passed its order barrier');
+    expect(formatStatus(base, { layout: 'full', top: 5 })).not.toMatch(/split|resize/);
+  });
+});

@@ -1,4 +1,5 @@
 import { producerLines } from './producer-line.js';
+import { resizeLines } from './resize-lines.js';
 import type { GroupSnapshot } from '../../coordinator/index.js';
 import { unhealthyLines } from './unhealthy-lines.js';
 import { countRangeStates, offAssignmentCount, unownedCount, type RangeCounts } from './range-states.js';
@@ -32,7 +33,7 @@ export function convergenceText(s: GroupSnapshot, notConverged = 'NOT converged'
  * lags, the first problems. Sections are separated by one blank line.
  */
 export function summaryBody(s: GroupSnapshot, o: SummaryOptions): string[] {
-  const sections = [rangeLines(countRangeStates(s.assignment), s.ranges), stripLines(s, o.stripWidth ?? 64), [...pollerLines(s), ...producerLines(s)], lagLines(s, o.top)];
+  const sections = [rangeLines(countRangeStates(s.assignment), s.ranges), stripLines(s, o.stripWidth ?? 64), [...pollerLines(s), ...producerLines(s), ...resizeLines(s)], lagLines(s, o.top)];
   const problems = problemLines(s, o.problems ?? 5);
   if (problems.length) sections.push(problems);
   return sections.flatMap((lines, i) => (i ? ['', ...lines] : lines));

@@ -68,6 +68,22 @@ export async function platformaticEnsureTopics(
   return { created };
 }
 
+/** kafka-admin.ts's growTopics on @platformatic/kafka. */
+export async function platformaticGrowTopics(admin: Admin, opts: { topic: string; partitions: number; logger?: Logger }): Promise<string[]> {
+  const log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'kafka-admin' });
+  const grown: string[] = [];
+  for (const name of [opts.topic, deadLetterTopicOf(opts.topic)]) {
+    const existing = await platformaticPartitionCount(admin, name);
+    if (existing === null) throw new TopicNotFoundError(name);
+    if (existing >= opts.partitions) continue;
+    await admin.createPartitions({ topics: [{ name, count: opts.partitions }] });
+    await waitForLeaders(admin, name, opts.partitions);
+    log.info({ topic: name, from: existing, to: opts.partitions }, 'partitions added');
+    grown.push(name);
+  }
+  return grown;
+}
+
 async function waitForLeaders(admin: Admin, topic: string, partitions: number): Promise<void> {
   const deadline = Date.now() + WAIT_FOR_LEADERS_MS;
   let last = 'no metadata yet';

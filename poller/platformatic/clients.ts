@@ -1,6 +1,6 @@
 import type { KafkaClients } from '../kafka-clients.js';
 import { produceLoad } from '../load-producer.js';
-import { platformaticDescribeTopic, platformaticEndOffsets, platformaticEnsureTopics, withPlatformaticAdmin } from './admin.js';
+import { platformaticDescribeTopic, platformaticEndOffsets, platformaticEnsureTopics, platformaticGrowTopics, withPlatformaticAdmin } from './admin.js';
 import type { PlatformaticConnectOptions } from './client-options.js';
 import { createPlatformaticDeadLetterPublisher } from './dead-letter.js';
 import { platformaticLoadSender } from './load-sender.js';
@@ -12,6 +12,7 @@ export function platformaticClients(connection: PlatformaticConnectOptions): Kaf
     name: 'platformatic',
     describeTopic: (topic) => platformaticDescribeTopic(connection, topic),
     ensureTopics: (o) => withPlatformaticAdmin(connection, (admin) => platformaticEnsureTopics(admin, o)),
+    growTopics: (o) => withPlatformaticAdmin(connection, (admin) => platformaticGrowTopics(admin, o)),
     endOffsets: async (topic) => {
       const partitions = await platformaticDescribeTopic(connection, topic);
       return withPlatformaticAdmin(connection, (admin) => platformaticEndOffsets(admin, topic, partitions));

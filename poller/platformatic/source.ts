@@ -112,7 +112,7 @@ class PlatformaticSource implements RangeSource {
       const meta = await this.metadata(true);
       const topic = meta.topics.get(this.topic);
       if (!topic) throw new TopicNotFoundError(this.topic);
-      if (topic.partitionsCount !== this.opts.partitions) throw new PartitionCountMismatchError(this.topic, this.opts.partitions, topic.partitionsCount);
+      if (topic.partitionsCount < this.opts.partitions) throw new PartitionCountMismatchError(this.topic, this.opts.partitions, topic.partitionsCount);
     } catch (err) {
       await this.close();
       throw /unknown topic/i.test((err as Error).message) ? new TopicNotFoundError(this.topic) : err;

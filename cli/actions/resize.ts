@@ -1,0 +1,65 @@
+import type { Logger } from 'pino';
+import { ZkSession, GroupPaths, readGroupConfig, runCutover, offsetFromString, type CutoverResult } from '../../coordinator/index.js';
+import type { KafkaClientName } from '../../poller/index.js';
+import { cliKafkaClients } from './kafka.js';
+import { zkSecurity, kafkaSecurityFrom, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
+
+export interface ResizeActionOptions extends ZkAuthFlags, KafkaAuthFlags {
+  zk: string;
+  zkRoot: string;
+  connectTimeout: number;
+  group: string;
+  brokers: string[];
+  ranges: number;
+  timeout: number;
+  kafkaClient: KafkaClientName;
+}
+
+export interface ResizeOutcome extends CutoverResult {
+  group: string;
+  topic: string;
+  /** Topics that got new partitions (empty when an earlier attempt had added them). */
+  grown: string[];
+  tookMs: number;
+}
+
+/**
+ * `ringleader resize`: adds the Kafka partitions of the new ranges (to the
+ * topic and its .dlq), then runs the cut-over (coordinator/resize-cutover.ts).
+ * A cut-over that fails leaves the group's range count as it was; the added
+ * partitions stay (Kafka cannot remove them) and get nothing until a resize
+ * succeeds.
+ */
+export async function runResize(o: ResizeActionOptions, log: Logger, onWaiting?: (w: { paused: string[]; waitingFor: string[] }) => void): Promise<ResizeOutcome> {
+  const started = Date.now();
+  const zk = new ZkSession({ connect: o.zk, connectTimeoutMs: o.connectTimeout, logger: log, ...zkSecurity(o) });
+  await zk.start();
+  try {
+    const paths = new GroupPaths(o.group, o.zkRoot);
+    const config = await readGroupConfig(zk, paths);
+    const kafka = await cliKafkaClients(o.kafkaClient, o.brokers, log, undefined, kafkaSecurityFrom(o));
+    let grown: string[] = [];
+    const result = await runCutover({
+      zk,
+      paths,
+      to: o.ranges,
+      timeoutMs: o.timeout,
+      logger: log,
+      ...(onWaiting ? { onWaiting } : {}),
+      prepare: async () => {
+        grown = await kafka.growTopics({ topic: config.topic, partitions: o.ranges, logger: log });
+      },
+      endOffsets: async (from) => {
+        const ends = await kafka.endOffsets(config.topic);
+        return Array.from({ length: from }, (_, p) => {
+          const end = ends.get(p);
+          if (end === undefined) throw new Error(`Kafka gave no end offset for partition ${p} of ${config.topic}`);
+          return offsetFromString(end);
+        });
+      },
+    });
+    return { group: o.group, topic: config.topic, grown, ...result, tookMs: Date.now() - started };
+  } finally {
+    await zk.close();
+  }
+}

@@ -1,0 +1,218 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import type { ZkSession, Op } from './zk-session.js';
+import type { GroupPaths } from './group-paths.js';
+import { encode, parseConfig, parseResizeMarker, MAX_GROUP_RANGES, type GroupConfig, type ResizeMarker } from './znodes.js';
+import { offsetToString, type Offset } from './offsets.js';
+import { isZkCode, ZK, ZkError } from './zk-errors.js';
+import { ConfigError } from './group-config.js';
+import { readProducers, type ProducerNode } from './producer-reader.js';
+import { splitProgress } from './split-progress.js';
+import { liveConsumers } from './resize-guard.js';
+
+/** A resize that did not happen: the group keeps its range count (the reason says why). */
+export class ResizeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResizeError';
+  }
+}
+
+export interface CutoverOptions {
+  zk: ZkSession;
+  paths: GroupPaths;
+  /** The new range count: a multiple (2 or more times) of the present one. */
+  to: number;
+  /** How long every registered producer has to pause; past it the resize is rolled back. */
+  timeoutMs: number;
+  /** End offsets of partitions 0..from-1, read once every producer has paused with nothing in flight. */
+  endOffsets: (from: number) => Promise<Offset[]>;
+  /** Runs once the resize is known to be allowed, before producers pause (the resize command adds the Kafka partitions here). */
+  prepare?: () => Promise<void>;
+  logger?: Logger;
+  /** Told once the marker is written and whenever the set of paused producers changes. */
+  onWaiting?: (w: { paused: string[]; waitingFor: string[] }) => void;
+}
+
+export interface CutoverResult {
+  from: number;
+  to: number;
+  /** Per old partition, its end offset at the cut-over (split.offsets of the new config). */
+  offsets: string[];
+  /** Producers that paused for the cut-over (their node was checked in the cut-over multi). */
+  producers: string[];
+  /** From writing the marker to the committed cut-over: the longest any producer could have been paused. */
+  pausedMs: number;
+}
+
+/**
+ * The cut-over of `ringleader resize` (docs/design.md "Growing a group"):
+ *
+ * 1. writes the ephemeral `resize` marker (our session): every producer
+ *    registered now sees it, holds new sends, waits for the ones in flight,
+ *    and writes `pausedFor: <id>` into its node; a producer that registers
+ *    later reads the marker before its first send and pauses too;
+ * 2. waits until every registered producer says so (a producer whose node
+ *    went away with its session needs nothing);
+ * 3. reads the end offset s_p of each old partition: nothing below it can
+ *    be written any more with the old R, and nothing at or past it was
+ *    written with the old R;
+ * 4. in one multi: checks the config's version and each paused producer's
+ *    node version (a producer that resumed or re-registered meanwhile fails
+ *    it, and we wait again), writes `{ranges: to, split: {from, offsets}}`
+ *    and deletes the marker. Producers see the marker gone, read the new R
+ *    and resume.
+ *
+ * Anything that stops it (the timeout, an error, our session ending) leaves
+ * the config as it was; the marker is deleted (or goes with the session) and
+ * the producers resume with the old R.
+ */
+export async function runCutover(opts: CutoverOptions): Promise<CutoverResult> {
+  const { zk, paths } = opts;
+  const log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'resize', group: paths.group });
+  const deadline = Date.now() + opts.timeoutMs;
+  const configNode = await zk.getDataOrNull(paths.config);
+  if (!configNode) throw new ConfigError(`group "${paths.group}" does not exist at ${paths.config}`);
+  const parsed = parseConfig(configNode.data);
+  if (!parsed.ok) throw new ConfigError(`malformed ${paths.config}: ${parsed.error}`);
+  const config = parsed.value;
+  checkTarget(config, opts.to);
+  await refuseWhileSplitDraining(zk, paths, config);
+  await opts.prepare?.();
+
+  const marker: ResizeMarker = {
+    id: `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+    from: config.ranges,
+    to: opts.to,
+    host: hostname(),
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+  };
+  await writeMarker(zk, paths, marker);
+  const began = Date.now();
+  log.info({ id: marker.id, from: marker.from, to: marker.to }, 'resize marker written; waiting for every producer to pause');
+  try {
+    await refuseLiveConsumers(zk, paths);
+    for (;;) {
+      const paused = await waitForPausedProducers(zk, paths, marker.id, deadline, opts.onWaiting);
+      const ends = await opts.endOffsets(config.ranges);
+      if (ends.length !== config.ranges) throw new Error(`expected ${config.ranges} end offsets, got ${ends.length}`);
+      const offsets = ends.map(offsetToString);
+      const next: GroupConfig = { version: 1, topic: config.topic, ranges: opts.to, split: { from: config.ranges, offsets } };
+      const ops: Op[] = [
+        { op: 'check', path: paths.config, version: configNode.stat.version },
+        ...paused.map((p): Op => ({ op: 'check', path: paths.producer(p.id), version: p.version })),
+        { op: 'setData', path: paths.config, data: encode(next), version: configNode.stat.version },
+        { op: 'remove', path: paths.resize, version: -1 },
+      ];
+      try {
+        await zk.multi(ops);
+      } catch (err) {
+        // A paused producer's node changed (it re-registered or resumed): wait for it again.
+        if (err instanceof ZkError && err.opIndex !== undefined && err.opIndex >= 1 && err.opIndex <= paused.length) {
+          log.info({ producer: paused[err.opIndex - 1]!.id }, 'a producer changed its node during the cut-over; waiting again');
+          if (Date.now() >= deadline) throw new ResizeError(`producers kept changing until the timeout (${opts.timeoutMs} ms)`);
+          continue;
+        }
+        if (isZkCode(err, ZK.BAD_VERSION) || isZkCode(err, ZK.NO_NODE)) {
+          throw new ResizeError(`${paths.config} or the resize marker changed under the resize; nothing was changed`);
+        }
+        throw err;
+      }
+      const pausedMs = Date.now() - began;
+      log.info({ from: config.ranges, to: opts.to, producers: paused.length, pausedMs }, 'resize committed');
+      return { from: config.ranges, to: opts.to, offsets, producers: paused.map((p) => p.id), pausedMs };
+    }
+  } catch (err) {
+    await removeMarker(zk, paths, log);
+    throw err;
+  }
+}
+
+function checkTarget(config: GroupConfig, to: number): void {
+  const from = config.ranges;
+  if (!Number.isSafeInteger(to) || to <= from || to % from !== 0) {
+    throw new ResizeError(`--ranges must be a multiple of the group's ${from} ranges (for example ${2 * from}), got ${to}`);
+  }
+  if (to > MAX_GROUP_RANGES) throw new ResizeError(`--ranges must be at most ${MAX_GROUP_RANGES}, got ${to}`);
+}
+
+/** One resize at a time, and not until the previous one's children have all started. */
+async function refuseWhileSplitDraining(zk: ZkSession, paths: GroupPaths, config: GroupConfig): Promise<void> {
+  if (!config.split) return;
+  const progress = await splitProgress(zk, paths, config.split);
+  const waiting = progress.filter((p) => p.remaining > 0);
+  if (waiting.length === 0) return;
+  const sample = waiting.slice(0, 5).map((p) => `${p.partition} (${p.remaining} to go)`).join(', ');
+  throw new ResizeError(
+    `the previous resize (${config.split.from} -> ${config.ranges}) is still draining: old partitions ${sample}${waiting.length > 5 ? ` and ${waiting.length - 5} more` : ''} have not been handled up to their split point; try again once they have`,
+  );
+}
+
+/**
+ * Pollers and coordinators do not yet follow a range-count change while they
+ * run: they must be stopped for the cut-over. Read after the marker is up,
+ * so one that registers later finds the marker and refuses to start.
+ */
+async function refuseLiveConsumers(zk: ZkSession, paths: GroupPaths): Promise<void> {
+  const { pollers, candidates } = await liveConsumers(zk, paths);
+  if (pollers.length === 0 && candidates === 0) return;
+  const who = pollers.length > 0 ? `pollers ${pollers.slice(0, 5).join(', ')}${pollers.length > 5 ? ` and ${pollers.length - 5} more` : ''}` : `${candidates} coordinator(s)`;
+  throw new ResizeError(`${who} still run in the group; pollers and coordinators cannot follow a resize live yet: stop them (ringleader drain, SIGTERM), resize, then start them again`);
+}
+
+async function writeMarker(zk: ZkSession, paths: GroupPaths, marker: ResizeMarker): Promise<void> {
+  try {
+    await zk.create(paths.resize, encode(marker), 'ephemeral');
+  } catch (err) {
+    if (!isZkCode(err, ZK.NODE_EXISTS)) throw err;
+    const node = await zk.getDataOrNull(paths.resize);
+    const other = node ? parseResizeMarker(node.data) : null;
+    const who = other?.ok ? ` (${other.value.from} -> ${other.value.to}, by pid ${other.value.pid} on ${other.value.host}, since ${other.value.startedAt})` : '';
+    throw new ResizeError(`another resize is under way${who}`);
+  }
+}
+
+async function removeMarker(zk: ZkSession, paths: GroupPaths, log: Logger): Promise<void> {
+  try {
+    const node = await zk.getDataOrNull(paths.resize);
+    if (node && zk.ownsEphemeral(node.stat)) await zk.remove(paths.resize, node.stat.version);
+    log.info({}, 'resize rolled back: the marker is gone and producers resume with the old range count');
+  } catch (err) {
+    log.warn({ err }, 'cannot delete the resize marker; it goes with our session');
+  }
+}
+
+/**
+ * Resolves with the registered producers once every one of them is paused
+ * for `id`; re-reads on every change of the producers' nodes.
+ */
+async function waitForPausedProducers(
+  zk: ZkSession,
+  paths: GroupPaths,
+  id: string,
+  deadline: number,
+  onWaiting: CutoverOptions['onWaiting'],
+): Promise<ProducerNode[]> {
+  let last = '';
+  for (;;) {
+    let wake!: () => void;
+    const changed = new Promise<void>((resolve) => (wake = resolve));
+    const producers = await readProducers(zk, paths, () => wake());
+    const paused = producers.filter((p) => p.info.pausedFor === id);
+    const waitingFor = producers.filter((p) => p.info.pausedFor !== id).map((p) => p.id);
+    const now = `${paused.length}/${waitingFor.join(',')}`;
+    if (now !== last) onWaiting?.({ paused: paused.map((p) => p.id), waitingFor });
+    last = now;
+    if (waitingFor.length === 0) return paused;
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      throw new ResizeError(`rolled back: ${waitingFor.length} producer(s) did not pause in time: ${waitingFor.slice(0, 5).join(', ')}`);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([changed, new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);
+    clearTimeout(timer);
+  }
+}

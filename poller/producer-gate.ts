@@ -1,0 +1,141 @@
+import type { Logger } from 'pino';
+import {
+  parseResizeMarker,
+  type ConfigFollower,
+  type GroupPaths,
+  type ProducerRegistration,
+  type SessionState,
+  type ZkSession,
+} from '../coordinator/index.js';
+
+/**
+ * When a ring producer may send (docs/design.md "Growing a group"):
+ *
+ * - not while a resize marker is up: the gate closes, the sends in flight
+ *   finish, and only then does the producer write `pausedFor: <id>` in its
+ *   node (what the resize waits for). Once the marker is gone (cut over or
+ *   rolled back) it reads the config again, clears `pausedFor`, and opens
+ *   with whatever R the config says;
+ * - not while ZooKeeper has not answered within the session's fencing
+ *   deadline: a producer cut off from ZooKeeper may have been counted as
+ *   gone by a resize and must not send with the old R.
+ *
+ * Records are placed on partitions after `enter()` resolves, so a send held
+ * across a cut-over uses the new R.
+ */
+export class ProducerGate {
+  /** The id of the resize we hold sends for (null: open as far as resizes go). */
+  private pausedFor: string | null = null;
+  private acknowledged: string | null = null;
+  private inFlight = 0;
+  private closed = false;
+  private waiters: (() => void)[] = [];
+  private drained: (() => void)[] = [];
+  private checking: Promise<void> = Promise.resolve();
+  private pauseStarted = 0;
+  /** Longest time a send was held by a resize, and how many resizes held us (for tests and logs). */
+  readonly pauses: number[] = [];
+  private readonly onState = (s: SessionState) => {
+    if (s.type === 'reconnected' || (s.type === 'session' && !s.first)) this.check();
+  };
+  private readonly onMarkerEvent = () => this.check();
+
+  constructor(
+    private readonly zk: ZkSession,
+    private readonly paths: GroupPaths,
+    private readonly registration: ProducerRegistration,
+    private readonly config: ConfigFollower,
+    private readonly log: Logger,
+    /** Runs before sends open again after a resize, with the R they will use (the ring producer refreshes its Kafka client there). */
+    private readonly beforeResume: (ranges: number) => Promise<void> = async () => undefined,
+  ) {}
+
+  /** Whether a resize holds our sends. */
+  get paused(): boolean {
+    return this.pausedFor !== null;
+  }
+
+  /** Reads the marker (with a watch) before the first send. */
+  async start(): Promise<void> {
+    this.zk.on('state', this.onState);
+    await this.readMarker();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.zk.off('state', this.onState);
+    this.openWaiters();
+  }
+
+  /** Resolves once a send may start, and counts it in flight until `leave()`. */
+  async enter(): Promise<void> {
+    for (;;) {
+      if (this.closed) throw new Error('ring producer closed');
+      if (this.pausedFor === null && this.zk.withinDeadline()) break;
+      if (this.pausedFor !== null) {
+        await new Promise<void>((resolve) => this.waiters.push(resolve));
+      } else {
+        // Cut off from ZooKeeper: ask it again (a reply renews the proof), briefly apart.
+        await Promise.race([this.zk.ping().catch(() => false), new Promise((r) => setTimeout(r, 100))]);
+      }
+    }
+    this.inFlight++;
+  }
+
+  leave(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) {
+      const d = this.drained;
+      this.drained = [];
+      for (const f of d) f();
+    }
+  }
+
+  private check(): void {
+    if (this.closed) return;
+    this.checking = this.checking.then(() => this.readMarker()).catch((err: unknown) => {
+      this.log.warn({ err }, 'cannot read the resize marker; checking again on the next change');
+      if (!this.closed) setTimeout(() => this.check(), 500).unref();
+    });
+  }
+
+  private async readMarker(): Promise<void> {
+    const stat = await this.zk.exists(this.paths.resize, this.onMarkerEvent);
+    const node = stat ? await this.zk.getDataOrNull(this.paths.resize) : null;
+    if (this.closed) return;
+    const parsed = node ? parseResizeMarker(node.data) : null;
+    if (node && parsed && !parsed.ok) this.log.error({ error: parsed.error }, 'malformed resize marker; pausing anyway');
+    const id = node ? (parsed?.ok ? parsed.value.id : 'malformed') : null;
+    if (id !== null) await this.pause(id);
+    else if (this.pausedFor !== null || this.acknowledged !== null) await this.resume();
+  }
+
+  private async pause(id: string): Promise<void> {
+    if (this.pausedFor === null) this.pauseStarted = Date.now();
+    this.pausedFor = id;
+    if (this.acknowledged === id) return;
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
+    if (this.closed || this.pausedFor !== id) return;
+    await this.registration.setPausedFor(id);
+    this.acknowledged = id;
+    this.log.info({ resize: id }, 'paused for a resize: nothing in flight, new sends held');
+  }
+
+  private async resume(): Promise<void> {
+    const config = await this.config.refresh();
+    await this.beforeResume(config.ranges);
+    await this.registration.update(config.ranges);
+    this.acknowledged = null;
+    this.pausedFor = null;
+    const ms = Date.now() - this.pauseStarted;
+    this.pauses.push(ms);
+    this.log.info({ ranges: config.ranges, pausedMs: ms }, 'resize over; sending again');
+    this.openWaiters();
+  }
+
+  private openWaiters(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+}

@@ -1,0 +1,83 @@
+import type { Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+
+interface Held {
+  producer: Producer;
+  /** The range count this producer's metadata was fetched for (or after). */
+  ranges: number;
+  inFlight: number;
+  retired: boolean;
+}
+
+/**
+ * The kafkajs producer a ring producer sends with. kafkajs learns of new
+ * partitions only when its metadata ages out (five minutes by default) and
+ * meanwhile leaves messages to them unsent, so when R grows the slot makes a
+ * fresh producer (whose first send reads the topic's metadata) and retires
+ * the old one once its sends in flight are done.
+ */
+export class ProducerSlot {
+  private current: Held | null = null;
+  private swapping: Promise<Held> | null = null;
+
+  constructor(
+    private readonly make: () => Producer,
+    private readonly log: Logger,
+  ) {}
+
+  async open(ranges: number): Promise<void> {
+    const producer = this.make();
+    await producer.connect();
+    this.current = { producer, ranges, inFlight: 0, retired: false };
+  }
+
+  /** Runs `send` with a producer that knows partitions 0..ranges-1. */
+  async with<T>(ranges: number, send: (producer: Producer) => Promise<T>): Promise<T> {
+    let held = this.current;
+    if (!held) throw new Error('ring producer closed');
+    if (ranges > held.ranges) held = await this.fresh(ranges);
+    held.inFlight++;
+    try {
+      return await send(held.producer);
+    } finally {
+      held.inFlight--;
+      if (held.retired && held.inFlight === 0) this.disconnect(held);
+    }
+  }
+
+  /** Makes the fresh producer now (a resize about to resume), so the first send does not wait for it. */
+  async prepare(ranges: number): Promise<void> {
+    if (this.current && ranges > this.current.ranges) await this.fresh(ranges);
+  }
+
+  async close(): Promise<void> {
+    const held = this.current;
+    this.current = null;
+    if (held) await held.producer.disconnect().catch((err: unknown) => this.log.warn({ err }, 'kafka producer disconnect failed'));
+  }
+
+  private fresh(ranges: number): Promise<Held> {
+    this.swapping ??= (async () => {
+      try {
+        const producer = this.make();
+        await producer.connect();
+        const old = this.current;
+        const held: Held = { producer, ranges, inFlight: 0, retired: false };
+        this.current = held;
+        if (old) {
+          old.retired = true;
+          if (old.inFlight === 0) this.disconnect(old);
+        }
+        this.log.info({ ranges }, 'new Kafka producer for the grown range count');
+        return held;
+      } finally {
+        this.swapping = null;
+      }
+    })();
+    return this.swapping;
+  }
+
+  private disconnect(held: Held): void {
+    held.producer.disconnect().catch((err: unknown) => this.log.warn({ err }, 'old kafka producer disconnect failed'));
+  }
+}

@@ -1,0 +1,248 @@
+// `ringleader resize`'s cut-over against real ZooKeeper and Kafka: producers
+// that follow the group pause, the new config records where each old
+// partition ends, and every message lands where the split says it does.
+import type { Kafka } from 'kafkajs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createGroupConfig, encode, GroupPaths, parseConfig, parseProducer, ZkSession } from '../coordinator/index.js';
+import { createKafka, createPoller, createRingProducer, ensureTopics, type RingMessage, type RingProducer } from '../poller/index.js';
+import { rangeOf } from '../ring/index.js';
+import { brokers, randomName, zkConnect } from './support/env.js';
+import { Cleanups } from './support/cleanups.js';
+import { runCli } from './support/node-process.js';
+import { readTopic } from './support/read-topic.js';
+import { waitFor } from './support/wait-for.js';
+
+const cleanups = new Cleanups();
+afterEach(() => cleanups.run());
+
+let kafka: Kafka;
+beforeAll(() => {
+  kafka = createKafka({ brokers: brokers(), clientId: 'resize-test' });
+});
+
+async function session(): Promise<ZkSession> {
+  const zk = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: 4_000 });
+  await zk.start();
+  cleanups.add(() => zk.close());
+  return zk;
+}
+
+async function group(ranges: number): Promise<{ zk: ZkSession; paths: GroupPaths; topic: string }> {
+  const zk = await session();
+  const paths = new GroupPaths(randomName('resize'));
+  const topic = randomName('resize');
+  await ensureTopics({ kafka, topic, ranges, replicationFactor: 1 });
+  await createGroupConfig(zk, paths, { topic, ranges });
+  return { zk, paths, topic };
+}
+
+async function producer(g: { paths: GroupPaths }, id: string): Promise<RingProducer> {
+  const p = await createRingProducer({ zk: zkConnect(), group: g.paths.group, kafka, id });
+  cleanups.add(() => p.close());
+  return p;
+}
+
+function resizeCli(g: { paths: GroupPaths }, ranges: number, extra: string[] = []) {
+  return runCli(['resize', '--zk', zkConnect(), '--group', g.paths.group, '--brokers', brokers().join(','), '--ranges', String(ranges), '--json', ...extra]);
+}
+
+/** Sends keyed batches in a loop until stopped; counts what was acknowledged. */
+function keepSending(p: RingProducer, tag: string): { stop: () => Promise<number> } {
+  let running = true;
+  let sent = 0;
+  const loop = (async () => {
+    for (let i = 0; running; i++) {
+      const batch = Array.from({ length: 20 }, (_, j) => ({ key: `${tag}-${(i * 20 + j) % 97}`, value: `${i * 20 + j}` }));
+      await p.send(batch);
+      sent += batch.length;
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return sent;
+    },
+  };
+}
+
+async function configOf(g: { zk: ZkSession; paths: GroupPaths }) {
+  const parsed = parseConfig((await g.zk.getData(g.paths.config)).data);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.value;
+}
+
+describe('ringleader resize: the cut-over (real ZooKeeper and Kafka)', () => {
+  it('pauses the producers, records each old partition\'s end, and every message sits where the split says', async () => {
+    const g = await group(4);
+    const p1 = await producer(g, 'p1');
+    const p2 = await producer(g, 'p2');
+    const s1 = keepSending(p1, 'a');
+    const s2 = keepSending(p2, 'b');
+    await new Promise((r) => setTimeout(r, 500));
+
+    const r = await resizeCli(g, 8);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(out).toMatchObject({ group: g.paths.group, from: 4, to: 8, producers: ['p1', 'p2'] });
+    expect(out.grown).toEqual([g.topic, `${g.topic}.dlq`]);
+
+    await waitFor('both producers to send with R = 8', () => p1.ranges() === 8 && p2.ranges() === 8, { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    const sent = (await s1.stop()) + (await s2.stop());
+
+    const config = await configOf(g);
+    expect(config.ranges).toBe(8);
+    expect(config.split).toEqual({ from: 4, offsets: out.offsets });
+    expect(await g.zk.exists(g.paths.resize)).toBeNull();
+    for (const id of ['p1', 'p2']) {
+      const node = parseProducer((await g.zk.getData(g.paths.producer(id))).data, id);
+      expect(node.ok && node.value).toMatchObject({ ranges: 8 });
+      expect(node.ok && node.value.pausedFor).toBeUndefined();
+    }
+    expect(p1.pauses()).toHaveLength(1);
+    expect(p2.pauses()).toHaveLength(1);
+
+    // Below s_p: old range p's keys; from s_p on (and on the new partitions): new range p's.
+    const split = out.offsets.map(Number) as number[];
+    const messages = await readTopic(kafka, g.topic, sent);
+    let before = 0;
+    let after = 0;
+    for (const { partition, message } of messages) {
+      const key = message.key!.toString();
+      if (partition < 4 && Number(message.offset) < split[partition]!) {
+        expect(rangeOf(key, 4), `${key} at ${partition}/${message.offset}`).toBe(partition);
+        before++;
+      } else {
+        expect(rangeOf(key, 8), `${key} at ${partition}/${message.offset}`).toBe(partition);
+        after++;
+      }
+    }
+    expect(before).toBeGreaterThan(0);
+    expect(after).toBeGreaterThan(0);
+  });
+
+  it('rolls back when a producer does not pause in time: R stays, the others resume, one line and exit 1', async () => {
+    const g = await group(2);
+    const p = await producer(g, 'live');
+    // A registered producer that never answers (its node says nothing of a pause).
+    const ghost = await session();
+    await ghost.create(g.paths.producer('ghost'), encode({ id: 'ghost', host: 'h', pid: 1, ranges: 2, startedAt: new Date().toISOString() }), 'ephemeral');
+
+    const r = await resizeCli(g, 4, ['--timeout', '1500']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/rolled back: 1 producer\(s\) did not pause in time: ghost/);
+
+    expect((await configOf(g)).ranges).toBe(2);
+    expect(await g.zk.exists(g.paths.resize)).toBeNull();
+    await waitFor('the live producer to resume', async () => {
+      const node = parseProducer((await g.zk.getData(g.paths.producer('live'))).data, 'live');
+      return node.ok && node.value.pausedFor === undefined && p.pauses().length === 1;
+    }, { timeoutMs: 10_000 });
+    await p.send([{ key: 'k', value: 'v' }]);
+    expect(p.ranges()).toBe(2);
+  });
+
+  it('holds the first send of a producer that starts while a resize is under way', async () => {
+    const g = await group(2);
+    const resizer = await session();
+    await resizer.create(g.paths.resize, encode({ id: 'r1', from: 2, to: 4, host: 'h', pid: 1, startedAt: new Date().toISOString() }), 'ephemeral');
+    const p = await producer(g, 'late');
+    let sent = false;
+    const sending = p.send([{ key: 'k', value: 'v' }]).then(() => (sent = true));
+    await waitFor('the late producer to say it paused', async () => {
+      const node = parseProducer((await g.zk.getData(g.paths.producer('late'))).data, 'late');
+      return node.ok && node.value.pausedFor === 'r1';
+    }, { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sent).toBe(false);
+    await resizer.remove(g.paths.resize);
+    await sending;
+    expect(p.pauses()).toHaveLength(1);
+  });
+
+  it('refuses, in one line, a count that is not a multiple, a second resize, and one while the last split still drains', async () => {
+    const g = await group(4);
+    const odd = await resizeCli(g, 6);
+    expect(odd.code).toBe(1);
+    expect(odd.stderr).toMatch(/must be a multiple of the group's 4 ranges/);
+
+    const other = await session();
+    await other.create(g.paths.resize, encode({ id: 'x', from: 4, to: 8, host: 'elsewhere', pid: 7, startedAt: 'then' }), 'ephemeral');
+    const busy = await resizeCli(g, 8);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toMatch(/another resize is under way \(4 -> 8, by pid 7 on elsewhere/);
+    await other.remove(g.paths.resize);
+
+    // A config left by a split whose old partitions were not handled up to their split points.
+    await g.zk.setData(g.paths.config, encode({ version: 1, topic: g.topic, ranges: 8, split: { from: 4, offsets: ['5', '0', '0', '0'] } }));
+    const draining = await resizeCli(g, 16);
+    expect(draining.code).toBe(1);
+    expect(draining.stderr).toMatch(/still draining: old partitions 0 \(5 to go\)/);
+    expect(draining.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('the order barrier after a resize (real ZooKeeper and Kafka, pollers started after the cut-over)', () => {
+  it('starts a new range past its split point only once its parent was handled up to its own: every key stays in order', async () => {
+    const g = await group(2);
+    const p = await producer(g, 'seq');
+    // Per-key sequence numbers in the value; a backlog before the resize, more after it.
+    const next = new Map<string, number>();
+    const batch = (n: number) => Array.from({ length: n }, (_, i) => {
+      const key = `k${i % 40}`;
+      const seq = next.get(key) ?? 0;
+      next.set(key, seq + 1);
+      return { key, value: String(seq) };
+    });
+    await p.send(batch(400));
+    const r = await resizeCli(g, 4);
+    expect(r.code, r.stderr).toBe(0);
+    const split = (JSON.parse(r.stdout.trim().split('\n').pop()!).offsets as string[]).map(Number);
+    await waitFor('the producer to send with R = 4', () => p.ranges() === 4, { timeoutMs: 10_000 });
+    await p.send(batch(400));
+    const total = 800;
+
+    // Old partition 0 is slow, so its children (ranges 0 and 1) would overtake it without the barrier.
+    const handled: { key: string; seq: number; partition: number; offset: number; at: number }[] = [];
+    const handler = async (m: RingMessage) => {
+      if (m.partition === 0 && Number(m.offset) < split[0]!) await new Promise((res) => setTimeout(res, 3));
+      handled.push({ key: m.key!, seq: Number(m.value.toString()), partition: m.partition, offset: Number(m.offset), at: Date.now() });
+    };
+    const poller = createPoller({ zk: zkConnect(), group: g.paths.group, topic: g.topic, brokers: brokers(), handler, commitIntervalMs: 50, settleMs: 0, concurrency: 4 });
+    cleanups.add(() => poller.close());
+    await poller.start();
+    await waitFor('every message handled', () => handled.length >= total, { timeoutMs: 60_000 });
+
+    const lastSeq = new Map<string, number>();
+    for (const h of handled) {
+      expect(h.seq, `${h.key} handled out of order at ${h.partition}/${h.offset}`).toBeGreaterThan(lastSeq.get(h.key) ?? -1);
+      lastSeq.set(h.key, h.seq);
+    }
+    expect(handled).toHaveLength(total);
+    // Range 1 (partition 1 from its split point) waited for old partition 0.
+    const parentDone = Math.max(...handled.filter((h) => h.partition === 0 && h.offset < split[0]!).map((h) => h.at));
+    const childFirst = Math.min(...handled.filter((h) => h.partition === 1 && h.offset >= split[1]!).map((h) => h.at));
+    expect(childFirst).toBeGreaterThanOrEqual(parentDone);
+  }, 120_000);
+
+  it('refuses to resize while pollers run, and a poller refuses to start while a resize is under way', async () => {
+    const g = await group(2);
+    const poller = createPoller({ zk: zkConnect(), group: g.paths.group, topic: g.topic, brokers: brokers(), handler: () => undefined, settleMs: 0 });
+    cleanups.add(() => poller.close());
+    await poller.start();
+    const r = await resizeCli(g, 4);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/pollers .* still run in the group; pollers and coordinators cannot follow a resize live yet/);
+    expect((await configOf(g)).ranges).toBe(2);
+    expect(await g.zk.exists(g.paths.resize)).toBeNull();
+    await poller.close();
+
+    const resizer = await session();
+    await resizer.create(g.paths.resize, encode({ id: 'r2', from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
+    const late = createPoller({ zk: zkConnect(), group: g.paths.group, topic: g.topic, brokers: brokers(), handler: () => undefined, settleMs: 0 });
+    cleanups.add(() => late.close());
+    await expect(late.start()).rejects.toThrow(/is being resized \(2 -> 4 ranges\); start again once the resize is over/);
+  }, 60_000);
+});
