@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Model-check the ringleader protocol with SPIN: ringleader.pml (leases, handoff,
-# batched commits) and assignment.pml (the assignment as header + per-poller nodes).
+# batched commits), assignment.pml (the assignment as header + per-poller nodes)
+# and split.pml (a resize's cut-over and order barrier).
 #   bash model/run.sh            full: every property on its own, liveness with NM=2 MAXF=1,
 #                                ringleader.pml with ANY_VIEW and (bitstate) with MAXF=2,
 #                                assignment.pml with 2 and 3 pollers
@@ -28,6 +29,8 @@ LIVENESS="live_leased live_handled"
 LEASES="-DNM=2 -DMAXF=1"            # ringleader.pml, safety
 ASSIGN="-DNP=2 -DMAXE=4 -DMAXD=2"   # assignment.pml (CI and mutants)
 HEALTH="-DHEALTH -DNM=1 -DMAXF=0"   # ringleader.pml with unhealthy marks (full run and mutants)
+SPLIT="-DMAXS=2"                    # split.pml: messages per producer (CI and mutants)
+SPLIT_LIVE="-DNOFLEET -DNOTIMEOUT"  # split.pml liveness: no pollers in the way, producers always pause
 
 # build <dir> <model file> <safety|live|both|bitstate> <spin -D flags...>: generate and compile verifiers
 build() {
@@ -78,6 +81,10 @@ case "$mode" in
     for p in $LIVENESS; do check "$work/l" "$p" live "NM=1 MAXF=1" || fail=1; done
     build "$work/a" assignment.pml safety $ASSIGN || exit 1
     check "$work/a" committed_view safety "NP=2 MAXE=4 MAXD=2" || fail=1
+    build "$work/sp" split.pml safety $SPLIT || exit 1
+    check "$work/sp" safety_split safety "MAXS=2" || fail=1
+    build "$work/spl" split.pml live $SPLIT $SPLIT_LIVE || exit 1
+    check "$work/spl" live_resize live "MAXS=2 NOFLEET NOTIMEOUT" || fail=1
     ;;
   full)
     build "$work/s" ringleader.pml both $LEASES || exit 1
@@ -97,6 +104,11 @@ case "$mode" in
     # unhealthy marks: the leader's choice of members, with the lease protocol under it
     build "$work/h" ringleader.pml safety $HEALTH || exit 1
     check "$work/h" safety_health safety "HEALTH NM=1 MAXF=0" || fail=1
+    # growing 2 -> 4 ranges: cut-over with producers, the order barrier, pollers refused meanwhile
+    build "$work/sp" split.pml safety -DMAXS=3 || exit 1
+    for p in in_order placed; do check "$work/sp" "$p" safety "MAXS=3" -w26 || fail=1; done
+    build "$work/spl" split.pml live -DMAXS=3 $SPLIT_LIVE || exit 1
+    check "$work/spl" live_resize live "MAXS=3 NOFLEET NOTIMEOUT" || fail=1
     ;;
   mutants)
     mutant ringleader.pml BUG_COMMIT_WITHOUT_LEASE_CHECK commit_fenced $LEASES
@@ -110,6 +122,9 @@ case "$mode" in
     mutant ringleader.pml BUG_HEALTHY_ONLY never_unowned $HEALTH
     mutant assignment.pml BUG_READ_STAGED committed_view $ASSIGN
     mutant assignment.pml BUG_KEEP_GARBAGE committed_view $ASSIGN
+    mutant split.pml BUG_NO_BARRIER in_order $SPLIT
+    mutant split.pml BUG_EARLY_OFFSETS in_order $SPLIT
+    mutant split.pml BUG_ACK_IN_FLIGHT placed $SPLIT
     ;;
 esac
 echo "total: $(( $(date +%s) - start ))s -- $([ $fail -eq 0 ] && echo OK || echo FAILED)"

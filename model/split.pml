@@ -1,0 +1,233 @@
+/*
+ * split.pml -- SPIN model of growing a group from 2 to 4 ranges while its
+ * producers keep sending (docs/design.md, "Growing a group (resize)").
+ *
+ * Keys: key 0 is old range 0's and new range 1's (it moves from partition 0
+ * to partition 1); key 1 is old range 1's and new range 2's (partition 1 ->
+ * partition 2). Producer k sends key k with sequence numbers 0..MAXS-1 (a
+ * key's order is its producer's order). So partition 1 holds old range 1's
+ * messages below its split point and new range 1's from it on, and new
+ * partition 2 holds keys of old partition 1 -- both cases of the barrier.
+ *
+ *   cfgR, split[], hasSplit   config: R and the split offsets (one multi)
+ *   marker                    the ephemeral `resize` node
+ *   acked[k]                  producers/<k> says pausedFor the marker
+ *   log[p]                    partition p: (key, seq) entries, appended by acks=all sends
+ *   committed[p]              offsets/<p>
+ *   fleet                     pollers and coordinators registered in the group
+ *   running                   the fleet passed its start checks and consumes
+ *
+ * Actions:
+ *   Producer(k): place (read its R, pick the partition), append (the send
+ *     lands), see the marker (pause: hold new sends), ack (only with no send
+ *     in flight), see it gone (read config, resume with its R).
+ *   Resizer: write marker, read the fleet (any registered -> roll back), wait
+ *     until every producer acked (or time out -> roll back), read end
+ *     offsets, multi: check acks + write config + delete marker.
+ *   Fleet: read config, register, check marker and config (else unregister:
+ *     refuse to start), run consumers, stop (unregister).
+ *   Consumer(p): while the fleet runs with p < its R, handle the next message
+ *     of partition p and commit past it (one step: a graceful stop commits
+ *     what was handled); a message at or past hold(p) waits until the parent
+ *     partition is committed up to its split point.
+ *
+ * Properties (ltl, checked one by one with pan -N):
+ *   in_order   every key's messages are handled in sequence, none skipped
+ *              (a handled seq is always the last handled + 1)
+ *   placed     after a cut-over, partition p >= its split point holds only
+ *              keys of new range p, and below it only keys of old range p
+ *   live_resize  with no fleet and no timeout, the resize completes
+ *
+ * Mutants (model/run.sh --mutants; each must violate its property):
+ *   BUG_NO_BARRIER      consumers ignore the barrier            -> in_order
+ *   BUG_EARLY_OFFSETS   the resizer reads end offsets before every producer
+ *                       acked (right after the marker)           -> in_order
+ *   BUG_ACK_IN_FLIGHT   a producer acks with a send in flight    -> placed
+ */
+
+#ifndef MAXS
+#define MAXS 2
+#endif
+#ifndef MAXSTARTS
+#define MAXSTARTS 2
+#endif
+
+#define NK 2            /* keys = producers */
+#define NPART 4         /* partitions after the split */
+#define LOGMAX (2 * MAXS) /* entries per partition: old and new keys */
+#define EMPTY 255
+
+/* old range of key k under R=2 and new range under R=4 */
+#define OLDR(k) (k)
+#define NEWR(k) ((k) + 1)
+#define RANGE_OF(k, r) ((r) == 2 -> OLDR(k) : NEWR(k))
+/* parent of new range j (k = 2): floor(j / 2) */
+#define PARENT(j) ((j) / 2)
+/* where entry i of partition p belongs after the split */
+#define PLACED(p, i, k) (((p) < 2 && (i) < split[p]) -> (OLDR(k) == (p)) : (NEWR(k) == (p)))
+
+/* ----------------------------------------------------------- ZooKeeper -- */
+byte cfgR = 2;
+bool hasSplit;
+byte split[2];
+bool marker;
+bool acked[NK];
+bool gone[NK];                  /* the producer closed: its node is gone */
+byte fleet;                     /* 0 or 1: the pollers, registered as one */
+byte committed[NPART];
+
+/* ---------------------------------------------------------------- Kafka -- */
+byte logKey[NPART * LOGMAX];
+byte logSeq[NPART * LOGMAX];
+byte logLen[NPART];
+
+/* -------------------------------------------------------------- checks -- */
+byte handledSeq[NK];            /* last handled seq + 1 per key */
+bool bad_order;
+bool bad_place;
+
+/* -------------------------------------------------------- fleet's view -- */
+byte fleetR;
+bool fleetSplit;
+bool running;                   /* the fleet passed its start checks and consumes */
+byte pos[NPART];                /* next offset each consumer handles */
+
+proctype Producer(byte k) {
+  byte R = cfgR;                /* registered first, then the config is read */
+  byte s = 0;
+  byte part;
+  bool paused = false;
+  bool inflight = false;
+  do
+  :: atomic { !paused && !inflight && s < MAXS -> part = RANGE_OF(k, R); inflight = true }
+  :: atomic { inflight -> logKey[part * LOGMAX + logLen[part]] = k; logSeq[part * LOGMAX + logLen[part]] = s; logLen[part]++; s++; inflight = false }
+  /* the marker's watch fires: hold new sends */
+  :: atomic { marker && !paused -> paused = true }
+#ifdef BUG_ACK_IN_FLIGHT
+  :: atomic { paused && marker && !acked[k] -> acked[k] = true }
+#else
+  :: atomic { paused && marker && !acked[k] && !inflight -> acked[k] = true }
+#endif
+  /* the marker is gone (cut over or rolled back): read the config, resume */
+  :: atomic { paused && !marker -> R = cfgR; acked[k] = false; paused = false }
+  /* close: sends in flight finish first, then the node goes */
+  :: atomic { s == MAXS && !inflight && !paused -> gone[k] = true; break }
+  od
+}
+
+proctype Resizer() {
+  atomic { cfgR == 2 && !marker -> marker = true }
+  /* pollers and coordinators are read after the marker is up */
+  if
+  :: fleet > 0 -> marker = false; goto done
+  :: else -> skip
+  fi;
+#ifdef BUG_EARLY_OFFSETS
+  atomic { split[0] = logLen[0]; split[1] = logLen[1] }
+#endif
+  if
+  :: atomic { (acked[0] || gone[0]) && (acked[1] || gone[1]) ->
+#ifndef BUG_EARLY_OFFSETS
+       split[0] = logLen[0]; split[1] = logLen[1]
+#else
+       skip
+#endif
+     }
+     /* one multi: check every paused producer's node, write config + split, delete the marker */
+     atomic { (acked[0] || gone[0]) && (acked[1] || gone[1]) -> cfgR = 4; hasSplit = true; marker = false }
+#ifndef NOTIMEOUT
+  :: marker = false      /* --timeout or an error: roll back, config untouched */
+#endif
+  fi;
+done:
+  skip
+}
+
+proctype Fleet() {
+  byte r, starts = 0;
+  do
+  :: fleet == 0 && starts < MAXSTARTS ->
+     r = cfgR;                                  /* read config */
+     fleet = 1; starts++;                       /* register */
+     if
+     :: marker || cfgR != r -> fleet = 0        /* refuse to start */
+     :: else -> atomic { fleetR = r; fleetSplit = hasSplit; running = true;
+                         pos[0] = committed[0]; pos[1] = committed[1]; pos[2] = committed[2]; pos[3] = committed[3] }
+     fi
+  :: atomic { running -> running = false; fleet = 0 }   /* stop: what was handled is committed */
+  :: else -> break
+  od
+}
+
+proctype Consumer(byte p) {
+  byte h, k, s, i;
+end_wait:
+  do
+  :: atomic {
+       running && p < fleetR && pos[p] < logLen[p] ->
+       if
+       :: fleetSplit && PARENT(p) != p && p < 2 -> h = split[p]
+       :: fleetSplit && PARENT(p) != p && p >= 2 -> h = 0
+       :: else -> h = EMPTY
+       fi;
+#ifndef BUG_NO_BARRIER
+       (h == EMPTY || pos[p] < h || committed[PARENT(p)] >= split[PARENT(p)]);
+#endif
+       i = p * LOGMAX + pos[p];
+       k = logKey[i]; s = logSeq[i];
+       if
+       :: s != handledSeq[k] -> bad_order = true
+       :: else -> skip
+       fi;
+       if
+       :: fleetSplit && !PLACED(p, pos[p], k) -> bad_place = true
+       :: else -> skip
+       fi;
+       handledSeq[k] = s + 1;
+       pos[p]++;
+       committed[p] = pos[p]
+     }
+  od
+}
+
+/* Once nothing else can move: every entry sits where the split says. */
+active proctype Checker() {
+  byte p, i;
+  timeout ->
+  atomic {
+    if
+    :: hasSplit ->
+       p = 0;
+       do
+       :: p < NPART ->
+          i = 0;
+          do
+          :: i < logLen[p] ->
+             if
+             :: !PLACED(p, i, logKey[p * LOGMAX + i]) -> bad_place = true
+             :: else -> skip
+             fi;
+             i++
+          :: else -> break
+          od;
+          p++
+       :: else -> break
+       od
+    :: else -> skip
+    fi
+  }
+}
+
+init {
+  atomic {
+    run Producer(0); run Producer(1); run Resizer();
+#ifndef NOFLEET
+    run Fleet(); run Consumer(0); run Consumer(1); run Consumer(2); run Consumer(3)
+#endif
+  }
+}
+
+ltl in_order     { [] !bad_order }
+ltl placed       { [] !bad_place }
+ltl safety_split { [] !(bad_order || bad_place) }
+ltl live_resize  { <> (cfgR == 4) }
