@@ -36,6 +36,7 @@ export interface RingleaderMetrics {
   handoffSeconds: Histogram;
   commitFailures: Counter;
   commits: Counter;
+  misplacedMessages: Counter;
   /** Times this poller marked itself unhealthy (and gave its ranges away), by reason. */
   unhealthyMarks: Counter<'reason'>;
   unhealthy: Gauge<'reason'>;
@@ -80,6 +81,11 @@ export function createMetrics(opts: MetricsOptions = {}): RingleaderMetrics {
     labelNames: ['reason'],
     registers: [registry],
   });
+  const misplacedMessages = new Counter({
+    name: 'ringleader_misplaced_messages_total',
+    help: 'Messages past a split point whose key belongs to another range (a producer that does not follow the group); handled anyway.',
+    registers: [registry],
+  });
   const pipelineEvents: RangePipelineEvents = {
     handled: handled.count,
     retried: () => messagesRetried.inc(),
@@ -94,6 +100,7 @@ export function createMetrics(opts: MetricsOptions = {}): RingleaderMetrics {
     handoffSeconds,
     commitFailures,
     commits,
+    misplacedMessages,
     unhealthyMarks,
     pipelineEvents,
   };

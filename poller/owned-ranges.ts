@@ -34,6 +34,8 @@ export interface OwnedRangesOptions {
   newPipeline: (range: number) => RangePipeline;
   /** Where a range with no committed offset starts. */
   from: 'earliest' | 'latest';
+  /** Looks at every batch before it is queued (a resized group's misplaced-key check). */
+  inspect?: (range: number, messages: readonly SourceMessage[]) => void;
   /** The order barrier of a range that a split created or changed; null when it has none (or it has passed). */
   barrier?: (range: number) => OrderBarrier | null;
   /** How long a graceful stop lets in-flight messages finish when the caller gives no limit. */
@@ -124,6 +126,7 @@ export class OwnedRanges implements RangeConsumer {
   readonly dispatch = (range: number, messages: SourceMessage[]): void => {
     const owned = this.ranges.get(range);
     if (!owned) return;
+    this.opts.inspect?.(range, messages);
     if (!owned.pipeline) {
       // A whole batch can be larger than the argument limit of push(...batch).
       for (const m of messages) owned.early.push(m);

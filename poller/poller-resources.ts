@@ -17,6 +17,7 @@ import { startMetricsServer, type MetricsServer } from './metrics.js';
 import { AssignedRanges } from './assigned-ranges.js';
 import { OwnedRanges } from './owned-ranges.js';
 import { orderBarriers } from './order-barriers.js';
+import { misplacedKeyCheck } from './misplaced-keys.js';
 import type { RangePipeline } from './range-pipeline.js';
 import { FencingGate } from './fencing-gate.js';
 import { systemClock } from './clock.js';
@@ -57,6 +58,8 @@ export interface PollerHooks {
   /** Decides fetch and handler stalls; fed by the pipelines' events. */
   stalls: StallDetector;
   onHealthChange: (now: Unhealthy | null, before: Unhealthy | null) => void;
+  /** A message past its split point carried another range's key (a resized group's safety net). */
+  onMisplaced: (range: number) => void;
 }
 
 /**
@@ -107,6 +110,7 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
     newPipeline: (range) => hooks.newPipeline(range, gate.canStart, dlq),
     from: opts.from ?? 'earliest',
     barrier: orderBarriers(zk, hooks.paths, config),
+    inspect: misplacedKeyCheck(config, log, hooks.onMisplaced),
     drainTimeoutMs: opts.drainTimeoutMs ?? 30_000,
     maxQueuedPerRange: opts.maxQueuedPerRange ?? 2_000,
     clock: systemClock,

@@ -37,6 +37,8 @@ export interface PollerStatus {
   /** Set while the poller cannot work and has asked for its ranges to move (docs/design.md "Unhealthy pollers"). */
   unhealthy: Unhealthy | null;
   handled: number;
+  /** Messages past a split point with another range's key (a producer that does not follow the group). */
+  misplaced: number;
 }
 
 /**
@@ -62,6 +64,7 @@ export class Poller extends EventEmitter {
   private closing: Promise<void> | null = null;
   private stopTimers: (() => void) | null = null;
   private handled = 0;
+  private misplaced = 0;
   private readonly stalls: StallDetector;
 
   constructor(opts: PollerOptions) {
@@ -117,6 +120,10 @@ export class Poller extends EventEmitter {
         },
         registry: this.metrics.registry,
         onHandoff: (ms) => this.metrics.handoffSeconds.observe(ms / 1000),
+        onMisplaced: () => {
+          this.misplaced++;
+          this.metrics.misplacedMessages.inc();
+        },
         onDrainRequested: () => {
           this.emit('drain-requested');
           void this.close();
@@ -230,6 +237,7 @@ export class Poller extends EventEmitter {
       kafka: kafkaStatus(r),
       unhealthy: r?.health.current() ?? null,
       handled: this.handled,
+      misplaced: this.misplaced,
     };
   }
 
