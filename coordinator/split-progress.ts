@@ -63,6 +63,7 @@ export async function waitForCommitted(zk: ZkSession, paths: GroupPaths, partiti
     } catch {
       // Connection trouble: read again after the recheck delay.
     }
+    signal.throwIfAborted();
     let timer: NodeJS.Timeout | undefined;
     const onAbort = () => wake();
     signal.addEventListener('abort', onAbort, { once: true });
