@@ -112,6 +112,13 @@ async function main(): Promise<void> {
   process.stderr.write(`${summary(report)}\n`);
   if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   process.exitCode = report.ok && !abort.signal.aborted ? 0 : 1;
+  // Everything was stopped; a client library's leftover timer must not keep
+  // the run alive after its report (seen once: the process sat idle). Say
+  // what was left, then exit.
+  setTimeout(() => {
+    process.stderr.write(`chaos: still running 10 s after the report (${process.getActiveResourcesInfo().join(', ')}); exiting\n`);
+    process.exit();
+  }, 10_000).unref();
 }
 
 main().catch(async (err: unknown) => {
