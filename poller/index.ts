@@ -29,7 +29,7 @@ export type { RingProducer, RingProducerOptions, RingRecord } from './ring-produ
 export type { ProduceOptions, ProduceResult, ProduceProgress, LoadOptions } from './load-producer.js';
 export { createKafkajsSource } from './kafka-source.js';
 export { kafkaClients, kafkajsClients, KAFKA_CLIENT_NAMES } from './kafka-clients.js';
-export type { KafkaClients, KafkaClientName, KafkaConnectOptions } from './kafka-clients.js';
+export type { KafkaClients, KafkaClientName, KafkaConnectOptions, EndOffsetsReader } from './kafka-clients.js';
 export type { RangeSource, SourceMessage } from './range-source.js';
 export { RangeOwnership } from './range-ownership.js';
 export type { RangeConsumer, OwnershipState } from './range-ownership.js';

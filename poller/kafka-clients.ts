@@ -32,6 +32,11 @@ export interface SourceSettings {
   fetch?: KafkajsFetchOptions;
 }
 
+export interface EndOffsetsReader {
+  read(): Promise<Map<number, string>>;
+  close(): Promise<void>;
+}
+
 /** Everything ringleader does with Kafka, on one client library. */
 export interface KafkaClients {
   readonly name: KafkaClientName;
@@ -43,6 +48,8 @@ export interface KafkaClients {
   growTopics(opts: { topic: string; partitions: number; logger?: Logger }): Promise<string[]>;
   /** High watermark of every partition, as strings. */
   endOffsets(topic: string): Promise<Map<number, string>>;
+  /** An admin connection kept open for repeated end-offset reads (a resize reads them while producers wait). */
+  openEndOffsets(topic: string): Promise<EndOffsetsReader>;
   createSource(opts: SourceSettings): RangeSource;
   createDeadLetterPublisher(opts: { topic: string; logger?: Logger }): DeadLetterPublisher;
   /** The keyed load of load-producer.ts. */
@@ -84,6 +91,14 @@ export function kafkajsClients(kafka: Kafka): KafkaClients {
     ensureTopics: (o) => ensureTopics({ kafka, ...o }),
     growTopics: (o) => growTopics({ kafka, ...o }),
     endOffsets: (topic) => fetchEndOffsets(kafka, topic),
+    openEndOffsets: async (topic) => {
+      const admin = kafka.admin();
+      await admin.connect();
+      return {
+        read: async () => new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, o.high])),
+        close: () => admin.disconnect(),
+      };
+    },
     createSource: (o) => createKafkajsSource({ kafka, ...o }),
     createDeadLetterPublisher: (o) => createDeadLetterPublisher({ kafka, ...o }),
     produce: (o) => produceMessages({ kafka, ...o }),

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ZkSession, GroupPaths, readGroupConfig, runCutover, offsetFromString, type CutoverResult } from '../../coordinator/index.js';
-import type { KafkaClientName } from '../../poller/index.js';
+import type { EndOffsetsReader, KafkaClientName } from '../../poller/index.js';
 import { cliKafkaClients } from './kafka.js';
 import { zkSecurity, kafkaSecurityFrom, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
 
@@ -39,26 +39,33 @@ export async function runResize(o: ResizeActionOptions, log: Logger, onWaiting?:
     const config = await readGroupConfig(zk, paths);
     const kafka = await cliKafkaClients(o.kafkaClient, o.brokers, log, undefined, kafkaSecurityFrom(o));
     let grown: string[] = [];
-    const result = await runCutover({
-      zk,
-      paths,
-      to: o.ranges,
-      timeoutMs: o.timeout,
-      logger: log,
-      ...(onWaiting ? { onWaiting } : {}),
-      prepare: async () => {
-        grown = await kafka.growTopics({ topic: config.topic, partitions: o.ranges, logger: log });
-      },
-      endOffsets: async (from) => {
-        const ends = await kafka.endOffsets(config.topic);
-        return Array.from({ length: from }, (_, p) => {
-          const end = ends.get(p);
-          if (end === undefined) throw new Error(`Kafka gave no end offset for partition ${p} of ${config.topic}`);
-          return offsetFromString(end);
-        });
-      },
-    });
-    return { group: o.group, topic: config.topic, grown, ...result, tookMs: Date.now() - started };
+    // Connected before the producers pause: the end offsets are read while they wait.
+    const readers: EndOffsetsReader[] = [];
+    try {
+      const result = await runCutover({
+        zk,
+        paths,
+        to: o.ranges,
+        timeoutMs: o.timeout,
+        logger: log,
+        ...(onWaiting ? { onWaiting } : {}),
+        prepare: async () => {
+          grown = await kafka.growTopics({ topic: config.topic, partitions: o.ranges, logger: log });
+          readers.push(await kafka.openEndOffsets(config.topic));
+        },
+        endOffsets: async (from) => {
+          const ends = await readers[0]!.read();
+          return Array.from({ length: from }, (_, p) => {
+            const end = ends.get(p);
+            if (end === undefined) throw new Error(`Kafka gave no end offset for partition ${p} of ${config.topic}`);
+            return offsetFromString(end);
+          });
+        },
+      });
+      return { group: o.group, topic: config.topic, grown, ...result, tookMs: Date.now() - started };
+    } finally {
+      await Promise.all(readers.map((r) => r.close().catch(() => undefined)));
+    }
   } finally {
     await zk.close();
   }

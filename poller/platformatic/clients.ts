@@ -1,7 +1,8 @@
 import type { KafkaClients } from '../kafka-clients.js';
 import { produceLoad } from '../load-producer.js';
 import { platformaticDescribeTopic, platformaticEndOffsets, platformaticEnsureTopics, platformaticGrowTopics, withPlatformaticAdmin } from './admin.js';
-import type { PlatformaticConnectOptions } from './client-options.js';
+import { Admin } from '@platformatic/kafka';
+import { platformaticBaseOptions, type PlatformaticConnectOptions } from './client-options.js';
 import { createPlatformaticDeadLetterPublisher } from './dead-letter.js';
 import { platformaticLoadSender } from './load-sender.js';
 import { createPlatformaticSource } from './source.js';
@@ -16,6 +17,14 @@ export function platformaticClients(connection: PlatformaticConnectOptions): Kaf
     endOffsets: async (topic) => {
       const partitions = await platformaticDescribeTopic(connection, topic);
       return withPlatformaticAdmin(connection, (admin) => platformaticEndOffsets(admin, topic, partitions));
+    },
+    openEndOffsets: async (topic) => {
+      const partitions = await platformaticDescribeTopic(connection, topic);
+      const admin = new Admin(platformaticBaseOptions(connection));
+      return {
+        read: () => platformaticEndOffsets(admin, topic, partitions),
+        close: () => admin.close(),
+      };
     },
     createSource: (o) => createPlatformaticSource({ connection, ...o }),
     createDeadLetterPublisher: (o) => createPlatformaticDeadLetterPublisher({ connection, ...o }),
