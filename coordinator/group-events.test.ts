@@ -107,3 +107,30 @@ describe('GroupEventDiffer', () => {
     });
   });
 });
+
+describe('GroupEventDiffer: resizes', () => {
+  const marker = (id: string) => ({ id, from: 2, to: 4, host: 'h', pid: 1, startedAt: 'x' });
+  const parents = (remaining: number[]) => remaining.map((r, partition) => ({ partition, splitAt: 10, committed: 10 - r, remaining: r }));
+  const types = (es: { type: string }[]) => es.filter((e) => e.type === 'resize' || e.type === 'parent-drained');
+
+  it('say when a resize starts, commits or rolls back, and when each old partition reaches its split point', () => {
+    const d = new GroupEventDiffer();
+    d.next(snap({ owners: [null, null], assigned: [null, null] }), 1000);
+    expect(types(d.next(snap({ owners: [null, null], assigned: [null, null], resize: marker('a') }), 1100))).toMatchObject([{ type: 'resize', state: 'started', from: 2, to: 4 }]);
+    expect(types(d.next(snap({ owners: [null, null], assigned: [null, null], resize: null }), 1200))).toMatchObject([{ type: 'resize', state: 'rolled-back' }]);
+    d.next(snap({ owners: [null, null], assigned: [null, null], resize: marker('b') }), 1300);
+    const four = [null, null, null, null];
+    expect(types(d.next(snap({ owners: four, assigned: four, resize: null, split: { from: 2, to: 4, parents: parents([0, 5]) } }), 1400))).toMatchObject([
+      { type: 'resize', state: 'committed', from: 2, to: 4 },
+      { type: 'parent-drained', partition: 0, splitAt: 10 },
+    ]);
+    expect(types(d.next(snap({ owners: four, assigned: four, split: { from: 2, to: 4, parents: parents([0, 2]) } }), 1500))).toEqual([]);
+    expect(types(d.next(snap({ owners: four, assigned: four, split: { from: 2, to: 4, parents: parents([0, 0]) } }), 1600))).toMatchObject([{ type: 'parent-drained', partition: 1 }]);
+  });
+
+  it('say nothing of a split drained before watch began', () => {
+    const d = new GroupEventDiffer();
+    const four = [null, null, null, null];
+    expect(types(d.next(snap({ owners: four, assigned: four, split: { from: 2, to: 4, parents: parents([0, 0]) } }), 1000))).toEqual([]);
+  });
+});

@@ -32,6 +32,10 @@ export type GroupEvent =
     }
   | { type: 'released'; at: string; range: number; poller: string }
   | { type: 'converged'; at: string; epoch: number; ms: number | null }
+  /** A resize's marker appeared (`started`), or went with the cut-over (`committed`) or without it (`rolled-back`). */
+  | { type: 'resize'; at: string; state: 'started' | 'committed' | 'rolled-back'; from: number; to: number }
+  /** An old partition of the last split was committed up to its split point: the new ranges behind it may start past theirs. */
+  | { type: 'parent-drained'; at: string; partition: number; splitAt: number }
   | { type: 'problem'; at: string; path: string; error: string };
 
 /**
@@ -103,6 +107,8 @@ export class GroupEventDiffer {
       }
     }
 
+    out.push(...resizeEvents(at, prev, snap));
+
     if (snap.converged && snap.epoch !== null && this.convergedEpoch !== snap.epoch) {
       this.convergedEpoch = snap.epoch;
       const since = this.assignmentSeenAt.get(snap.epoch);
@@ -110,6 +116,26 @@ export class GroupEventDiffer {
     }
     return out;
   }
+}
+
+/** A resize's marker coming and going, and the old partitions of the last split reaching their split points. */
+function resizeEvents(at: string, prev: GroupSnapshot | null, snap: GroupSnapshot): GroupEvent[] {
+  const out: GroupEvent[] = [];
+  const was = prev?.resize ?? null;
+  const now = snap.resize ?? null;
+  if (now && now.id !== was?.id) out.push({ type: 'resize', at, state: 'started', from: now.from, to: now.to });
+  if (was && now?.id !== was.id) {
+    out.push({ type: 'resize', at, state: snap.ranges === was.to ? 'committed' : 'rolled-back', from: was.from, to: was.to });
+  }
+  const parents = snap.split?.parents ?? [];
+  const before = prev?.split && prev.split.to === snap.split?.to ? prev.split.parents : null;
+  for (const p of parents) {
+    const then = before?.[p.partition];
+    if (p.remaining === 0 && p.splitAt > 0 && (before === null ? prev !== null : (then?.remaining ?? 0) > 0)) {
+      out.push({ type: 'parent-drained', at, partition: p.partition, splitAt: p.splitAt });
+    }
+  }
+  return out;
 }
 
 interface LastActivity {

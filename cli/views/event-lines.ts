@@ -25,6 +25,10 @@ export function describeEvent(e: GroupEvent): string {
       return `${t} converged     epoch ${e.epoch}${e.ms !== null ? ` in ${e.ms} ms` : ''}`;
     case 'problem':
       return `${t} PROBLEM       ${e.path}: ${e.error}`;
+    case 'resize':
+      return `${t} resize        ${e.from} -> ${e.to} ranges ${e.state === 'started' ? 'started: producers pause for the cut-over' : e.state === 'committed' ? 'committed: new ranges start behind their parents' : 'rolled back: the range count stays'}`;
+    case 'parent-drained':
+      return `${t} drained       old partition ${e.partition} up to its split point ${e.splitAt}: the ranges behind it go on`;
   }
 }
 
