@@ -46,9 +46,15 @@ export class ProducerGate {
     private readonly registration: ProducerRegistration,
     private readonly config: ConfigFollower,
     private readonly log: Logger,
-    /** Runs before sends open again after a resize, with the R they will use (the ring producer refreshes its Kafka client there). */
-    private readonly beforeResume: (ranges: number) => Promise<void> = async () => undefined,
+    /**
+     * Gets ready to send with `ranges` (the ring producer makes a fresh Kafka
+     * client): started once paused for a resize to that many ranges, and
+     * awaited before sends open with them.
+     */
+    private readonly prepare: (ranges: number) => Promise<void> = async () => undefined,
   ) {}
+
+  private prepared: { ranges: number; done: Promise<void> } | null = null;
 
   /** Whether a resize holds our sends. */
   get paused(): boolean {
@@ -106,11 +112,11 @@ export class ProducerGate {
     const parsed = node ? parseResizeMarker(node.data) : null;
     if (node && parsed && !parsed.ok) this.log.error({ error: parsed.error }, 'malformed resize marker; pausing anyway');
     const id = node ? (parsed?.ok ? parsed.value.id : 'malformed') : null;
-    if (id !== null) await this.pause(id);
+    if (id !== null) await this.pause(id, parsed?.ok ? parsed.value.to : null);
     else if (this.pausedFor !== null || this.acknowledged !== null) await this.resume();
   }
 
-  private async pause(id: string): Promise<void> {
+  private async pause(id: string, to: number | null): Promise<void> {
     if (this.pausedFor === null) this.pauseStarted = Date.now();
     this.pausedFor = id;
     if (this.acknowledged === id) return;
@@ -119,18 +125,21 @@ export class ProducerGate {
     await this.registration.setPausedFor(id);
     this.acknowledged = id;
     this.log.info({ resize: id }, 'paused for a resize: nothing in flight, new sends held');
+    if (to !== null && this.prepared?.ranges !== to) this.prepared = { ranges: to, done: this.prepare(to).catch((err: unknown) => this.log.warn({ err }, 'cannot get ready for the new range count yet')) };
   }
 
   private async resume(): Promise<void> {
     const config = await this.config.refresh();
-    await this.beforeResume(config.ranges);
-    await this.registration.update(config.ranges);
+    await (this.prepared?.ranges === config.ranges ? this.prepared.done : this.prepare(config.ranges));
+    this.prepared = null;
     this.acknowledged = null;
     this.pausedFor = null;
     const ms = Date.now() - this.pauseStarted;
     this.pauses.push(ms);
     this.log.info({ ranges: config.ranges, pausedMs: ms }, 'resize over; sending again');
     this.openWaiters();
+    // After the sends opened: the node only reports (nothing waits for it now).
+    await this.registration.update(config.ranges).catch((err: unknown) => this.log.warn({ err }, 'cannot update our producer node'));
   }
 
   private openWaiters(): void {
