@@ -50,8 +50,8 @@ describe('coordinator CLI: status --json', () => {
   it('status --json has the shape of docs/design.md', async () => {
     const { group, paths, admin } = await groupWith(['p1', 'p2']);
     const s = await statusJson(group);
-    expect(Object.keys(s).sort()).toEqual(['assignment', 'converged', 'epoch', 'group', 'leader', 'pollers', 'problems', 'producers', 'ranges', 'topic'].sort());
-    expect(s).toMatchObject({ group, topic: `${group}-t`, ranges: RANGES, epoch: 1, converged: true, producers: [], problems: [] });
+    expect(Object.keys(s).sort()).toEqual(['assignment', 'converged', 'epoch', 'group', 'leader', 'pollers', 'problems', 'producers', 'ranges', 'resize', 'split', 'topic'].sort());
+    expect(s).toMatchObject({ group, topic: `${group}-t`, ranges: RANGES, epoch: 1, converged: true, producers: [], resize: null, split: null, problems: [] });
     expect(['p1', 'p2']).toContain(s.leader);
     const pollers = s.pollers as Record<string, unknown>[];
     expect(pollers.map((p) => p.id)).toEqual(['p1', 'p2']);
