@@ -20,8 +20,8 @@ export async function ensureLayout(zk: ZkSession, paths: GroupPaths): Promise<vo
 
 /**
  * `ringleader create`: writes `config` once. Re-creating with the same topic
- * and ranges is a no-op; different values are refused, since R is fixed for
- * the life of a group (changing it would move every key).
+ * and ranges is a no-op; different values are refused: R changes only
+ * through a resize (coordinator/resize-cutover.ts), which keeps keys in order.
  */
 export async function createGroupConfig(
   zk: ZkSession,

@@ -14,7 +14,7 @@ export function registerCreate(program: Command): Command {
   addBrokersOption(create, false);
   addTopicOption(create);
   create
-    .addOption(opt('--ranges <R>', 'number of ranges = partitions (fixed for the life of the group)').argParser(integer(1, MAX_GROUP_RANGES)).makeOptionMandatory())
+    .addOption(opt('--ranges <R>', 'number of ranges = partitions (grown later only with `ringleader resize`)').argParser(integer(1, MAX_GROUP_RANGES)).makeOptionMandatory())
     .addOption(opt('--replication-factor <n>', 'replication factor of new topics (default: the broker default)').argParser(integer(1, 100)));
   addKafkaClientOption(create);
   addLogOptions(create);
