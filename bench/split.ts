@@ -23,7 +23,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { createGroupConfig, GroupPaths, parentOf, parseConfig, splitProgress } from '../coordinator/index.js';
+import { createGroupConfig, GroupPaths, parentOf, parseConfig, sleep, splitProgress } from '../coordinator/index.js';
+import { percentile } from './scale-stats.js';
 import { createPoller, createRingProducer, ensureTopics, type Poller, type RingProducer } from '../poller/index.js';
 import { acquireServers, benchKafka, deleteTopics, zkSession } from './throughput-env.js';
 import { HandledCheck, KeyedLoad } from './split-load.js';
@@ -67,14 +68,6 @@ function args() {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function quantile(xs: number[], q: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
-}
-
 async function waitUntil(what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 20): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await ok())) {
@@ -113,6 +106,8 @@ async function main(): Promise<void> {
     let ranges = a.ranges;
     for (let r = 1; r <= a.resizes; r++) {
       await waitUntil(`stretch ${r} of the load`, () => load.sent >= (r * a.messages) / (a.resizes + 1), 600_000, 50);
+      // New ranges can only show they started while messages still arrive.
+      if (load.sent >= a.messages) throw new Error(`the load ended before resize ${r}: give more --messages (or fewer --resizes)`);
       const stopBegan = performance.now();
       await stopPollers();
       const stoppedMs = performance.now() - stopBegan;
@@ -167,7 +162,7 @@ async function main(): Promise<void> {
       outOfOrder: check.outOfOrder,
       duplicates: check.duplicates,
       lost: check.lost(load.perKey()),
-      producerPauseMs: { n: pauses.length, p50: quantile(pauses, 0.5), p99: quantile(pauses, 0.99), max: Math.max(...pauses) },
+      producerPauseMs: { n: pauses.length, p50: percentile(pauses, 0.5), p99: percentile(pauses, 0.99), max: Math.max(...pauses) },
       seconds: Math.round(seconds),
       producers: a.producers,
       pollers: a.pollers,

@@ -48,6 +48,11 @@ export async function createGroupConfig(
 
 /** Reads and validates `config`; a missing or malformed one is a clear error, never guessed around. */
 export async function readGroupConfig(zk: ZkSession, paths: GroupPaths): Promise<GroupConfig> {
+  return (await readVersionedGroupConfig(zk, paths)).config;
+}
+
+/** The same, with the node's version (what a fenced write of `config` checks). */
+export async function readVersionedGroupConfig(zk: ZkSession, paths: GroupPaths): Promise<{ config: GroupConfig; version: number }> {
   await assertGroupAcl(zk, paths);
   const node = await zk.getDataOrNull(paths.config);
   if (!node) {
@@ -57,7 +62,7 @@ export async function readGroupConfig(zk: ZkSession, paths: GroupPaths): Promise
   }
   const parsed = parseConfig(node.data);
   if (!parsed.ok) throw new ConfigError(`malformed ${paths.config}: ${parsed.error}`);
-  return parsed.value;
+  return { config: parsed.value, version: node.stat.version };
 }
 
 /** A process whose own --topic / --ranges disagree with the group's config refuses to start. */

@@ -1,11 +1,12 @@
 import type { ZkSession, ZkEvent } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
-import { parseProducer, type ProducerInfo } from './znodes.js';
+import { parseProducer } from './znodes.js';
 
 /** A registered producer as read now, with its node's version (what a multi checks). */
 export interface ProducerNode {
   id: string;
-  info: ProducerInfo;
+  /** The resize it says it paused for (none for a malformed node). */
+  pausedFor: string | undefined;
   version: number;
 }
 
@@ -25,8 +26,7 @@ export async function readProducers(zk: ZkSession, paths: GroupPaths, watch?: (e
     const node = nodes[i];
     if (!node) return; // gone with its session since the list was read
     const parsed = parseProducer(node.data, id);
-    const info: ProducerInfo = parsed.ok ? parsed.value : { id, host: '?', pid: 0, ranges: 1, startedAt: '' };
-    out.push({ id, info, version: node.stat.version });
+    out.push({ id, pausedFor: parsed.ok ? parsed.value.pausedFor : undefined, version: node.stat.version });
   });
   return out;
 }

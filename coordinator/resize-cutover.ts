@@ -4,10 +4,10 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { ZkSession, Op } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
-import { encode, parseConfig, parseResizeMarker, MAX_GROUP_RANGES, type GroupConfig, type ResizeMarker } from './znodes.js';
+import { encode, parseResizeMarker, MAX_GROUP_RANGES, type GroupConfig, type ResizeMarker } from './znodes.js';
 import { offsetToString, type Offset } from './offsets.js';
 import { isZkCode, ZK, ZkError } from './zk-errors.js';
-import { ConfigError } from './group-config.js';
+import { readVersionedGroupConfig } from './group-config.js';
 import { readProducers, type ProducerNode } from './producer-reader.js';
 import { splitProgress } from './split-progress.js';
 import { liveConsumers } from './resize-guard.js';
@@ -30,13 +30,14 @@ export interface CutoverOptions {
   /** End offsets of partitions 0..from-1, read once every producer has paused with nothing in flight. */
   endOffsets: (from: number) => Promise<Offset[]>;
   /** Runs once the resize is known to be allowed, before producers pause (the resize command adds the Kafka partitions here). */
-  prepare?: () => Promise<void>;
+  prepare?: (config: GroupConfig) => Promise<void>;
   logger?: Logger;
   /** Told once the marker is written and whenever the set of paused producers changes. */
   onWaiting?: (w: { paused: string[]; waitingFor: string[] }) => void;
 }
 
 export interface CutoverResult {
+  topic: string;
   from: number;
   to: number;
   /** Per old partition, its end offset at the cut-over (split.offsets of the new config). */
@@ -73,14 +74,10 @@ export async function runCutover(opts: CutoverOptions): Promise<CutoverResult> {
   const { zk, paths } = opts;
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'resize', group: paths.group });
   const deadline = Date.now() + opts.timeoutMs;
-  const configNode = await zk.getDataOrNull(paths.config);
-  if (!configNode) throw new ConfigError(`group "${paths.group}" does not exist at ${paths.config}`);
-  const parsed = parseConfig(configNode.data);
-  if (!parsed.ok) throw new ConfigError(`malformed ${paths.config}: ${parsed.error}`);
-  const config = parsed.value;
+  const { config, version: configVersion } = await readVersionedGroupConfig(zk, paths);
   checkTarget(config, opts.to);
   await refuseWhileSplitDraining(zk, paths, config);
-  await opts.prepare?.();
+  await opts.prepare?.(config);
 
   const marker: ResizeMarker = {
     id: `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
@@ -102,9 +99,9 @@ export async function runCutover(opts: CutoverOptions): Promise<CutoverResult> {
       const offsets = ends.map(offsetToString);
       const next: GroupConfig = { version: 1, topic: config.topic, ranges: opts.to, split: { from: config.ranges, offsets } };
       const ops: Op[] = [
-        { op: 'check', path: paths.config, version: configNode.stat.version },
+        { op: 'check', path: paths.config, version: configVersion },
         ...paused.map((p): Op => ({ op: 'check', path: paths.producer(p.id), version: p.version })),
-        { op: 'setData', path: paths.config, data: encode(next), version: configNode.stat.version },
+        { op: 'setData', path: paths.config, data: encode(next), version: configVersion },
         { op: 'remove', path: paths.resize, version: -1 },
       ];
       try {
@@ -123,7 +120,7 @@ export async function runCutover(opts: CutoverOptions): Promise<CutoverResult> {
       }
       const pausedMs = Date.now() - began;
       log.info({ from: config.ranges, to: opts.to, producers: paused.length, pausedMs }, 'resize committed');
-      return { from: config.ranges, to: opts.to, offsets, producers: paused.map((p) => p.id), pausedMs };
+      return { topic: config.topic, from: config.ranges, to: opts.to, offsets, producers: paused.map((p) => p.id), pausedMs };
     }
   } catch (err) {
     await removeMarker(zk, paths, log);
@@ -201,8 +198,8 @@ async function waitForPausedProducers(
     let wake!: () => void;
     const changed = new Promise<void>((resolve) => (wake = resolve));
     const producers = await readProducers(zk, paths, () => wake());
-    const paused = producers.filter((p) => p.info.pausedFor === id);
-    const waitingFor = producers.filter((p) => p.info.pausedFor !== id).map((p) => p.id);
+    const paused = producers.filter((p) => p.pausedFor === id);
+    const waitingFor = producers.filter((p) => p.pausedFor !== id).map((p) => p.id);
     const now = `${paused.length}/${waitingFor.join(',')}`;
     if (now !== last) onWaiting?.({ paused: paused.map((p) => p.id), waitingFor });
     last = now;

@@ -57,7 +57,8 @@ export async function waitForCommitted(zk: ZkSession, paths: GroupPaths, partiti
     let wake!: () => void;
     const changed = new Promise<void>((resolve) => (wake = resolve));
     try {
-      const node = (await zk.exists(path, () => wake())) ? await zk.getDataOrNull(path, () => wake()) : null;
+      // An exists watch fires on the node's creation, change and deletion alike.
+      const node = (await zk.exists(path, () => wake())) ? await zk.getDataOrNull(path) : null;
       const parsed = node ? parseOffset(node.data) : null;
       if (parsed?.ok && offsetFromString(parsed.value.offset) >= offset) return;
     } catch {

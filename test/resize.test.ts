@@ -1,13 +1,13 @@
 // `ringleader resize`'s cut-over against real ZooKeeper and Kafka: producers
 // that follow the group pause, the new config records where each old
 // partition ends, and every message lands where the split says it does.
-import type { Kafka } from 'kafkajs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createGroupConfig, encode, GroupPaths, parseConfig, parseProducer, ZkSession } from '../coordinator/index.js';
-import { createKafka, createPoller, createRingProducer, ensureTopics, type RingMessage, type RingProducer } from '../poller/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encode, GroupPaths, parseConfig, parseProducer, ZkSession } from '../coordinator/index.js';
+import { createPoller, type RingMessage, type RingProducer } from '../poller/index.js';
 import { rangeOf } from '../ring/index.js';
-import { brokers, randomName, zkConnect } from './support/env.js';
+import { brokers, zkConnect } from './support/env.js';
 import { Cleanups } from './support/cleanups.js';
+import { RingGroups } from './support/ring-groups.js';
 import { runCli } from './support/node-process.js';
 import { readTopic } from './support/read-topic.js';
 import { waitFor } from './support/wait-for.js';
@@ -15,32 +15,10 @@ import { waitFor } from './support/wait-for.js';
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
 
-let kafka: Kafka;
-beforeAll(() => {
-  kafka = createKafka({ brokers: brokers(), clientId: 'resize-test' });
-});
-
-async function session(): Promise<ZkSession> {
-  const zk = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: 4_000 });
-  await zk.start();
-  cleanups.add(() => zk.close());
-  return zk;
-}
-
-async function group(ranges: number): Promise<{ zk: ZkSession; paths: GroupPaths; topic: string }> {
-  const zk = await session();
-  const paths = new GroupPaths(randomName('resize'));
-  const topic = randomName('resize');
-  await ensureTopics({ kafka, topic, ranges, replicationFactor: 1 });
-  await createGroupConfig(zk, paths, { topic, ranges });
-  return { zk, paths, topic };
-}
-
-async function producer(g: { paths: GroupPaths }, id: string): Promise<RingProducer> {
-  const p = await createRingProducer({ zk: zkConnect(), group: g.paths.group, kafka, id });
-  cleanups.add(() => p.close());
-  return p;
-}
+const groups = new RingGroups(cleanups, 'resize');
+const session = () => groups.session();
+const group = (ranges: number) => groups.group(ranges);
+const producer = (g: { paths: GroupPaths }, id: string) => groups.producer(g, id);
 
 function resizeCli(g: { paths: GroupPaths }, ranges: number, extra: string[] = []) {
   return runCli(['resize', '--zk', zkConnect(), '--group', g.paths.group, '--brokers', brokers().join(','), '--ranges', String(ranges), '--json', ...extra]);
@@ -105,7 +83,7 @@ describe('ringleader resize: the cut-over (real ZooKeeper and Kafka)', () => {
 
     // Below s_p: old range p's keys; from s_p on (and on the new partitions): new range p's.
     const split = out.offsets.map(Number) as number[];
-    const messages = await readTopic(kafka, g.topic, sent);
+    const messages = await readTopic(groups.kafka, g.topic, sent);
     let before = 0;
     let after = 0;
     for (const { partition, message } of messages) {

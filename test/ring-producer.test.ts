@@ -1,49 +1,25 @@
 // A producer that follows its group: sends each key to rangeOf(key, R) with
 // the group's R (not the topic's partition count), registers under
 // producers/, and sends with the new R from the moment the config changes.
-import type { Kafka } from 'kafkajs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, createGroupConfig, DuplicateProducerError, encode, GroupPaths, parseProducer, ZkSession } from '../coordinator/index.js';
-import { createKafka, createRingProducer, ensureTopics, type RingProducer } from '../poller/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, DuplicateProducerError, encode, GroupPaths, parseProducer } from '../coordinator/index.js';
+import { createRingProducer } from '../poller/index.js';
 import { rangeOf } from '../ring/index.js';
 import { brokers, randomName, zkConnect } from './support/env.js';
 import { Cleanups } from './support/cleanups.js';
+import { RingGroups } from './support/ring-groups.js';
 import { runCli } from './support/node-process.js';
 import { waitFor } from './support/wait-for.js';
 
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
 
-let kafka: Kafka;
-beforeAll(() => {
-  kafka = createKafka({ brokers: brokers(), clientId: 'ring-producer-test' });
-});
-
-async function session(): Promise<ZkSession> {
-  const zk = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: 4_000 });
-  await zk.start();
-  cleanups.add(() => zk.close());
-  return zk;
-}
-
-/** A group of R ranges on a topic of `partitions` partitions. */
-async function group(ranges: number, partitions = ranges): Promise<{ zk: ZkSession; paths: GroupPaths; topic: string }> {
-  const zk = await session();
-  const paths = new GroupPaths(randomName('ringprod'));
-  const topic = randomName('ringprod');
-  await ensureTopics({ kafka, topic, ranges: partitions, replicationFactor: 1 });
-  await createGroupConfig(zk, paths, { topic, ranges });
-  return { zk, paths, topic };
-}
-
-async function producer(g: { paths: GroupPaths }, id?: string): Promise<RingProducer> {
-  const p = await createRingProducer({ zk: zkConnect(), group: g.paths.group, kafka, ...(id ? { id } : {}) });
-  cleanups.add(() => p.close());
-  return p;
-}
+const groups = new RingGroups(cleanups, 'ringprod');
+const group = (ranges: number, partitions?: number) => groups.group(ranges, partitions);
+const producer = (g: { paths: GroupPaths }, id?: string) => groups.producer(g, id);
 
 async function endOffsets(topic: string): Promise<number[]> {
-  const admin = kafka.admin();
+  const admin = groups.kafka.admin();
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
@@ -89,7 +65,7 @@ describe('createRingProducer (real ZooKeeper and Kafka)', () => {
   it('follows a change of R in the config: later sends use the new R and its node says so', async () => {
     const g = await group(4);
     const p = await producer(g, 'follower');
-    const admin = kafka.admin();
+    const admin = groups.kafka.admin();
     await admin.connect();
     cleanups.add(() => admin.disconnect());
     await admin.createPartitions({ topicPartitions: [{ topic: g.topic, count: 8 }] });
@@ -105,9 +81,9 @@ describe('createRingProducer (real ZooKeeper and Kafka)', () => {
   });
 
   it('refuses a group that does not exist, or another topic than the group\'s', async () => {
-    await expect(createRingProducer({ zk: zkConnect(), group: randomName('nogroup'), kafka })).rejects.toThrow(ConfigError);
+    await expect(createRingProducer({ zk: zkConnect(), group: randomName('nogroup'), kafka: groups.kafka })).rejects.toThrow(ConfigError);
     const g = await group(2);
-    await expect(createRingProducer({ zk: zkConnect(), group: g.paths.group, kafka, topic: 'other' })).rejects.toThrow(/consumes topic/);
+    await expect(createRingProducer({ zk: zkConnect(), group: g.paths.group, kafka: groups.kafka, topic: 'other' })).rejects.toThrow(/consumes topic/);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ZkSession, GroupPaths, readGroupConfig, runCutover, offsetFromString, type CutoverResult } from '../../coordinator/index.js';
+import { ZkSession, GroupPaths, runCutover, offsetFromString, type CutoverResult } from '../../coordinator/index.js';
 import type { EndOffsetsReader, KafkaClientName } from '../../poller/index.js';
 import { cliKafkaClients } from './kafka.js';
 import { zkSecurity, kafkaSecurityFrom, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
@@ -17,7 +17,6 @@ export interface ResizeActionOptions extends ZkAuthFlags, KafkaAuthFlags {
 
 export interface ResizeOutcome extends CutoverResult {
   group: string;
-  topic: string;
   /** Topics that got new partitions (empty when an earlier attempt had added them). */
   grown: string[];
   tookMs: number;
@@ -36,7 +35,6 @@ export async function runResize(o: ResizeActionOptions, log: Logger, onWaiting?:
   await zk.start();
   try {
     const paths = new GroupPaths(o.group, o.zkRoot);
-    const config = await readGroupConfig(zk, paths);
     const kafka = await cliKafkaClients(o.kafkaClient, o.brokers, log, undefined, kafkaSecurityFrom(o));
     let grown: string[] = [];
     // Connected before the producers pause: the end offsets are read while they wait.
@@ -49,20 +47,20 @@ export async function runResize(o: ResizeActionOptions, log: Logger, onWaiting?:
         timeoutMs: o.timeout,
         logger: log,
         ...(onWaiting ? { onWaiting } : {}),
-        prepare: async () => {
-          grown = await kafka.growTopics({ topic: config.topic, partitions: o.ranges, logger: log });
-          readers.push(await kafka.openEndOffsets(config.topic));
+        prepare: async ({ topic }) => {
+          grown = await kafka.growTopics({ topic, partitions: o.ranges, logger: log });
+          readers.push(await kafka.openEndOffsets(topic));
         },
         endOffsets: async (from) => {
           const ends = await readers[0]!.read();
           return Array.from({ length: from }, (_, p) => {
             const end = ends.get(p);
-            if (end === undefined) throw new Error(`Kafka gave no end offset for partition ${p} of ${config.topic}`);
+            if (end === undefined) throw new Error(`Kafka gave no end offset for partition ${p}`);
             return offsetFromString(end);
           });
         },
       });
-      return { group: o.group, topic: config.topic, grown, ...result, tookMs: Date.now() - started };
+      return { group: o.group, grown, ...result, tookMs: Date.now() - started };
     } finally {
       await Promise.all(readers.map((r) => r.close().catch(() => undefined)));
     }
