@@ -9,9 +9,9 @@ import { LeaderLatch } from './leader-latch.js';
 import type { Problem } from './member-reader.js';
 import { MemberCache } from './member-cache.js';
 import { AssignmentPublisher } from './assignment-publisher.js';
-import { assertNotResizing } from './resize-guard.js';
-import { readGroupConfig, ensureLayout } from './group-config.js';
-import { MAX_REASON_LENGTH, type MemberInfo } from './znodes.js';
+import { ensureLayout, readGroupConfig } from './group-config.js';
+import { ConfigFollower } from './config-follower.js';
+import { MAX_REASON_LENGTH, type GroupConfig, type MemberInfo } from './znodes.js';
 import { isZkCode, ZK } from './zk-errors.js';
 
 export interface CoordinatorOptions {
@@ -65,6 +65,7 @@ export class Coordinator extends EventEmitter {
   private lastValid = new Map<string, MemberInfo>();
   private readonly members: MemberCache;
   private publisher: AssignmentPublisher | null = null;
+  private config: ConfigFollower | null = null;
   private readonly onMembersChanged = (e: ZkEvent) => {
     // A deleted member node fires its data watch first, then the children
     // watch. A rewritten one says the poller is leaving (draining) or cannot
@@ -102,18 +103,35 @@ export class Coordinator extends EventEmitter {
 
   async start(): Promise<void> {
     await ensureLayout(this.opts.zk, this.opts.paths);
-    this.ranges = (await readGroupConfig(this.opts.zk, this.opts.paths)).ranges;
+    await readGroupConfig(this.opts.zk, this.opts.paths); // a missing or malformed group is a clear error
+    this.config = new ConfigFollower(this.opts.zk, this.opts.paths, (config) => this.follow(config), this.opts.logger);
+    this.ranges = (await this.config.start()).ranges;
     this.publisher = new AssignmentPublisher(this.opts.zk, this.opts.paths, this.ranges, this.log);
     if (this.closed) return;
     await this.latch.start();
-    await assertNotResizing(this.opts.zk, this.opts.paths, this.ranges);
   }
 
   /** Leaves the election (and so gives up leadership). Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
     this.cancel();
+    this.config?.close();
     await this.latch.close();
+  }
+
+  /**
+   * A resize changed the range count (docs/design.md "Growing a group"): the
+   * next epoch assigns every range of the new count, the old ones staying
+   * where they are as far as the quotas allow. Nothing to wait for: the
+   * split's order barriers are the pollers' business.
+   */
+  private follow(config: GroupConfig): void {
+    if (config.ranges === this.ranges || this.closed) return;
+    this.log.info({ from: this.ranges, to: config.ranges }, 'the group was resized: assigning the new range count');
+    this.ranges = config.ranges;
+    this.publisher = new AssignmentPublisher(this.opts.zk, this.opts.paths, this.ranges, this.log);
+    this.publisher.forget();
+    this.schedule('group resized', 0);
   }
 
   private cancel(): void {

@@ -36,9 +36,10 @@ export { ProducerRegistration, DuplicateProducerError } from './producer-registr
 export { ConfigFollower } from './config-follower.js';
 export { runCutover, ResizeError } from './resize-cutover.js';
 export type { CutoverOptions, CutoverResult } from './resize-cutover.js';
-export { readProducers } from './producer-reader.js';
-export { assertNotResizing, liveConsumers } from './resize-guard.js';
-export type { ProducerNode } from './producer-reader.js';
+export { readParticipants } from './resize-participants.js';
+export { ResizeMarkerWatch } from './resize-marker-watch.js';
+export type { MarkerSeen } from './resize-marker-watch.js';
+export type { Participant } from './resize-participants.js';
 export { splitProgress, parentOf, waitForCommitted } from './split-progress.js';
 export type { ParentProgress } from './split-progress.js';
 export { waitForDeletion } from './deletion-wait.js';

@@ -150,27 +150,38 @@ export class Membership extends EventEmitter {
 
   /**
    * Marks us unhealthy (the leader moves our ranges to healthy pollers) or,
-   * with null, healthy again. Read-modify-write on the node's version, so a
-   * `draining` written from outside meanwhile is kept, never overwritten.
+   * with null, healthy again.
    */
   async setUnhealthy(unhealthy: Unhealthy | null): Promise<void> {
     if (unhealthy) this.info.unhealthy = { ...unhealthy };
     else delete this.info.unhealthy;
-    if (!this.registered) return;
+    if (await this.rewrite()) this.log.info({ unhealthy: this.info.unhealthy ?? null }, unhealthy ? 'marked unhealthy' : 'healthy again');
+  }
+
+  /** Says (or, with null, stops saying) that we hold for a resize's cut-over: what `ringleader resize` waits for. */
+  async setPausedFor(id: string | null): Promise<void> {
+    if (id) this.info.pausedFor = id;
+    else delete this.info.pausedFor;
+    await this.rewrite();
+  }
+
+  /**
+   * Writes our data over our node, read-modify-write on its version, so a
+   * `draining` written from outside meanwhile is kept, never overwritten.
+   * False when we are not registered right now (re-registration writes
+   * this.info).
+   */
+  private async rewrite(): Promise<boolean> {
+    if (!this.registered) return false;
     const path = this.paths.poller(this.info.id);
     for (;;) {
       const node = await this.zk.getDataOrNull(path);
-      if (!node) return; // not registered right now: re-registration writes this.info
+      if (!node) return false;
       const parsed = parseMember(node.data, this.info.id);
-      const current = parsed.ok ? parsed.value : this.info;
-      if (current.state === 'draining') this.info.state = 'draining';
-      const next: MemberInfo = { ...current, state: this.info.state };
-      if (this.info.unhealthy) next.unhealthy = this.info.unhealthy;
-      else delete next.unhealthy;
+      if (parsed.ok && parsed.value.state === 'draining') this.info.state = 'draining';
       try {
-        await this.zk.setData(path, encode(next), node.stat.version);
-        this.log.info({ unhealthy: this.info.unhealthy ?? null }, unhealthy ? 'marked unhealthy' : 'healthy again');
-        return;
+        await this.zk.setData(path, encode(this.info), node.stat.version);
+        return true;
       } catch (err) {
         if (!isZkCode(err, ZK.BAD_VERSION)) throw err;
       }

@@ -8,9 +8,8 @@ import { encode, parseResizeMarker, MAX_GROUP_RANGES, type GroupConfig, type Res
 import { offsetToString, type Offset } from './offsets.js';
 import { isZkCode, ZK, ZkError } from './zk-errors.js';
 import { readVersionedGroupConfig } from './group-config.js';
-import { readProducers, type ProducerNode } from './producer-reader.js';
+import { readParticipants, type Participant } from './resize-participants.js';
 import { splitProgress } from './split-progress.js';
-import { liveConsumers } from './resize-guard.js';
 
 /** A resize that did not happen: the group keeps its range count (the reason says why). */
 export class ResizeError extends Error {
@@ -25,14 +24,14 @@ export interface CutoverOptions {
   paths: GroupPaths;
   /** The new range count: a multiple (2 or more times) of the present one. */
   to: number;
-  /** How long every registered producer has to pause; past it the resize is rolled back. */
+  /** How long every registered producer and poller has to pause; past it the resize is rolled back. */
   timeoutMs: number;
-  /** End offsets of partitions 0..from-1, read once every producer has paused with nothing in flight. */
+  /** End offsets of partitions 0..from-1, read once every producer has paused with nothing in flight and every poller holds. */
   endOffsets: (from: number) => Promise<Offset[]>;
   /** Runs once the resize is known to be allowed, before producers pause (the resize command adds the Kafka partitions here). */
   prepare?: (config: GroupConfig) => Promise<void>;
   logger?: Logger;
-  /** Told once the marker is written and whenever the set of paused producers changes. */
+  /** Told once the marker is written and whenever the set of paused producers and pollers changes (ids as `producer/<id>`, `poller/<id>`). */
   onWaiting?: (w: { paused: string[]; waitingFor: string[] }) => void;
 }
 
@@ -44,6 +43,8 @@ export interface CutoverResult {
   offsets: string[];
   /** Producers that paused for the cut-over (their node was checked in the cut-over multi). */
   producers: string[];
+  /** Pollers that held for the cut-over (likewise); they follow the new range count on their own. */
+  pollers: string[];
   /** From writing the marker to the committed cut-over: the longest any producer could have been paused. */
   pausedMs: number;
 }
@@ -55,8 +56,11 @@ export interface CutoverResult {
  *    registered now sees it, holds new sends, waits for the ones in flight,
  *    and writes `pausedFor: <id>` into its node; a producer that registers
  *    later reads the marker before its first send and pauses too;
- * 2. waits until every registered producer says so (a producer whose node
- *    went away with its session needs nothing);
+ *    Every registered poller likewise starts no new message (messages in
+ *    flight finish: they are below any end offset read later) and writes
+ *    `pausedFor` into its member node;
+ * 2. waits until every registered producer and poller says so (one whose
+ *    node went away with its session needs nothing);
  * 3. reads the end offset s_p of each old partition: nothing below it can
  *    be written any more with the old R, and nothing at or past it was
  *    written with the old R;
@@ -64,11 +68,12 @@ export interface CutoverResult {
  *    node version (a producer that resumed or re-registered meanwhile fails
  *    it, and we wait again), writes `{ranges: to, split: {from, offsets}}`
  *    and deletes the marker. Producers see the marker gone, read the new R
- *    and resume.
+ *    and resume; pollers restart on the new R (their partitions' order
+ *    barriers then hold what is past each split point).
  *
  * Anything that stops it (the timeout, an error, our session ending) leaves
  * the config as it was; the marker is deleted (or goes with the session) and
- * the producers resume with the old R.
+ * the producers and pollers resume with the old R.
  */
 export async function runCutover(opts: CutoverOptions): Promise<CutoverResult> {
   const { zk, paths } = opts;
@@ -89,28 +94,28 @@ export async function runCutover(opts: CutoverOptions): Promise<CutoverResult> {
   };
   await writeMarker(zk, paths, marker);
   const began = Date.now();
-  log.info({ id: marker.id, from: marker.from, to: marker.to }, 'resize marker written; waiting for every producer to pause');
+  log.info({ id: marker.id, from: marker.from, to: marker.to }, 'resize marker written; waiting for every producer and poller to pause');
   try {
-    await refuseLiveConsumers(zk, paths);
     for (;;) {
-      const paused = await waitForPausedProducers(zk, paths, marker.id, deadline, opts.onWaiting);
+      const paused = await waitForParticipants(zk, paths, marker.id, deadline, opts.onWaiting);
       const ends = await opts.endOffsets(config.ranges);
       if (ends.length !== config.ranges) throw new Error(`expected ${config.ranges} end offsets, got ${ends.length}`);
       const offsets = ends.map(offsetToString);
       const next: GroupConfig = { version: 1, topic: config.topic, ranges: opts.to, split: { from: config.ranges, offsets } };
       const ops: Op[] = [
         { op: 'check', path: paths.config, version: configVersion },
-        ...paused.map((p): Op => ({ op: 'check', path: paths.producer(p.id), version: p.version })),
+        ...paused.map((p): Op => ({ op: 'check', path: p.path, version: p.version })),
         { op: 'setData', path: paths.config, data: encode(next), version: configVersion },
         { op: 'remove', path: paths.resize, version: -1 },
       ];
       try {
         await zk.multi(ops);
       } catch (err) {
-        // A paused producer's node changed (it re-registered or resumed): wait for it again.
+        // A paused process's node changed (it re-registered, resumed, or a poller marked itself unhealthy): wait for it again.
         if (err instanceof ZkError && err.opIndex !== undefined && err.opIndex >= 1 && err.opIndex <= paused.length) {
-          log.info({ producer: paused[err.opIndex - 1]!.id }, 'a producer changed its node during the cut-over; waiting again');
-          if (Date.now() >= deadline) throw new ResizeError(`producers kept changing until the timeout (${opts.timeoutMs} ms)`);
+          const who = paused[err.opIndex - 1]!;
+          log.info({ [who.kind]: who.id }, `a ${who.kind} changed its node during the cut-over; waiting again`);
+          if (Date.now() >= deadline) throw new ResizeError(`producers or pollers kept changing until the timeout (${opts.timeoutMs} ms)`);
           continue;
         }
         if (isZkCode(err, ZK.BAD_VERSION) || isZkCode(err, ZK.NO_NODE)) {
@@ -119,8 +124,9 @@ export async function runCutover(opts: CutoverOptions): Promise<CutoverResult> {
         throw err;
       }
       const pausedMs = Date.now() - began;
-      log.info({ from: config.ranges, to: opts.to, producers: paused.length, pausedMs }, 'resize committed');
-      return { topic: config.topic, from: config.ranges, to: opts.to, offsets, producers: paused.map((p) => p.id), pausedMs };
+      const ids = (kind: Participant['kind']) => paused.filter((p) => p.kind === kind).map((p) => p.id);
+      log.info({ from: config.ranges, to: opts.to, producers: ids('producer').length, pollers: ids('poller').length, pausedMs }, 'resize committed');
+      return { topic: config.topic, from: config.ranges, to: opts.to, offsets, producers: ids('producer'), pollers: ids('poller'), pausedMs };
     }
   } catch (err) {
     await removeMarker(zk, paths, log);
@@ -148,18 +154,6 @@ async function refuseWhileSplitDraining(zk: ZkSession, paths: GroupPaths, config
   );
 }
 
-/**
- * Pollers and coordinators do not yet follow a range-count change while they
- * run: they must be stopped for the cut-over. Read after the marker is up,
- * so one that registers later finds the marker and refuses to start.
- */
-async function refuseLiveConsumers(zk: ZkSession, paths: GroupPaths): Promise<void> {
-  const { pollers, candidates } = await liveConsumers(zk, paths);
-  if (pollers.length === 0 && candidates === 0) return;
-  const who = pollers.length > 0 ? `pollers ${pollers.slice(0, 5).join(', ')}${pollers.length > 5 ? ` and ${pollers.length - 5} more` : ''}` : `${candidates} coordinator(s)`;
-  throw new ResizeError(`${who} still run in the group; pollers and coordinators cannot follow a resize live yet: stop them (ringleader drain, SIGTERM), resize, then start them again`);
-}
-
 async function writeMarker(zk: ZkSession, paths: GroupPaths, marker: ResizeMarker): Promise<void> {
   try {
     await zk.create(paths.resize, encode(marker), 'ephemeral');
@@ -183,30 +177,31 @@ async function removeMarker(zk: ZkSession, paths: GroupPaths, log: Logger): Prom
 }
 
 /**
- * Resolves with the registered producers once every one of them is paused
- * for `id`; re-reads on every change of the producers' nodes.
+ * Resolves with the registered producers and pollers once every one of them
+ * is paused for `id`; re-reads on every change of their nodes.
  */
-async function waitForPausedProducers(
+async function waitForParticipants(
   zk: ZkSession,
   paths: GroupPaths,
   id: string,
   deadline: number,
   onWaiting: CutoverOptions['onWaiting'],
-): Promise<ProducerNode[]> {
+): Promise<Participant[]> {
   let last = '';
   for (;;) {
     let wake!: () => void;
     const changed = new Promise<void>((resolve) => (wake = resolve));
-    const producers = await readProducers(zk, paths, () => wake());
-    const paused = producers.filter((p) => p.pausedFor === id);
-    const waitingFor = producers.filter((p) => p.pausedFor !== id).map((p) => p.id);
-    const now = `${paused.length}/${waitingFor.join(',')}`;
-    if (now !== last) onWaiting?.({ paused: paused.map((p) => p.id), waitingFor });
+    const all = await readParticipants(zk, paths, () => wake());
+    const name = (p: Participant) => `${p.kind}/${p.id}`;
+    const paused = all.filter((p) => p.pausedFor === id);
+    const waitingFor = all.filter((p) => p.pausedFor !== id).map(name);
+    const now = `${paused.map(name).join(',')}/${waitingFor.join(',')}`;
+    if (now !== last) onWaiting?.({ paused: paused.map(name), waitingFor });
     last = now;
     if (waitingFor.length === 0) return paused;
     const left = deadline - Date.now();
     if (left <= 0) {
-      throw new ResizeError(`rolled back: ${waitingFor.length} producer(s) did not pause in time: ${waitingFor.slice(0, 5).join(', ')}`);
+      throw new ResizeError(`rolled back: ${waitingFor.length} producer(s) or poller(s) did not pause in time: ${waitingFor.slice(0, 5).join(', ')}`);
     }
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([changed, new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);

@@ -72,6 +72,8 @@ export interface MemberInfo {
   startedAt: string;
   metricsUrl?: string;
   unhealthy?: Unhealthy;
+  /** The id of the resize whose cut-over this poller holds for (no message starts). */
+  pausedFor?: string;
 }
 
 /** A producer that follows the group (`producers/<id>`, ephemeral): who it is and the range count it sends with. */
@@ -273,6 +275,10 @@ export function parseMember(data: Buffer | string | null | undefined, expectedId
     if (typeof u.since !== 'string') return fail(what, 'unhealthy.since', 'a string');
     if (typeof u.detail !== 'string') return fail(what, 'unhealthy.detail', 'a string');
     m.unhealthy = { reason: u.reason as UnhealthyReason, since: u.since, detail: u.detail };
+  }
+  if (v.pausedFor !== undefined) {
+    if (!isNonEmptyString(v.pausedFor)) return fail(what, 'pausedFor', 'a resize id');
+    m.pausedFor = v.pausedFor;
   }
   return { ok: true, value: m };
 }

@@ -5,7 +5,7 @@ describe('FencingGate', () => {
   it('says nothing while the gate stays open', () => {
     const gate = new FencingGate(() => true);
     expect(gate.canStart()).toBe(true);
-    expect(gate.poll()).toEqual({ open: true, resume: false, reopened: false, closed: false });
+    expect(gate.poll()).toEqual({ open: true, resume: false, reopened: false, closed: false, held: false });
   });
 
   it('resumes parked work after a closure shorter than one poll interval', () => {
@@ -15,16 +15,25 @@ describe('FencingGate', () => {
     within = false;
     expect(gate.canStart()).toBe(false); // a pipeline parks a message here
     within = true; // ...and the next ping lands before the ticker runs
-    expect(gate.poll()).toEqual({ open: true, resume: true, reopened: false, closed: false });
+    expect(gate.poll()).toEqual({ open: true, resume: true, reopened: false, closed: false, held: false });
     expect(gate.poll().resume).toBe(false); // once
   });
 
   it('reports the edges a poll sees, and resumes when it opens again', () => {
     let within = false;
     const gate = new FencingGate(() => within);
-    expect(gate.poll()).toEqual({ open: false, resume: false, reopened: false, closed: true });
-    expect(gate.poll()).toEqual({ open: false, resume: false, reopened: false, closed: false });
+    expect(gate.poll()).toEqual({ open: false, resume: false, reopened: false, closed: true, held: false });
+    expect(gate.poll()).toEqual({ open: false, resume: false, reopened: false, closed: false, held: false });
     within = true;
-    expect(gate.poll()).toEqual({ open: true, resume: true, reopened: true, closed: false });
+    expect(gate.poll()).toEqual({ open: true, resume: true, reopened: true, closed: false, held: false });
+  });
+
+  it('stays shut while held, whatever ZooKeeper says, and resumes parked work once released', () => {
+    const gate = new FencingGate(() => true);
+    gate.hold();
+    expect(gate.canStart()).toBe(false);
+    expect(gate.poll()).toEqual({ open: false, resume: false, reopened: false, closed: true, held: true });
+    gate.release();
+    expect(gate.poll()).toEqual({ open: true, resume: true, reopened: true, closed: false, held: false });
   });
 });

@@ -16,24 +16,44 @@ export interface GatePoll {
   reopened: boolean;
   /** Closed after a poll that found it open (worth a log line). */
   closed: boolean;
+  /** Closed on purpose (a resize's cut-over), not for want of ZooKeeper. */
+  held: boolean;
 }
 
 export class FencingGate {
   private seenClosed = false;
   private polledOpen = true;
+  private holding = false;
 
   constructor(private readonly withinDeadline: () => boolean) {}
 
   /** Checked before every handler call. */
   readonly canStart = (): boolean => {
-    if (this.withinDeadline()) return true;
+    if (!this.holding && this.withinDeadline()) return true;
     this.seenClosed = true;
     return false;
   };
 
+  /**
+   * Closes the gate whatever ZooKeeper says, until `release()`: a resize's
+   * cut-over must see no message start past the end offsets it reads
+   * (docs/design.md "Growing a group"). Messages in flight go on.
+   */
+  hold(): void {
+    this.holding = true;
+  }
+
+  release(): void {
+    this.holding = false;
+  }
+
+  get held(): boolean {
+    return this.holding;
+  }
+
   poll(): GatePoll {
     const open = this.canStart();
-    const result: GatePoll = { open, resume: open && this.seenClosed, reopened: open && !this.polledOpen, closed: !open && this.polledOpen };
+    const result: GatePoll = { open, resume: open && this.seenClosed, reopened: open && !this.polledOpen, closed: !open && this.polledOpen, held: this.holding };
     this.polledOpen = open;
     if (open) this.seenClosed = false;
     return result;

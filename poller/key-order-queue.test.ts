@@ -95,4 +95,12 @@ describe('KeyOrderQueue', () => {
     q.add(0, msg(0, 'a'));
     expect(q.takeNext(yes)).toBe(0);
   });
+
+  it('of two holds keeps the lower (a resize that freezes a range already held at its barrier)', () => {
+    const q = queueOf(false, 10, [msg(10, 'a'), msg(11, 'b'), msg(12, 'c')]);
+    q.holdFrom(12);
+    q.holdFrom(20);
+    expect([q.takeNext(yes), q.takeNext(yes), q.takeNext(yes)]).toEqual([0, 1, undefined]);
+    expect(q.heldBack()).toBe(true);
+  });
 });

@@ -45,9 +45,9 @@ export class KeyOrderQueue {
     this.holdOffset = Number.POSITIVE_INFINITY;
   }
 
-  /** Nothing at or past `offset` starts until `lift()`; what is below goes on as usual. */
+  /** Nothing at or past `offset` starts until `lift()`; what is below goes on as usual. Of two holds the lower wins. */
   holdFrom(offset: number): void {
-    this.holdOffset = offset;
+    this.holdOffset = Math.min(this.holdOffset, offset);
   }
 
   lift(): void {

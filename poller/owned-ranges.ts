@@ -61,6 +61,8 @@ export interface OwnedRangesOptions {
  */
 export class OwnedRanges implements RangeConsumer {
   private readonly ranges = new Map<number, OwnedRange>();
+  /** Set by a resize's cut-over: where each range's messages stop for good in this process. */
+  private frozen: ((range: number) => Offset) | null = null;
 
   constructor(private readonly opts: OwnedRangesOptions) {}
 
@@ -83,7 +85,8 @@ export class OwnedRanges implements RangeConsumer {
     const pipeline = this.opts.newPipeline(range);
     pipeline.start(startAt);
     owned.pipeline = pipeline;
-    if (barrier) this.holdAtBarrier(range, owned, pipeline, barrier);
+    if (this.frozen) pipeline.holdFrom(Math.min(this.frozen(range), barrier?.holdFrom ?? Number.POSITIVE_INFINITY));
+    else if (barrier) this.holdAtBarrier(range, owned, pipeline, barrier);
     if (owned.early.length) pipeline.push(owned.early);
     owned.early = [];
   }
@@ -198,10 +201,26 @@ export class OwnedRanges implements RangeConsumer {
     const abort = (owned.barrier = new AbortController());
     barrier.wait(abort.signal).then(
       () => {
-        if (this.ranges.get(range) === owned) pipeline.lift();
+        if (this.ranges.get(range) === owned && !this.frozen) pipeline.lift();
       },
       () => undefined, // the range went first
     );
+  }
+
+  /**
+   * The group was resized under us (docs/design.md "Growing a group"): from
+   * here on no range starts a message at or past `offsetOf(range)`, its
+   * split point, here or in a range started later; the ones past it belong
+   * to the new range count, which this process does not run. An order
+   * barrier that waits stays shut (its hold is the lower one).
+   */
+  freezeFrom(offsetOf: (range: number) => Offset): void {
+    this.frozen = offsetOf;
+    for (const [range, owned] of this.ranges) {
+      owned.barrier?.abort();
+      owned.barrier = null;
+      owned.pipeline?.holdFrom(offsetOf(range));
+    }
   }
 
   /** Ranges whose next message waits at a split's order barrier, ascending. */

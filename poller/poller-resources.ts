@@ -4,7 +4,6 @@ import {
   ZkSession,
   GroupPaths,
   readGroupConfig,
-  assertNotResizing,
   checkConfigMatches,
   Membership,
   Coordinator,
@@ -25,6 +24,7 @@ import { StopBudget } from './stop-budget.js';
 import type { PollerOptions } from './poller-options.js';
 import { HealthReporter } from './health-reporter.js';
 import type { StallDetector } from './stall-detector.js';
+import { ResizeHold } from './resize-hold.js';
 import type { Unhealthy } from '../coordinator/index.js';
 
 /** Everything a running poller holds open, built in one go by `openPollerResources`. */
@@ -41,6 +41,8 @@ export interface PollerResources {
   coordinator: Coordinator | null;
   /** Keeps the member node's `unhealthy` mark in step with what the poller can do. */
   health: HealthReporter;
+  /** Holds every message start while a resize cuts over; tells the poller when the range count changed. */
+  resizeHold: ResizeHold;
 }
 
 /** What the poller itself provides to its resources. */
@@ -60,6 +62,10 @@ export interface PollerHooks {
   onHealthChange: (now: Unhealthy | null, before: Unhealthy | null) => void;
   /** A message past its split point carried another range's key (a resized group's safety net). */
   onMisplaced: (range: number) => void;
+  /** The group now has another range count (a resize cut over): the poller starts again with it. */
+  onResized: (config: GroupConfig) => void;
+  /** A metrics server kept from the poller's previous resources (a restart on resize), used instead of starting one. */
+  metricsServer?: MetricsServer | null;
 }
 
 /**
@@ -120,7 +126,7 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
   source.onMessages(owned.dispatch);
   await source.start();
 
-  r.metricsServer = opts.metricsPort === undefined ? null : await startMetricsServer({
+  r.metricsServer = hooks.metricsServer !== undefined ? hooks.metricsServer : opts.metricsPort === undefined ? null : await startMetricsServer({
     port: opts.metricsPort,
     ...(opts.metricsHost ? { host: opts.metricsHost } : {}),
     registry: hooks.registry,
@@ -128,7 +134,10 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
     logger: log,
   });
   const membership = (r.membership = await register(zk, opts, hooks, r.metricsServer?.url));
-  await assertNotResizing(zk, hooks.paths, config.ranges);
+  // Registered first, then the marker read: a resize that writes its marker
+  // later waits for our pausedFor; one already under way is seen here.
+  r.resizeHold = new ResizeHold({ zk, paths: hooks.paths, gate, membership, ranges: config.ranges, onResized: hooks.onResized, log });
+  await r.resizeHold.start();
   r.health = new HealthReporter({
     detector: hooks.stalls,
     membership,
@@ -192,9 +201,15 @@ export const CLOSING_BOUND_MS = CLOSE_STEPS * CLOSE_STEP_MS;
  * together, and the ZooKeeper session last; each step bounded by
  * CLOSE_STEP_MS. Errors are logged by each part and ignored.
  */
-export async function closePollerResources(r: Partial<PollerResources>, closeHandler?: () => void | Promise<void>, log?: Logger): Promise<void> {
+export async function closePollerResources(
+  r: Partial<PollerResources>,
+  closeHandler?: () => void | Promise<void>,
+  log?: Logger,
+  keep: { metricsServer?: boolean } = {},
+): Promise<void> {
   const step = (what: string, close: () => unknown) => closeWithin(what, close, log);
   r.health?.stop();
+  r.resizeHold?.close();
   await step('leader election', () => r.coordinator?.close());
   await step('ranges', () => r.assigned?.close());
   await step('member node', () => r.membership?.deregister());
@@ -202,7 +217,7 @@ export async function closePollerResources(r: Partial<PollerResources>, closeHan
     step('kafka source', () => r.source?.close()),
     step('dead-letter producer', () => r.dlq?.close()),
     step('handler', () => closeHandler?.()),
-    step('metrics server', () => r.metricsServer?.close()),
+    step('metrics server', () => (keep.metricsServer ? undefined : r.metricsServer?.close())),
   ]);
   await step('zookeeper session', () => r.zk?.close());
 }

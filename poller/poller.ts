@@ -2,7 +2,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
-import { GroupPaths, validatePollerId, readMembers, offsetToString, sleep, type SessionState } from '../coordinator/index.js';
+import { GroupPaths, validatePollerId, readMembers, offsetToString, offsetFromString, sleep, type GroupConfig, type SessionState } from '../coordinator/index.js';
 import { RangePipeline, type RangePipelineEvents } from './range-pipeline.js';
 import { InFlightBudget } from './in-flight-budget.js';
 import { DEFAULT_BACKOFF } from './retry.js';
@@ -11,6 +11,7 @@ import { createCountingHandler } from './handlers/counting-handler.js';
 import { createMetrics, type RingleaderMetrics } from './metrics.js';
 import type { DeadLetterPublisher } from './dead-letter.js';
 import { openPollerResources, closePollerResources, CLOSE_STEP_MS, CLOSING_BOUND_MS, type PollerResources } from './poller-resources.js';
+import type { MetricsServer } from './metrics.js';
 import { StopBudget } from './stop-budget.js';
 import { systemClock } from './clock.js';
 import type { PollerOptions } from './poller-options.js';
@@ -47,7 +48,8 @@ export interface PollerStatus {
  * range, and commits acknowledged offsets fenced by each lease.
  *
  * Events: `acquired`, `released`, `lost`, `committed` {range, offset} (see
- * RangeOwnership), `drain-requested`, `closing` (a stop began), `closed` (err?).
+ * RangeOwnership), `drain-requested`, `resized` {from, to} (started again on
+ * a resized group), `closing` (a stop began), `closed` (err?).
  */
 export class Poller extends EventEmitter {
   readonly id: string;
@@ -62,6 +64,10 @@ export class Poller extends EventEmitter {
   private resources: PollerResources | null = null;
   private starting: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
+  /** Set while the poller starts again on a resized group's new range count. */
+  private restarting: Promise<void> | null = null;
+  /** A resize seen before the start finished: acted on once it has. */
+  private resizedDuringStart: GroupConfig | null = null;
   private stopTimers: (() => void) | null = null;
   private handled = 0;
   private misplaced = 0;
@@ -102,38 +108,50 @@ export class Poller extends EventEmitter {
   }
 
   private async startOnce(): Promise<void> {
-    let r: PollerResources;
     try {
-      r = await openPollerResources(this.opts, {
-        id: this.id,
-        paths: this.paths,
-        log: this.baseLogger(),
-        newPipeline: (range, canStart, dlq) => this.newPipeline(range, canStart, dlq),
-        health: () => {
-          const s = this.status();
-          return { ok: s.zkConnected && s.kafka.connected && s.unhealthy === null && s.state !== 'stopped', ...s };
-        },
-        stalls: this.stalls,
-        onHealthChange: (now, before) => {
-          if (now) this.metrics.unhealthyMarks.inc({ reason: now.reason });
-          this.emit(now ? 'unhealthy' : 'healthy', now ?? before);
-        },
-        registry: this.metrics.registry,
-        onHandoff: (ms) => this.metrics.handoffSeconds.observe(ms / 1000),
-        onMisplaced: () => {
-          this.misplaced++;
-          this.metrics.misplacedMessages.inc();
-        },
-        onDrainRequested: () => {
-          this.emit('drain-requested');
-          void this.close();
-        },
-      });
+      await this.open(undefined);
     } catch (err) {
       this.state = 'stopped';
       await Promise.resolve(this.opts.closeHandler?.()).catch(() => undefined);
       throw err;
     }
+    this.state = 'running';
+    const r = this.resources!;
+    this.log.info({ topic: r.config.topic, ranges: r.config.ranges, coordinator: r.coordinator !== null, metricsUrl: r.metricsServer?.url }, 'poller started');
+    if (this.resizedDuringStart) this.onResized(this.resizedDuringStart);
+  }
+
+  /** Opens resources (keeping `metricsServer` when given) and wires them to this poller. */
+  private async open(metricsServer: MetricsServer | null | undefined): Promise<void> {
+    const r = await openPollerResources(this.opts, {
+      id: this.id,
+      paths: this.paths,
+      log: this.baseLogger(),
+      newPipeline: (range, canStart, dlq) => this.newPipeline(range, canStart, dlq),
+      health: () => {
+        const s = this.status();
+        const working = s.zkConnected && s.kafka.connected && s.unhealthy === null && s.state !== 'stopped';
+        // Starting again on a resize takes a moment and is no reason to be replaced.
+        return { ok: working || (this.restarting !== null && s.state === 'running'), ...s };
+      },
+      stalls: this.stalls,
+      onHealthChange: (now, before) => {
+        if (now) this.metrics.unhealthyMarks.inc({ reason: now.reason });
+        this.emit(now ? 'unhealthy' : 'healthy', now ?? before);
+      },
+      registry: this.metrics.registry,
+      onHandoff: (ms) => this.metrics.handoffSeconds.observe(ms / 1000),
+      onMisplaced: () => {
+        this.misplaced++;
+        this.metrics.misplacedMessages.inc();
+      },
+      onDrainRequested: () => {
+        this.emit('drain-requested');
+        void this.close();
+      },
+      onResized: (config) => this.onResized(config),
+      ...(metricsServer !== undefined ? { metricsServer } : {}),
+    });
     this.resources = r;
     this.forwardOwnershipEvents(r);
     r.zk.on('state', this.onSession);
@@ -146,8 +164,56 @@ export class Poller extends EventEmitter {
       clearInterval(ticker);
       clearInterval(lagTimer);
     };
-    this.state = 'running';
-    this.log.info({ topic: r.config.topic, ranges: r.config.ranges, coordinator: r.coordinator !== null, metricsUrl: r.metricsServer?.url }, 'poller started');
+  }
+
+  /**
+   * The group's range count changed (a resize cut over, docs/design.md
+   * "Growing a group"): the partitions' split points end what this process
+   * may handle with the old count, so it lets what is in flight finish,
+   * releases every range with a final commit, and starts again (same id,
+   * same metrics server) on the new count, where the order barriers hold
+   * each partition's messages past its split point until their parent
+   * partition is drained. A stop asked for meanwhile waits for the new start.
+   */
+  private onResized(config: GroupConfig): void {
+    if (this.state === 'starting') {
+      this.resizedDuringStart = config;
+      return;
+    }
+    if (this.state !== 'running' || this.restarting || this.closing) return;
+    const r = this.resources!;
+    this.restarting = this.restart(r, config).finally(() => (this.restarting = null));
+  }
+
+  private async restart(r: PollerResources, config: GroupConfig): Promise<void> {
+    const from = r.config.ranges;
+    const began = Date.now();
+    this.log.info({ from, to: config.ranges }, 'the group was resized: releasing every range and starting again with the new range count');
+    const split = config.split;
+    if (split && split.from === from) {
+      // Below its split point a partition holds only our range count's messages: those may still finish.
+      const points = split.offsets.map(offsetFromString);
+      r.owned.freezeFrom((range) => points[range] ?? 0);
+      r.gate.release();
+    } // else: resized more than once since we last looked; the gate stays shut and nothing more starts here.
+    this.stopTimers?.();
+    r.zk.off('state', this.onSession);
+    await closePollerResources(r, undefined, this.log, { metricsServer: true });
+    try {
+      await this.open(r.metricsServer);
+    } catch (err) {
+      this.log.error({ err }, 'cannot start again after the resize; stopping');
+      this.state = 'stopped';
+      await r.metricsServer?.close().catch(() => undefined);
+      await Promise.resolve(this.opts.closeHandler?.()).catch(() => undefined);
+      if (this.closing) return; // a stop asked for meanwhile ends here and says so itself
+      this.closing = Promise.resolve();
+      this.emit('closing');
+      this.emit('closed', err);
+      return;
+    }
+    this.log.info({ ranges: config.ranges, ms: Date.now() - began }, 'started again on the resized group');
+    this.emit('resized', { from, to: this.resources!.config.ranges });
   }
 
   private forwardOwnershipEvents(r: PollerResources): void {
@@ -209,8 +275,8 @@ export class Poller extends EventEmitter {
     const r = this.resources;
     if (!r) return;
     const gate = r.gate.poll();
-    if (gate.reopened && gate.resume) this.log.info({}, 'ZooKeeper reachable again: resuming');
-    else if (gate.closed && this.state === 'running') {
+    if (gate.reopened && gate.resume) this.log.info({}, 'resuming');
+    else if (gate.closed && !gate.held && this.state === 'running') {
       this.log.warn({ deadline: new Date(r.zk.deadline()).toISOString() }, 'cannot prove range ownership: pausing processing');
     }
     r.owned.tick(gate.resume);
@@ -258,7 +324,10 @@ export class Poller extends EventEmitter {
     if (this.closing) return this.closing;
     this.emit('closing');
     this.closing = (this.starting ?? Promise.resolve()).then(
-      () => this.drain(),
+      async () => {
+        await this.restarting;
+        if (this.state === 'running') await this.drain();
+      },
       () => undefined,
     );
     void this.closing.then(

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import {
-  parseResizeMarker,
+  ResizeMarkerWatch,
   type ConfigFollower,
   type GroupPaths,
+  type MarkerSeen,
   type ProducerRegistration,
-  type SessionState,
   type ZkSession,
 } from '../coordinator/index.js';
 
@@ -31,18 +31,14 @@ export class ProducerGate {
   private closed = false;
   private waiters: (() => void)[] = [];
   private drained: (() => void)[] = [];
-  private checking: Promise<void> = Promise.resolve();
   private pauseStarted = 0;
   /** Longest time a send was held by a resize, and how many resizes held us (for tests and logs). */
   readonly pauses: number[] = [];
-  private readonly onState = (s: SessionState) => {
-    if (s.type === 'reconnected' || (s.type === 'session' && !s.first)) this.check();
-  };
-  private readonly onMarkerEvent = () => this.check();
+  private readonly marker: ResizeMarkerWatch;
 
   constructor(
     private readonly zk: ZkSession,
-    private readonly paths: GroupPaths,
+    paths: GroupPaths,
     private readonly registration: ProducerRegistration,
     private readonly config: ConfigFollower,
     private readonly log: Logger,
@@ -52,7 +48,9 @@ export class ProducerGate {
      * awaited before sends open with them.
      */
     private readonly prepare: (ranges: number) => Promise<void> = async () => undefined,
-  ) {}
+  ) {
+    this.marker = new ResizeMarkerWatch(zk, paths, log, (m) => this.onMarker(m));
+  }
 
   private prepared: { ranges: number; done: Promise<void> } | null = null;
 
@@ -63,13 +61,12 @@ export class ProducerGate {
 
   /** Reads the marker (with a watch) before the first send. */
   async start(): Promise<void> {
-    this.zk.on('state', this.onState);
-    await this.readMarker();
+    await this.marker.start();
   }
 
   close(): void {
     this.closed = true;
-    this.zk.off('state', this.onState);
+    this.marker.close();
     this.openWaiters();
   }
 
@@ -97,22 +94,8 @@ export class ProducerGate {
     }
   }
 
-  private check(): void {
-    if (this.closed) return;
-    this.checking = this.checking.then(() => this.readMarker()).catch((err: unknown) => {
-      this.log.warn({ err }, 'cannot read the resize marker; checking again on the next change');
-      if (!this.closed) setTimeout(() => this.check(), 500).unref();
-    });
-  }
-
-  private async readMarker(): Promise<void> {
-    const stat = await this.zk.exists(this.paths.resize, this.onMarkerEvent);
-    const node = stat ? await this.zk.getDataOrNull(this.paths.resize) : null;
-    if (this.closed) return;
-    const parsed = node ? parseResizeMarker(node.data) : null;
-    if (node && parsed && !parsed.ok) this.log.error({ error: parsed.error }, 'malformed resize marker; pausing anyway');
-    const id = node ? (parsed?.ok ? parsed.value.id : 'malformed') : null;
-    if (id !== null) await this.pause(id, parsed?.ok ? parsed.value.to : null);
+  private async onMarker(m: MarkerSeen | null): Promise<void> {
+    if (m !== null) await this.pause(m.id, m.to);
     else if (this.pausedFor !== null || this.acknowledged !== null) await this.resume();
   }
 

@@ -10,13 +10,13 @@ import { runResize, type ResizeOutcome } from '../actions/resize.js';
 export function registerResize(program: Command): Command {
   const resize = program
     .command('resize')
-    .description('grow a live group to more ranges (a multiple of today\'s): adds the partitions, pauses the group\'s producers for the cut-over, keeps every key in order');
+    .description('grow a live group to more ranges (a multiple of today\'s): adds the partitions, pauses the group\'s producers and pollers for the cut-over, keeps every key in order');
   addZkOptions(resize);
   addGroupOption(resize);
   addBrokersOption(resize, true);
   resize
     .addOption(opt('--ranges <R>', 'the new range count: a multiple of the present one (2x, 4x, ...)').argParser(integer(2, MAX_GROUP_RANGES)).makeOptionMandatory())
-    .addOption(opt('--timeout <ms>', 'how long producers have to pause before the resize is rolled back').argParser(integer(100)).default(30_000))
+    .addOption(opt('--timeout <ms>', 'how long producers and pollers have to pause before the resize is rolled back').argParser(integer(100)).default(30_000))
     .addOption(opt('--json', 'print the outcome as one JSON line'));
   addKafkaClientOption(resize);
   addLogOptions(resize);
@@ -25,7 +25,7 @@ export function registerResize(program: Command): Command {
     const onWaiting = o.json
       ? undefined
       : (w: { paused: string[]; waitingFor: string[] }) =>
-          process.stderr.write(`producers paused: ${w.paused.length}${w.waitingFor.length ? `; waiting for ${w.waitingFor.join(', ')}` : ''}\n`);
+          process.stderr.write(`paused: ${w.paused.length}${w.waitingFor.length ? `; waiting for ${w.waitingFor.join(', ')}` : ''}\n`);
     const outcome = await runResize(o, log, onWaiting);
     if (o.json) printJson(outcome);
     else process.stdout.write(describe(outcome));
@@ -35,7 +35,8 @@ export function registerResize(program: Command): Command {
 function describe(r: ResizeOutcome): string {
   const grown = r.grown.length > 0 ? `added partitions to ${r.grown.join(' and ')}; ` : '';
   return (
-    `group ${r.group} now has ${r.to} ranges (was ${r.from}): ${grown}${r.producers.length} producer(s) paused for ${r.pausedMs} ms.\n` +
+    `group ${r.group} now has ${r.to} ranges (was ${r.from}): ${grown}${r.producers.length} producer(s) and ${r.pollers.length} poller(s) paused for ${r.pausedMs} ms.\n` +
+    `Pollers start again on the new count by themselves; \`ringleader status\` shows them taking the new ranges.\n` +
     `New ranges start past their split point once the old range they came from has been handled up to it (ringleader status shows the wait).\n`
   );
 }

@@ -1,0 +1,107 @@
+import type { Logger } from 'pino';
+import {
+  ConfigFollower,
+  ResizeMarkerWatch,
+  type GroupConfig,
+  type GroupPaths,
+  type MarkerSeen,
+  type Membership,
+  type SessionState,
+  type ZkSession,
+} from '../coordinator/index.js';
+import type { FencingGate } from './fencing-gate.js';
+
+export interface ResizeHoldOptions {
+  zk: ZkSession;
+  paths: GroupPaths;
+  gate: FencingGate;
+  membership: Membership;
+  /** The range count this poller runs with. */
+  ranges: number;
+  /** The group now has another range count: the poller must start again with it (called once). */
+  onResized: (config: GroupConfig) => void;
+  log: Logger;
+}
+
+/**
+ * A poller's part in a resize (docs/design.md "Growing a group"). While the
+ * `resize` marker is up, no message starts (the fencing gate is held; those
+ * in flight finish: they are below any end offset the cut-over reads after
+ * we say so), and the member node says `pausedFor: <id>`, which the cut-over
+ * waits for. When the marker goes, the config tells what happened: the same
+ * range count (rolled back) opens the gate again; a new one asks the poller
+ * to start again with it, and the gate stays held until then.
+ *
+ * The range count is also followed without a marker, and the gate is held
+ * across every new ZooKeeper session until marker and config were read
+ * again: a poller cut off from ZooKeeper during a cut-over was not waited
+ * for, and must not start a message with the old range count afterwards.
+ */
+export class ResizeHold {
+  private heldFor: string | null = null;
+  private resized = false;
+  private closed = false;
+  private readonly marker: ResizeMarkerWatch;
+  private readonly config: ConfigFollower;
+  private readonly log: Logger;
+  private readonly onState = (s: SessionState) => {
+    if (s.type === 'session' && !s.first && !this.closed && !this.resized) {
+      this.opts.gate.hold();
+      this.heldFor ??= 'new-session';
+    }
+  };
+
+  constructor(private readonly opts: ResizeHoldOptions) {
+    this.log = opts.log.child({ component: 'resize-hold' });
+    this.marker = new ResizeMarkerWatch(opts.zk, opts.paths, this.log, (m) => this.onMarker(m));
+    this.config = new ConfigFollower(opts.zk, opts.paths, (config) => this.check(config), opts.log);
+  }
+
+  /** Reads config and marker (awaited): a poller that registers during a resize holds from the start. */
+  async start(): Promise<void> {
+    // Before the marker watch's own listener: the hold comes first, the reads after it.
+    this.opts.zk.on('state', this.onState);
+    this.check(await this.config.start());
+    await this.marker.start();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.opts.zk.off('state', this.onState);
+    this.marker.close();
+    this.config.close();
+  }
+
+  /** Whether a resize holds our messages now. */
+  get holding(): boolean {
+    return this.heldFor !== null;
+  }
+
+  private check(config: GroupConfig): void {
+    if (this.resized || this.closed || config.ranges === this.opts.ranges) return;
+    this.resized = true;
+    this.opts.gate.hold();
+    this.log.info({ from: this.opts.ranges, to: config.ranges }, 'the group was resized: starting again with the new range count');
+    this.opts.onResized(config);
+  }
+
+  private async onMarker(m: MarkerSeen | null): Promise<void> {
+    if (this.closed || this.resized) return;
+    if (m !== null) {
+      if (this.heldFor === m.id) return;
+      this.opts.gate.hold();
+      this.heldFor = m.id;
+      await this.opts.membership.setPausedFor(m.id);
+      this.log.info({ resize: m.id, to: m.to }, 'holding for a resize: no message starts until it is over');
+      return;
+    }
+    const config = await this.config.refresh();
+    this.check(config);
+    if (this.resized || this.heldFor === null) return;
+    const was = this.heldFor;
+    await this.opts.membership.setPausedFor(null);
+    this.heldFor = null;
+    this.opts.gate.release();
+    if (was !== 'new-session') this.log.info({ resize: was, ranges: config.ranges }, 'the resize was rolled back: going on with the same range count');
+  }
+}
