@@ -60,9 +60,16 @@ export class HandledCheck {
   /** First time a message at or past `from[range]` was handled, per range. */
   readonly firstPast = new Map<number, number>();
   private from: number[] = [];
+  /** When each partition last handled a message, and its longest wait between two since `resetGaps()`. */
+  private readonly lastAt = new Map<number, number>();
+  readonly maxGap = new Map<number, number>();
 
   readonly handle = (m: RingMessage): void => {
     this.handled++;
+    const now = performance.now();
+    const before = this.lastAt.get(m.partition);
+    if (before !== undefined) this.maxGap.set(m.partition, Math.max(this.maxGap.get(m.partition) ?? 0, now - before));
+    this.lastAt.set(m.partition, now);
     const key = m.key!;
     const seq = Number(m.value.toString());
     const last = this.last.get(key) ?? -1;
@@ -70,8 +77,13 @@ export class HandledCheck {
     else if (seq !== last + 1) this.outOfOrder++;
     if (seq > last) this.last.set(key, seq);
     const at = this.from[m.range];
-    if (at !== undefined && Number(m.offset) >= at && !this.firstPast.has(m.range)) this.firstPast.set(m.range, performance.now());
+    if (at !== undefined && Number(m.offset) >= at && !this.firstPast.has(m.range)) this.firstPast.set(m.range, now);
   };
+
+  /** Starts measuring each partition's longest wait between two handled messages afresh. */
+  resetGaps(): void {
+    this.maxGap.clear();
+  }
 
   /** From now on, note when each range first handles a message at or past `offsets[range]`. */
   watchFrom(offsets: number[]): void {

@@ -5,16 +5,17 @@
  *   npm run build && npm run bench:split -- [--json] [--messages 1000000] [--ranges 8] [--resizes 3]
  *                                           [--producers 2] [--pollers 2] [--keys 1000] [--batch 200]
  *
- * The load is split into resizes + 1 stretches; between two, the pollers are
- * stopped (SIGTERM-like close: they commit what they handled; they cannot yet
- * follow a resize live), `ringleader resize --ranges 2R --json` runs as a
- * separate process while the producers keep sending, and the pollers start
- * again. Per resize: how long the producers were held (their own measure of
- * each pause), the cut-over as the resize command saw it, how long after the
- * pollers started again every new range handled its first message past its
- * split point, and how long the old partitions took to drain to their split
- * points (the barrier's wait). At the end: messages handled out of per-key
- * order, twice, or never. Progress on stderr; a table, or with --json one
+ * The load is split into resizes + 1 stretches; between two,
+ * `ringleader resize --ranges 2R --json` runs as a separate process while the
+ * producers keep sending and the pollers keep running (they hold for the
+ * cut-over and start again on 2R by themselves). Per resize: how long the
+ * producers were held (their own measure of each pause), the cut-over as the
+ * resize command saw it, how long after the command returned the pollers
+ * were back, the old partitions had drained to their split points (the
+ * barrier's wait) and every new range had handled its first message past its
+ * split point, and the longest any old partition went without handling a
+ * message meanwhile. At the end: messages handled out of per-key order,
+ * twice, or never. Progress on stderr; a table, or with --json one
  * line per resize and a summary line, on stdout.
  */
 import { execFile } from 'node:child_process';
@@ -87,20 +88,19 @@ async function main(): Promise<void> {
   await createGroupConfig(zk, paths, { topic: name, ranges: a.ranges });
   const check = new HandledCheck();
   const producers: RingProducer[] = [];
-  let pollers: Poller[] = [];
-  const startPollers = async () => {
-    pollers = Array.from({ length: a.pollers }, (_, i) =>
-      createPoller({ zk: servers.zk, group: name, topic: name, brokers: servers.brokers, id: `split-${i}`, handler: check.handle, settleMs: 0, commitIntervalMs: 100, sessionTimeoutMs: 10_000 }),
-    );
-    await Promise.all(pollers.map((p) => p.start()));
-  };
+  const pollers: Poller[] = Array.from({ length: a.pollers }, (_, i) =>
+    createPoller({ zk: servers.zk, group: name, topic: name, brokers: servers.brokers, id: `split-${i}`, handler: check.handle, settleMs: 0, commitIntervalMs: 100, sessionTimeoutMs: 10_000 }),
+  );
+  /** When each poller was back on a resized group (every poller once per resize). */
+  const resized: number[] = [];
+  for (const p of pollers) p.on('resized', () => resized.push(performance.now()));
   const stopPollers = () => Promise.all(pollers.map((p) => p.close()));
   const rows: Record<string, unknown>[] = [];
   const pauses: number[] = [];
   try {
     for (let i = 0; i < a.producers; i++) producers.push(await createRingProducer({ zk: servers.zk, group: name, kafka, id: `producer-${i}` }));
     const load = new KeyedLoad({ keys: a.keys, batch: a.batch, total: a.messages });
-    await startPollers();
+    await Promise.all(pollers.map((p) => p.start()));
     const t0 = performance.now();
     load.start(producers);
     let ranges = a.ranges;
@@ -108,11 +108,11 @@ async function main(): Promise<void> {
       await waitUntil(`stretch ${r} of the load`, () => load.sent >= (r * a.messages) / (a.resizes + 1), 600_000, 50);
       // New ranges can only show they started while messages still arrive.
       if (load.sent >= a.messages) throw new Error(`the load ended before resize ${r}: give more --messages (or fewer --resizes)`);
-      const stopBegan = performance.now();
-      await stopPollers();
-      const stoppedMs = performance.now() - stopBegan;
       const before = producers.map((p) => p.pauses().length);
+      const resizedBefore = resized.length;
+      check.resetGaps();
       const out = await promisify(execFile)(process.execPath, [cli, 'resize', '--zk', servers.zk, '--group', name, '--brokers', servers.brokers.join(','), '--ranges', String(2 * ranges), '--json']);
+      const cutAt = performance.now();
       const outcome = JSON.parse(out.stdout.trim().split('\n').pop()!) as { from: number; to: number; offsets: string[]; pausedMs: number; tookMs: number };
       await waitUntil('the producers to resume', () => producers.every((p, i) => p.pauses().length > before[i]!), 30_000);
       const held = producers.map((p) => p.pauses().at(-1)!);
@@ -122,9 +122,8 @@ async function main(): Promise<void> {
       ranges = outcome.to;
       const children = Array.from({ length: ranges }, (_, j) => j).filter((j) => parentOf(j, from, ranges) !== j);
       check.watchFrom(Array.from({ length: ranges }, (_, j) => (j < from ? split[j]! : 0)));
-      const restart = performance.now();
-      await startPollers();
-      const started = performance.now() - restart;
+      await waitUntil('every poller to start again on the new range count', () => resized.length >= resizedBefore + pollers.length, 60_000);
+      const backMs = Math.max(...resized.slice(resizedBefore)) - cutAt;
       const config = parseConfig((await zk.getData(paths.config)).data);
       if (!config.ok || !config.value.split) throw new Error('no split in the config after a resize');
       const splitInfo = config.value.split;
@@ -134,6 +133,7 @@ async function main(): Promise<void> {
         return !Number.isNaN(drainedAt) && children.every((j) => check.firstPast.has(j));
       }, 300_000, 25);
       const childReady = Math.max(...children.map((j) => check.firstPast.get(j)!));
+      const gaps = Array.from({ length: from }, (_, p) => check.maxGap.get(p) ?? NaN);
       const row = {
         resize: r,
         from,
@@ -141,14 +141,14 @@ async function main(): Promise<void> {
         producerPauseMs: held,
         cutoverMs: outcome.pausedMs,
         resizeCommandMs: outcome.tookMs,
-        pollersStopMs: Math.round(stoppedMs),
-        pollersStartMs: Math.round(started),
-        parentsDrainedMs: Math.round(drainedAt - restart),
-        childrenStartedMs: Math.round(childReady - restart),
+        pollersBackMs: Math.round(backMs),
+        parentsDrainedMs: Math.round(drainedAt - cutAt),
+        childrenStartedMs: Math.round(childReady - cutAt),
+        oldPartitionMaxGapMs: Math.round(Math.max(...gaps)),
         sentSoFar: load.sent,
       };
       rows.push(row);
-      log(`resize ${from} -> ${ranges}: producers held ${held.join('/')} ms; children all started ${row.childrenStartedMs} ms after the pollers came back (parents drained at ${row.parentsDrainedMs} ms)`);
+      log(`resize ${from} -> ${ranges}: producers held ${held.join('/')} ms; pollers back ${row.pollersBackMs} ms after the cut-over, parents drained at ${row.parentsDrainedMs} ms, children all started at ${row.childrenStartedMs} ms; old partitions waited at most ${row.oldPartitionMaxGapMs} ms`);
       if (a.json) process.stdout.write(`${JSON.stringify(row)}\n`);
     }
     await load.done();

@@ -30,7 +30,7 @@ LEASES="-DNM=2 -DMAXF=1"            # ringleader.pml, safety
 ASSIGN="-DNP=2 -DMAXE=4 -DMAXD=2"   # assignment.pml (CI and mutants)
 HEALTH="-DHEALTH -DNM=1 -DMAXF=0"   # ringleader.pml with unhealthy marks (full run and mutants)
 SPLIT="-DMAXS=2"                    # split.pml: messages per producer (CI and mutants)
-SPLIT_LIVE="-DNOFLEET -DNOTIMEOUT"  # split.pml liveness: no pollers in the way, producers always pause
+SPLIT_LIVE="-DNOTIMEOUT"            # split.pml liveness: producers and pollers always get to pause
 
 # build <dir> <model file> <safety|live|both|bitstate> <spin -D flags...>: generate and compile verifiers
 build() {
@@ -84,7 +84,7 @@ case "$mode" in
     build "$work/sp" split.pml safety $SPLIT || exit 1
     check "$work/sp" safety_split safety "MAXS=2" || fail=1
     build "$work/spl" split.pml live $SPLIT $SPLIT_LIVE || exit 1
-    check "$work/spl" live_resize live "MAXS=2 NOFLEET NOTIMEOUT" || fail=1
+    check "$work/spl" live_resize live "MAXS=2 NOTIMEOUT" || fail=1
     ;;
   full)
     build "$work/s" ringleader.pml both $LEASES || exit 1
@@ -108,7 +108,7 @@ case "$mode" in
     build "$work/sp" split.pml safety -DMAXS=3 || exit 1
     for p in in_order placed; do check "$work/sp" "$p" safety "MAXS=3" -w26 || fail=1; done
     build "$work/spl" split.pml live -DMAXS=3 $SPLIT_LIVE || exit 1
-    check "$work/spl" live_resize live "MAXS=3 NOFLEET NOTIMEOUT" || fail=1
+    check "$work/spl" live_resize live "MAXS=3 NOTIMEOUT" || fail=1
     ;;
   mutants)
     mutant ringleader.pml BUG_COMMIT_WITHOUT_LEASE_CHECK commit_fenced $LEASES
@@ -125,6 +125,8 @@ case "$mode" in
     mutant split.pml BUG_NO_BARRIER in_order $SPLIT
     mutant split.pml BUG_EARLY_OFFSETS in_order $SPLIT
     mutant split.pml BUG_ACK_IN_FLIGHT placed $SPLIT
+    mutant split.pml BUG_POLLER_NO_HOLD in_order $SPLIT
+    mutant split.pml BUG_NO_FREEZE in_order $SPLIT
     ;;
 esac
 echo "total: $(( $(date +%s) - start ))s -- $([ $fail -eq 0 ] && echo OK || echo FAILED)"

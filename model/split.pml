@@ -1,6 +1,6 @@
 /*
  * split.pml -- SPIN model of growing a group from 2 to 4 ranges while its
- * producers keep sending (docs/design.md, "Growing a group (resize)").
+ * producers keep sending and its pollers keep running (docs/design.md, "Growing a group (resize)").
  *
  * Keys: key 0 is old range 0's and new range 1's (it moves from partition 0
  * to partition 1); key 1 is old range 1's and new range 2's (partition 1 ->
@@ -14,35 +14,47 @@
  *   acked[k]                  producers/<k> says pausedFor the marker
  *   log[p]                    partition p: (key, seq) entries, appended by acks=all sends
  *   committed[p]              offsets/<p>
- *   fleet                     pollers and coordinators registered in the group
- *   running                   the fleet passed its start checks and consumes
+ *   fleet                     the pollers registered in the group (as one)
+ *   fleetAck                  their member node says pausedFor the marker
+ *   running                   the fleet consumes, with the R it read (fleetR)
+ *   held                      the fleet's gate is held: no message starts
+ *   frozen                    the fleet saw the cut-over: each old partition
+ *                             stops at its split point until it starts again
  *
  * Actions:
  *   Producer(k): place (read its R, pick the partition), append (the send
  *     lands), see the marker (pause: hold new sends), ack (only with no send
  *     in flight), see it gone (read config, resume with its R).
- *   Resizer: write marker, read the fleet (any registered -> roll back), wait
- *     until every producer acked (or time out -> roll back), read end
+ *   Resizer: write marker, wait until every producer acked and the fleet
+ *     acked or is not registered (or time out -> roll back), read end
  *     offsets, multi: check acks + write config + delete marker.
- *   Fleet: read config, register, check marker and config (else unregister:
- *     refuse to start), run consumers, stop (unregister).
- *   Consumer(p): while the fleet runs with p < its R, handle the next message
- *     of partition p and commit past it (one step: a graceful stop commits
- *     what was handled); a message at or past hold(p) waits until the parent
- *     partition is committed up to its split point.
+ *   Fleet: read config, register, run (its resize hold reads the marker and
+ *     config after registering); see the marker (hold), ack; see it gone with
+ *     the same R (release); see another R (freeze at the split points,
+ *     release the gate, then stop and start again on the new config); stop.
+ *   Consumer(p): while the fleet runs with p < its R and its gate is not
+ *     held, handle the next message of partition p and commit past it (one
+ *     step: a graceful stop commits what was handled); a message at or past
+ *     hold(p) waits until the parent partition is committed up to its split
+ *     point; a frozen fleet handles nothing at or past p's split point.
  *
  * Properties (ltl, checked one by one with pan -N):
  *   in_order   every key's messages are handled in sequence, none skipped
  *              (a handled seq is always the last handled + 1)
  *   placed     after a cut-over, partition p >= its split point holds only
  *              keys of new range p, and below it only keys of old range p
- *   live_resize  with no fleet and no timeout, the resize completes
+ *   live_resize  with no timeout (producers and pollers always get to pause,
+ *              pollers may stop and start meanwhile), the resize completes
  *
  * Mutants (model/run.sh --mutants; each must violate its property):
  *   BUG_NO_BARRIER      consumers ignore the barrier            -> in_order
  *   BUG_EARLY_OFFSETS   the resizer reads end offsets before every producer
  *                       acked (right after the marker)           -> in_order
  *   BUG_ACK_IN_FLIGHT   a producer acks with a send in flight    -> placed
+ *   BUG_POLLER_NO_HOLD  the fleet acks the marker but keeps handling
+ *                                                                -> in_order
+ *   BUG_NO_FREEZE       the fleet seeing a new R lets its old partitions
+ *                       run past their split points until it stops -> in_order
  */
 
 #ifndef MAXS
@@ -74,6 +86,8 @@ bool marker;
 bool acked[NK];
 bool gone[NK];                  /* the producer closed: its node is gone */
 byte fleet;                     /* 0 or 1: the pollers, registered as one */
+byte fleetNode;                 /* which registration (a new node each time) */
+bool fleetAck;                  /* their member node says pausedFor */
 byte committed[NPART];
 
 /* ---------------------------------------------------------------- Kafka -- */
@@ -89,7 +103,9 @@ bool bad_place;
 /* -------------------------------------------------------- fleet's view -- */
 byte fleetR;
 bool fleetSplit;
-bool running;                   /* the fleet passed its start checks and consumes */
+bool running;                   /* the fleet consumes */
+bool held;                      /* its gate is held for a resize */
+bool frozen;                    /* it saw a new R: old partitions stop at their split points */
 byte pos[NPART];                /* next offset each consumer handles */
 
 proctype Producer(byte k) {
@@ -115,64 +131,82 @@ proctype Producer(byte k) {
   od
 }
 
+#define PRODUCERS_PAUSED ((acked[0] || gone[0]) && (acked[1] || gone[1]))
+/* the multi's checks: each producer's node, and the fleet's node as read (the same registration, still paused) */
+#define MULTI_OK (PRODUCERS_PAUSED && (!sawFleet || (fleet == 1 && fleetNode == sawNode && fleetAck)))
+
 proctype Resizer() {
+  bool sawFleet;
+  byte sawNode;
   atomic { cfgR == 2 && !marker -> marker = true }
-  /* pollers and coordinators are read after the marker is up */
-  if
-  :: fleet > 0 -> marker = false; goto done
-  :: else -> skip
-  fi;
 #ifdef BUG_EARLY_OFFSETS
   atomic { split[0] = logLen[0]; split[1] = logLen[1] }
 #endif
-  if
-  :: atomic { (acked[0] || gone[0]) && (acked[1] || gone[1]) ->
+  do
+  :: atomic { PRODUCERS_PAUSED && (fleetAck || fleet == 0) ->
+       sawFleet = (fleet == 1); sawNode = fleetNode;
 #ifndef BUG_EARLY_OFFSETS
        split[0] = logLen[0]; split[1] = logLen[1]
 #else
        skip
 #endif
-     }
-     /* one multi: check every paused producer's node, write config + split, delete the marker */
-     atomic { (acked[0] || gone[0]) && (acked[1] || gone[1]) -> cfgR = 4; hasSplit = true; marker = false }
+     };
+     if
+     :: atomic { MULTI_OK -> cfgR = 4; hasSplit = true; marker = false }; break
+     :: atomic { !MULTI_OK -> skip }             /* a checked node changed: wait again */
+     fi
 #ifndef NOTIMEOUT
-  :: marker = false      /* --timeout or an error: roll back, config untouched */
+  :: marker = false; break                      /* --timeout or an error: roll back, config untouched */
 #endif
-  fi;
-done:
-  skip
+  od
 }
 
 proctype Fleet() {
   byte r, starts = 0;
+  bool sp;
   do
   :: fleet == 0 && starts < MAXSTARTS ->
-     r = cfgR;                                  /* read config */
-     fleet = 1; starts++;                       /* register */
-     if
-     :: marker || cfgR != r -> fleet = 0        /* refuse to start */
-     :: else -> atomic { fleetR = r; fleetSplit = hasSplit; running = true;
-                         pos[0] = committed[0]; pos[1] = committed[1]; pos[2] = committed[2]; pos[3] = committed[3] }
-     fi
-  :: atomic { running -> running = false; fleet = 0 }   /* stop: what was handled is committed */
+     atomic { r = cfgR; sp = hasSplit };        /* read config */
+     atomic { fleet = 1; fleetNode++; starts++ } /* register */
+     /* the resize hold's first read (marker and config) comes before any range is taken */
+     atomic { fleetR = r; fleetSplit = sp; held = (marker || cfgR != r); frozen = false; fleetAck = false; running = true;
+              pos[0] = committed[0]; pos[1] = committed[1]; pos[2] = committed[2]; pos[3] = committed[3] }
+  /* the marker's watch: hold, then say so */
+#ifndef BUG_POLLER_NO_HOLD
+  :: atomic { running && marker && !held && !frozen -> held = true }
+  :: atomic { running && marker && held && !fleetAck && !frozen -> fleetAck = true }
+#else
+  :: atomic { running && marker && !fleetAck && !frozen -> fleetAck = true }
+#endif
+  /* the marker gone with the same R: rolled back */
+  :: atomic { running && !marker && cfgR == fleetR && (held || fleetAck) -> held = false; fleetAck = false }
+  /* another R: each old partition frozen at its split point, the gate released (then stop and start again) */
+  :: atomic { running && cfgR != fleetR && !frozen -> frozen = true; held = false }
+  /* stop, or release everything to start again: what was handled is committed */
+  :: atomic { running -> running = false; fleet = 0; fleetAck = false; held = false }
   :: else -> break
   od
 }
 
+/* where partition p's barrier holds (EMPTY: none) */
+#define HOLD(p) ((fleetSplit && PARENT(p) != (p)) -> ((p) < 2 -> split[p] : 0) : EMPTY)
+#ifndef BUG_NO_BARRIER
+#define BARRIER_OPEN(p) (HOLD(p) == EMPTY || pos[p] < HOLD(p) || committed[PARENT(p)] >= split[PARENT(p)])
+#else
+#define BARRIER_OPEN(p) true
+#endif
+#ifndef BUG_NO_FREEZE
+#define BELOW_FREEZE(p) (!frozen || ((p) < 2 && pos[p] < split[p]))
+#else
+#define BELOW_FREEZE(p) true
+#endif
+
 proctype Consumer(byte p) {
-  byte h, k, s, i;
+  byte k, s, i;
 end_wait:
   do
   :: atomic {
-       running && p < fleetR && pos[p] < logLen[p] ->
-       if
-       :: fleetSplit && PARENT(p) != p && p < 2 -> h = split[p]
-       :: fleetSplit && PARENT(p) != p && p >= 2 -> h = 0
-       :: else -> h = EMPTY
-       fi;
-#ifndef BUG_NO_BARRIER
-       (h == EMPTY || pos[p] < h || committed[PARENT(p)] >= split[PARENT(p)]);
-#endif
+       running && !held && p < fleetR && pos[p] < logLen[p] && BELOW_FREEZE(p) && BARRIER_OPEN(p) ->
        i = p * LOGMAX + pos[p];
        k = logKey[i]; s = logSeq[i];
        if
@@ -221,9 +255,7 @@ active proctype Checker() {
 init {
   atomic {
     run Producer(0); run Producer(1); run Resizer();
-#ifndef NOFLEET
     run Fleet(); run Consumer(0); run Consumer(1); run Consumer(2); run Consumer(3)
-#endif
   }
 }
 
