@@ -28,7 +28,7 @@ export { createKafka } from './poller/index.js';
 export { ensureTopics, describeTopic, TopicNotFoundError } from './poller/index.js';
 export { produceMessages } from './poller/index.js';
 export { createRingProducer } from './poller/index.js';
-export type { RingProducer, RingProducerOptions, RingRecord } from './poller/index.js';
+export type { RingProducer, RingProducerOptions, RingRecord, RecordPlacement } from './poller/index.js';
 
 // The control plane (ZooKeeper).
 export {

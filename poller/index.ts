@@ -25,7 +25,7 @@ export {
 export type { EnsureTopicsOptions, EnsureTopicsResult } from './kafka-admin.js';
 export { produceMessages, produceLoad, loadKey, loadValue } from './load-producer.js';
 export { createRingProducer } from './ring-producer.js';
-export type { RingProducer, RingProducerOptions, RingRecord } from './ring-producer.js';
+export type { RingProducer, RingProducerOptions, RingRecord, RecordPlacement } from './ring-producer.js';
 export type { ProduceOptions, ProduceResult, ProduceProgress, LoadOptions } from './load-producer.js';
 export { createKafkajsSource } from './kafka-source.js';
 export { kafkaClients, kafkajsClients, KAFKA_CLIENT_NAMES } from './kafka-clients.js';

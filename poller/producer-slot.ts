@@ -14,7 +14,12 @@ interface Held {
  * partitions only when its metadata ages out (five minutes by default) and
  * meanwhile leaves messages to them unsent, so when R grows the slot makes a
  * fresh producer (whose first send reads the topic's metadata) and retires
- * the old one once its sends in flight are done.
+ * the old one once its sends in flight are done. It does the same after a
+ * failed send: kafkajs's idempotent producer rolls a partition's sequence
+ * number back when a request fails, even one the broker wrote, and the next
+ * batch would reuse it; the broker takes that batch for a duplicate of the
+ * written one and acknowledges it without writing it. A fresh producer gets
+ * a new producer id and fresh sequences.
  */
 export class ProducerSlot {
   private current: Held | null = null;
@@ -36,6 +41,7 @@ export class ProducerSlot {
     let held = this.current;
     if (!held) throw new Error('ring producer closed');
     if (ranges > held.ranges) held = await this.fresh(ranges);
+    else if (this.swapping) held = await this.swapping;
     held.inFlight++;
     try {
       return await send(held.producer);
@@ -50,13 +56,18 @@ export class ProducerSlot {
     if (this.current && ranges > this.current.ranges) await this.fresh(ranges);
   }
 
+  /** A failed send: the next ones go through a fresh producer (see above). */
+  async renew(): Promise<void> {
+    if (this.current) await this.fresh(this.current.ranges, 'a failed send');
+  }
+
   async close(): Promise<void> {
     const held = this.current;
     this.current = null;
     if (held) await held.producer.disconnect().catch((err: unknown) => this.log.warn({ err }, 'kafka producer disconnect failed'));
   }
 
-  private fresh(ranges: number): Promise<Held> {
+  private fresh(ranges: number, why = 'the grown range count'): Promise<Held> {
     this.swapping ??= (async () => {
       try {
         const producer = this.make();
@@ -68,7 +79,7 @@ export class ProducerSlot {
           old.retired = true;
           if (old.inFlight === 0) this.disconnect(old);
         }
-        this.log.info({ ranges }, 'new Kafka producer for the grown range count');
+        this.log.info({ ranges }, `new Kafka producer for ${why}`);
         return held;
       } finally {
         this.swapping = null;

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { CompressionTypes, type Kafka, type Message } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, type RecordMetadata } from 'kafkajs';
 import { pino, type Logger } from 'pino';
 import {
   checkConfigMatches,
@@ -40,13 +40,24 @@ export interface RingRecord {
   headers?: Record<string, string>;
 }
 
+/** Where a sent record was written. */
+export interface RecordPlacement {
+  partition: number;
+  /** Its offset in the partition (decimal). */
+  offset: string;
+}
+
 export interface RingProducer {
   readonly id: string;
   readonly topic: string;
   /** The range count sends use now: the group's, followed as it changes. */
   ranges(): number;
-  /** Sends the records, each to its range's partition; resolves once every in-sync replica has them (acks=all). */
-  send(records: RingRecord[]): Promise<void>;
+  /**
+   * Sends the records, each to its range's partition; resolves once every
+   * in-sync replica has them (acks=all), with where each was written, in the
+   * records' order. A failed send may or may not have written its records.
+   */
+  send(records: RingRecord[]): Promise<RecordPlacement[]>;
   /** How long each resize so far held this producer's sends (ms). */
   pauses(): number[];
   /** Stops following the group and disconnects (sends in flight finish first). */
@@ -111,7 +122,14 @@ export async function createRingProducer(opts: RingProducerOptions): Promise<Rin
           // Placed only now: a send held across a resize's cut-over uses the new R.
           const ranges = f.config.ranges;
           const messages: Message[] = records.map((r) => state.place(r, ranges));
-          await slot.with(ranges, (p) => sendEveryPartition(p, { topic: config.topic, acks: -1, compression: CompressionTypes.None, messages }));
+          let meta;
+          try {
+            meta = await slot.with(ranges, (p) => sendEveryPartition(p, { topic: config.topic, acks: -1, compression: CompressionTypes.None, messages }));
+          } catch (err) {
+            await slot.renew().catch((e: unknown) => log.warn({ err: e }, 'cannot make a fresh Kafka producer yet'));
+            throw err;
+          }
+          return placements(messages, meta);
         } finally {
           g.leave();
         }
@@ -123,6 +141,19 @@ export async function createRingProducer(opts: RingProducerOptions): Promise<Rin
     await closeAll();
     throw err;
   }
+}
+
+/** Within one request a partition's messages get consecutive offsets in send order, from its result's base offset. */
+function placements(messages: Message[], meta: RecordMetadata[]): RecordPlacement[] {
+  const next = new Map<number, number>();
+  for (const m of meta) if (!next.has(m.partition)) next.set(m.partition, Number(m.baseOffset));
+  return messages.map((m) => {
+    const partition = m.partition!;
+    const offset = next.get(partition);
+    if (offset === undefined) throw new Error(`no send result for partition ${partition}`);
+    next.set(partition, offset + 1);
+    return { partition, offset: String(offset) };
+  });
 }
 
 /** Where each record goes under a range count, and the round-robin cursor of keyless records. */

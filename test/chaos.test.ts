@@ -23,18 +23,18 @@ async function runChaos(args: string[]): Promise<{ code: number | null; stdout: 
 }
 
 describe('chaos (short run)', () => {
-  it.skipIf(!existsSync(CHAOS_JS))('survives kill -9, zombies, network partitions, coordinator, ZooKeeper and Kafka broker kills, frozen brokers, scaling and slow handlers', async () => {
+  it.skipIf(!existsSync(CHAOS_JS))('survives kill -9, zombies, network partitions, coordinator, ZooKeeper and Kafka broker kills, frozen brokers, scaling, slow handlers and a resize', async () => {
     const r = await runChaos(['--duration', '45', '--seed', '1', '--json']);
     const last = r.stdout.trim().split('\n').pop() ?? '';
     expect(last.startsWith('{'), `no JSON report; stderr tail:\n${r.stderr.slice(-4000)}`).toBe(true);
     const report = JSON.parse(last) as Record<string, unknown> & { faults: Record<string, number> };
-    const mustBeZero = ['lost', 'duplicatesUnexplained', 'gracefulDuplicates', 'orderViolations', 'overlapViolations', 'zombieStarts', 'zombieCommits', 'offsetRegressions'];
+    const mustBeZero = ['lost', 'duplicatesUnexplained', 'gracefulDuplicates', 'orderViolations', 'keyOrderViolations', 'overlapViolations', 'zombieStarts', 'zombieCommits', 'offsetRegressions'];
     for (const k of mustBeZero) expect(report[k], `${k}; report: ${last}`).toBe(0);
     expect(report['drained']).toBe(true);
     expect(report['produced']).toBeGreaterThan(1000);
     expect(report['seed']).toBe(1);
     expect(Object.keys(report.faults).length, `faults ${JSON.stringify(report.faults)}`).toBeGreaterThanOrEqual(5);
-    for (const kind of ['broker-kill', 'broker-pause', 'zk-partition', 'kafka-partition']) expect(report.faults[kind], `faults ${JSON.stringify(report.faults)}`).toBeGreaterThanOrEqual(1);
+    for (const kind of ['broker-kill', 'broker-pause', 'zk-partition', 'kafka-partition', 'resize']) expect(report.faults[kind], `faults ${JSON.stringify(report.faults)}`).toBeGreaterThanOrEqual(1);
     expect(r.code, r.stderr.slice(-4000)).toBe(0);
   }, 680_000);
 });

@@ -61,6 +61,6 @@ async function produceForGroup(o: ProduceActionOptions, group: string, log: Logg
     ...(o.topic !== undefined ? { topic: o.topic } : {}),
     logger: log,
   });
-  const result = await produceLoad(load(producer.topic), async () => ({ send: (messages) => producer.send(messages), close: () => producer.close() }));
+  const result = await produceLoad(load(producer.topic), async () => ({ send: async (messages) => void (await producer.send(messages)), close: () => producer.close() }));
   return { ...result, topic: producer.topic, ranges: producer.ranges() };
 }

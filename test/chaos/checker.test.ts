@@ -259,3 +259,29 @@ describe('chaos checker: a message the producer wrote twice', () => {
     expect(r.duplicatesUnexplained).toBe(1);
   });
 });
+
+describe('chaos checker: a key\'s order across partitions (a resize moves keys)', () => {
+  // Key k moves from partition 0 (seq 0, 1) to partition 1 (seq 2) at a resize.
+  const run = (childStart: number) =>
+    check(input({
+      produced: [produced(0, 10, 100, 'k', 0), produced(1, 11, 100, 'k', 1), { ...produced(2, 0, 200, 'k', 2), partition: 1 }],
+      handled: [
+        handled('p1', 10, 0, 1000, 1005, { key: 'k', seq: 0 }),
+        handled('p1', 11, 1, 1010, 1015, { key: 'k', seq: 1 }),
+        handled('p2', 0, 2, childStart, childStart + 5, { key: 'k', seq: 2, range: 1 }),
+      ],
+      leases: [lease('p1', 10, 0), lease('p2', 11, 0)],
+      incarnations: [inc('p1'), inc('p2')],
+    }));
+
+  it('passes a child that starts once its parent handled the key\'s earlier messages', () => {
+    expect(run(1020).keyOrderViolations).toBe(0);
+  });
+
+  it('counts a child that starts before (each tenure alone looks in order)', () => {
+    const r = run(1012);
+    expect(r.keyOrderViolations).toBe(1);
+    expect(r.orderViolations).toBe(0);
+    expect(r.examples.keyOrderViolations![0]).toMatch(/key k: seq 2 started at 1012 \(partition 1\/0, p2#0\) before seq 1 ended at 1015/);
+  });
+});

@@ -9,6 +9,7 @@ import { checkExclusivity } from './checks/exclusivity.js';
 import { handoffPauses } from './checks/handoffs.js';
 import { checkLoss } from './checks/loss.js';
 import { checkOrder } from './checks/order.js';
+import { checkKeyOrder } from './checks/key-order.js';
 import { coordinatorRecoveries, pollerRecoveries } from './checks/recovery.js';
 import { partitionRecoveries } from './checks/partition-recovery.js';
 import { countGracefulDuplicates } from './checks/graceful-duplicates.js';
@@ -40,6 +41,8 @@ export interface CheckResult {
   gracefulDuplicates: number;
   sessionExpiries: SessionExpiryCounts;
   orderViolations: number;
+  /** A key's message first handled before the one the producer sent before it had been (across partitions: a resize's barrier). */
+  keyOrderViolations: number;
   overlapViolations: number;
   /** Messages a zombie started after SIGCONT in a tenure it had lost (self-fencing). */
   zombieStarts: number;
@@ -115,6 +118,7 @@ export function check(input: CheckInput): CheckResult {
   const dup = checkDuplicates(cx);
   const gracefulDuplicates = countGracefulDuplicates(cx);
   const orderViolations = checkOrder(cx);
+  const keyOrderViolations = checkKeyOrder(cx);
   const exclusive = checkExclusivity(cx);
   const commits = checkCommits(cx);
   const pollers = pollerRecoveries(cx);
@@ -135,6 +139,7 @@ export function check(input: CheckInput): CheckResult {
     gracefulDuplicates,
     sessionExpiries,
     orderViolations,
+    keyOrderViolations,
     overlapViolations: exclusive.overlapViolations,
     zombieStarts: exclusive.zombieStarts,
     zombieCommits: commits.zombieCommits,
@@ -169,6 +174,7 @@ export const MUST_BE_ZERO = [
   'duplicatesUnexplained',
   'gracefulDuplicates',
   'orderViolations',
+  'keyOrderViolations',
   'overlapViolations',
   'zombieStarts',
   'zombieCommits',

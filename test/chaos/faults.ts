@@ -125,6 +125,8 @@ export class FaultInjector {
       case 'zk-partition':
       case 'kafka-partition':
         return this.partitionPoller(f);
+      case 'resize':
+        return this.resize(f);
       default: {
         // A fault kind added to the schedule without a case here must not pass silently.
         const unhandled: never = f.kind;
@@ -254,6 +256,47 @@ export class FaultInjector {
     slot.state = 'gone';
     e.until = Date.now();
     this.c.log(`fault #${f.n} ${f.kind}: ${slot.id} drained and left (${exit ? `code ${exit.code}` : 'stopped'})`);
+  }
+
+  /**
+   * `ringleader resize` to twice the group's ranges while everything runs:
+   * producers pause, pollers hold and start again on the new count. Done once
+   * the new config is written (the command's exit); `until` is when every new
+   * range has started past its split point, which status tells.
+   */
+  private async resize(f: PlannedFault): Promise<void> {
+    const before = await this.status();
+    if (!before) return this.skip(f, 'status failed');
+    const to = before.ranges * 2;
+    const e = this.record(f, 'group', `${before.ranges} -> ${to} ranges`);
+    const r = await runCli(['resize', '--zk', this.c.zk, '--group', this.c.group, '--brokers', this.c.infra.brokers.join(','), '--ranges', String(to), '--timeout', '30000', '--json'], 90_000);
+    if (r.code !== 0) {
+      // Rolled back (or refused: the last split still drains): nothing changed, and the retry pass tries again.
+      this.events.splice(this.events.indexOf(e), 1);
+      return this.skip(f, r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`);
+    }
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { pausedMs: number; producers: string[]; pollers: string[] };
+    this.c.log(`fault #${f.n} resize: ${before.ranges} -> ${to} cut over; ${out.producers.length} producer(s) and ${out.pollers.length} poller(s) paused for ${out.pausedMs} ms`);
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const st = await this.status();
+      if (st && st.ranges === to && st.converged && st.waiting === 0) break;
+      if (Date.now() > deadline) {
+        this.c.log(`fault #${f.n} resize: the new ranges had not all started 120 s after the cut-over`);
+        break;
+      }
+      await sleep(500);
+    }
+    e.until = Date.now();
+    this.c.log(`fault #${f.n} resize: every new range started, ${Math.round((e.until - e.at) / 100) / 10} s after the resize began`);
+  }
+
+  /** What the resize needs of `status --json`: the range count, convergence, and the new ranges still waiting at their barrier. */
+  private async status(): Promise<{ ranges: number; converged: boolean; waiting: number } | null> {
+    const st = await runCli(['status', '--zk', this.c.zk, '--group', this.c.group, '--json']);
+    if (st.code !== 0) return null;
+    const s = JSON.parse(st.stdout) as { ranges: number; converged: boolean; split: { parents: { remaining: number }[] } | null };
+    return { ranges: s.ranges, converged: s.converged, waiting: s.split ? s.split.parents.filter((p) => p.remaining > 0).length : 0 };
   }
 
   /** One poller's ZooKeeper or Kafka traffic silenced for the hold (network-partition.ts). */

@@ -1,4 +1,4 @@
-// `npm run chaos -- [--duration 120] [--seed N] [--json] [--session-timeout 4000] [--keep] [--kafka-client kafkajs|platformatic]`
+// `npm run chaos -- [--duration 120] [--seed N] [--json] [--session-timeout 4000] [--resizes N] [--keep] [--kafka-client kafkajs|platformatic]`
 // `npm run chaos -- --recheck <records folder> [--json]`: the checks again over kept records.
 //
 // Starts its own 3-node ZooKeeper ensemble and Kafka, 2 coordinators and 4
@@ -15,7 +15,7 @@ import { killAllProcesses } from '../support/node-process.js';
 import { KAFKA_CLIENT_NAMES, type KafkaClientName } from '../../poller/kafka-clients.js';
 
 function usage(msg: string): never {
-  process.stderr.write(`chaos: ${msg}\nusage: npm run chaos -- [--duration SECONDS] [--seed N] [--json] [--session-timeout MS] [--rate MSGS] [--keep] [--kafka-client kafkajs|platformatic]\n       npm run chaos -- --recheck RECORDS_DIR [--json] [--session-timeout MS]\n`);
+  process.stderr.write(`chaos: ${msg}\nusage: npm run chaos -- [--duration SECONDS] [--seed N] [--json] [--session-timeout MS] [--rate MSGS] [--resizes N] [--keep] [--kafka-client kafkajs|platformatic]\n       npm run chaos -- --recheck RECORDS_DIR [--json] [--session-timeout MS]\n`);
   process.exit(2);
 }
 
@@ -33,7 +33,7 @@ function summary(r: ChaosReport): string {
     `  produced ${r.produced}, handled ${r.handled} (${r.handledUnique} unique), lost ${r.lost}`,
     `  duplicates ${r.duplicates} (explained ${r.duplicatesExplained}, unexplained ${r.duplicatesUnexplained}; after a graceful stop ${r.gracefulDuplicates}); written twice by the producer ${r.producerDuplicates}`,
     `  poller sessions expired: ${r.sessionExpiries.n} (zombies ${r.sessionExpiries.zombie}, by a frozen ZooKeeper leader ${r.sessionExpiries.zkLeaderFrozen}, cut off from ZooKeeper ${r.sessionExpiries.cutOff ?? 0}, other ${r.sessionExpiries.other})`,
-    `  order ${r.orderViolations}, overlap ${r.overlapViolations}, zombie starts ${r.zombieStarts}, zombie commits ${r.zombieCommits}, offset regressions ${r.offsetRegressions}`,
+    `  order ${r.orderViolations}, key order across partitions ${r.keyOrderViolations}, overlap ${r.overlapViolations}, zombie starts ${r.zombieStarts}, zombie commits ${r.zombieCommits}, offset regressions ${r.offsetRegressions}`,
     `  faults ${JSON.stringify(r.faults)} (skipped ${r.faultsSkipped})`,
     `  recovery after kill -9: ${s(r.recovery.killMs)}; with no other failure overlapping: ${s(r.recovery.killMsIsolated)} (target: max <= ${r.targets.killRecoveryMaxMs} ms)`,
     `  recovery after SIGSTOP: ${s(r.recovery.zombieMs)}`,
@@ -59,6 +59,7 @@ async function main(): Promise<void> {
         json: { type: 'boolean', default: false },
         'session-timeout': { type: 'string' },
         rate: { type: 'string' },
+        resizes: { type: 'string' },
         keep: { type: 'boolean', default: false },
         recheck: { type: 'string' },
         'kafka-client': { type: 'string', default: 'kafkajs' },
@@ -96,8 +97,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('exit', () => killAllProcesses());
 
+  const durationSec = int('duration', values.duration, 120, 20);
   const report = await runChaos({
-    durationSec: int('duration', values.duration, 120, 20),
+    durationSec,
+    // The group doubles from 32 ranges: twice in a long run (to 128), once in a short one.
+    resizes: int('resizes', values.resizes, durationSec >= 300 ? 2 : 1, 0),
     seed: int('seed', values.seed, Math.floor(Math.random() * 1_000_000), 0),
     sessionTimeoutMs: int('session-timeout', values['session-timeout'], 4000, 1000),
     rate: int('rate', values.rate, 200, 1),

@@ -9,6 +9,7 @@ import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { startInfra, infraHome, type Infra } from '../../infra/index.js';
 import { createKafka } from '../../poller/kafka-client.js';
+import { createRingProducer, type RingProducer } from '../../poller/index.js';
 import type { KafkaClientName } from '../../poller/kafka-clients.js';
 import { fetchEndOffsets } from '../../poller/kafka-admin.js';
 import { Cluster } from './cluster.js';
@@ -31,11 +32,13 @@ export interface ChaosOptions {
   sessionTimeoutMs: number;
   pollers: number;
   ranges: number;
+  /** How many times the group doubles its ranges during the run (`ringleader resize`). */
+  resizes: number;
   rate: number;
   keys: number;
   /** Keep the records folder after a passing run (it is always kept after a failing one). */
   keep: boolean;
-  /** The Kafka client library of the pollers (the load producer stays on kafkajs). Default kafkajs. */
+  /** The Kafka client library of the pollers (the load producer, a ring producer, stays on kafkajs). Default kafkajs. */
   kafkaClient?: KafkaClientName;
   log: (line: string) => void;
   /** Aborts the run early (Ctrl-C): it still drains, checks and cleans up. */
@@ -74,6 +77,7 @@ interface RunParts {
   cluster: Cluster | null;
   injector: FaultInjector | null;
   load: Promise<LoadResult> | null;
+  producer: RingProducer | null;
   plain: PlainConsumer | null;
   stopLoad: AbortController;
   loadResult: LoadResult;
@@ -97,6 +101,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     cluster: null,
     injector: null,
     load: null,
+    producer: null,
     plain: null,
     stopLoad: new AbortController(),
     loadResult: { sent: 0, failedSends: 0 },
@@ -107,7 +112,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const { observer, cluster } = await startProcesses(run, parts, target);
     const kafka = createKafka({ brokers: target.brokers, clientId: 'ringleader-chaos', requestTimeout: KAFKA_REQUEST_TIMEOUT_MS, logger: pino({ level: 'silent' }) });
     parts.plain = await startPlainConsumer({ kafka, topic: target.topic, groupId: `${target.group}-plain`, file: join(run.recordsDir, 'plain-consumer.ndjson'), sessionTimeoutMs: DEFAULT_SESSION_TIMEOUT_MS });
-    const injector = startLoadAndInjector(run, parts, target, kafka);
+    const injector = await startLoadAndInjector(run, parts, target, kafka);
     await playSchedule(run, injector);
     await retrySkippedFaults(run, injector, cluster);
     await stopLoadAtTheEnd(run, parts, injector);
@@ -129,7 +134,7 @@ function planRun(o: ChaosOptions): RunPlan {
   const warmupMs = 5_000;
   const tailMs = 8_000;
   const windowMs = Math.max(5_000, o.durationSec * 1000 - warmupMs - tailMs);
-  const schedule = buildSchedule({ seed: o.seed, windowMs, sessionTimeoutMs: o.sessionTimeoutMs, rounds: rounds(o.durationSec) });
+  const schedule = buildSchedule({ seed: o.seed, windowMs, sessionTimeoutMs: o.sessionTimeoutMs, rounds: rounds(o.durationSec), resizes: o.resizes });
   writeFileSync(join(recordsDir, 'schedule.json'), `${JSON.stringify(schedule, null, 1)}\n`);
   log(`seed ${o.seed}: ${schedule.length} faults over ${Math.round(windowMs / 1000)} s; records in ${recordsDir}`);
   return { o, t0, log, runDir, recordsDir, warmupMs, schedule };
@@ -188,10 +193,13 @@ async function startProcesses({ o, log, recordsDir }: RunPlan, parts: RunParts, 
 }
 
 /** Starts producing (until `parts.stopLoad` aborts) and readies the fault injector. */
-function startLoadAndInjector({ o, log, recordsDir }: RunPlan, parts: RunParts, { zk, group, topic }: Target, kafka: Kafka): FaultInjector {
+async function startLoadAndInjector({ o, log, recordsDir }: RunPlan, parts: RunParts, { zk, group }: Target, kafka: Kafka): Promise<FaultInjector> {
   let sendErrors = 0;
+  // A producer that follows the group: a resize fault pauses it and it sends with the new R.
+  const producer = await createRingProducer({ zk, group, kafka, id: 'chaos-load' });
+  parts.producer = producer;
   parts.load = runLoad({
-    kafka, topic, ranges: o.ranges, keys: o.keys, rate: o.rate, size: 100,
+    producer, keys: o.keys, rate: o.rate, size: 100,
     file: join(recordsDir, 'produced.ndjson'), signal: parts.stopLoad.signal,
     onError: (err) => {
       if (sendErrors++ < 5) log(`producer send failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -263,6 +271,8 @@ async function stopLoadAtTheEnd({ o, t0, log }: RunPlan, parts: RunParts, inject
   parts.stopLoad.abort();
   parts.loadResult = await parts.load!;
   parts.load = null;
+  await parts.producer?.close();
+  parts.producer = null;
   log(`producer stopped after ${parts.loadResult.sent} messages (${parts.loadResult.failedSends} failed sends); waiting for faults to recover`);
   await injector.settle();
 }
@@ -293,6 +303,7 @@ async function drain({ log }: RunPlan, kafka: Kafka, topic: string, observer: Ob
 async function cleanUp({ log, runDir }: RunPlan, parts: RunParts): Promise<void> {
   parts.stopLoad.abort();
   if (parts.load) parts.loadResult = await parts.load.catch(() => parts.loadResult);
+  await parts.producer?.close().catch(() => undefined);
   await parts.plain?.stop();
   if (parts.injector) await Promise.race([parts.injector.settle(), sleep(30_000)]);
   if (parts.cluster) await parts.cluster.stopAll(5_000).catch(() => undefined);

@@ -27,7 +27,8 @@ export const FAULT_KINDS = [
   'zk-partition',
   'kafka-partition',
 ] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+/** Not in every round: a resize doubles the group's ranges, so a run has only a few (see `withResizes`). */
+export type FaultKind = (typeof FAULT_KINDS)[number] | 'resize';
 
 export interface PlannedFault {
   /** Index in the schedule. */
@@ -85,6 +86,10 @@ export function influenceMs(kind: FaultKind, holdMs: number, sessionTimeoutMs: n
       // Past the fetch-stall timeout the poller marks itself unhealthy and
       // its ranges move; on restore it is healthy again and takes ranges back.
       return holdMs + 3_000;
+    case 'resize':
+      // Every poller starts again on the new range count and takes ranges
+      // anew; the new ranges wait at their barriers besides.
+      return holdMs + 6_000;
   }
 }
 
@@ -135,6 +140,8 @@ export interface ScheduleOptions {
   /** Fault window length. */
   windowMs: number;
   sessionTimeoutMs: number;
+  /** How many times the group doubles during the run (default none). */
+  resizes?: number;
 }
 
 export function rounds(durationSec: number): number {
@@ -155,10 +162,28 @@ export function buildSchedule(o: ScheduleOptions & { rounds: number }): PlannedF
   for (const plan of [faults, quietOnly((kind) => kind === 'poller-kill')]) {
     for (let gap = even; gap >= even / 3; gap *= 0.95) {
       const laid = layout(plan, gap, o.sessionTimeoutMs);
-      if (fits(laid)) return laid;
+      if (fits(laid)) return withResizes(laid, o.resizes ?? 0);
     }
   }
-  return layout(quietOnly(() => false), even, o.sessionTimeoutMs);
+  return withResizes(layout(quietOnly(() => false), even, o.sessionTimeoutMs), o.resizes ?? 0);
+}
+
+/**
+ * Adds `count` resizes, spread evenly over the run: each lands just before a
+ * fault that is not quiet (so after any quiet spell before it; a quiet fault
+ * after it waits for the resize's influence to pass). Drawn from no random
+ * numbers: the rest of a seed's schedule stays what it was.
+ */
+function withResizes(laid: PlannedFault[], count: number): PlannedFault[] {
+  if (count === 0 || laid.length === 0) return laid;
+  const out = [...laid];
+  for (let k = 1; k <= count; k++) {
+    let i = Math.floor((laid.length * k) / (count + 1));
+    while (i < laid.length - 1 && laid[i]!.quiet) i++;
+    out.push({ n: laid.length + k - 1, atMs: laid[i]!.atMs, kind: 'resize', pick: 0, holdMs: 0, delayMs: 0 });
+  }
+  // Stable: a resize goes before the fault it shares its time with.
+  return out.sort((a, b) => a.atMs - b.atMs || (a.kind === 'resize' ? -1 : 0) - (b.kind === 'resize' ? -1 : 0));
 }
 
 /** Everything about one fault but its time; `jitter` places it inside its slot. */

@@ -9,6 +9,7 @@ import {
   GroupPaths,
   ZkSession,
   readAssignment,
+  parseConfig,
   parseLease,
   parseOffset,
   readLeaderNode,
@@ -73,7 +74,11 @@ export class ZkObserver {
   private closed = false;
   private polling = false;
 
-  constructor(connect: string, group: string, private readonly ranges: number) {
+  /** Grows when the group is resized (read from `config`). */
+  private ranges: number;
+
+  constructor(connect: string, group: string, ranges: number) {
+    this.ranges = ranges;
     this.zk = new ZkSession({ connect, sessionTimeoutMs: 10_000, logger: pino({ level: 'silent' }) });
     this.paths = new GroupPaths(group);
   }
@@ -108,7 +113,7 @@ export class ZkObserver {
       for (let r = 0; r < this.ranges; r++) {
         jobs.push(this.observeLease(r, watch), this.observeOffset(r, watch));
       }
-      jobs.push(this.observeAssignment(watch), this.observeLeader(watch));
+      jobs.push(this.observeConfig(watch), this.observeAssignment(watch), this.observeLeader(watch));
       await Promise.all(jobs.map((j) => j.catch(() => undefined)));
     } finally {
       this.polling = false;
@@ -187,6 +192,18 @@ export class ZkObserver {
   /** Committed offsets as last seen (range -> offset). */
   committed(): Map<number, bigint> {
     return new Map(this.lastOffset);
+  }
+
+  /** A resize: the new ranges' leases and offsets are observed from now on (with watches). */
+  private async observeConfig(watch: boolean): Promise<void> {
+    const node = await this.zk.getDataOrNull(this.paths.config, watch ? this.rewatch(() => this.observeConfig(true)) : undefined);
+    const parsed = node ? parseConfig(node.data) : null;
+    if (!parsed?.ok || parsed.value.ranges <= this.ranges) return;
+    const from = this.ranges;
+    this.ranges = parsed.value.ranges;
+    const jobs: Promise<void>[] = [];
+    for (let r = from; r < this.ranges; r++) jobs.push(this.observeLease(r, true), this.observeOffset(r, true));
+    await Promise.all(jobs.map((j) => j.catch(() => undefined)));
   }
 
   private async observeAssignment(watch: boolean): Promise<void> {
