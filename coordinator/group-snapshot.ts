@@ -16,6 +16,8 @@ export interface PollerView {
   metricsUrl?: string;
   /** Set while the poller says it cannot work (docs/design.md "Unhealthy pollers"). */
   unhealthy?: Unhealthy;
+  /** Set while the poller holds for a resize's cut-over (the resize's id). */
+  pausedFor?: string;
   /** Ranges whose lease this poller holds. */
   ranges: number[];
 }
@@ -204,6 +206,7 @@ function pollerView(m: MemberInfo, rows: readonly RangeView[]): PollerView {
   const v: PollerView = { id: m.id, host: m.host, pid: m.pid, weight: m.weight, state: m.state, ranges: [] };
   if (m.metricsUrl) v.metricsUrl = m.metricsUrl;
   if (m.unhealthy) v.unhealthy = m.unhealthy;
+  if (m.pausedFor) v.pausedFor = m.pausedFor;
   for (const row of rows) if (row.owner === m.id) v.ranges.push(row.range);
   return v;
 }

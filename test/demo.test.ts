@@ -31,7 +31,7 @@ describe('ringleader demo --ci', () => {
     for (const key of ['produced', 'handled', 'lost', 'duplicates', 'recoveryMs', 'handoffMs']) expect(s).toHaveProperty(key);
     expect(s['lost']).toBe(0);
     expect(s['lostIds']).toEqual([]);
-    expect(s['produced']).toBeGreaterThan(1_000); // ~100 msg/s for 28 s
+    expect(s['produced']).toBeGreaterThan(1_000); // ~100 msg/s for 35 s
     expect(s['handled']).toBe(s['produced']);
     expect(s['duplicates']).toBeGreaterThanOrEqual(0);
     expect(s['orderViolations']).toBe(0);
@@ -45,6 +45,10 @@ describe('ringleader demo --ci', () => {
     expect(s['rangesHandedOff']).toBeGreaterThan(0);
     expect(s['handoffMs']).toBeGreaterThanOrEqual(0);
     expect(s['handoffMs']).toBeLessThan(s['recoveryMs'] as number);
+    // The resize step: 16 -> 32 ranges while the producer and the pollers ran.
+    expect(s['resizedTo']).toBe(32);
+    expect(s['resizePauseMs']).toBeGreaterThan(0);
+    expect(s['resizeMs']).toBeLessThan(20_000);
     const pollers = s['pollers'] as { id: string; pid: number; exit: string }[];
     expect(pollers.map((p) => p.id)).toEqual(['poller-1', 'poller-2', 'poller-3', 'poller-4']);
     expect(pollers.find((p) => p.id === 'poller-2')?.exit).toBe('signal SIGKILL');

@@ -53,7 +53,7 @@ export function statusJson(s: GroupSnapshot): Record<string, unknown> {
     ranges: s.ranges,
     epoch: s.epoch,
     leader: s.leader,
-    pollers: s.pollers.map((p) => ({ id: p.id, host: p.host, pid: p.pid, weight: p.weight, state: p.state, ...(p.unhealthy ? { unhealthy: p.unhealthy } : {}), ranges: p.ranges })),
+    pollers: s.pollers.map((p) => ({ id: p.id, host: p.host, pid: p.pid, weight: p.weight, state: p.state, ...(p.unhealthy ? { unhealthy: p.unhealthy } : {}), ...(p.pausedFor ? { pausedFor: p.pausedFor } : {}), ranges: p.ranges })),
     assignment: s.assignment,
     converged: s.converged,
     producers: s.producers ?? [],

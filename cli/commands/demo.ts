@@ -17,7 +17,7 @@ export function registerDemo(program: Command): Command {
     .addOption(opt('--zk <connect>', 'use this ZooKeeper (default: .infra/env when it answers, else start one)').argParser(zkConnect))
     .addOption(opt('--brokers <list>', 'use these Kafka brokers (with --zk)').argParser(brokerList))
     .addOption(new Option('--fresh-servers', 'always start own ZooKeeper and Kafka for the demo, and stop them after'))
-    .addOption(opt('--step-seconds <s>', 'seconds between the script steps (join, kill, drain, finish)').argParser(positiveNumber).default(15))
+    .addOption(opt('--step-seconds <s>', 'seconds between the script steps (join, kill, drain, resize, finish)').argParser(positiveNumber).default(15))
     .addOption(opt('--rate <r>', 'messages per second the producer sends').argParser(positiveNumber).default(200))
     .addOption(opt('--keys <k>', 'distinct message keys').argParser(integer(1)).default(1_000))
     .addOption(opt('--ranges <R>', 'ranges (= partitions) of the demo topic').argParser(integer(4, 1_024)).default(16))

@@ -89,6 +89,7 @@ export class LiveView {
       perPoller: this.source.pollers().map((p) => ({ poller: p.id, rate: rates.ofPoller(p.id), running: p.running })),
       recovery: kill ? (kill.done ? `${((kill.totalMs ?? 0) / 1000).toFixed(2)} s for ${kill.ranges.length} ranges` : 'waiting for the session to expire...') : '-',
       handoff: drain ? (drain.done ? `longest pause ${drain.maxPauseMs} ms over ${drain.ranges.length} ranges` : 'moving...') : '-',
+      resize: resizeText(progress.resize),
       view: this.view,
     });
   }
@@ -118,4 +119,12 @@ function withLag(s: GroupSnapshot, ends: Map<number, string>): GroupSnapshot {
       return { ...r, end, lag: lagOf };
     }),
   };
+}
+
+/** The resize step as the live screen says it: cutting over, parents draining, done. */
+function resizeText(r: DemoProgress['resize']): string {
+  if (!r) return '-';
+  if (r.pausedMs === null) return `${r.from} -> ${r.to}: cutting over...`;
+  if (r.doneMs === null) return `${r.from} -> ${r.to}: cut over in ${r.pausedMs} ms; parents draining, new ranges starting (see split below)...`;
+  return `${r.from} -> ${r.to} in ${(r.doneMs / 1000).toFixed(2)} s (cut-over ${r.pausedMs} ms)`;
 }

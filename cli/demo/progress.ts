@@ -18,6 +18,8 @@ export class DemoProgress {
   kill: MoveTimer | null = null;
   /** Times the handoff of the drained poller's ranges. */
   drain: MoveTimer | null = null;
+  /** The resize step: its cut-over, and when every new range had started. */
+  resize: { from: number; to: number; startedAt: number; pausedMs: number | null; doneMs: number | null } | null = null;
   /** From the producer's stop until every produced message was handled. */
   catchUpMs: number | null = null;
   /** When the producer started: the script's clock. */

@@ -5,10 +5,11 @@ import { pino, type Logger } from 'pino';
 import type { Admin, Kafka } from 'kafkajs';
 import { ZkSession, GroupPaths, GroupWatcher, type GroupSnapshot, type GroupEvent } from '../../coordinator/index.js';
 import { infraHome } from '../../infra/index.js';
-import type { KafkaClientName, ProduceResult } from '../../poller/index.js';
+import { createRingProducer, produceLoad, type KafkaClientName, type ProduceResult } from '../../poller/index.js';
 import { runCreate } from '../actions/create.js';
 import { runDrain } from '../actions/drain.js';
-import { cliKafka, cliKafkaClients } from '../actions/kafka.js';
+import { runResize } from '../actions/resize.js';
+import { cliKafka } from '../actions/kafka.js';
 import { onStopSignals } from '../signals.js';
 import { committedTotal } from '../views/watch-view.js';
 import { demoServers, type DemoServers } from './servers.js';
@@ -38,7 +39,7 @@ export interface DemoOptions {
   /** Bound of each wait (convergence, catch-up, poller stop). */
   waitTimeout: number;
   logLevel: string;
-  /** The Kafka client library of the pollers and the producer. */
+  /** The Kafka client library of the pollers (the producer follows the group through kafkajs). */
   kafkaClient: KafkaClientName;
 }
 
@@ -50,9 +51,9 @@ const CAST = { victim: 'poller-2', drained: 'poller-3', joiner: 'poller-4' };
 
 /**
  * `ringleader demo`: servers, a fresh topic and group, 3 poller processes and
- * a steady producer, then the script of demoScript() (join, kill -9, drain,
- * finish), the live view, and a summary checked against the records each
- * poller wrote. Everything it started is stopped on the way out, signals
+ * a steady producer (a ring producer that follows the group), then the
+ * script of demoScript() (join, kill -9, drain, resize, finish), the live
+ * view, and a summary checked against the records each poller wrote. Everything it started is stopped on the way out, signals
  * included.
  */
 export async function runDemo(o: DemoOptions, say: (line: string) => void): Promise<DemoSummary> {
@@ -119,7 +120,7 @@ class Demo {
     this.stop.signal.addEventListener('abort', () => this.produceStop.abort(), { once: true });
     this.paths = new GroupPaths(this.name);
     this.pollers = new DemoPollers({ group: this.name, topic: this.name, sessionTimeoutMs: o.sessionTimeout, runDir: this.runDir, kafkaClient: o.kafkaClient }, this.tally, this.log);
-    this.script = demoScript({ ...CAST, sessionTimeoutMs: o.sessionTimeout });
+    this.script = demoScript({ ...CAST, sessionTimeoutMs: o.sessionTimeout, ranges: o.ranges });
     this.stepMs = o.stepSeconds * 1000;
   }
 
@@ -144,10 +145,11 @@ class Demo {
     await this.until('3 pollers to share the ranges', settled(3));
     if (this.live) this.startLiveView(c);
     try {
-      const producing = this.startProducing(c.servers.brokers);
+      const producing = this.startProducing(c);
       await this.join(c.servers);
       await this.kill(c.zk);
       await this.drain(c);
+      await this.resize(c);
       await this.finish(producing);
     } finally {
       this.liveView?.stopEndOffsets();
@@ -195,21 +197,26 @@ class Demo {
     this.liveView.start();
   }
 
-  /** Step 0: the producer starts, and the script's clock with it. */
-  private startProducing(brokers: string[]): Promise<ProduceResult> {
+  /** Step 0: the producer starts, and the script's clock with it. It follows the group (a resize pauses it, then it sends with the new range count). */
+  private startProducing(c: Connected): Promise<ProduceResult> {
     const { o, progress } = this;
     progress.t0 = Date.now();
     this.beginStep(0);
-    const producing = (this.producing = cliKafkaClients(o.kafkaClient, brokers, this.root, 'ringleader-demo').then((kafka) => kafka.produce({
-      topic: this.name,
-      count: Math.ceil(o.rate * o.stepSeconds * 4 * 2) + 1_000,
-      keys: o.keys,
-      size: 200,
-      rate: o.rate,
-      signal: this.produceStop.signal,
-      logger: this.root,
-      onProgress: (p) => (progress.produced = p.sent),
-    })));
+    const producing = (this.producing = createRingProducer({ zk: c.servers.zk, zkRoot: ZK_ROOT, group: this.name, kafka: c.kafka, id: 'demo-producer', logger: this.root }).then((producer) =>
+      produceLoad(
+        {
+          topic: producer.topic,
+          count: Math.ceil(o.rate * o.stepSeconds * this.script.length * 2) + 1_000,
+          keys: o.keys,
+          size: 200,
+          rate: o.rate,
+          signal: this.produceStop.signal,
+          logger: this.root,
+          onProgress: (p) => (progress.produced = p.sent),
+        },
+        async () => ({ send: async (messages) => void (await producer.send(messages)), close: () => producer.close() }),
+      ),
+    ));
     producing.then(
       (r) => (progress.produced = r.sent),
       () => undefined,
@@ -254,10 +261,26 @@ class Demo {
     await this.until('the group to converge', settled(2));
   }
 
+  /** `ringleader resize` to twice the ranges, while the producer and the pollers run. */
+  private async resize(c: Connected): Promise<void> {
+    const { o, progress } = this;
+    await this.atStep(4);
+    const to = 2 * o.ranges;
+    const r = (progress.resize = { from: o.ranges, to, startedAt: Date.now(), pausedMs: null as number | null, doneMs: null as number | null });
+    const outcome = await runResize(
+      { zk: c.servers.zk, zkRoot: ZK_ROOT, connectTimeout: CONNECT_TIMEOUT_MS, group: this.name, brokers: c.servers.brokers, ranges: to, timeout: o.waitTimeout, kafkaClient: o.kafkaClient },
+      this.log,
+    );
+    r.pausedMs = outcome.pausedMs;
+    await this.until(`the new ranges to start (their parents to drain) and the group to converge on ${to} ranges`, (s) => s.ranges === to && settled(2)(s) && (s.split?.parents.every((p) => p.remaining === 0) ?? false));
+    r.doneMs = Date.now() - r.startedAt;
+    if (!this.live) this.say(`  resized ${o.ranges} -> ${to} ranges: the producer and ${outcome.pollers.length} pollers paused ${outcome.pausedMs} ms for the cut-over; every new range started within ${r.doneMs} ms`);
+  }
+
   /** The producer stops; waits until every message it sent was handled. */
   private async finish(producing: Promise<ProduceResult>): Promise<void> {
     const { progress, tally } = this;
-    await this.atStep(4);
+    await this.atStep(5);
     this.produceStop.abort();
     const producedFinal = (progress.producedFinal = (await producing).sent);
     progress.produced = producedFinal;
@@ -348,6 +371,9 @@ class Demo {
       drainMs: progress.drain?.totalMs ?? null,
       rangesRecovered: progress.kill?.ranges.length ?? 0,
       rangesHandedOff: progress.drain?.ranges.length ?? 0,
+      resizedTo: progress.resize?.doneMs != null ? progress.resize.to : null,
+      resizePauseMs: progress.resize?.pausedMs ?? null,
+      resizeMs: progress.resize?.doneMs ?? null,
       orderViolations: tally.orderViolations,
       catchUpMs: progress.catchUpMs,
       sessionTimeoutMs: o.sessionTimeout,

@@ -20,6 +20,7 @@ export interface DemoViewState {
   perPoller: { poller: string; rate: number | null; running: boolean }[];
   recovery: string;
   handoff: string;
+  resize: string;
   view: ViewState;
 }
 
@@ -44,7 +45,7 @@ export function renderDemo(s: DemoViewState): string {
     `produced ${s.produced} (${rate(s.producedRate)} msg/s)   handled ${s.handled} (${rate(s.handledRate)} msg/s)   backlog ${Math.max(0, s.produced - s.handled)}   duplicates ${s.duplicates}`,
   );
   out.push(`handled msg/s per poller: ${s.perPoller.map((p) => `${p.poller} ${p.running ? rate(p.rate) : 'gone'}`).join('   ')}`);
-  out.push(`recovery after kill -9: ${s.recovery}   handoff on drain: ${s.handoff}`);
+  out.push(`recovery after kill -9: ${s.recovery}   handoff on drain: ${s.handoff}   resize: ${s.resize}`);
   out.push('-'.repeat(Math.min(s.view.width, 120)));
   out.push(renderView(s.view));
   return out.join('\n');

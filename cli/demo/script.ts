@@ -1,5 +1,5 @@
 /** The story the demo plays, one step per `stepSeconds`, for people to read along. */
-export type StepName = 'start' | 'join' | 'kill' | 'drain' | 'finish';
+export type StepName = 'start' | 'join' | 'kill' | 'drain' | 'resize' | 'finish';
 
 export interface Step {
   name: StepName;
@@ -8,9 +8,9 @@ export interface Step {
   title: string;
 }
 
-export function demoScript(p: { victim: string; drained: string; joiner: string; sessionTimeoutMs: number }): Step[] {
+export function demoScript(p: { victim: string; drained: string; joiner: string; sessionTimeoutMs: number; ranges: number }): Step[] {
   return [
-    { name: 'start', at: 0, title: '3 pollers share the 16 ranges; the producer sends a steady stream of keyed messages' },
+    { name: 'start', at: 0, title: `3 pollers share the ${p.ranges} ranges; the producer sends a steady stream of keyed messages` },
     { name: 'join', at: 1, title: `${p.joiner} joins: a quarter of the ranges move to it and the load per poller falls` },
     {
       name: 'kill',
@@ -18,6 +18,11 @@ export function demoScript(p: { victim: string; drained: string; joiner: string;
       title: `kill -9 ${p.victim}: its session expires after ~${(p.sessionTimeoutMs / 1000).toFixed(0)} s, then its ranges move and resume from the last commit`,
     },
     { name: 'drain', at: 3, title: `ringleader drain ${p.drained}: it hands its ranges off one by one; only those ranges pause, briefly` },
-    { name: 'finish', at: 4, title: 'the producer stops; waiting until every message is handled, then the pollers stop' },
+    {
+      name: 'resize',
+      at: 4,
+      title: `ringleader resize --ranges ${2 * p.ranges}: producer and pollers pause for the cut-over; each new range starts once the old range its keys came from is drained`,
+    },
+    { name: 'finish', at: 5, title: 'the producer stops; waiting until every message is handled, then the pollers stop' },
   ];
 }

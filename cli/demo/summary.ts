@@ -12,6 +12,12 @@ export interface DemoSummary {
   drainMs: number | null;
   rangesRecovered: number;
   rangesHandedOff: number;
+  /** The resize step: the range count it grew the group to (null: not reached). */
+  resizedTo: number | null;
+  /** How long its cut-over held the producer and the pollers. */
+  resizePauseMs: number | null;
+  /** From `resize` until every new range had passed its order barrier and the group had converged. */
+  resizeMs: number | null;
   /** Per-key order broken inside one poller's records (must be 0). */
   orderViolations: number;
   /** Until every produced message was handled, after the producer stopped. */
@@ -54,6 +60,9 @@ export function formatSummary(s: DemoSummary): string {
     s.handoffMs === null
       ? '  handoff      not reached'
       : `  handoff      longest pause ${s.handoffMs} ms over ${s.rangesHandedOff} ranges moved by drain (all moved in ${secs(s.drainMs)})`,
+    s.resizedTo === null
+      ? '  resize       not reached'
+      : `  resize       ${s.ranges} -> ${s.resizedTo} ranges: cut-over ${s.resizePauseMs} ms, every new range started within ${secs(s.resizeMs)}`,
     `  key order    ${s.orderViolations === 0 ? 'kept' : `${s.orderViolations} violations`} within each poller`,
     '',
     `  records of each handled message: ${s.recordsDir}`,

@@ -6,6 +6,13 @@ function list(items: (string | number)[]): string {
   return items.slice(0, LISTED).join(', ') + (items.length > LISTED ? `, ... (${items.length - LISTED} more)` : '');
 }
 
+/** "paused 2 of 3, waiting for c" of one kind of process. */
+function pausedOf(kind: string, all: { id: string; pausedFor?: string }[], id: string): string {
+  const paused = all.filter((p) => p.pausedFor === id).length;
+  const waiting = all.filter((p) => p.pausedFor !== id).map((p) => p.id).sort();
+  return `${kind} paused ${paused} of ${all.length}${waiting.length > 0 ? `, waiting for ${list(waiting)}` : ''}`;
+}
+
 /**
  * A resize under way (who has paused), and the last split: which old
  * partitions still drain to their split point and which new ranges wait
@@ -15,12 +22,8 @@ export function resizeLines(s: GroupSnapshot): string[] {
   const lines: string[] = [];
   if (s.resize) {
     const r = s.resize;
-    const producers = s.producers ?? [];
-    const paused = producers.filter((p) => p.pausedFor === r.id).map((p) => p.id).sort();
-    const waiting = producers.filter((p) => p.pausedFor !== r.id).map((p) => p.id).sort();
     lines.push(
-      `resize under way: ${r.from} -> ${r.to} ranges since ${r.startedAt} (pid ${r.pid} on ${r.host}); producers paused ${paused.length} of ${producers.length}` +
-        (waiting.length > 0 ? `, waiting for ${list(waiting)}` : ''),
+      `resize under way: ${r.from} -> ${r.to} ranges since ${r.startedAt} (pid ${r.pid} on ${r.host}); ${pausedOf('producers', s.producers ?? [], r.id)}; ${pausedOf('pollers', s.pollers, r.id)}`,
     );
   }
   if (s.split) {

@@ -169,8 +169,10 @@ describe('a resize under way and the last split', () => {
   const marker = { id: 'r1', from: 4, to: 8, host: 'box', pid: 9, startedAt: '2026-12-02T12:00:00Z' };
 
   it('say who has paused for the cut-over and who is awaited', () => {
-    const s = { ...base, resize: marker, producers: [producer('b', 'r1'), producer('a'), producer('c', 'old')] };
-    const line = 'resize under way: 4 -> 8 ranges since 2026-12-02T12:00:00Z (pid 9 on box); producers paused 1 of 3, waiting for a, c';
+    const pollers = base.pollers.map((p, i) => (i === 0 ? { ...p, pausedFor: 'r1' } : p));
+    const s = { ...base, resize: marker, producers: [producer('b', 'r1'), producer('a'), producer('c', 'old')], pollers };
+    const waitingPoller = base.pollers[1]!.id;
+    const line = `resize under way: 4 -> 8 ranges since 2026-12-02T12:00:00Z (pid 9 on box); producers paused 1 of 3, waiting for a, c; pollers paused 1 of 2, waiting for ${waitingPoller}`;
     expect(formatStatus(s, { layout: 'full', top: 5 })).toContain(line);
     expect(formatStatusSummary(s, 5)).toContain(line);
     expect(statusJson(s).resize).toEqual(marker);
