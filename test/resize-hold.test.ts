@@ -1,0 +1,80 @@
+// A poller's part in a resize (poller/resize-hold.ts) against a real
+// ZooKeeper: the hold while the marker is up, the rollback, and a new session
+// that must not let a message start before marker and config were read again.
+import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { createGroupConfig, encode, GroupPaths, Membership, parseMember, ZkSession, type GroupConfig } from '../coordinator/index.js';
+import { FencingGate } from '../poller/fencing-gate.js';
+import { ResizeHold } from '../poller/resize-hold.js';
+import { Cleanups } from './support/cleanups.js';
+import { randomName, zkConnect } from './support/env.js';
+import { expireSession } from './support/expire-session.js';
+import { waitFor } from './support/wait-for.js';
+
+const cleanups = new Cleanups();
+afterEach(() => cleanups.run());
+
+async function session(): Promise<ZkSession> {
+  const zk = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: 4_000 });
+  await zk.start();
+  cleanups.add(() => zk.close());
+  return zk;
+}
+
+async function held() {
+  const admin = await session();
+  const paths = new GroupPaths(randomName('hold'));
+  await createGroupConfig(admin, paths, { topic: 't', ranges: 2 });
+  const zk = await session();
+  const membership = new Membership(zk, paths, { id: 'p1', host: 'h', pid: 1, weight: 1, state: 'active', startedAt: 'now' });
+  await membership.register();
+  cleanups.add(() => membership.deregister());
+  const gate = new FencingGate(() => zk.withinDeadline());
+  const resized: GroupConfig[] = [];
+  const hold = new ResizeHold({ zk, paths, gate, membership, ranges: 2, onResized: (c) => resized.push(c), log: pino({ level: 'silent' }) });
+  await hold.start();
+  cleanups.add(() => hold.close());
+  const pausedFor = async () => {
+    const m = parseMember((await admin.getData(paths.poller('p1'))).data, 'p1');
+    return m.ok ? m.value.pausedFor : 'malformed';
+  };
+  return { admin, zk, paths, gate, hold, resized, pausedFor };
+}
+
+describe('ResizeHold (real ZooKeeper)', () => {
+  it('holds while the marker is up and says so in the member node; a rollback opens the gate again', async () => {
+    const { admin, paths, gate, resized, pausedFor } = await held();
+    expect(gate.canStart()).toBe(true);
+    await admin.create(paths.resize, encode({ id: 'r1', from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
+    await waitFor('pausedFor r1', async () => (await pausedFor()) === 'r1', { timeoutMs: 5_000 });
+    expect(gate.canStart()).toBe(false);
+    await admin.remove(paths.resize, -1);
+    await waitFor('pausedFor cleared', async () => (await pausedFor()) === undefined, { timeoutMs: 5_000 });
+    expect(gate.canStart()).toBe(true);
+    expect(resized).toEqual([]);
+  });
+
+  it('a cut-over committed while our session was gone: the gate is held from the new session on, and the poller is told to start again', async () => {
+    const { admin, zk, paths, gate, resized } = await held();
+    const config = { version: 1 as const, topic: 't', ranges: 4, split: { from: 2, offsets: ['0', '0'] } };
+    zk.once('state', () => void admin.setData(paths.config, encode(config), -1));
+    await expireSession(zk, zkConnect());
+    await waitFor('the new session', () => zk.connected, { timeoutMs: 10_000 });
+    await waitFor('told to start again', () => resized.length === 1, { timeoutMs: 5_000 });
+    expect(resized[0]!.ranges).toBe(4);
+    expect(gate.canStart()).toBe(false);
+  });
+
+  it('a new session with nothing changed holds only until marker and config were read again', async () => {
+    const { zk, gate, resized, hold } = await held();
+    let heldOnNewSession = false;
+    zk.on('state', (s) => {
+      if (s.type === 'session' && !s.first) heldOnNewSession = gate.held;
+    });
+    await expireSession(zk, zkConnect());
+    await waitFor('the new session', () => zk.connected, { timeoutMs: 10_000 });
+    expect(heldOnNewSession).toBe(true);
+    await waitFor('the gate open again', () => !gate.held && !hold.holding, { timeoutMs: 5_000 });
+    expect(resized).toEqual([]);
+  });
+});
