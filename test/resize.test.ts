@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encode, GroupPaths, parseConfig, parseMember, parseProducer, ZkSession } from '../coordinator/index.js';
 import { createPoller, type RingMessage, type RingProducer } from '../poller/index.js';
+import { KAFKA_CLIENT_NAMES } from '../poller/kafka-clients.js';
 import { rangeOf } from '../ring/index.js';
 import { brokers, zkConnect } from './support/env.js';
 import { Cleanups } from './support/cleanups.js';
@@ -208,7 +209,7 @@ describe('the order barrier after a resize (real ZooKeeper and Kafka, pollers st
 });
 
 describe('resizing a live group (real ZooKeeper and Kafka, producers and pollers running)', () => {
-  it('pollers hold for the cut-over, start again on the new count, and every key stays in order with nothing lost', async () => {
+  it.each(KAFKA_CLIENT_NAMES)('pollers on %s hold for the cut-over, start again on the new count, and every key stays in order with nothing lost', async (kafkaClient) => {
     const g = await group(2);
     const p = await producer(g, 'live');
     const next = new Map<string, number>();
@@ -233,7 +234,7 @@ describe('resizing a live group (real ZooKeeper and Kafka, producers and pollers
       if (m.partition === 0) await new Promise((res) => setTimeout(res, 2));
       handled.push({ key: m.key!, seq: Number(m.value.toString()), partition: m.partition, offset: Number(m.offset) });
     };
-    const pollers = ['a', 'b'].map((id) => createPoller({ zk: zkConnect(), group: g.paths.group, topic: g.topic, brokers: brokers(), id, handler, commitIntervalMs: 50, settleMs: 0, concurrency: 4 }));
+    const pollers = ['a', 'b'].map((id) => createPoller({ zk: zkConnect(), group: g.paths.group, topic: g.topic, brokers: brokers(), id, handler, commitIntervalMs: 50, settleMs: 0, concurrency: 4, kafkaClient }));
     for (const poller of pollers) cleanups.add(() => poller.close());
     const resized: unknown[] = [];
     for (const poller of pollers) poller.on('resized', (e) => resized.push(e));
