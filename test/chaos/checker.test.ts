@@ -48,6 +48,19 @@ function killed(recoveryMs: number, extra: FaultEvent[] = []): CheckInput {
 }
 
 describe('chaos checker: recovery times', () => {
+  it('times a range idle at the kill from the send of its next message (a resize moved keys onto it), not from the kill', () => {
+    const kill: FaultEvent = { n: 0, kind: 'poller-kill', target: 'p1#0', at: 2000, until: 4000 };
+    const r = check(input({
+      // Nothing for range 0 from 1900 until a message sent at 200000, handled 30 ms later.
+      produced: [produced(0, 0, 1400), produced(1, 1, 200_000)],
+      handled: [handled('p1', 0, 0, 1500), handled('p2', 1, 1, 200_030)],
+      leases: [lease('p1', 10, 1000, 6000), lease('p2', 20, 6100)],
+      incarnations: [inc('p1', { endedBy: 'kill', endedAt: 2000 }), inc('p2')],
+      faults: [kill],
+    }));
+    expect(r.recovery.killMs).toEqual({ n: 1, p50: 30, max: 30 });
+  });
+
   it('times a coordinator kill to the next leader, also when the killed one restarted and leads again under a new node', () => {
     const kill: FaultEvent = { n: 0, kind: 'coordinator-kill', target: 'coord-1', at: 10_000, until: 12_000 };
     const leaders: LeaderObs[] = [

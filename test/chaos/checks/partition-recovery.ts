@@ -6,7 +6,7 @@ import type { FaultEvent } from '../records.js';
 import { chaosFetchStallMs } from '../schedule.js';
 import type { CheckContext } from './context.js';
 import { describeFault, overlapping } from './fault-windows.js';
-import { heldAt } from './recovery.js';
+import { heldAt, waitedSince } from './recovery.js';
 
 export interface PartitionRecoveries {
   /** zk-partitions that outlived the session timeout: cut -> the last of its ranges handled by another poller. */
@@ -30,7 +30,8 @@ export function partitionTargets(sessionTimeoutMs: number): { zkMaxMs: number; k
  * another poller; null if one never was while the cut lasted: its first
  * handling after the cut, the poller's own in-flight ones during the cut
  * aside, was the poller's again after the restore. A range with no message
- * after the cut tells nothing and is left out.
+ * after the cut tells nothing and is left out; one idle at the cut is timed
+ * from the send of its next message (`waitedSince`).
  */
 function movedAfter(cx: CheckContext, f: FaultEvent & { until: number }, poller: string): { ms: number | null; stuck: number[] } {
   let worst: number | null = null;
@@ -39,7 +40,7 @@ function movedAfter(cx: CheckContext, f: FaultEvent & { until: number }, poller:
     const next = (cx.byRange.get(range) ?? []).find((h) => h.start > f.at && (h.poller !== poller || h.start > f.until));
     if (!next) continue;
     if (next.poller === poller) stuck.push(range);
-    else worst = Math.max(worst ?? 0, next.start - f.at);
+    else worst = Math.max(worst ?? 0, waitedSince(cx, next, f.at));
   }
   return { ms: stuck.length ? null : worst, stuck };
 }

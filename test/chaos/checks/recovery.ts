@@ -33,7 +33,9 @@ export function heldAt(cx: CheckContext, t: number, poller: string): number[] {
  * `resumedAt`: a paused poller that came back, re-registered and got the
  * range again (rendezvous hashing tends to give it its old ranges) has
  * recovered it too; anything it started before that is a zombie start,
- * counted separately.
+ * counted separately. Only time a message was waiting counts: a range idle
+ * at t whose next message was sent later (a resize moves keys onto it) is
+ * timed from that send.
  */
 function recoveryFrom(cx: CheckContext, t: number, poller: string, inc: number, resumedAt?: number): number | null {
   let worst: number | null = null;
@@ -41,9 +43,14 @@ function recoveryFrom(cx: CheckContext, t: number, poller: string, inc: number, 
     const next = (cx.byRange.get(range) ?? []).find(
       (h) => h.start > t && (!(h.poller === poller && h.inc === inc) || (resumedAt !== undefined && h.start > resumedAt)),
     );
-    if (next) worst = Math.max(worst ?? 0, next.start - t);
+    if (next) worst = Math.max(worst ?? 0, waitedSince(cx, next, t));
   }
   return worst;
+}
+
+/** How long `h` waited because of a failure at t: from t, or from its send if that came later. */
+export function waitedSince(cx: CheckContext, h: { id: number; start: number }, t: number): number {
+  return h.start - Math.max(t, cx.ackAt.get(h.id) ?? t);
 }
 
 export function pollerRecoveries(cx: CheckContext): PollerRecoveries {
