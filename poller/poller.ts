@@ -20,6 +20,10 @@ import type { Unhealthy } from '../coordinator/index.js';
 
 export type { PollerOptions } from './poller-options.js';
 
+/** Starting again after a resize: attempts, and the wait between two (a ZooKeeper or Kafka hiccup must not stop the poller). */
+const RESTART_ATTEMPTS = 5;
+const RESTART_RETRY_MS = 1_000;
+
 /** While draining and ZooKeeper cannot say who else is active, look again after this long. */
 const MEMBERS_REREAD_MS = 100;
 
@@ -68,6 +72,10 @@ export class Poller extends EventEmitter {
   private restarting: Promise<void> | null = null;
   /** A resize seen before the start finished: acted on once it has. */
   private resizedDuringStart: GroupConfig | null = null;
+  /** A resize seen while starting again on the previous one. */
+  private resizedAgain: GroupConfig | null = null;
+  /** Why starting again after a resize failed (the poller stopped). */
+  private restartFailure: unknown = null;
   private stopTimers: (() => void) | null = null;
   private handled = 0;
   private misplaced = 0;
@@ -180,9 +188,19 @@ export class Poller extends EventEmitter {
       this.resizedDuringStart = config;
       return;
     }
-    if (this.state !== 'running' || this.restarting || this.closing) return;
+    if (this.state !== 'running' || this.closing) return;
+    if (this.restarting) {
+      // Resized again while we start again (the new resources read the older config): once more after this one.
+      this.resizedAgain = config;
+      return;
+    }
     const r = this.resources!;
-    this.restarting = this.restart(r, config).finally(() => (this.restarting = null));
+    this.restarting = this.restart(r, config).finally(() => {
+      this.restarting = null;
+      const again = this.resizedAgain;
+      this.resizedAgain = null;
+      if (again && this.resources && again.ranges !== this.resources.config.ranges) this.onResized(again);
+    });
   }
 
   private async restart(r: PollerResources, config: GroupConfig): Promise<void> {
@@ -195,22 +213,37 @@ export class Poller extends EventEmitter {
       const points = split.offsets.map(offsetFromString);
       r.owned.freezeFrom((range) => points[range] ?? 0);
       r.gate.release();
+      r.owned.tick(true); // work parked while the gate was held resumes now (the ticker also runs on)
     } // else: resized more than once since we last looked; the gate stays shut and nothing more starts here.
+    // Every range released with its final commit, in-flight messages given the
+    // drain timeout as in a graceful stop (closing alone would give them one
+    // close step), before anything else is closed.
+    if (r.coordinator) await r.coordinator.close().catch((err: unknown) => this.log.warn({ err }, 'cannot leave the election cleanly'));
+    await r.assigned.close(this.opts.drainTimeoutMs ?? 30_000).catch((err: unknown) => this.log.warn({ err }, 'cannot release every range cleanly'));
     this.stopTimers?.();
     r.zk.off('state', this.onSession);
     await closePollerResources(r, undefined, this.log, { metricsServer: true });
-    try {
-      await this.open(r.metricsServer);
-    } catch (err) {
-      this.log.error({ err }, 'cannot start again after the resize; stopping');
-      this.state = 'stopped';
-      await r.metricsServer?.close().catch(() => undefined);
-      await Promise.resolve(this.opts.closeHandler?.()).catch(() => undefined);
-      if (this.closing) return; // a stop asked for meanwhile ends here and says so itself
-      this.closing = Promise.resolve();
-      this.emit('closing');
-      this.emit('closed', err);
-      return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.open(r.metricsServer);
+        break;
+      } catch (err) {
+        if (attempt < RESTART_ATTEMPTS && !this.closing) {
+          this.log.warn({ err, attempt }, 'cannot start again after the resize yet; trying again');
+          await sleep(RESTART_RETRY_MS);
+          continue;
+        }
+        this.log.error({ err }, 'cannot start again after the resize; stopping');
+        this.state = 'stopped';
+        await r.metricsServer?.close().catch(() => undefined);
+        await Promise.resolve(this.opts.closeHandler?.()).catch(() => undefined);
+        this.restartFailure = err;
+        if (this.closing) return; // a stop asked for meanwhile ends with this error
+        this.closing = Promise.resolve();
+        this.emit('closing');
+        this.emit('closed', err);
+        return;
+      }
     }
     this.log.info({ ranges: config.ranges, ms: Date.now() - began }, 'started again on the resized group');
     this.emit('resized', { from, to: this.resources!.config.ranges });
@@ -325,7 +358,8 @@ export class Poller extends EventEmitter {
     this.emit('closing');
     this.closing = (this.starting ?? Promise.resolve()).then(
       async () => {
-        await this.restarting;
+        while (this.restarting) await this.restarting;
+        if (this.restartFailure) throw this.restartFailure;
         if (this.state === 'running') await this.drain();
       },
       () => undefined,

@@ -38,7 +38,10 @@ export interface ResizeHoldOptions {
  * for, and must not start a message with the old range count afterwards.
  */
 export class ResizeHold {
+  /** The resize (or 'new-session') the gate is held for. */
   private heldFor: string | null = null;
+  /** The resize our member node says we paused for (written only once the gate is held). */
+  private acked: string | null = null;
   private resized = false;
   private closed = false;
   private readonly marker: ResizeMarkerWatch;
@@ -88,20 +91,31 @@ export class ResizeHold {
   private async onMarker(m: MarkerSeen | null): Promise<void> {
     if (this.closed || this.resized) return;
     if (m !== null) {
-      if (this.heldFor === m.id) return;
-      this.opts.gate.hold();
-      this.heldFor = m.id;
-      await this.opts.membership.setPausedFor(m.id);
-      this.log.info({ resize: m.id, to: m.to }, 'holding for a resize: no message starts until it is over');
+      if (this.heldFor !== m.id) {
+        this.opts.gate.hold();
+        this.heldFor = m.id;
+        this.log.info({ resize: m.id, to: m.to }, 'holding for a resize: no message starts until it is over');
+      }
+      // A failed write throws: the marker watch reads again shortly, and this writes again.
+      if (this.acked !== m.id) {
+        await this.opts.membership.setPausedFor(m.id);
+        this.acked = m.id;
+      }
       return;
     }
     const config = await this.config.refresh();
     this.check(config);
-    if (this.resized || this.heldFor === null) return;
+    if (this.resized) return;
     const was = this.heldFor;
-    await this.opts.membership.setPausedFor(null);
-    this.heldFor = null;
-    this.opts.gate.release();
-    if (was !== 'new-session') this.log.info({ resize: was, ranges: config.ranges }, 'the resize was rolled back: going on with the same range count');
+    if (was !== null) {
+      this.heldFor = null;
+      this.opts.gate.release();
+      if (was !== 'new-session') this.log.info({ resize: was, ranges: config.ranges }, 'the resize was rolled back: going on with the same range count');
+    }
+    // Only a report now (nothing waits for it); a failed write is tried again on the next read.
+    if (this.acked !== null) {
+      await this.opts.membership.setPausedFor(null);
+      this.acked = null;
+    }
   }
 }

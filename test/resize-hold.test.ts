@@ -21,7 +21,7 @@ async function session(): Promise<ZkSession> {
   return zk;
 }
 
-async function held() {
+async function held(o: { failWrites?: number } = {}) {
   const admin = await session();
   const paths = new GroupPaths(randomName('hold'));
   await createGroupConfig(admin, paths, { topic: 't', ranges: 2 });
@@ -31,7 +31,15 @@ async function held() {
   cleanups.add(() => membership.deregister());
   const gate = new FencingGate(() => zk.withinDeadline());
   const resized: GroupConfig[] = [];
-  const hold = new ResizeHold({ zk, paths, gate, membership, ranges: 2, onResized: (c) => resized.push(c), log: pino({ level: 'silent' }) });
+  // A member node write that fails (a connection lost under it) the first `failWrites` times.
+  let failures = o.failWrites ?? 0;
+  const flaky = {
+    setPausedFor: async (id: string | null) => {
+      if (failures-- > 0) throw new Error('CONNECTION_LOSS');
+      return membership.setPausedFor(id);
+    },
+  } as unknown as Membership;
+  const hold = new ResizeHold({ zk, paths, gate, membership: flaky, ranges: 2, onResized: (c) => resized.push(c), log: pino({ level: 'silent' }) });
   await hold.start();
   cleanups.add(() => hold.close());
   const pausedFor = async () => {
@@ -76,5 +84,12 @@ describe('ResizeHold (real ZooKeeper)', () => {
     expect(heldOnNewSession).toBe(true);
     await waitFor('the gate open again', () => !gate.held && !hold.holding, { timeoutMs: 5_000 });
     expect(resized).toEqual([]);
+  });
+
+  it('writes pausedFor again when the first write fails, holding meanwhile', async () => {
+    const { admin, paths, gate, pausedFor } = await held({ failWrites: 2 });
+    await admin.create(paths.resize, encode({ id: 'r3', from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
+    await waitFor('pausedFor r3 after the failed writes', async () => (await pausedFor()) === 'r3', { timeoutMs: 5_000 });
+    expect(gate.canStart()).toBe(false);
   });
 });

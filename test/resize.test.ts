@@ -288,4 +288,63 @@ describe('resizing a live group (real ZooKeeper and Kafka, producers and pollers
     expect(after.ok && after.value.pausedFor).toBeUndefined();
     expect((await configOf(g)).ranges).toBe(2);
   }, 60_000);
+
+  it('a poller resized again while it starts again on the first resize starts once more, on the latest range count', async () => {
+    const g = await groups.group(2, 8);
+    const handled: number[] = [];
+    const poller = createPoller({ zk: zkConnect(), group: g.paths.group, topic: g.topic, brokers: brokers(), id: 'twice', handler: (m) => void handled.push(m.partition), settleMs: 0 });
+    cleanups.add(() => poller.close());
+    const resized: { from: number; to: number }[] = [];
+    poller.on('resized', (e) => resized.push(e));
+    await poller.start();
+    // The first cut-over as the resize writes it; the second the moment the
+    // poller registers again, while it reads config and marker to start again.
+    const member = g.paths.poller('twice');
+    const until = async (present: boolean) => {
+      for (;;) {
+        let changed!: () => void;
+        const event = new Promise<void>((resolve) => (changed = resolve));
+        if (Boolean(await g.zk.exists(member, () => changed())) === present) return;
+        await event;
+      }
+    };
+    await g.zk.setData(g.paths.config, encode({ version: 1, topic: g.topic, ranges: 4, split: { from: 2, offsets: ['0', '0'] } }), -1);
+    await until(false);
+    await until(true);
+    await g.zk.setData(g.paths.config, encode({ version: 1, topic: g.topic, ranges: 8, split: { from: 4, offsets: ['0', '0', '0', '0'] } }), -1);
+    await waitFor('the poller on 8 ranges', () => poller.ownedRanges().length === 8, { timeoutMs: 30_000 });
+    expect(resized.at(-1)).toEqual({ from: 4, to: 8 });
+    const p = await producer(g, 'after');
+    await waitFor('the producer on 8 ranges', () => p.ranges() === 8, { timeoutMs: 10_000 });
+    const placed = await p.send(Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: 'v' })));
+    await waitFor('every message handled', () => handled.length === 40, { timeoutMs: 20_000 });
+    expect(new Set(handled)).toEqual(new Set(placed.map((x) => x.partition)));
+  }, 90_000);
+
+  it('a message in flight when the poller starts again on a resize finishes and is committed: it is not handled twice', async () => {
+    const g = await groups.group(2, 4);
+    const p = await producer(g, 'slow');
+    const calls: string[] = [];
+    let slowStarted = false;
+    const handler = async (m: RingMessage) => {
+      calls.push(m.key!);
+      if (m.key === 'slow') {
+        slowStarted = true;
+        await new Promise((res) => setTimeout(res, 4_500)); // longer than a close step (3 s)
+      }
+    };
+    const poller = createPoller({ zk: zkConnect(), group: g.paths.group, topic: g.topic, brokers: brokers(), id: 'inflight', handler, settleMs: 0, commitIntervalMs: 50 });
+    cleanups.add(() => poller.close());
+    const resized: unknown[] = [];
+    poller.on('resized', (e) => resized.push(e));
+    await poller.start();
+    const placed = await p.send([{ key: 'slow', value: '1' }, { key: 'a', value: '2' }, { key: 'b', value: '3' }]);
+    await waitFor('the slow message in flight', () => slowStarted, { timeoutMs: 20_000 });
+    const ends = [0, 1].map((part) => String(Math.max(-1, ...placed.filter((x) => x.partition === part).map((x) => Number(x.offset))) + 1));
+    await g.zk.setData(g.paths.config, encode({ version: 1, topic: g.topic, ranges: 4, split: { from: 2, offsets: ends } }), -1);
+    await waitFor('started again on 4 ranges', () => resized.length === 1, { timeoutMs: 30_000 });
+    await waitFor('all four ranges owned', () => poller.ownedRanges().length === 4, { timeoutMs: 20_000 });
+    await new Promise((res) => setTimeout(res, 1_000));
+    expect(calls.filter((k) => k === 'slow')).toEqual(['slow']);
+  }, 90_000);
 });
