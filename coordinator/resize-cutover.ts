@@ -92,6 +92,7 @@ export async function runCutover(opts: CutoverOptions): Promise<CutoverResult> {
     pid: process.pid,
     startedAt: new Date().toISOString(),
   };
+  await Promise.all([zk.ensure(paths.producers), zk.ensure(paths.pollers)]); // once: the wait below reads them on every change
   await writeMarker(zk, paths, marker);
   const began = Date.now();
   log.info({ id: marker.id, from: marker.from, to: marker.to }, 'resize marker written; waiting for every producer and poller to pause');

@@ -22,10 +22,10 @@ export interface Participant {
  * `watch`, it is called on the next change of either list or of any node
  * read (once per watch: the caller reads again). A malformed node counts as
  * one that never says it paused, so a resize waits for it and rolls back
- * rather than cut over past a process it cannot read.
+ * rather than cut over past a process it cannot read. Both parents must
+ * exist (`ensureLayout`, and `producers/` made by the cut-over).
  */
 export async function readParticipants(zk: ZkSession, paths: GroupPaths, watch?: (e: ZkEvent) => void): Promise<Participant[]> {
-  await Promise.all([zk.ensure(paths.producers), zk.ensure(paths.pollers)]);
   const [producers, pollers] = await Promise.all([
     readKind(zk, paths.producers, (id) => paths.producer(id), (data, id) => {
       const p = parseProducer(data, id);

@@ -24,6 +24,7 @@ export {
 } from './kafka-admin.js';
 export type { EnsureTopicsOptions, EnsureTopicsResult } from './kafka-admin.js';
 export { produceMessages, produceLoad, loadKey, loadValue } from './load-producer.js';
+export { produceLoadToGroup } from './ring-load.js';
 export { createRingProducer } from './ring-producer.js';
 export type { RingProducer, RingProducerOptions, RingRecord, RecordPlacement } from './ring-producer.js';
 export type { ProduceOptions, ProduceResult, ProduceProgress, LoadOptions } from './load-producer.js';

@@ -2,49 +2,29 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
-import { GroupPaths, validatePollerId, readMembers, offsetToString, offsetFromString, sleep, type GroupConfig, type SessionState } from '../coordinator/index.js';
+import { GroupPaths, validatePollerId, offsetToString, retry, RetryAbortedError, type GroupConfig, type SessionState } from '../coordinator/index.js';
 import { RangePipeline, type RangePipelineEvents } from './range-pipeline.js';
 import { InFlightBudget } from './in-flight-budget.js';
 import { DEFAULT_BACKOFF } from './retry.js';
 import type { Handler } from './message.js';
 import { createCountingHandler } from './handlers/counting-handler.js';
-import { createMetrics, type RingleaderMetrics } from './metrics.js';
+import { createMetrics, type MetricsServer, type RingleaderMetrics } from './metrics.js';
 import type { DeadLetterPublisher } from './dead-letter.js';
 import { openPollerResources, closePollerResources, CLOSE_STEP_MS, CLOSING_BOUND_MS, type PollerResources } from './poller-resources.js';
-import type { MetricsServer } from './metrics.js';
+import { markDraining, waitForHandOff } from './hand-off.js';
+import { releaseForResize } from './resize-release.js';
 import { StopBudget } from './stop-budget.js';
 import { systemClock } from './clock.js';
 import type { PollerOptions } from './poller-options.js';
 import { StallDetector } from './stall-detector.js';
-import type { Unhealthy } from '../coordinator/index.js';
+import { kafkaStatus, type PollerLifecycle, type PollerStatus } from './poller-status.js';
 
 export type { PollerOptions } from './poller-options.js';
+export type { PollerLifecycle, PollerStatus } from './poller-status.js';
 
 /** Starting again after a resize: attempts, and the wait between two (a ZooKeeper or Kafka hiccup must not stop the poller). */
 const RESTART_ATTEMPTS = 5;
 const RESTART_RETRY_MS = 1_000;
-
-/** While draining and ZooKeeper cannot say who else is active, look again after this long. */
-const MEMBERS_REREAD_MS = 100;
-
-/** A poller's life: starting -> running -> draining -> stopped (or starting -> stopped when the start fails). */
-export type PollerLifecycle = 'starting' | 'running' | 'draining' | 'stopped';
-
-export interface PollerStatus {
-  id: string;
-  group: string;
-  state: PollerLifecycle;
-  ranges: number[];
-  zkConnected: boolean;
-  withinDeadline: boolean;
-  /** `lastReplyAt`: when a Kafka broker last answered (ISO), once one has. */
-  kafka: { connected: boolean; lastError?: string; lastReplyAt?: string };
-  /** Set while the poller cannot work and has asked for its ranges to move (docs/design.md "Unhealthy pollers"). */
-  unhealthy: Unhealthy | null;
-  handled: number;
-  /** Messages past a split point with another range's key (a producer that does not follow the group). */
-  misplaced: number;
-}
 
 /**
  * A poller: registers as a member, follows the assignment, holds the leases
@@ -70,10 +50,8 @@ export class Poller extends EventEmitter {
   private closing: Promise<void> | null = null;
   /** Set while the poller starts again on a resized group's new range count. */
   private restarting: Promise<void> | null = null;
-  /** A resize seen before the start finished: acted on once it has. */
-  private resizedDuringStart: GroupConfig | null = null;
-  /** A resize seen while starting again on the previous one. */
-  private resizedAgain: GroupConfig | null = null;
+  /** A resize seen while starting (or starting again on the previous one): acted on once that is done. */
+  private pendingResize: GroupConfig | null = null;
   /** Why starting again after a resize failed (the poller stopped). */
   private restartFailure: unknown = null;
   private stopTimers: (() => void) | null = null;
@@ -126,7 +104,14 @@ export class Poller extends EventEmitter {
     this.state = 'running';
     const r = this.resources!;
     this.log.info({ topic: r.config.topic, ranges: r.config.ranges, coordinator: r.coordinator !== null, metricsUrl: r.metricsServer?.url }, 'poller started');
-    if (this.resizedDuringStart) this.onResized(this.resizedDuringStart);
+    this.takePendingResize();
+  }
+
+  /** Acts on a resize seen while the poller could not, unless the resources now open already run with its range count. */
+  private takePendingResize(): void {
+    const pending = this.pendingResize;
+    this.pendingResize = null;
+    if (pending && this.resources && pending.ranges !== this.resources.config.ranges) this.onResized(pending);
   }
 
   /** Opens resources (keeping `metricsServer` when given) and wires them to this poller. */
@@ -184,22 +169,15 @@ export class Poller extends EventEmitter {
    * partition is drained. A stop asked for meanwhile waits for the new start.
    */
   private onResized(config: GroupConfig): void {
-    if (this.state === 'starting') {
-      this.resizedDuringStart = config;
+    // Starting, or resized again while starting again (the new resources read the older config): once that is done.
+    if (this.state === 'starting' || this.restarting) {
+      this.pendingResize = config;
       return;
     }
     if (this.state !== 'running' || this.closing) return;
-    if (this.restarting) {
-      // Resized again while we start again (the new resources read the older config): once more after this one.
-      this.resizedAgain = config;
-      return;
-    }
-    const r = this.resources!;
-    this.restarting = this.restart(r, config).finally(() => {
+    this.restarting = this.restart(this.resources!, config).finally(() => {
       this.restarting = null;
-      const again = this.resizedAgain;
-      this.resizedAgain = null;
-      if (again && this.resources && again.ranges !== this.resources.config.ranges) this.onResized(again);
+      this.takePendingResize();
     });
   }
 
@@ -207,43 +185,31 @@ export class Poller extends EventEmitter {
     const from = r.config.ranges;
     const began = Date.now();
     this.log.info({ from, to: config.ranges }, 'the group was resized: releasing every range and starting again with the new range count');
-    const split = config.split;
-    if (split && split.from === from) {
-      // Below its split point a partition holds only our range count's messages: those may still finish.
-      const points = split.offsets.map(offsetFromString);
-      r.owned.freezeFrom((range) => points[range] ?? 0);
-      r.gate.release();
-      r.owned.tick(true); // work parked while the gate was held resumes now (the ticker also runs on)
-    } // else: resized more than once since we last looked; the gate stays shut and nothing more starts here.
-    // Every range released with its final commit, in-flight messages given the
-    // drain timeout as in a graceful stop (closing alone would give them one
-    // close step), before anything else is closed.
-    if (r.coordinator) await r.coordinator.close().catch((err: unknown) => this.log.warn({ err }, 'cannot leave the election cleanly'));
-    await r.assigned.close(this.opts.drainTimeoutMs ?? 30_000).catch((err: unknown) => this.log.warn({ err }, 'cannot release every range cleanly'));
+    await releaseForResize(r, config, this.opts.drainTimeoutMs ?? 30_000, this.log);
     this.stopTimers?.();
     r.zk.off('state', this.onSession);
     await closePollerResources(r, undefined, this.log, { metricsServer: true });
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.open(r.metricsServer);
-        break;
-      } catch (err) {
-        if (attempt < RESTART_ATTEMPTS && !this.closing) {
-          this.log.warn({ err, attempt }, 'cannot start again after the resize yet; trying again');
-          await sleep(RESTART_RETRY_MS);
-          continue;
-        }
-        this.log.error({ err }, 'cannot start again after the resize; stopping');
-        this.state = 'stopped';
-        await r.metricsServer?.close().catch(() => undefined);
-        await Promise.resolve(this.opts.closeHandler?.()).catch(() => undefined);
-        this.restartFailure = err;
-        if (this.closing) return; // a stop asked for meanwhile ends with this error
-        this.closing = Promise.resolve();
-        this.emit('closing');
-        this.emit('closed', err);
-        return;
-      }
+    try {
+      await retry(() => this.open(r.metricsServer), {
+        attempts: RESTART_ATTEMPTS,
+        initialMs: RESTART_RETRY_MS,
+        maxMs: RESTART_RETRY_MS,
+        retriable: () => true,
+        while: () => !this.closing,
+        onRetry: (err, attempt) => this.log.warn({ err, attempt }, 'cannot start again after the resize yet; trying again'),
+      });
+    } catch (e) {
+      const err = e instanceof RetryAbortedError ? e.lastError : e;
+      this.log.error({ err }, 'cannot start again after the resize; stopping');
+      this.state = 'stopped';
+      await r.metricsServer?.close().catch(() => undefined);
+      await Promise.resolve(this.opts.closeHandler?.()).catch(() => undefined);
+      this.restartFailure = err;
+      if (this.closing) return; // a stop asked for meanwhile ends with this error
+      this.closing = Promise.resolve();
+      this.emit('closing');
+      this.emit('closed', err);
+      return;
     }
     this.log.info({ ranges: config.ranges, ms: Date.now() - began }, 'started again on the resized group');
     this.emit('resized', { from, to: this.resources!.config.ranges });
@@ -387,9 +353,9 @@ export class Poller extends EventEmitter {
     const timeoutMs = this.opts.drainTimeoutMs ?? 30_000;
     const budget = new StopBudget(systemClock, timeoutMs);
     this.log.info({ ranges: this.ownedRanges().length, timeoutMs, stopBoundMs: this.stopBoundMs }, 'draining');
-    await this.markDraining(r, budget);
+    await markDraining(r, budget, this.log);
     if (r.coordinator) await budget.settleWithin(r.coordinator.close());
-    await this.waitForHandOff(r, budget);
+    await waitForHandOff(r, this.paths, this.id, budget);
     const left = this.ownedRanges();
     if (left.length > 0) {
       this.log.info({ ranges: left }, budget.spent() ? 'drain deadline reached' : 'no other poller active: releasing what is left');
@@ -399,51 +365,6 @@ export class Poller extends EventEmitter {
     await r.assigned.close(budget.left());
     this.log.info({ handled: this.handled }, 'drained: every range released');
     await this.shutdown();
-  }
-
-  /** Sets our member node to `draining` so the leader moves our ranges away; gives up at the drain deadline. */
-  private async markDraining(r: PollerResources, budget: StopBudget): Promise<void> {
-    const marking = r.membership.setState('draining');
-    try {
-      if (await budget.settleWithin(marking)) await marking;
-      else this.log.warn({}, 'cannot mark ourselves draining before the drain deadline; releasing directly');
-    } catch (err) {
-      this.log.warn({ err }, 'cannot mark ourselves draining; releasing directly');
-    }
-  }
-
-  /**
-   * Waits until the leader has moved every range away (each released with a
-   * final commit), no other poller is active to take them, or the deadline
-   * passes. Wakes on each release or loss and on each change of the members.
-   */
-  private async waitForHandOff(r: PollerResources, budget: StopBudget): Promise<void> {
-    const ownership = r.assigned.ownership;
-    while (!budget.spent() && this.ownedRanges().length > 0) {
-      const changed = new AbortController();
-      const wake = () => changed.abort();
-      ownership.on('released', wake).on('lost', wake);
-      try {
-        const others = await this.othersActive(r, budget, wake);
-        if (others === 'none') return;
-        // Can't tell (ZooKeeper unreachable): look again shortly, until the deadline.
-        const waitMs = others === 'unknown' ? MEMBERS_REREAD_MS : budget.left();
-        if (this.ownedRanges().length > 0) await sleep(Math.max(0, waitMs), changed.signal);
-      } finally {
-        ownership.off('released', wake).off('lost', wake);
-      }
-    }
-  }
-
-  private async othersActive(r: PollerResources, budget: StopBudget, onChange: () => void): Promise<'some' | 'none' | 'unknown'> {
-    try {
-      const reading = readMembers(r.zk, this.paths, onChange);
-      if (!(await budget.settleWithin(reading))) return 'unknown';
-      const { members } = await reading;
-      return members.some((m) => m.id !== this.id && m.state === 'active') ? 'some' : 'none';
-    } catch {
-      return 'unknown';
-    }
   }
 
   private async shutdown(): Promise<void> {
@@ -456,16 +377,6 @@ export class Poller extends EventEmitter {
     await closePollerResources(r, this.opts.closeHandler, this.log);
     this.log.info({}, 'poller stopped');
   }
-}
-
-/** The source's health as status and /healthz show it (its reply time as a timestamp people read). */
-function kafkaStatus(r: PollerResources | null): PollerStatus['kafka'] {
-  if (!r) return { connected: false };
-  const { connected, lastError, lastReplyAt } = r.source.health();
-  const status: PollerStatus['kafka'] = { connected };
-  if (lastError !== undefined) status.lastError = lastError;
-  if (lastReplyAt !== undefined) status.lastReplyAt = new Date(lastReplyAt).toISOString();
-  return status;
 }
 
 export function createPoller(opts: PollerOptions): Poller {

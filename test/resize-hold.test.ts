@@ -3,10 +3,11 @@
 // that must not let a message start before marker and config were read again.
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { createGroupConfig, encode, GroupPaths, Membership, parseMember, ZkSession, type GroupConfig } from '../coordinator/index.js';
+import { createGroupConfig, encode, GroupPaths, Membership, parseMember, type GroupConfig } from '../coordinator/index.js';
 import { FencingGate } from '../poller/fencing-gate.js';
 import { ResizeHold } from '../poller/resize-hold.js';
 import { Cleanups } from './support/cleanups.js';
+import { RingGroups } from './support/ring-groups.js';
 import { randomName, zkConnect } from './support/env.js';
 import { expireSession } from './support/expire-session.js';
 import { waitFor } from './support/wait-for.js';
@@ -14,12 +15,7 @@ import { waitFor } from './support/wait-for.js';
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
 
-async function session(): Promise<ZkSession> {
-  const zk = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: 4_000 });
-  await zk.start();
-  cleanups.add(() => zk.close());
-  return zk;
-}
+const session = () => new RingGroups(cleanups, 'hold').session();
 
 async function held(o: { failWrites?: number } = {}) {
   const admin = await session();

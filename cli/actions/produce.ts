@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createRingProducer, produceLoad, type KafkaClientName, type LoadOptions, type ProduceResult } from '../../poller/index.js';
+import { produceLoadToGroup, type KafkaClientName, type LoadOptions, type ProduceResult } from '../../poller/index.js';
 import { cliKafka, cliKafkaClients } from './kafka.js';
 import { kafkaSecurityFrom, zkSecurity, type KafkaAuthFlags, type ZkAuthFlags } from '../secrets.js';
 import { onStopSignals } from '../signals.js';
@@ -51,16 +51,17 @@ export async function runProduce(o: ProduceActionOptions, log: Logger): Promise<
 }
 
 /** The load through a ring producer: the group's topic and range count, followed while it runs. */
-async function produceForGroup(o: ProduceActionOptions, group: string, log: Logger, load: (topic: string) => LoadOptions): Promise<ProduceResult & { topic: string; ranges: number }> {
-  const producer = await createRingProducer({
-    zk: o.zk!,
-    group,
-    ...(o.zkRoot !== undefined ? { zkRoot: o.zkRoot } : {}),
-    zkSession: zkSecurity(o),
-    kafka: cliKafka(o.brokers, log, 'ringleader-produce', kafkaSecurityFrom(o)),
-    ...(o.topic !== undefined ? { topic: o.topic } : {}),
-    logger: log,
-  });
-  const result = await produceLoad(load(producer.topic), async () => ({ send: async (messages) => void (await producer.send(messages)), close: () => producer.close() }));
-  return { ...result, topic: producer.topic, ranges: producer.ranges() };
+function produceForGroup(o: ProduceActionOptions, group: string, log: Logger, load: (topic: string) => LoadOptions): Promise<ProduceResult & { topic: string; ranges: number }> {
+  return produceLoadToGroup(
+    {
+      zk: o.zk!,
+      group,
+      ...(o.zkRoot !== undefined ? { zkRoot: o.zkRoot } : {}),
+      zkSession: zkSecurity(o),
+      kafka: cliKafka(o.brokers, log, 'ringleader-produce', kafkaSecurityFrom(o)),
+      ...(o.topic !== undefined ? { topic: o.topic } : {}),
+      logger: log,
+    },
+    load,
+  );
 }

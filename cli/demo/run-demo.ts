@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Admin, Kafka } from 'kafkajs';
 import { ZkSession, GroupPaths, GroupWatcher, type GroupSnapshot, type GroupEvent } from '../../coordinator/index.js';
 import { infraHome } from '../../infra/index.js';
-import { createRingProducer, produceLoad, type KafkaClientName, type ProduceResult } from '../../poller/index.js';
+import { produceLoadToGroup, type KafkaClientName, type ProduceResult } from '../../poller/index.js';
 import { runCreate } from '../actions/create.js';
 import { runDrain } from '../actions/drain.js';
 import { runResize } from '../actions/resize.js';
@@ -23,6 +22,7 @@ import { LiveView } from './live-view.js';
 import { DemoProgress } from './progress.js';
 import { Interrupted, StopSwitch } from './stop-switch.js';
 import type { DemoSummary } from './summary.js';
+import { demoLogger, demoName } from './run-identity.js';
 
 export interface DemoOptions {
   /** No live view; logs as JSON on stderr. */
@@ -202,21 +202,16 @@ class Demo {
     const { o, progress } = this;
     progress.t0 = Date.now();
     this.beginStep(0);
-    const producing = (this.producing = createRingProducer({ zk: c.servers.zk, zkRoot: ZK_ROOT, group: this.name, kafka: c.kafka, id: 'demo-producer', logger: this.root }).then((producer) =>
-      produceLoad(
-        {
-          topic: producer.topic,
-          count: Math.ceil(o.rate * o.stepSeconds * this.script.length * 2) + 1_000,
-          keys: o.keys,
-          size: 200,
-          rate: o.rate,
-          signal: this.produceStop.signal,
-          logger: this.root,
-          onProgress: (p) => (progress.produced = p.sent),
-        },
-        async () => ({ send: async (messages) => void (await producer.send(messages)), close: () => producer.close() }),
-      ),
-    ));
+    const producing = (this.producing = produceLoadToGroup({ zk: c.servers.zk, zkRoot: ZK_ROOT, group: this.name, kafka: c.kafka, id: 'demo-producer', logger: this.root }, (topic) => ({
+      topic,
+      count: Math.ceil(o.rate * o.stepSeconds * this.script.length * 2) + 1_000,
+      keys: o.keys,
+      size: 200,
+      rate: o.rate,
+      signal: this.produceStop.signal,
+      logger: this.root,
+      onProgress: (p) => (progress.produced = p.sent),
+    })));
     producing.then(
       (r) => (progress.produced = r.sent),
       () => undefined,
@@ -388,18 +383,6 @@ class Demo {
       ...(this.error ? { error: this.error } : {}),
     };
   }
-}
-
-/** A group and topic name of its own for every run: demo-<UTC time>-<random>. */
-function demoName(): string {
-  return `demo-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${randomBytes(2).toString('hex')}`;
-}
-
-/** On a live screen, logs would scribble over it: they go to a file instead. */
-function demoLogger(live: boolean, level: string, runDir: string): Logger {
-  return live
-    ? pino({ level, base: {} }, createWriteStream(join(runDir, 'demo.log')))
-    : pino({ level, base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
 }
 
 /** Converged, with `members` active pollers and every range held. */
