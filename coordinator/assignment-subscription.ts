@@ -47,7 +47,7 @@ export class AssignmentSubscription extends EventEmitter {
   constructor(
     private readonly zk: ZkSession,
     private readonly paths: GroupPaths,
-    private readonly ranges: number,
+    private ranges: number,
     private readonly pollerId: string,
     logger?: Logger,
   ) {
@@ -68,6 +68,12 @@ export class AssignmentSubscription extends EventEmitter {
   close(): void {
     this.closed = true;
     this.zk.off('state', this.onSession);
+  }
+
+  /** The group grew to `ranges` (a resize): assignments are read against that count, starting with a read now. */
+  grew(ranges: number): void {
+    this.ranges = ranges;
+    void this.reader.request();
   }
 
   private async read(): Promise<void> {

@@ -28,13 +28,12 @@ export function createDeadLetterPublisher(opts: DeadLetterOptions): DeadLetterPu
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'dead-letter' });
   const dlqTopic = deadLetterTopicOf(opts.topic);
   // Idempotent so a retried send after a lost reply does not write the dead letter twice.
-  const producer: Producer = opts.kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
+  const newProducer = (): Producer => opts.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  let producer = newProducer();
   let connecting: Promise<void> | null = null;
   let closePromise: Promise<void> | null = null;
+  /** Producers replaced by a fresh one, closed once their sends are done. */
+  const retiring = new Set<Promise<void>>();
 
   // Connect lazily: most pollers never dead-letter anything.
   function connected(): Promise<void> {
@@ -45,21 +44,40 @@ export function createDeadLetterPublisher(opts: DeadLetterOptions): DeadLetterPu
     return connecting;
   }
 
-  async function publish(msg: RingMessage, error: unknown, attempts: number): Promise<void> {
-    if (closePromise) throw new Error('dead-letter publisher is closed');
+  async function send(msg: RingMessage, error: unknown, attempts: number): Promise<boolean> {
     await connected();
-    await producer.send({
+    const sent = await producer.send({
       topic: dlqTopic,
       acks: -1,
-      messages: [
-        {
-          partition: msg.range,
-          key: msg.key,
-          value: msg.value,
-          headers: deadLetterHeaders(msg, error, attempts, new Date()),
-        },
-      ],
+      messages: [{ partition: msg.range, key: msg.key, value: msg.value, headers: deadLetterHeaders(msg, error, attempts, new Date()) }],
     });
+    return sent.some((r) => r.partition === msg.range);
+  }
+
+  /**
+   * kafkajs sends nothing, and reports no error, for a partition its
+   * metadata does not have yet (the topic grew with a resize; its metadata
+   * is refreshed every few minutes): a fresh producer reads it anew.
+   */
+  function renew(): void {
+    const old = producer;
+    const wasConnected = connecting;
+    producer = newProducer();
+    connecting = null;
+    if (wasConnected) {
+      const closing = wasConnected.then(() => old.disconnect()).catch(() => undefined);
+      retiring.add(closing);
+      void closing.finally(() => retiring.delete(closing));
+    }
+  }
+
+  async function publish(msg: RingMessage, error: unknown, attempts: number): Promise<void> {
+    if (closePromise) throw new Error('dead-letter publisher is closed');
+    if (!(await send(msg, error, attempts))) {
+      log.info({ range: msg.range, dlq: dlqTopic }, 'dead-letter partition not in the producer\'s metadata: sending with a fresh producer');
+      renew();
+      if (!(await send(msg, error, attempts))) throw new Error(`partition ${msg.range} of ${dlqTopic} is not known to the brokers`);
+    }
     log.warn(
       { range: msg.range, offset: msg.offset, attempts, dlq: dlqTopic, error: errorText(error) },
       'message dead-lettered',
@@ -67,12 +85,10 @@ export function createDeadLetterPublisher(opts: DeadLetterOptions): DeadLetterPu
   }
 
   function close(): Promise<void> {
-    closePromise ??= connecting
-      ? connecting.then(
-          () => producer.disconnect(),
-          () => undefined,
-        )
-      : Promise.resolve();
+    closePromise ??= Promise.all([
+      connecting ? connecting.then(() => producer.disconnect(), () => undefined) : Promise.resolve(),
+      ...retiring,
+    ]).then(() => undefined);
     return closePromise;
   }
 

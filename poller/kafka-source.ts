@@ -1,4 +1,4 @@
-import type { Admin, Batch, Consumer, ConsumerRunConfig, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Batch, Cluster, Consumer, ConsumerRunConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { offsetFromString, offsetToString, type Offset } from '../coordinator/index.js';
@@ -68,6 +68,8 @@ class KafkajsSource implements RangeSource {
   private closePromise: Promise<void> | null = null;
   /** Resolved by the first group join (or close), which start() waits for. */
   private firstJoin: (() => void) | null = null;
+  /** The consumer's own cluster (its metadata), handed over by the assigner. */
+  private cluster: Cluster | null = null;
 
   constructor(private readonly opts: KafkajsSourceOptions) {
     const { kafka, topic, partitions } = opts;
@@ -78,7 +80,8 @@ class KafkajsSource implements RangeSource {
     const sessionTimeout = opts.sessionTimeout ?? DEFAULT_SESSION_TIMEOUT_MS;
     this.consumerHealth = new ConsumerHealth(opts.staleAfterMs ?? Math.max(sessionTimeout, DEFAULT_SESSION_TIMEOUT_MS));
     const restartOnFailure = async () => !this.closed;
-    this.consumer = kafka.consumer(consumerConfig({ groupId: opts.groupId, sessionTimeout, fetch, restartOnFailure }));
+    const onCluster = (cluster: Cluster) => (this.cluster = cluster);
+    this.consumer = kafka.consumer(consumerConfig({ groupId: opts.groupId, sessionTimeout, fetch, restartOnFailure, onCluster }));
     this.admin = kafka.admin();
     this.runConfig = {
       autoCommit: false,
@@ -123,6 +126,22 @@ class KafkajsSource implements RangeSource {
     });
     this.log.debug({ range, offset }, 'range assigned');
     return offset;
+  }
+
+  /**
+   * New cursors, paused like every unassigned partition. A consumer that
+   * joined its group before the topic grew is not given the new partitions
+   * until its metadata shows them: refreshing it makes the next fetch find
+   * the assignment stale, and kafkajs rejoins (one member, so at once), after
+   * which onGroupJoin seeks every assigned range back to its cursor.
+   */
+  async grow(partitions: number): Promise<void> {
+    if (this.closed) throw new Error('kafka source is closed');
+    if (partitions <= this.cursors.length) return;
+    while (this.cursors.length < partitions) this.cursors.push(new PartitionCursor());
+    this.extraPartitions = this.extraPartitions.filter((p) => p >= partitions);
+    await this.cluster?.refreshMetadata();
+    this.log.info({ partitions }, 'kafka source grown');
   }
 
   revoke(range: number): void {
@@ -184,7 +203,7 @@ class KafkajsSource implements RangeSource {
 
   private cursor(range: number): PartitionCursor {
     const cursor = Number.isInteger(range) ? this.cursors[range] : undefined;
-    if (!cursor) throw new RangeError(`range ${range} is outside 0..${this.opts.partitions - 1}`);
+    if (!cursor) throw new RangeError(`range ${range} is outside 0..${this.cursors.length - 1}`);
     return cursor;
   }
 

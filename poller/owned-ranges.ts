@@ -63,14 +63,19 @@ export class OwnedRanges implements RangeConsumer {
   private readonly ranges = new Map<number, OwnedRange>();
   /** Set by a resize's cut-over: where each range's messages stop for good in this process. */
   private frozen: ((range: number) => Offset) | null = null;
+  private barrierOf: OwnedRangesOptions['barrier'];
+  private inspect: OwnedRangesOptions['inspect'];
 
-  constructor(private readonly opts: OwnedRangesOptions) {}
+  constructor(private readonly opts: OwnedRangesOptions) {
+    this.barrierOf = opts.barrier;
+    this.inspect = opts.inspect;
+  }
 
   async start(range: number, from: Offset | null, token: number): Promise<void> {
     this.discard(range);
     const owned: OwnedRange = { token, pipeline: null, early: [], fetchPaused: false, lag: undefined, barrier: null };
     this.ranges.set(range, owned);
-    const barrier = this.opts.barrier?.(range) ?? null;
+    const barrier = this.barrierOf?.(range) ?? null;
     let startAt: Offset;
     try {
       // A range behind a split's barrier has had nothing handled past its
@@ -85,8 +90,10 @@ export class OwnedRanges implements RangeConsumer {
     const pipeline = this.opts.newPipeline(range);
     pipeline.start(startAt);
     owned.pipeline = pipeline;
-    if (this.frozen) pipeline.holdFrom(Math.min(this.frozen(range), barrier?.holdFrom ?? Number.POSITIVE_INFINITY));
-    else if (barrier) this.holdAtBarrier(range, owned, pipeline, barrier);
+    // The group may have grown while the offset was resolved (followSplit): its barrier, not the one read before.
+    const barrierNow = this.barrierOf?.(range) ?? null;
+    if (this.frozen) pipeline.holdFrom(Math.min(this.frozen(range), barrierNow?.holdFrom ?? Number.POSITIVE_INFINITY));
+    else if (barrierNow) this.holdAtBarrier(range, owned, pipeline, barrierNow);
     if (owned.early.length) pipeline.push(owned.early);
     owned.early = [];
   }
@@ -129,7 +136,7 @@ export class OwnedRanges implements RangeConsumer {
   readonly dispatch = (range: number, messages: SourceMessage[]): void => {
     const owned = this.ranges.get(range);
     if (!owned) return;
-    this.opts.inspect?.(range, messages);
+    this.inspect?.(range, messages);
     if (!owned.pipeline) {
       // A whole batch can be larger than the argument limit of push(...batch).
       for (const m of messages) owned.early.push(m);
@@ -201,7 +208,8 @@ export class OwnedRanges implements RangeConsumer {
     const abort = (owned.barrier = new AbortController());
     barrier.wait(abort.signal).then(
       () => {
-        if (this.ranges.get(range) === owned && !this.frozen) pipeline.lift();
+        // A later split's barrier may have replaced this one meanwhile: only the current one lifts.
+        if (this.ranges.get(range) === owned && owned.barrier === abort && !this.frozen) pipeline.lift();
       },
       () => undefined, // the range went first
     );
@@ -220,6 +228,28 @@ export class OwnedRanges implements RangeConsumer {
       owned.barrier?.abort();
       owned.barrier = null;
       owned.pipeline?.holdFrom(offsetOf(range));
+    }
+  }
+
+  /**
+   * The group grew in place (docs/design.md "Growing a group"): from now on
+   * ranges follow the new split's order barriers and misplaced-key check.
+   * Every range already running gets its barrier now: its messages past the
+   * split point wait for its parent partition, as in a range started after
+   * the split; what lies below goes on flowing. Called while the fencing
+   * gate is held, so nothing past a split point has started.
+   */
+  followSplit(barrier: OwnedRangesOptions['barrier'], inspect: OwnedRangesOptions['inspect']): void {
+    this.barrierOf = barrier;
+    this.inspect = inspect;
+    for (const [range, owned] of this.ranges) {
+      const b = barrier?.(range) ?? null;
+      if (!owned.pipeline || !b) continue;
+      // A barrier of the split before this one has passed (a resize waits
+      // for that), though its wait may not know yet; the new one is later
+      // on the same partitions, and the pipeline keeps the lower hold.
+      owned.barrier?.abort();
+      this.holdAtBarrier(range, owned, owned.pipeline, b);
     }
   }
 

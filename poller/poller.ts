@@ -13,6 +13,7 @@ import type { DeadLetterPublisher } from './dead-letter.js';
 import { openPollerResources, closePollerResources, CLOSE_STEP_MS, CLOSING_BOUND_MS, type PollerResources } from './poller-resources.js';
 import { markDraining, waitForHandOff } from './hand-off.js';
 import { releaseForResize } from './resize-release.js';
+import { canGrowInPlace, growInPlace } from './grow-in-place.js';
 import { StopBudget } from './stop-budget.js';
 import { systemClock } from './clock.js';
 import type { PollerOptions } from './poller-options.js';
@@ -32,8 +33,9 @@ const RESTART_RETRY_MS = 1_000;
  * range, and commits acknowledged offsets fenced by each lease.
  *
  * Events: `acquired`, `released`, `lost`, `committed` {range, offset} (see
- * RangeOwnership), `drain-requested`, `resized` {from, to} (started again on
- * a resized group), `closing` (a stop began), `closed` (err?).
+ * RangeOwnership), `drain-requested`, `resized` {from, to, inPlace} (follows
+ * a resized group: grown in place, or started again), `closing` (a stop
+ * began), `closed` (err?).
  */
 export class Poller extends EventEmitter {
   readonly id: string;
@@ -48,7 +50,7 @@ export class Poller extends EventEmitter {
   private resources: PollerResources | null = null;
   private starting: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
-  /** Set while the poller starts again on a resized group's new range count. */
+  /** Set while the poller grows to (or starts again on) a resized group's new range count. */
   private restarting: Promise<void> | null = null;
   /** A resize seen while starting (or starting again on the previous one): acted on once that is done. */
   private pendingResize: GroupConfig | null = null;
@@ -134,10 +136,7 @@ export class Poller extends EventEmitter {
       },
       registry: this.metrics.registry,
       onHandoff: (ms) => this.metrics.handoffSeconds.observe(ms / 1000),
-      onMisplaced: () => {
-        this.misplaced++;
-        this.metrics.misplacedMessages.inc();
-      },
+      onMisplaced: this.countMisplaced,
       onDrainRequested: () => {
         this.emit('drain-requested');
         void this.close();
@@ -161,12 +160,12 @@ export class Poller extends EventEmitter {
 
   /**
    * The group's range count changed (a resize cut over, docs/design.md
-   * "Growing a group"): the partitions' split points end what this process
-   * may handle with the old count, so it lets what is in flight finish,
-   * releases every range with a final commit, and starts again (same id,
-   * same metrics server) on the new count, where the order barriers hold
-   * each partition's messages past its split point until their parent
-   * partition is drained. A stop asked for meanwhile waits for the new start.
+   * "Growing a group"). Normally the poller grows in place: its ranges keep
+   * flowing below their split points, and the order barriers hold what lies
+   * past them until their parent partition is drained. A poller that missed
+   * the split (or fails to grow) lets what is in flight finish, releases
+   * every range with a final commit, and starts again (same id, same metrics
+   * server) on the new count. A stop asked for meanwhile waits for either.
    */
   private onResized(config: GroupConfig): void {
     // Starting, or resized again while starting again (the new resources read the older config): once that is done.
@@ -175,10 +174,26 @@ export class Poller extends EventEmitter {
       return;
     }
     if (this.state !== 'running' || this.closing) return;
-    this.restarting = this.restart(this.resources!, config).finally(() => {
+    const r = this.resources!;
+    const change = canGrowInPlace(r.config, config) ? this.grow(r, config) : this.restart(r, config);
+    this.restarting = change.finally(() => {
       this.restarting = null;
       this.takePendingResize();
     });
+  }
+
+  private async grow(r: PollerResources, config: GroupConfig): Promise<void> {
+    const from = r.config.ranges;
+    const began = Date.now();
+    try {
+      await growInPlace(r, config, this.paths, this.baseLogger(), this.countMisplaced);
+    } catch (err) {
+      if (this.closing) return;
+      this.log.warn({ err, from, to: config.ranges }, 'cannot grow in place; starting again on the new range count');
+      return this.restart(r, config);
+    }
+    this.log.info({ from, to: config.ranges, ms: Date.now() - began }, 'grew in place to the new range count');
+    this.emit('resized', { from, to: config.ranges, inPlace: true });
   }
 
   private async restart(r: PollerResources, config: GroupConfig): Promise<void> {
@@ -212,8 +227,13 @@ export class Poller extends EventEmitter {
       return;
     }
     this.log.info({ ranges: config.ranges, ms: Date.now() - began }, 'started again on the resized group');
-    this.emit('resized', { from, to: this.resources!.config.ranges });
+    this.emit('resized', { from, to: this.resources!.config.ranges, inPlace: false });
   }
+
+  private readonly countMisplaced = (): void => {
+    this.misplaced++;
+    this.metrics.misplacedMessages.inc();
+  };
 
   private forwardOwnershipEvents(r: PollerResources): void {
     const ownership = r.assigned.ownership;

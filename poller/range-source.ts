@@ -33,6 +33,13 @@ export interface RangeSource {
   assign(range: number, from: Offset | 'earliest' | 'latest'): Promise<Offset>;
   /** Stop fetching at once; nothing more of `range` is delivered after this returns. */
   revoke(range: number): void;
+  /**
+   * The group now has `partitions` ranges (a resize cut over and the topic
+   * has grown): ranges up to `partitions - 1` may be assigned from now on,
+   * each new one paused until then. The ranges already assigned keep
+   * flowing. Never shrinks.
+   */
+  grow(partitions: number): Promise<void>;
   /** Backpressure: stop fetching an assigned range for now; it stays assigned. */
   pause(range: number): void;
   resume(range: number): void;

@@ -11,6 +11,10 @@ import {
 } from '../coordinator/index.js';
 import type { FencingGate } from './fencing-gate.js';
 
+/** What the gate is held for when not for a resize's marker: a new session not yet past a re-read, or a range count not yet followed. */
+const NEW_SESSION = 'new-session';
+const RESIZED = 'resized';
+
 export interface ResizeHoldOptions {
   zk: ZkSession;
   paths: GroupPaths;
@@ -18,7 +22,7 @@ export interface ResizeHoldOptions {
   membership: Membership;
   /** The range count this poller runs with. */
   ranges: number;
-  /** The group now has another range count: the poller must start again with it (called once). */
+  /** The group now has another range count: the poller must grow to it or start again with it (called once until grew()). */
   onResized: (config: GroupConfig) => void;
   log: Logger;
 }
@@ -44,18 +48,20 @@ export class ResizeHold {
   private acked: string | null = null;
   private resized = false;
   private closed = false;
+  private ranges: number;
   private readonly marker: ResizeMarkerWatch;
   private readonly config: ConfigFollower;
   private readonly log: Logger;
   private readonly onState = (s: SessionState) => {
     if (s.type === 'session' && !s.first && !this.closed && !this.resized) {
       this.opts.gate.hold();
-      this.heldFor ??= 'new-session';
+      this.heldFor ??= NEW_SESSION;
     }
   };
 
   constructor(private readonly opts: ResizeHoldOptions) {
     this.log = opts.log.child({ component: 'resize-hold' });
+    this.ranges = opts.ranges;
     this.marker = new ResizeMarkerWatch(opts.zk, opts.paths, this.log, (m) => this.onMarker(m));
     this.config = new ConfigFollower(opts.zk, opts.paths, (config) => this.check(config), opts.log);
   }
@@ -75,16 +81,28 @@ export class ResizeHold {
     this.config.close();
   }
 
+  /**
+   * The poller grew in place to `ranges`: the count is followed from here,
+   * and the marker read again, which opens the gate (or holds it for a
+   * resize that began meanwhile).
+   */
+  grew(ranges: number): void {
+    this.ranges = ranges;
+    this.resized = false;
+    this.marker.check();
+  }
+
   /** Whether a resize holds our messages now. */
   get holding(): boolean {
     return this.heldFor !== null;
   }
 
   private check(config: GroupConfig): void {
-    if (this.resized || this.closed || config.ranges === this.opts.ranges) return;
+    if (this.resized || this.closed || config.ranges === this.ranges) return;
     this.resized = true;
     this.opts.gate.hold();
-    this.log.info({ from: this.opts.ranges, to: config.ranges }, 'the group was resized: starting again with the new range count');
+    this.heldFor ??= RESIZED;
+    this.log.info({ from: this.ranges, to: config.ranges }, 'the group was resized: following the new range count');
     this.opts.onResized(config);
   }
 
@@ -110,7 +128,8 @@ export class ResizeHold {
     if (was !== null) {
       this.heldFor = null;
       this.opts.gate.release();
-      if (was !== 'new-session') this.log.info({ resize: was, ranges: config.ranges }, 'the resize was rolled back: going on with the same range count');
+      if (was === RESIZED) this.log.info({ ranges: config.ranges }, 'going on with the new range count');
+      else if (was !== NEW_SESSION) this.log.info({ resize: was, ranges: config.ranges }, 'the resize was rolled back: going on with the same range count');
     }
     // Only a report now (nothing waits for it); a failed write is tried again on the next read.
     if (this.acked !== null) {

@@ -209,7 +209,7 @@ describe('the order barrier after a resize (real ZooKeeper and Kafka, pollers st
 });
 
 describe('resizing a live group (real ZooKeeper and Kafka, producers and pollers running)', () => {
-  it.each(KAFKA_CLIENT_NAMES)('pollers on %s hold for the cut-over, start again on the new count, and every key stays in order with nothing lost', async (kafkaClient) => {
+  it.each(KAFKA_CLIENT_NAMES)('pollers on %s hold for the cut-over, grow in place to the new count (unmoved ranges never released), and every key stays in order with nothing lost', async (kafkaClient) => {
     const g = await group(2);
     const p = await producer(g, 'live');
     const next = new Map<string, number>();
@@ -237,17 +237,22 @@ describe('resizing a live group (real ZooKeeper and Kafka, producers and pollers
     const pollers = ['a', 'b'].map((id) => createPoller({ zk: zkConnect(), group: g.paths.group, topic: g.topic, brokers: brokers(), id, handler, commitIntervalMs: 50, settleMs: 0, concurrency: 4, kafkaClient }));
     for (const poller of pollers) cleanups.add(() => poller.close());
     const resized: unknown[] = [];
-    for (const poller of pollers) poller.on('resized', (e) => resized.push(e));
+    const released = new Map<string, number[]>();
+    for (const poller of pollers) {
+      poller.on('resized', (e) => resized.push(e));
+      for (const event of ['released', 'lost'] as const) poller.on(event, (e: { range: number }) => released.set(poller.id, [...(released.get(poller.id) ?? []), e.range]));
+    }
     await Promise.all(pollers.map((poller) => poller.start()));
     await waitFor('both pollers handling', () => new Set(handled.map((h) => h.partition)).size === 2, { timeoutMs: 30_000 });
+    const before = new Map(pollers.map((x) => [x.id, x.ownedRanges()]));
 
     const r = await resizeCli(g, 4);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
     expect(out.pollers.sort()).toEqual(['a', 'b']);
     expect(out.producers).toEqual(['live']);
-    await waitFor('both pollers started again on 4 ranges', () => resized.length === 2, { timeoutMs: 30_000 });
-    expect(resized).toEqual([{ from: 2, to: 4 }, { from: 2, to: 4 }]);
+    await waitFor('both pollers grown to 4 ranges', () => resized.length === 2, { timeoutMs: 30_000 });
+    expect(resized).toEqual([{ from: 2, to: 4, inPlace: true }, { from: 2, to: 4, inPlace: true }]);
     await waitFor('the producer to send with R = 4', () => p.ranges() === 4, { timeoutMs: 10_000 });
     await new Promise((res) => setTimeout(res, 1_000));
     sending = false;
@@ -263,6 +268,11 @@ describe('resizing a live group (real ZooKeeper and Kafka, producers and pollers
     expect(handled).toHaveLength(sent);
     expect(new Set(handled.filter((h) => h.partition >= 2).map((h) => h.partition))).toEqual(new Set([2, 3]));
     for (const poller of pollers) expect(poller.status().misplaced).toBe(0);
+    // A range the same poller owns before and after the resize was never given back.
+    for (const poller of pollers) {
+      const kept = before.get(poller.id)!.filter((range) => poller.ownedRanges().includes(range));
+      expect(kept.filter((range) => released.get(poller.id)?.includes(range)), `${poller.id} released a range it kept`).toEqual([]);
+    }
   }, 180_000);
 
   it('a poller that starts during a resize holds and says so; a rollback lets it go on', async () => {
@@ -289,31 +299,43 @@ describe('resizing a live group (real ZooKeeper and Kafka, producers and pollers
     expect((await configOf(g)).ranges).toBe(2);
   }, 60_000);
 
-  it('a poller resized again while it starts again on the first resize starts once more, on the latest range count', async () => {
+  it.each(KAFKA_CLIENT_NAMES)('on %s, a message that fails in a new range after growing in place is dead-lettered to that range\'s partition', async (kafkaClient) => {
+    const g = await group(2);
+    const p = await producer(g, 'dlq');
+    const handled: string[] = [];
+    const handler = (m: RingMessage) => {
+      if (m.key!.startsWith('poison')) throw new Error('poison');
+      handled.push(m.key!);
+    };
+    const poller = createPoller({ zk: zkConnect(), group: g.paths.group, topic: g.topic, brokers: brokers(), id: 'dlq', handler, settleMs: 0, commitIntervalMs: 50, maxAttempts: 1, kafkaClient });
+    cleanups.add(() => poller.close());
+    await poller.start();
+    // One dead letter before the resize: the dead-letter producer has connected and read the topic's metadata.
+    await p.send([{ key: 'poison-before', value: 'x' }, { key: 'ok', value: 'y' }]);
+    await waitFor('the first message handled', () => handled.includes('ok'), { timeoutMs: 20_000 });
+    const r = await resizeCli(g, 4);
+    expect(r.code, r.stderr).toBe(0);
+    await waitFor('the poller on 4 ranges', () => poller.ownedRanges().length === 4, { timeoutMs: 30_000 });
+    await waitFor('the producer on 4 ranges', () => p.ranges() === 4, { timeoutMs: 10_000 });
+    const keys = Array.from({ length: 200 }, (_, i) => `poison-${i}`).filter((k) => rangeOf(k, 4) >= 2).slice(0, 6);
+    await p.send(keys.map((key) => ({ key, value: 'z' })));
+    const read = await readTopic(groups.kafka, `${g.topic}.dlq`, 1 + keys.length);
+    const placed = new Map(read.map((x) => [x.message.key!.toString(), x.partition]));
+    for (const key of keys) expect(placed.get(key), key).toBe(rangeOf(key, 4));
+  }, 90_000);
+
+  it('a poller that missed a split (two resizes cut over while it was away) starts again on the latest range count', async () => {
     const g = await groups.group(2, 8);
     const handled: number[] = [];
-    const poller = createPoller({ zk: zkConnect(), group: g.paths.group, topic: g.topic, brokers: brokers(), id: 'twice', handler: (m) => void handled.push(m.partition), settleMs: 0 });
+    const poller = createPoller({ zk: zkConnect(), group: g.paths.group, topic: g.topic, brokers: brokers(), id: 'missed', handler: (m) => void handled.push(m.partition), settleMs: 0 });
     cleanups.add(() => poller.close());
-    const resized: { from: number; to: number }[] = [];
+    const resized: unknown[] = [];
     poller.on('resized', (e) => resized.push(e));
     await poller.start();
-    // The first cut-over as the resize writes it; the second the moment the
-    // poller registers again, while it reads config and marker to start again.
-    const member = g.paths.poller('twice');
-    const until = async (present: boolean) => {
-      for (;;) {
-        let changed!: () => void;
-        const event = new Promise<void>((resolve) => (changed = resolve));
-        if (Boolean(await g.zk.exists(member, () => changed())) === present) return;
-        await event;
-      }
-    };
-    await g.zk.setData(g.paths.config, encode({ version: 1, topic: g.topic, ranges: 4, split: { from: 2, offsets: ['0', '0'] } }), -1);
-    await until(false);
-    await until(true);
+    // The split 4 -> 8 only: where 2 -> 4 split its partitions is not known here.
     await g.zk.setData(g.paths.config, encode({ version: 1, topic: g.topic, ranges: 8, split: { from: 4, offsets: ['0', '0', '0', '0'] } }), -1);
     await waitFor('the poller on 8 ranges', () => poller.ownedRanges().length === 8, { timeoutMs: 30_000 });
-    expect(resized.at(-1)).toEqual({ from: 4, to: 8 });
+    expect(resized).toEqual([{ from: 2, to: 8, inPlace: false }]);
     const p = await producer(g, 'after');
     await waitFor('the producer on 8 ranges', () => p.ranges() === 8, { timeoutMs: 10_000 });
     const placed = await p.send(Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: 'v' })));
@@ -321,7 +343,26 @@ describe('resizing a live group (real ZooKeeper and Kafka, producers and pollers
     expect(new Set(handled)).toEqual(new Set(placed.map((x) => x.partition)));
   }, 90_000);
 
-  it('a message in flight when the poller starts again on a resize finishes and is committed: it is not handled twice', async () => {
+  it('two resizes in a row: the poller follows each it sees (in place) or the last (starting again), and ends on the latest count', async () => {
+    const g = await groups.group(2, 8);
+    const handled: number[] = [];
+    const poller = createPoller({ zk: zkConnect(), group: g.paths.group, topic: g.topic, brokers: brokers(), id: 'twice', handler: (m) => void handled.push(m.partition), settleMs: 0 });
+    cleanups.add(() => poller.close());
+    const resized: { from: number; to: number }[] = [];
+    poller.on('resized', (e) => resized.push(e));
+    await poller.start();
+    await g.zk.setData(g.paths.config, encode({ version: 1, topic: g.topic, ranges: 4, split: { from: 2, offsets: ['0', '0'] } }), -1);
+    await g.zk.setData(g.paths.config, encode({ version: 1, topic: g.topic, ranges: 8, split: { from: 4, offsets: ['0', '0', '0', '0'] } }), -1);
+    await waitFor('the poller on 8 ranges', () => poller.ownedRanges().length === 8, { timeoutMs: 30_000 });
+    expect(resized.at(-1)?.to).toBe(8);
+    const p = await producer(g, 'after');
+    await waitFor('the producer on 8 ranges', () => p.ranges() === 8, { timeoutMs: 10_000 });
+    const placed = await p.send(Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: 'v' })));
+    await waitFor('every message handled', () => handled.length === 40, { timeoutMs: 20_000 });
+    expect(new Set(handled)).toEqual(new Set(placed.map((x) => x.partition)));
+  }, 90_000);
+
+  it('a message in flight when the poller follows a resize finishes and is committed: it is not handled twice', async () => {
     const g = await groups.group(2, 4);
     const p = await producer(g, 'slow');
     const calls: string[] = [];
@@ -342,7 +383,7 @@ describe('resizing a live group (real ZooKeeper and Kafka, producers and pollers
     await waitFor('the slow message in flight', () => slowStarted, { timeoutMs: 20_000 });
     const ends = [0, 1].map((part) => String(Math.max(-1, ...placed.filter((x) => x.partition === part).map((x) => Number(x.offset))) + 1));
     await g.zk.setData(g.paths.config, encode({ version: 1, topic: g.topic, ranges: 4, split: { from: 2, offsets: ends } }), -1);
-    await waitFor('started again on 4 ranges', () => resized.length === 1, { timeoutMs: 30_000 });
+    await waitFor('grown to 4 ranges', () => resized.length === 1, { timeoutMs: 30_000 });
     await waitFor('all four ranges owned', () => poller.ownedRanges().length === 4, { timeoutMs: 20_000 });
     await new Promise((res) => setTimeout(res, 1_000));
     expect(calls.filter((k) => k === 'slow')).toEqual(['slow']);

@@ -1,5 +1,5 @@
-import type { ConsumerConfig } from 'kafkajs';
-import { everyPartitionAssigner } from './every-partition-assigner.js';
+import type { Cluster, ConsumerConfig } from 'kafkajs';
+import { everyPartitionAssignerWith } from './every-partition-assigner.js';
 
 /** Fetch settings; the defaults favour throughput and quick reaction to assign(). */
 export interface KafkajsFetchOptions {
@@ -31,13 +31,15 @@ export interface ConsumerSettings {
   fetch: KafkajsFetchOptions;
   /** Whether kafkajs may restart the consumer itself after a retriable crash. */
   restartOnFailure: () => Promise<boolean>;
+  /** Given the consumer's cluster when kafkajs builds the consumer (see everyPartitionAssignerWith). */
+  onCluster?: (cluster: Cluster) => void;
 }
 
 /** The kafkajs consumer of a range source: its own group, every partition, nothing created on the fly. */
 export function consumerConfig(s: ConsumerSettings): ConsumerConfig {
   return {
     groupId: s.groupId,
-    partitionAssigners: [everyPartitionAssigner],
+    partitionAssigners: [everyPartitionAssignerWith(s.onCluster ?? (() => undefined))],
     sessionTimeout: s.sessionTimeout,
     heartbeatInterval: Math.floor(s.sessionTimeout / 3),
     rebalanceTimeout: s.sessionTimeout,

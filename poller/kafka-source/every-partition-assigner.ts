@@ -1,5 +1,5 @@
 import { AssignerProtocol } from 'kafkajs';
-import type { PartitionAssigner } from 'kafkajs';
+import type { Cluster, PartitionAssigner } from 'kafkajs';
 
 const NAME = 'RingleaderEveryPartition';
 
@@ -9,7 +9,22 @@ const NAME = 'RingleaderEveryPartition';
  * and both then see everything: ownership is decided by ZooKeeper leases, not
  * by Kafka, and positions live in ZooKeeper, not in the consumer group.
  */
-export const everyPartitionAssigner: PartitionAssigner = ({ cluster }) => ({
+export const everyPartitionAssigner: PartitionAssigner = ({ cluster }) => assignerOn(cluster);
+
+/**
+ * The same assigner, also handing its consumer's cluster to `onCluster`:
+ * kafkajs keeps a consumer's metadata to itself, and a source whose topic
+ * grew must refresh it to be given the new partitions (kafkajs rejoins its
+ * group when the metadata shows partitions its assignment lacks).
+ */
+export function everyPartitionAssignerWith(onCluster: (cluster: Cluster) => void): PartitionAssigner {
+  return ({ cluster }) => {
+    onCluster(cluster);
+    return assignerOn(cluster);
+  };
+}
+
+const assignerOn = (cluster: Cluster): ReturnType<PartitionAssigner> => ({
   name: NAME,
   version: 0,
   async assign({ members, topics }) {

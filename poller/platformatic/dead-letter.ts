@@ -33,11 +33,23 @@ export function createPlatformaticDeadLetterPublisher(opts: PlatformaticDeadLett
       acks: ProduceAcks.ALL,
       serializers: { headerKey: (s?: string) => (s === undefined ? undefined : Buffer.from(s)), headerValue: (s?: string) => (s === undefined ? undefined : Buffer.from(s)) },
     });
+    await knowsPartition(producer, msg.range);
     const headers = deadLetterHeaders(msg, error, attempts, new Date());
     await producer.send({
       messages: [{ topic: dlqTopic, partition: msg.range, ...(msg.key !== null ? { key: Buffer.from(msg.key) } : {}), value: msg.value, headers }],
     });
     log.warn({ range: msg.range, offset: msg.offset, attempts, dlq: dlqTopic, error: headers['ringleader-error'] }, 'message dead-lettered');
+  }
+
+  /**
+   * The client takes a partition modulo the partition count it has cached:
+   * after the topic grew (a resize), a dead letter of a new range would land
+   * in an old partition. Metadata is read anew when the cached count is short.
+   */
+  async function knowsPartition(p: Producer<Buffer, Buffer, string, string>, partition: number): Promise<void> {
+    const count = async (forceUpdate: boolean) => (await p.metadata({ topics: [dlqTopic], forceUpdate })).topics.get(dlqTopic)?.partitionsCount ?? 0;
+    if ((await count(false)) > partition || (await count(true)) > partition) return;
+    throw new Error(`partition ${partition} of ${dlqTopic} is not known to the brokers`);
   }
 
   async function close(): Promise<void> {

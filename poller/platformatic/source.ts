@@ -136,6 +136,15 @@ class PlatformaticSource implements RangeSource {
     return offset;
   }
 
+  /** New cursors, unwanted until assigned; fetch loops learn the new partitions' leaders from fresh metadata. */
+  async grow(partitions: number): Promise<void> {
+    if (this.closed) throw new Error('kafka source is closed');
+    if (partitions <= this.cursors.length) return;
+    while (this.cursors.length < partitions) this.cursors.push(new FetchCursor());
+    await this.metadata(true);
+    this.log.info({ partitions }, 'kafka source grown');
+  }
+
   revoke(range: number): void {
     const cursor = this.cursor(range);
     if (cursor.revoke()) this.log.debug({ range, next: cursor.next }, 'range revoked');
@@ -154,7 +163,7 @@ class PlatformaticSource implements RangeSource {
   }
 
   async endOffsets(): Promise<Map<number, Offset>> {
-    const all = Array.from({ length: this.opts.partitions }, (_, p) => p);
+    const all = Array.from({ length: this.cursors.length }, (_, p) => p);
     const offsets = await this.consumer.listOffsets({ topics: [this.topic], partitions: { [this.topic]: all }, timestamp: ListOffsetTimestamps.LATEST });
     const high = offsets.get(this.topic) ?? [];
     return new Map(high.map((o, p) => [p, Number(o)]));
@@ -188,7 +197,7 @@ class PlatformaticSource implements RangeSource {
 
   private cursor(range: number): FetchCursor {
     const cursor = Number.isInteger(range) ? this.cursors[range] : undefined;
-    if (!cursor) throw new RangeError(`range ${range} is outside 0..${this.opts.partitions - 1}`);
+    if (!cursor) throw new RangeError(`range ${range} is outside 0..${this.cursors.length - 1}`);
     return cursor;
   }
 

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { OwnedRanges, type OrderBarrier } from './owned-ranges.js';
+import type { RangePipeline } from './range-pipeline.js';
+import type { RangeSource } from './range-source.js';
+import { systemClock } from './clock.js';
+
+/** What OwnedRanges does to a pipeline's hold: the lowest offset held from, or null once lifted. */
+class HoldRecorder {
+  hold: number | null = null;
+  holdFrom(offset: number): void {
+    this.hold = Math.min(offset, this.hold ?? Number.POSITIVE_INFINITY);
+  }
+  lift(): void {
+    this.hold = null;
+  }
+  start(): void {}
+  push(): void {}
+  queued(): number {
+    return 0;
+  }
+  abort(): void {}
+}
+
+/** assign() resolves when the test says, so a resize can come while a range starts. */
+function fakeSource(): { source: RangeSource; assigned: Map<number, () => void> } {
+  const assigned = new Map<number, () => void>();
+  const source = {
+    assign: (range: number) => new Promise<number>((resolve) => assigned.set(range, () => resolve(0))),
+    revoke: () => undefined,
+    pause: () => undefined,
+    resume: () => undefined,
+  } as unknown as RangeSource;
+  return { source, assigned };
+}
+
+/** A barrier per range whose wait the test ends by hand. */
+function barriers(holdFrom: Record<number, number>) {
+  const open = new Map<number, () => void>();
+  const barrier = (range: number): OrderBarrier | null =>
+    holdFrom[range] === undefined
+      ? null
+      : { holdFrom: holdFrom[range]!, wait: () => new Promise<void>((resolve) => open.set(range, resolve)) };
+  return { barrier, open };
+}
+
+function owned(source: RangeSource, barrier?: (range: number) => OrderBarrier | null) {
+  const pipelines = new Map<number, HoldRecorder>();
+  const ranges = new OwnedRanges({
+    source,
+    newPipeline: (range) => {
+      const p = new HoldRecorder();
+      pipelines.set(range, p);
+      return p as unknown as RangePipeline;
+    },
+    from: 'earliest',
+    ...(barrier ? { barrier } : {}),
+    drainTimeoutMs: 1_000,
+    maxQueuedPerRange: 100,
+    clock: systemClock,
+  });
+  return { ranges, pipelines };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('OwnedRanges.followSplit (growing in place)', () => {
+  it('holds each running range at its new split point until its parent is drained; a range without a barrier flows on', async () => {
+    const { source, assigned } = fakeSource();
+    const { ranges, pipelines } = owned(source);
+    for (const range of [0, 1]) {
+      const started = ranges.start(range, 10, 1);
+      assigned.get(range)!();
+      await started;
+    }
+    const { barrier, open } = barriers({ 1: 50 });
+    ranges.followSplit(barrier, undefined);
+    expect(pipelines.get(0)!.hold).toBeNull();
+    expect(pipelines.get(1)!.hold).toBe(50);
+    open.get(1)!();
+    await settle();
+    expect(pipelines.get(1)!.hold).toBeNull();
+  });
+
+  it('a barrier of the split before, ending after it was replaced, does not lift the new hold', async () => {
+    const { source, assigned } = fakeSource();
+    const first = barriers({ 3: 20 });
+    const { ranges, pipelines } = owned(source, first.barrier);
+    const started = ranges.start(3, null, 1);
+    assigned.get(3)!();
+    await started;
+    expect(pipelines.get(3)!.hold).toBe(20);
+
+    const second = barriers({ 3: 70 });
+    ranges.followSplit(second.barrier, undefined);
+    first.open.get(3)!();
+    await settle();
+    expect(pipelines.get(3)!.hold).toBe(20); // the lower hold stays until the new barrier passes
+    second.open.get(3)!();
+    await settle();
+    expect(pipelines.get(3)!.hold).toBeNull();
+  });
+
+  it('a range whose start was resolving its offset when the group grew gets the new split\'s barrier', async () => {
+    const { source, assigned } = fakeSource();
+    const { ranges, pipelines } = owned(source);
+    const started = ranges.start(1, 5, 1);
+    const { barrier } = barriers({ 1: 40 });
+    ranges.followSplit(barrier, undefined);
+    assigned.get(1)!();
+    await started;
+    expect(pipelines.get(1)!.hold).toBe(40);
+  });
+
+  it('the misplaced-key check of the new split sees every batch from then on', async () => {
+    const { source, assigned } = fakeSource();
+    const { ranges } = owned(source);
+    const started = ranges.start(0, 0, 1);
+    assigned.get(0)!();
+    await started;
+    const seen: number[] = [];
+    ranges.followSplit(undefined, (range, messages) => seen.push(range, messages.length));
+    ranges.dispatch(0, [{ offset: '1' } as never, { offset: '2' } as never]);
+    expect(seen).toEqual([0, 2]);
+  });
+});
