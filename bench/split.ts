@@ -3,20 +3,23 @@
  * while ring producers send, and the pollers check every key's order.
  *
  *   npm run build && npm run bench:split -- [--json] [--messages 1000000] [--ranges 8] [--resizes 3]
- *                                           [--producers 2] [--pollers 2] [--keys 1000] [--batch 200]
+ *                                           [--producers 2] [--pollers 2] [--keys 1000] [--batch 200] [--rate 0]
  *
- * The load is split into resizes + 1 stretches; between two,
- * `ringleader resize --ranges 2R --json` runs as a separate process while the
- * producers keep sending and the pollers keep running (they hold for the
- * cut-over and start again on 2R by themselves). Per resize: how long the
- * producers were held (their own measure of each pause), the cut-over as the
- * resize command saw it, how long after the command returned the pollers
- * were back, the old partitions had drained to their split points (the
- * barrier's wait) and every new range had handled its first message past its
- * split point, and the longest any old partition went without handling a
- * message meanwhile. At the end: messages handled out of per-key order,
- * twice, or never. Progress on stderr; a table, or with --json one
- * line per resize and a summary line, on stdout.
+ * The load (--rate messages per second; 0: as fast as the producers go) is
+ * split into resizes + 1 stretches; between two, `ringleader resize --ranges
+ * 2R --json` runs as a separate process while the producers keep sending and
+ * the pollers keep running (they hold for the cut-over and grow to 2R by
+ * themselves). Per resize, timed from the cut-over (the config's mtime): how
+ * long the producers were held (their own measure of each pause), the
+ * cut-over as the resize command saw it, when the pollers were back, the
+ * old partitions had drained to their split points (the barrier's wait) and
+ * every new range had handled its first message past its split point, the
+ * longest any old partition went without handling a message meanwhile, and
+ * the longest a message waited in a range whose parent had no backlog at
+ * the cut-over (none under a full-speed load: use --rate). At the end:
+ * messages handled out of per-key order, twice, or never. Progress on
+ * stderr; a table, or with --json one line per resize and a summary line,
+ * on stdout.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,7 +27,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { createGroupConfig, GroupPaths, parentOf, parseConfig, sleep, splitProgress } from '../coordinator/index.js';
+import { createGroupConfig, GroupPaths, parentOf, parseConfig, sleep, splitProgress, statTime } from '../coordinator/index.js';
 import { percentile } from './scale-stats.js';
 import { createPoller, createRingProducer, ensureTopics, type Poller, type RingProducer } from '../poller/index.js';
 import { acquireServers, benchKafka, deleteTopics, zkSession } from './throughput-env.js';
@@ -47,6 +50,7 @@ function args() {
       pollers: { type: 'string', default: '2' },
       keys: { type: 'string', default: '1000' },
       batch: { type: 'string', default: '200' },
+      rate: { type: 'string', default: '0' },
     },
   });
   const int = (name: keyof typeof values, min: number) => {
@@ -66,7 +70,26 @@ function args() {
     pollers: int('pollers', 1),
     keys: int('keys', 1),
     batch: int('batch', 1),
+    rate: int('rate', 0),
   };
+}
+
+/**
+ * The ranges whose parent had no backlog at the cut-over (it had handled
+ * everything below its split point by then: before the measuring window,
+ * or within it but no later than the cut-over), and the longest any of
+ * their messages waited (HandledCheck.maxWait): the target says those
+ * pause 100 ms at most. Range 0 is its own parent.
+ */
+function idleParentPauses(check: HandledCheck, split: number[], from: number, to: number, cutWall: number): { ranges: number; maxPauseMs: number | null } {
+  const drainedAt = (q: number): number => {
+    const at = split[q]!;
+    if (at === 0) return Number.NEGATIVE_INFINITY;
+    return check.handledAt.get(q)?.get(at - 1) ?? Number.NEGATIVE_INFINITY; // handled before the window
+  };
+  const idle = Array.from({ length: to }, (_, j) => j).filter((j) => drainedAt(parentOf(j, from, to)) <= cutWall);
+  const pauses = idle.map((j) => check.maxWait.get(j)).filter((w): w is number => w !== undefined);
+  return { ranges: idle.length, maxPauseMs: pauses.length ? Math.round(Math.max(...pauses)) : null };
 }
 
 async function waitUntil(what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 20): Promise<void> {
@@ -99,7 +122,7 @@ async function main(): Promise<void> {
   const pauses: number[] = [];
   try {
     for (let i = 0; i < a.producers; i++) producers.push(await createRingProducer({ zk: servers.zk, group: name, kafka, id: `producer-${i}` }));
-    const load = new KeyedLoad({ keys: a.keys, batch: a.batch, total: a.messages });
+    const load = new KeyedLoad({ keys: a.keys, batch: a.batch, total: a.messages, rate: a.rate });
     await Promise.all(pollers.map((p) => p.start()));
     const t0 = performance.now();
     load.start(producers);
@@ -110,9 +133,8 @@ async function main(): Promise<void> {
       if (load.sent >= a.messages) throw new Error(`the load ended before resize ${r}: give more --messages (or fewer --resizes)`);
       const before = producers.map((p) => p.pauses().length);
       const resizedBefore = resized.length;
-      check.resetGaps();
+      check.resetGaps(ranges);
       const out = await promisify(execFile)(process.execPath, [cli, 'resize', '--zk', servers.zk, '--group', name, '--brokers', servers.brokers.join(','), '--ranges', String(2 * ranges), '--json']);
-      const cutAt = performance.now();
       const outcome = JSON.parse(out.stdout.trim().split('\n').pop()!) as { from: number; to: number; offsets: string[]; pausedMs: number; tookMs: number };
       await waitUntil('the producers to resume', () => producers.every((p, i) => p.pauses().length > before[i]!), 30_000);
       const held = producers.map((p) => p.pauses().at(-1)!);
@@ -122,9 +144,12 @@ async function main(): Promise<void> {
       ranges = outcome.to;
       const children = Array.from({ length: ranges }, (_, j) => j).filter((j) => parentOf(j, from, ranges) !== j);
       check.watchFrom(Array.from({ length: ranges }, (_, j) => (j < from ? split[j]! : 0)));
-      await waitUntil('every poller to start again on the new range count', () => resized.length >= resizedBefore + pollers.length, 60_000);
+      await waitUntil('every poller to follow the new range count', () => resized.length >= resizedBefore + pollers.length, 60_000);
+      const configNode = await zk.getData(paths.config);
+      const config = parseConfig(configNode.data);
+      // The cut-over's multi wrote config: its mtime (this machine's clock) is the moment, not the command's exit.
+      const cutAt = performance.now() - (Date.now() - statTime(configNode.stat.mtime));
       const backMs = Math.max(...resized.slice(resizedBefore)) - cutAt;
-      const config = parseConfig((await zk.getData(paths.config)).data);
       if (!config.ok || !config.value.split) throw new Error('no split in the config after a resize');
       const splitInfo = config.value.split;
       let drainedAt = NaN;
@@ -134,6 +159,7 @@ async function main(): Promise<void> {
       }, 300_000, 25);
       const childReady = Math.max(...children.map((j) => check.firstPast.get(j)!));
       const gaps = Array.from({ length: from }, (_, p) => check.maxGap.get(p) ?? NaN);
+      const idle = idleParentPauses(check, split, from, ranges, statTime(configNode.stat.mtime));
       const row = {
         resize: r,
         from,
@@ -145,10 +171,12 @@ async function main(): Promise<void> {
         parentsDrainedMs: Math.round(drainedAt - cutAt),
         childrenStartedMs: Math.round(childReady - cutAt),
         oldPartitionMaxGapMs: Math.round(Math.max(...gaps)),
+        idleParentRanges: idle.ranges,
+        idleParentMaxPauseMs: idle.maxPauseMs,
         sentSoFar: load.sent,
       };
       rows.push(row);
-      log(`resize ${from} -> ${ranges}: producers held ${held.join('/')} ms; pollers back ${row.pollersBackMs} ms after the cut-over, parents drained at ${row.parentsDrainedMs} ms, children all started at ${row.childrenStartedMs} ms; old partitions waited at most ${row.oldPartitionMaxGapMs} ms`);
+      log(`resize ${from} -> ${ranges}: producers held ${held.join('/')} ms; pollers back ${row.pollersBackMs} ms after the cut-over, parents drained at ${row.parentsDrainedMs} ms, children all started at ${row.childrenStartedMs} ms; old partitions waited at most ${row.oldPartitionMaxGapMs} ms; the ${row.idleParentRanges} ranges whose parent had no backlog paused at most ${row.idleParentMaxPauseMs} ms`);
       if (a.json) process.stdout.write(`${JSON.stringify(row)}\n`);
     }
     await load.done();

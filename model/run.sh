@@ -104,7 +104,7 @@ case "$mode" in
     # unhealthy marks: the leader's choice of members, with the lease protocol under it
     build "$work/h" ringleader.pml safety $HEALTH || exit 1
     check "$work/h" safety_health safety "HEALTH NM=1 MAXF=0" || fail=1
-    # growing 2 -> 4 ranges: cut-over with producers, the order barrier, pollers refused meanwhile
+    # growing 2 -> 4 ranges: cut-over with producers and pollers, the order barrier, pollers growing in place or starting again
     build "$work/sp" split.pml safety -DMAXS=3 || exit 1
     for p in in_order placed; do check "$work/sp" "$p" safety "MAXS=3" -w26 || fail=1; done
     build "$work/spl" split.pml live -DMAXS=3 $SPLIT_LIVE || exit 1
@@ -127,6 +127,7 @@ case "$mode" in
     mutant split.pml BUG_ACK_IN_FLIGHT placed $SPLIT
     mutant split.pml BUG_POLLER_NO_HOLD in_order $SPLIT
     mutant split.pml BUG_NO_FREEZE in_order $SPLIT
+    mutant split.pml BUG_GROW_NO_BARRIER in_order $SPLIT
     ;;
 esac
 echo "total: $(( $(date +%s) - start ))s -- $([ $fail -eq 0 ] && echo OK || echo FAILED)"

@@ -30,8 +30,11 @@
  *     offsets, multi: check acks + write config + delete marker.
  *   Fleet: read config, register, run (its resize hold reads the marker and
  *     config after registering); see the marker (hold), ack; see it gone with
- *     the same R (release); see another R (freeze at the split points,
- *     release the gate, then stop and start again on the new config); stop.
+ *     the same R (release); see another R: grow in place (take the new R
+ *     and the split: its running consumers keep their positions, and the
+ *     barrier now holds them past their split points; the gate opens) or
+ *     freeze at the split points, release the gate, then stop and start
+ *     again on the new config (a poller that could not grow); stop.
  *   Consumer(p): while the fleet runs with p < its R and its gate is not
  *     held, handle the next message of partition p and commit past it (one
  *     step: a graceful stop commits what was handled); a message at or past
@@ -55,6 +58,8 @@
  *                                                                -> in_order
  *   BUG_NO_FREEZE       the fleet seeing a new R lets its old partitions
  *                       run past their split points until it stops -> in_order
+ *   BUG_GROW_NO_BARRIER the fleet grows in place but its running
+ *                       consumers do not take the split's barrier -> in_order
  */
 
 #ifndef MAXS
@@ -180,7 +185,14 @@ proctype Fleet() {
 #endif
   /* the marker gone with the same R: rolled back */
   :: atomic { running && !marker && cfgR == fleetR && (held || fleetAck) -> held = false; fleetAck = false }
-  /* another R: each old partition frozen at its split point, the gate released (then stop and start again) */
+  /* another R, split from the one it runs with: grow in place, positions kept, the split's barriers taken, the gate opened */
+  :: atomic { running && cfgR != fleetR && !frozen && fleetR == 2 ->
+       fleetR = cfgR;
+#ifndef BUG_GROW_NO_BARRIER
+       fleetSplit = true;
+#endif
+       held = false; fleetAck = false }
+  /* or: each old partition frozen at its split point, the gate released (then stop and start again) */
   :: atomic { running && cfgR != fleetR && !frozen -> frozen = true; held = false }
   /* stop, or release everything to start again: what was handled is committed */
   :: atomic { running -> running = false; fleet = 0; fleetAck = false; held = false }
