@@ -73,6 +73,11 @@ export class AssignedRanges {
     this.ownership.progressed();
   }
 
+  /** A range reached its split point: commit at once (RangeOwnership.commitNow). */
+  commitNow(): void {
+    this.ownership.commitNow();
+  }
+
   /** The group grew to `ranges` (docs/design.md "Growing a group"): the assignment is followed over that many. */
   grew(ranges: number): void {
     this.subscription.grew(ranges);

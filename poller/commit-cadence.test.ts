@@ -27,6 +27,30 @@ function cadence(gapMs: number, passMs = 0, wrote = true) {
 }
 
 describe('CommitCadence', () => {
+  it('requestNow() does not wait out the gap: a pass waiting for it leaves at once, and one asked for during a pass follows it', async () => {
+    const { clock, c, starts } = cadence(100, 5);
+    c.request();
+    await clock.advance(0);
+    expect(starts).toEqual([0]);
+    await clock.advance(20);
+    c.request(); // would leave at 100
+    await clock.advance(10);
+    c.requestNow();
+    await clock.advance(0);
+    expect(starts).toEqual([0, 30]);
+    c.requestNow(); // during the pass (30..35)
+    await clock.advance(5);
+    await clock.advance(0);
+    expect(starts).toEqual([0, 30, 35]);
+    // Back to the gap afterwards.
+    await clock.advance(10);
+    c.request();
+    await clock.advance(50);
+    expect(starts).toEqual([0, 30, 35]);
+    await clock.advance(50);
+    expect(starts).toEqual([0, 30, 35, 135]);
+  });
+
   it('does nothing while nothing is requested', async () => {
     const { clock, starts } = cadence(100);
     await clock.advance(10_000);

@@ -28,6 +28,10 @@ export class CommitCadence {
   private waiting = false;
   private running = false;
   private stopped = false;
+  /** The next pass need not wait out the gap (requestNow). */
+  private urgent = false;
+  /** Ends the current wait for the gap early. */
+  private wakeEarly: (() => void) | null = null;
   private readonly cancel = new AbortController();
   private writes = 0;
 
@@ -47,6 +51,19 @@ export class CommitCadence {
     this.schedule();
   }
 
+  /**
+   * Like request(), but the pass does not wait out the gap: something others
+   * wait for was reached (a split point, which the ranges behind its order
+   * barrier watch in ZooKeeper). Rare, so the write rate stays bounded.
+   */
+  requestNow(): void {
+    if (this.stopped) return;
+    this.wanted = true;
+    this.urgent = true;
+    if (this.waiting) this.wakeEarly?.();
+    else this.schedule();
+  }
+
   /** No pass starts after this (one under way finishes). */
   stop(): void {
     this.stopped = true;
@@ -57,9 +74,12 @@ export class CommitCadence {
     if (this.running || this.waiting || !this.wanted || this.stopped) return;
     this.waiting = true;
     // Never synchronously: messages finished in the same turn join this pass.
-    const wait = Math.max(0, this.lastStart + this.opts.gapMs - this.opts.clock.now());
-    void this.opts.clock.sleep(wait, this.cancel.signal).then(() => {
+    const wait = this.urgent ? 0 : Math.max(0, this.lastStart + this.opts.gapMs - this.opts.clock.now());
+    const early = new AbortController();
+    this.wakeEarly = () => early.abort();
+    void this.opts.clock.sleep(wait, AbortSignal.any([this.cancel.signal, early.signal])).then(() => {
       this.waiting = false;
+      this.wakeEarly = null;
       void this.run();
     });
   }
@@ -67,6 +87,7 @@ export class CommitCadence {
   private async run(): Promise<void> {
     if (this.stopped || this.running || !this.wanted) return;
     this.wanted = false;
+    this.urgent = false;
     this.running = true;
     const before = this.lastStart;
     this.lastStart = this.opts.clock.now();

@@ -14,6 +14,7 @@ import { openPollerResources, closePollerResources, CLOSE_STEP_MS, CLOSING_BOUND
 import { markDraining, waitForHandOff } from './hand-off.js';
 import { releaseForResize } from './resize-release.js';
 import { canGrowInPlace, growInPlace } from './grow-in-place.js';
+import { SplitEnds } from './split-ends.js';
 import { StopBudget } from './stop-budget.js';
 import { systemClock } from './clock.js';
 import type { PollerOptions } from './poller-options.js';
@@ -59,6 +60,8 @@ export class Poller extends EventEmitter {
   private stopTimers: (() => void) | null = null;
   private handled = 0;
   private misplaced = 0;
+  /** Old partitions of the last split not yet handled up to their split points here. */
+  private splitEnds: SplitEnds | null = null;
   private readonly stalls: StallDetector;
 
   constructor(opts: PollerOptions) {
@@ -145,6 +148,7 @@ export class Poller extends EventEmitter {
       ...(metricsServer !== undefined ? { metricsServer } : {}),
     });
     this.resources = r;
+    this.splitEnds = r.config.split ? new SplitEnds(r.config) : null;
     this.forwardOwnershipEvents(r);
     r.zk.on('state', this.onSession);
     // The gate can reopen without an event (a ping succeeding after a
@@ -185,6 +189,8 @@ export class Poller extends EventEmitter {
   private async grow(r: PollerResources, config: GroupConfig): Promise<void> {
     const from = r.config.ranges;
     const began = Date.now();
+    // Before the gate opens: the first messages handled may already reach their split points.
+    this.splitEnds = new SplitEnds(config);
     try {
       await growInPlace(r, config, this.paths, this.baseLogger(), this.countMisplaced);
     } catch (err) {
@@ -270,7 +276,11 @@ export class Poller extends EventEmitter {
       handled: (msg) => {
         this.handled++;
         this.stalls.handlerAnswered();
-        this.resources?.assigned.progressed();
+        const r = this.resources;
+        if (r) {
+          r.assigned.progressed();
+          if (this.splitEnds?.reached(msg.partition, r.owned)) r.assigned.commitNow();
+        }
         m.handled?.(msg);
       },
       retried: (msg, err) => {

@@ -88,6 +88,11 @@ export class RangeOwnership extends EventEmitter {
     if (this.stopCommitTimer) this.cadence.request();
   }
 
+  /** Something others wait for was reached (a split point): commit without waiting out the gap. */
+  commitNow(): void {
+    if (this.stopCommitTimer) this.cadence.requestNow();
+  }
+
   /** Commit passes so far that sent a write. */
   get commitPasses(): number {
     return this.cadence.writingPasses;

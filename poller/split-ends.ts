@@ -1,0 +1,28 @@
+import { offsetFromString, type GroupConfig, type Offset } from '../coordinator/index.js';
+
+/**
+ * A resized group's old partitions, each until this process has handled it
+ * up to its split point. The ranges behind the partition's order barrier
+ * wait for that commit (docs/design.md "Growing a group"), so reaching it
+ * asks for a commit at once instead of after the commit gap: once per
+ * partition per resize, which keeps ZooKeeper's write rate bounded.
+ */
+export class SplitEnds {
+  private readonly pending = new Map<number, Offset>();
+
+  constructor(config: GroupConfig) {
+    config.split?.offsets.forEach((at, partition) => {
+      const offset = offsetFromString(at);
+      if (offset > 0) this.pending.set(partition, offset);
+    });
+  }
+
+  /** True once: the first time `partition`'s committable offset is at or past its split point. */
+  reached(partition: number, owned: { committable(range: number): Offset | null }): boolean {
+    if (this.pending.size === 0) return false;
+    const at = this.pending.get(partition);
+    if (at === undefined || (owned.committable(partition) ?? 0) < at) return false;
+    this.pending.delete(partition);
+    return true;
+  }
+}
