@@ -77,19 +77,22 @@ function args() {
 /**
  * The ranges whose parent had no backlog at the cut-over (it had handled
  * everything below its split point by then: before the measuring window,
- * or within it but no later than the cut-over), and the longest any of
- * their messages waited (HandledCheck.maxWait): the target says those
- * pause 100 ms at most. Range 0 is its own parent.
+ * or within it but no later than the cut-over), other than old ranges the
+ * new assignment moved to another poller (a handoff, not the resize, pauses
+ * those), and the longest any of their messages waited
+ * (HandledCheck.maxWait): the target says those pause 100 ms at most. Range
+ * 0 is its own parent. `longest`: the three longest, as range:ms.
  */
-function idleParentPauses(check: HandledCheck, split: number[], from: number, to: number, cutWall: number): { ranges: number; maxPauseMs: number | null } {
+function idleParentPauses(check: HandledCheck, split: number[], from: number, to: number, cutWall: number, moved: ReadonlySet<number>): { ranges: number; maxPauseMs: number | null; longest: string[] } {
   const drainedAt = (q: number): number => {
     const at = split[q]!;
     if (at === 0) return Number.NEGATIVE_INFINITY;
     return check.handledAt.get(q)?.get(at - 1) ?? Number.NEGATIVE_INFINITY; // handled before the window
   };
-  const idle = Array.from({ length: to }, (_, j) => j).filter((j) => drainedAt(parentOf(j, from, to)) <= cutWall);
-  const pauses = idle.map((j) => check.maxWait.get(j)).filter((w): w is number => w !== undefined);
-  return { ranges: idle.length, maxPauseMs: pauses.length ? Math.round(Math.max(...pauses)) : null };
+  const idle = Array.from({ length: to }, (_, j) => j).filter((j) => drainedAt(parentOf(j, from, to)) <= cutWall && !(j < from && moved.has(j)));
+  const waits = idle.flatMap((j) => (check.maxWait.has(j) ? [[j, Math.round(check.maxWait.get(j)!)] as const] : []));
+  waits.sort((x, y) => y[1] - x[1]);
+  return { ranges: idle.length, maxPauseMs: waits.length ? waits[0]![1] : null, longest: waits.slice(0, 3).map(([j, ms]) => `${j}:${ms}`) };
 }
 
 async function waitUntil(what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 20): Promise<void> {
@@ -117,6 +120,9 @@ async function main(): Promise<void> {
   /** When each poller was back on a resized group (every poller once per resize). */
   const resized: number[] = [];
   for (const p of pollers) p.on('resized', () => resized.push(performance.now()));
+  /** Ranges a poller gave up since the last resize began (moved by the new assignment, not kept in place). */
+  const movedAway = new Set<number>();
+  for (const p of pollers) for (const event of ['released', 'lost'] as const) p.on(event, (e: { range: number }) => movedAway.add(e.range));
   const stopPollers = () => Promise.all(pollers.map((p) => p.close()));
   const rows: Record<string, unknown>[] = [];
   const pauses: number[] = [];
@@ -134,6 +140,7 @@ async function main(): Promise<void> {
       const before = producers.map((p) => p.pauses().length);
       const resizedBefore = resized.length;
       check.resetGaps(ranges);
+      movedAway.clear();
       const out = await promisify(execFile)(process.execPath, [cli, 'resize', '--zk', servers.zk, '--group', name, '--brokers', servers.brokers.join(','), '--ranges', String(2 * ranges), '--json']);
       const outcome = JSON.parse(out.stdout.trim().split('\n').pop()!) as { from: number; to: number; offsets: string[]; pausedMs: number; tookMs: number };
       await waitUntil('the producers to resume', () => producers.every((p, i) => p.pauses().length > before[i]!), 30_000);
@@ -159,7 +166,7 @@ async function main(): Promise<void> {
       }, 300_000, 25);
       const childReady = Math.max(...children.map((j) => check.firstPast.get(j)!));
       const gaps = Array.from({ length: from }, (_, p) => check.maxGap.get(p) ?? NaN);
-      const idle = idleParentPauses(check, split, from, ranges, statTime(configNode.stat.mtime));
+      const idle = idleParentPauses(check, split, from, ranges, statTime(configNode.stat.mtime), movedAway);
       const row = {
         resize: r,
         from,
@@ -173,6 +180,8 @@ async function main(): Promise<void> {
         oldPartitionMaxGapMs: Math.round(Math.max(...gaps)),
         idleParentRanges: idle.ranges,
         idleParentMaxPauseMs: idle.maxPauseMs,
+        idleParentLongest: idle.longest,
+        oldRangesMoved: [...movedAway].filter((r) => r < from).length,
         sentSoFar: load.sent,
       };
       rows.push(row);

@@ -78,4 +78,26 @@ describe('AssignmentSubscription', () => {
     expect([...sub.current!.ranges]).toEqual([0]);
     sub.close();
   });
+
+  it('an assignment over more ranges than it runs with (a resize it has not grown to yet) is no problem: it keeps its view until grew()', async () => {
+    const zk = new FakeZk();
+    zk.write(paths.memberAssignment('p1'), node({ epoch: 1, ranges: [0, 1], prev: { epoch: 0, ranges: [] } }));
+    zk.write(paths.assignment, header(1));
+    const sub = new AssignmentSubscription(zk as unknown as ZkSession, paths, RANGES, 'p1');
+    const problems: string[] = [];
+    sub.on('problem', (p: string) => problems.push(p));
+    await sub.start();
+
+    zk.write(paths.memberAssignment('p1'), encodeMemberAssignment({ epoch: 2, ranges: [0, 1, 12], prev: { epoch: 1, ranges: [0, 1] } }, 2 * RANGES));
+    zk.write(paths.assignment, header(2));
+    await settle();
+    expect(problems).toEqual([]);
+    expect(sub.current!.epoch).toBe(1);
+
+    sub.grew(2 * RANGES);
+    await settle();
+    expect(sub.current!.epoch).toBe(2);
+    expect([...sub.current!.ranges]).toEqual([0, 1, 12]);
+    sub.close();
+  });
 });

@@ -2,13 +2,16 @@ import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import type { ZkSession, SessionState, Stat } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
-import { parseAssignmentHeader, parseMemberAssignment, type MemberAssignmentNode } from './znodes.js';
+import { MAX_GROUP_RANGES, parseAssignmentHeader, parseMemberAssignment, type MemberAssignmentNode } from './znodes.js';
 import { rangesInForce } from './assignment-view.js';
 import { CoalescingRunner } from './coalescing-runner.js';
 import { sleep } from './retry.js';
 
 /** How long to wait before reading the assignment again after a failed read. */
 const REREAD_AFTER_ERROR_MS = 500;
+
+/** refreshNode's answer for an assignment over more ranges than this process runs with yet. */
+const AHEAD = 'ahead';
 
 /** A poller's share of one committed epoch. */
 export interface MemberAssignment {
@@ -101,6 +104,7 @@ export class AssignmentSubscription extends EventEmitter {
     const header = parseAssignmentHeader(headerNode.data, this.ranges);
     if (!header.ok) return `malformed ${this.paths.assignment}: ${header.error}`;
     const problem = await this.refreshNode();
+    if (problem === AHEAD) return undefined;
     if (problem) return problem;
     const inForce = rangesInForce(this.node.value, header.value.epoch);
     if (inForce === 'stale') {
@@ -127,7 +131,12 @@ export class AssignmentSubscription extends EventEmitter {
       return undefined;
     }
     const parsed = parseMemberAssignment(data.data, this.ranges, this.pollerId);
-    if (!parsed.ok) return parsed.error;
+    if (!parsed.ok) {
+      if (!parseMemberAssignment(data.data, MAX_GROUP_RANGES, this.pollerId).ok) return parsed.error;
+      // Ranges past our count: the coordinator already follows a resize this process has not grown to yet; grew() reads again.
+      this.log.debug({ ranges: this.ranges }, 'assignment for a larger range count than ours: waiting until we grow');
+      return AHEAD;
+    }
     this.node = { mzxid: zxidOf(data.stat), value: parsed.value };
     return undefined;
   }

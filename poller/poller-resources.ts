@@ -62,7 +62,7 @@ export interface PollerHooks {
   onHealthChange: (now: Unhealthy | null, before: Unhealthy | null) => void;
   /** A message past its split point carried another range's key (a resized group's safety net). */
   onMisplaced: (range: number) => void;
-  /** The group now has another range count (a resize cut over): the poller starts again with it. */
+  /** The group now has another range count (a resize cut over): the poller grows to it (or starts again with it). */
   onResized: (config: GroupConfig) => void;
   /** A metrics server kept from the poller's previous resources (a restart on resize), used instead of starting one. */
   metricsServer?: MetricsServer | null;

@@ -34,7 +34,8 @@ export interface ResizeHoldOptions {
  * we say so), and the member node says `pausedFor: <id>`, which the cut-over
  * waits for. When the marker goes, the config tells what happened: the same
  * range count (rolled back) opens the gate again; a new one asks the poller
- * to start again with it, and the gate stays held until then.
+ * to grow to it (or start again with it), and the gate stays held until the
+ * poller says it grew (grew()).
  *
  * The range count is also followed without a marker, and the gate is held
  * across every new ZooKeeper session until marker and config were read

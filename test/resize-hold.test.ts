@@ -58,13 +58,13 @@ describe('ResizeHold (real ZooKeeper)', () => {
     expect(resized).toEqual([]);
   });
 
-  it('a cut-over committed while our session was gone: the gate is held from the new session on, and the poller is told to start again', async () => {
+  it('a cut-over committed while our session was gone: the gate is held from the new session on, and the poller is told of the new range count', async () => {
     const { admin, zk, paths, gate, resized } = await held();
     const config = { version: 1 as const, topic: 't', ranges: 4, split: { from: 2, offsets: ['0', '0'] } };
     zk.once('state', () => void admin.setData(paths.config, encode(config), -1));
     await expireSession(zk, zkConnect());
     await waitFor('the new session', () => zk.connected, { timeoutMs: 10_000 });
-    await waitFor('told to start again', () => resized.length === 1, { timeoutMs: 5_000 });
+    await waitFor('told of the new range count', () => resized.length === 1, { timeoutMs: 5_000 });
     expect(resized[0]!.ranges).toBe(4);
     expect(gate.canStart()).toBe(false);
   });

@@ -36,7 +36,7 @@ function describe(r: ResizeOutcome): string {
   const grown = r.grown.length > 0 ? `added partitions to ${r.grown.join(' and ')}; ` : '';
   return (
     `group ${r.group} now has ${r.to} ranges (was ${r.from}): ${grown}${r.producers.length} producer(s) and ${r.pollers.length} poller(s) paused for ${r.pausedMs} ms.\n` +
-    `Pollers start again on the new count by themselves; \`ringleader status\` shows them taking the new ranges.\n` +
+    `Pollers grow to the new count by themselves; \`ringleader status\` shows them taking the new ranges.\n` +
     `New ranges start past their split point once the old range they came from has been handled up to it (ringleader status shows the wait).\n`
   );
 }

@@ -260,7 +260,7 @@ export class FaultInjector {
 
   /**
    * `ringleader resize` to twice the group's ranges while everything runs:
-   * producers pause, pollers hold and start again on the new count. Done once
+   * producers pause, pollers hold and grow to the new count. Done once
    * the new config is written (the command's exit); `until` is when every new
    * range has started past its split point, which status tells.
    */

@@ -87,8 +87,8 @@ export function influenceMs(kind: FaultKind, holdMs: number, sessionTimeoutMs: n
       // its ranges move; on restore it is healthy again and takes ranges back.
       return holdMs + 3_000;
     case 'resize':
-      // Every poller starts again on the new range count and takes ranges
-      // anew; the new ranges wait at their barriers besides.
+      // Every poller grows to the new range count (one that cannot starts
+      // again); the new ranges wait at their barriers besides.
       return holdMs + 6_000;
   }
 }
