@@ -68,8 +68,9 @@ export interface CutoverResult {
  *    node version (a producer that resumed or re-registered meanwhile fails
  *    it, and we wait again), writes `{ranges: to, split: {from, offsets}}`
  *    and deletes the marker. Producers see the marker gone, read the new R
- *    and resume; pollers restart on the new R (their partitions' order
- *    barriers then hold what is past each split point).
+ *    and resume; pollers grow to the new R in place, or start again with it
+ *    (their partitions' order barriers then hold what is past each split
+ *    point).
  *
  * Anything that stops it (the timeout, an error, our session ending) leaves
  * the config as it was; the marker is deleted (or goes with the session) and

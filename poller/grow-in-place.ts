@@ -25,9 +25,11 @@ export function canGrowInPlace(current: GroupConfig, next: GroupConfig): boolean
  * the hold lets go: the gate opens unless another resize began meanwhile.
  */
 export async function growInPlace(r: PollerResources, config: GroupConfig, paths: GroupPaths, log: Logger, onMisplaced: (range: number) => void): Promise<void> {
-  await r.source.grow(config.ranges);
+  // The new partitions can be assigned at once; the ranges kept need nothing from the client's metadata.
+  const learned = r.source.grow(config.ranges);
   r.config = config;
   r.owned.followSplit(orderBarriers(r.zk, paths, config), misplacedKeyCheck(config, log, onMisplaced));
   r.assigned.grew(config.ranges);
   r.resizeHold.grew(config.ranges);
+  await learned;
 }

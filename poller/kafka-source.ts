@@ -135,13 +135,12 @@ class KafkajsSource implements RangeSource {
    * the assignment stale, and kafkajs rejoins (one member, so at once), after
    * which onGroupJoin seeks every assigned range back to its cursor.
    */
-  async grow(partitions: number): Promise<void> {
-    if (this.closed) throw new Error('kafka source is closed');
-    if (partitions <= this.cursors.length) return;
+  grow(partitions: number): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('kafka source is closed'));
+    if (partitions <= this.cursors.length) return Promise.resolve();
     while (this.cursors.length < partitions) this.cursors.push(new PartitionCursor());
     this.extraPartitions = this.extraPartitions.filter((p) => p >= partitions);
-    await this.cluster?.refreshMetadata();
-    this.log.info({ partitions }, 'kafka source grown');
+    return (this.cluster?.refreshMetadata() ?? Promise.resolve()).then(() => this.log.info({ partitions }, 'kafka source grown'));
   }
 
   revoke(range: number): void {

@@ -35,9 +35,10 @@ export interface RangeSource {
   revoke(range: number): void;
   /**
    * The group now has `partitions` ranges (a resize cut over and the topic
-   * has grown): ranges up to `partitions - 1` may be assigned from now on,
-   * each new one paused until then. The ranges already assigned keep
-   * flowing. Never shrinks.
+   * has grown): ranges up to `partitions - 1` may be assigned as soon as
+   * this is called, each new one paused until then; the promise says when
+   * the client has learned of the new partitions. The ranges already
+   * assigned keep flowing. Never shrinks.
    */
   grow(partitions: number): Promise<void>;
   /** Backpressure: stop fetching an assigned range for now; it stays assigned. */

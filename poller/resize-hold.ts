@@ -90,6 +90,14 @@ export class ResizeHold {
   grew(ranges: number): void {
     this.ranges = ranges;
     this.resized = false;
+    // The marker was gone (or never seen) when the new count was read: open
+    // now. A resize begun since holds again on the read below, before it
+    // says we paused, which is all its cut-over relies on.
+    if (this.heldFor === RESIZED) {
+      this.heldFor = null;
+      this.opts.gate.release();
+      this.log.info({ ranges }, 'going on with the new range count');
+    }
     this.marker.check();
   }
 
@@ -129,8 +137,7 @@ export class ResizeHold {
     if (was !== null) {
       this.heldFor = null;
       this.opts.gate.release();
-      if (was === RESIZED) this.log.info({ ranges: config.ranges }, 'going on with the new range count');
-      else if (was !== NEW_SESSION) this.log.info({ resize: was, ranges: config.ranges }, 'the resize was rolled back: going on with the same range count');
+      if (was !== NEW_SESSION) this.log.info({ resize: was, ranges: config.ranges }, 'the resize was rolled back: going on with the same range count');
     }
     // Only a report now (nothing waits for it); a failed write is tried again on the next read.
     if (this.acked !== null) {

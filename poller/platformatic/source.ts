@@ -137,12 +137,11 @@ class PlatformaticSource implements RangeSource {
   }
 
   /** New cursors, unwanted until assigned; fetch loops learn the new partitions' leaders from fresh metadata. */
-  async grow(partitions: number): Promise<void> {
-    if (this.closed) throw new Error('kafka source is closed');
-    if (partitions <= this.cursors.length) return;
+  grow(partitions: number): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('kafka source is closed'));
+    if (partitions <= this.cursors.length) return Promise.resolve();
     while (this.cursors.length < partitions) this.cursors.push(new FetchCursor());
-    await this.metadata(true);
-    this.log.info({ partitions }, 'kafka source grown');
+    return this.metadata(true).then(() => this.log.info({ partitions }, 'kafka source grown'));
   }
 
   revoke(range: number): void {
