@@ -4,6 +4,7 @@
  *
  *   npm run build && npm run bench:split -- [--json] [--messages 1000000] [--ranges 8] [--resizes 3]
  *                                           [--producers 2] [--pollers 2] [--keys 1000] [--batch 200] [--rate 0]
+ *                                           [--kafka-client kafkajs|platformatic] [--log PREFIX]
  *
  * The load (--rate messages per second; 0: as fast as the producers go) is
  * split into resizes + 1 stretches; between two, `ringleader resize --ranges
@@ -17,7 +18,8 @@
  * longest any old partition went without handling a message meanwhile, and
  * the longest a message waited in a range whose parent had no backlog at
  * the cut-over (none under a full-speed load: use --rate). At the end:
- * messages handled out of per-key order, twice, or never. Progress on
+ * messages handled out of per-key order, twice, or never. --log writes each
+ * poller's debug log to PREFIX.<i> (to see where a wait went). Progress on
  * stderr; a table, or with --json one line per resize and a summary line,
  * on stdout.
  */
@@ -27,6 +29,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import { createGroupConfig, GroupPaths, parentOf, parseConfig, sleep, splitProgress, statTime } from '../coordinator/index.js';
 import { percentile } from './scale-stats.js';
 import { createPoller, createRingProducer, ensureTopics, type Poller, type RingProducer } from '../poller/index.js';
@@ -51,6 +54,8 @@ function args() {
       keys: { type: 'string', default: '1000' },
       batch: { type: 'string', default: '200' },
       rate: { type: 'string', default: '0' },
+      'kafka-client': { type: 'string', default: 'kafkajs' },
+      log: { type: 'string' },
     },
   });
   const int = (name: keyof typeof values, min: number) => {
@@ -61,8 +66,15 @@ function args() {
     }
     return n;
   };
+  const kafkaClient = values['kafka-client'];
+  if (kafkaClient !== 'kafkajs' && kafkaClient !== 'platformatic') {
+    process.stderr.write(`bench:split: --kafka-client must be kafkajs or platformatic, got ${kafkaClient}\n`);
+    process.exit(2);
+  }
   return {
     json: values.json === true,
+    kafkaClient: kafkaClient as 'kafkajs' | 'platformatic',
+    log: values.log,
     messages: int('messages', 1_000),
     ranges: int('ranges', 1),
     resizes: int('resizes', 1),
@@ -115,7 +127,7 @@ async function main(): Promise<void> {
   const check = new HandledCheck();
   const producers: RingProducer[] = [];
   const pollers: Poller[] = Array.from({ length: a.pollers }, (_, i) =>
-    createPoller({ zk: servers.zk, group: name, topic: name, brokers: servers.brokers, id: `split-${i}`, handler: check.handle, settleMs: 0, commitIntervalMs: 100, sessionTimeoutMs: 10_000 }),
+    createPoller({ zk: servers.zk, group: name, topic: name, brokers: servers.brokers, id: `split-${i}`, handler: check.handle, kafkaClient: a.kafkaClient, settleMs: 0, commitIntervalMs: 100, sessionTimeoutMs: 10_000, ...(a.log ? { logger: pino({ level: 'debug' }, pino.destination(`${a.log}.${i}`)) } : {}) }),
   );
   /** When each poller was back on a resized group (every poller once per resize). */
   const resized: number[] = [];
@@ -204,6 +216,7 @@ async function main(): Promise<void> {
       producers: a.producers,
       pollers: a.pollers,
       keys: a.keys,
+      kafkaClient: a.kafkaClient,
       node: process.version,
     };
     if (a.json) process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -4,7 +4,8 @@ import type { Parsed } from './znodes.js';
  * A set of ranges as a short string, for a poller's assignment znode
  * (docs/design.md, "ZooKeeper layout"): either runs such as `0-3,9,12-40`,
  * or, when that is longer, `b64:` and a bitmap of R bits (bit r of byte r>>3,
- * least significant first) in base64. The bitmap bounds the text at
+ * least significant first) in base64; a bitmap written for a smaller R (before
+ * a resize) reads as the same ranges. The bitmap bounds the text at
  * ceil(R/8)*4/3 + 4 characters: 10,928 at R = 65,536, however the ranges lie.
  */
 const BITMAP_PREFIX = 'b64:';
@@ -56,11 +57,12 @@ export function decodeRangeSet(text: unknown, total: number): Parsed<number[]> {
 
 function decodeBitmap(text: string, total: number): Parsed<number[]> {
   const bytes = Math.ceil(total / 8);
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return { ok: false, error: 'ranges: bitmap is not base64' };
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return { ok: false, error: 'ranges: bitmap is not base64' };
   const bits = Buffer.from(text, 'base64');
-  if (bits.length !== bytes) return { ok: false, error: `ranges: bitmap has ${bits.length} bytes, not ${bytes}` };
+  // Shorter is a set written before the group grew (a resize): its ranges keep their numbers.
+  if (bits.length > bytes) return { ok: false, error: `ranges: bitmap has ${bits.length} bytes, more than ${bytes}` };
   const out: number[] = [];
-  for (let i = 0; i < bytes; i++) {
+  for (let i = 0; i < bits.length; i++) {
     const byte = bits[i]!;
     if (byte === 0) continue;
     for (let b = 0; b < 8; b++) if (byte & (1 << b)) out.push(i * 8 + b);

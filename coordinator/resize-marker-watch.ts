@@ -6,6 +6,8 @@ import { parseResizeMarker } from './znodes.js';
 /** The resize under way as a follower sees it: its id, and the range count it goes to (null when its marker is malformed). */
 export interface MarkerSeen {
   id: string;
+  /** The range count its cut-over read (null: malformed). */
+  from: number | null;
   to: number | null;
 }
 
@@ -64,8 +66,8 @@ export class ResizeMarkerWatch {
     const parsed = parseResizeMarker(node.data);
     if (!parsed.ok) {
       this.log.error({ error: parsed.error }, 'malformed resize marker; pausing anyway');
-      return this.onRead({ id: 'malformed', to: null });
+      return this.onRead({ id: 'malformed', from: null, to: null });
     }
-    return this.onRead({ id: parsed.value.id, to: parsed.value.to });
+    return this.onRead({ id: parsed.value.id, from: parsed.value.from, to: parsed.value.to });
   }
 }

@@ -191,6 +191,7 @@ export class Poller extends EventEmitter {
     const began = Date.now();
     // Before the gate opens: the first messages handled may already reach their split points.
     this.splitEnds = new SplitEnds(config);
+    if (this.splitEnds.reachedAlready(r.owned)) r.assigned.commitNow();
     try {
       await growInPlace(r, config, this.paths, this.baseLogger(), this.countMisplaced);
     } catch (err) {

@@ -45,6 +45,8 @@ export interface ResizeHoldOptions {
 export class ResizeHold {
   /** The resize (or 'new-session') the gate is held for. */
   private heldFor: string | null = null;
+  /** The range count the held resize's cut-over read (null: not a marker, or a malformed one). */
+  private heldFrom: number | null = null;
   /** The resize our member node says we paused for (written only once the gate is held). */
   private acked: string | null = null;
   private resized = false;
@@ -53,7 +55,12 @@ export class ResizeHold {
   private readonly marker: ResizeMarkerWatch;
   private readonly config: ConfigFollower;
   private readonly log: Logger;
+  /** A new session began since the gate was last opened by reading marker and config: our member node may not have been waited for. */
+  private renewed = false;
+  /** We grew to a new count and hold until marker and config are read again. */
+  private grown = false;
   private readonly onState = (s: SessionState) => {
+    if (s.type === 'session' && !s.first) this.renewed = true;
     if (s.type === 'session' && !s.first && !this.closed && !this.resized) {
       this.opts.gate.hold();
       this.heldFor ??= NEW_SESSION;
@@ -90,13 +97,20 @@ export class ResizeHold {
   grew(ranges: number): void {
     this.ranges = ranges;
     this.resized = false;
-    // The marker was gone (or never seen) when the new count was read: open
-    // now. A resize begun since holds again on the read below, before it
-    // says we paused, which is all its cut-over relies on.
-    if (this.heldFor === RESIZED) {
+    // Open now if what held us cannot commit another count: no marker was
+    // seen, or the one seen was written over an older count (its cut-over
+    // wrote the count we grew to, or fails the config's version check). A
+    // resize over this count holds again on the read below, before we say
+    // we paused, which is all its cut-over relies on; unless a new session
+    // began meanwhile: such a cut-over may not wait for us, so marker and
+    // config are read first.
+    if (!this.renewed && (this.heldFor === RESIZED || (this.heldFrom !== null && this.heldFrom !== ranges))) {
       this.heldFor = null;
+      this.heldFrom = null;
       this.opts.gate.release();
       this.log.info({ ranges }, 'going on with the new range count');
+    } else if (this.heldFor !== null) {
+      this.grown = true;
     }
     this.marker.check();
   }
@@ -121,6 +135,7 @@ export class ResizeHold {
       if (this.heldFor !== m.id) {
         this.opts.gate.hold();
         this.heldFor = m.id;
+        this.heldFrom = m.from;
         this.log.info({ resize: m.id, to: m.to }, 'holding for a resize: no message starts until it is over');
       }
       // A failed write throws: the marker watch reads again shortly, and this writes again.
@@ -134,10 +149,14 @@ export class ResizeHold {
     this.check(config);
     if (this.resized) return;
     const was = this.heldFor;
+    this.renewed = false;
     if (was !== null) {
       this.heldFor = null;
+      this.heldFrom = null;
       this.opts.gate.release();
-      if (was !== NEW_SESSION) this.log.info({ resize: was, ranges: config.ranges }, 'the resize was rolled back: going on with the same range count');
+      if (this.grown) this.log.info({ ranges: config.ranges }, 'going on with the new range count');
+      else if (was !== NEW_SESSION) this.log.info({ resize: was, ranges: config.ranges }, 'the resize was rolled back: going on with the same range count');
+      this.grown = false;
     }
     // Only a report now (nothing waits for it); a failed write is tried again on the next read.
     if (this.acked !== null) {

@@ -17,6 +17,17 @@ describe('SplitEnds', () => {
     expect(ends.reached(3, owned)).toBe(false);
   });
 
+  it('finds the partitions already handled up to their split point when the split is learned, once', () => {
+    const ends = new SplitEnds({ version: 1, topic: 't', ranges: 8, split: { from: 4, offsets: ['10', '7', '3', '0'] } });
+    const at = new Map<number, number>([[0, 10], [1, 6], [3, 0]]); // 0 idle at its split point, 1 with backlog, 2 not ours
+    const owned = { committable: (range: number) => at.get(range) ?? null };
+    expect(ends.reachedAlready(owned)).toBe(true);
+    expect(ends.reached(0, owned)).toBe(false); // counted already
+    expect(ends.reachedAlready(owned)).toBe(false);
+    at.set(1, 7);
+    expect(ends.reached(1, owned)).toBe(true);
+  });
+
   it('has nothing to say for a group that was never resized', () => {
     const ends = new SplitEnds({ version: 1, topic: 't', ranges: 4 });
     expect(ends.reached(0, { committable: () => 100 })).toBe(false);

@@ -17,6 +17,17 @@ export class SplitEnds {
     });
   }
 
+  /**
+   * True if any partition is already handled up to its split point (each
+   * then counts as reached): a parent with no backlog at the cut-over
+   * handles nothing more below it, so no handled message would say so.
+   */
+  reachedAlready(owned: { committable(range: number): Offset | null }): boolean {
+    let any = false;
+    for (const partition of [...this.pending.keys()]) if (this.reached(partition, owned)) any = true;
+    return any;
+  }
+
   /** True once: the first time `partition`'s committable offset is at or past its split point. */
   reached(partition: number, owned: { committable(range: number): Offset | null }): boolean {
     if (this.pending.size === 0) return false;

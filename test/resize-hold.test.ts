@@ -82,6 +82,39 @@ describe('ResizeHold (real ZooKeeper)', () => {
     expect(resized).toEqual([]);
   });
 
+  /** The cut-over's multi for marker `id` (2 -> 4 ranges), once the hold said it paused for it. */
+  async function commitResize(h: Awaited<ReturnType<typeof held>>, id: string): Promise<void> {
+    await h.admin.create(h.paths.resize, encode({ id, from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
+    await waitFor(`pausedFor ${id}`, async () => (await h.pausedFor()) === id, { timeoutMs: 5_000 });
+    const config = { version: 1 as const, topic: 't', ranges: 4, split: { from: 2, offsets: ['0', '0'] } };
+    await h.admin.multi([
+      { op: 'setData', path: h.paths.config, data: encode(config), version: -1 },
+      { op: 'remove', path: h.paths.resize, version: -1 },
+    ]);
+    await waitFor('told of the new range count', () => h.resized.length === 1, { timeoutMs: 5_000 });
+  }
+
+  it('grown to the count the held-for cut-over wrote, opens at once; a resize over the new count holds again', async () => {
+    const h = await held();
+    await commitResize(h, 'r4');
+    expect(h.gate.canStart()).toBe(false);
+    h.hold.grew(4);
+    expect(h.gate.canStart()).toBe(true); // no read in between: that marker was over 2 ranges and is gone
+    await h.admin.create(h.paths.resize, encode({ id: 'r5', from: 4, to: 8, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
+    await waitFor('pausedFor r5', async () => (await h.pausedFor()) === 'r5', { timeoutMs: 5_000 });
+    expect(h.gate.canStart()).toBe(false);
+  });
+
+  it('grown after a new session, reads marker and config again before it opens', async () => {
+    const h = await held();
+    await commitResize(h, 'r6');
+    await expireSession(h.zk, zkConnect());
+    await waitFor('the new session', () => h.zk.connected, { timeoutMs: 10_000 });
+    h.hold.grew(4);
+    expect(h.gate.canStart()).toBe(false); // a cut-over over 4 ranges may not have waited for our new node
+    await waitFor('the gate open after the reads', () => h.gate.canStart() && !h.hold.holding, { timeoutMs: 5_000 });
+  });
+
   it('writes pausedFor again when the first write fails, holding meanwhile', async () => {
     const { admin, paths, gate, pausedFor } = await held({ failWrites: 2 });
     await admin.create(paths.resize, encode({ id: 'r3', from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
