@@ -56,8 +56,6 @@ class KafkajsSource implements RangeSource {
   private readonly topic: string;
   private readonly log: Logger;
   private readonly cursors: PartitionCursor[];
-  /** Partitions at or above the group's range count (see startConsumer). */
-  private extraPartitions: number[] = [];
   private readonly consumer: Consumer;
   private readonly admin: Admin;
   private readonly runConfig: ConsumerRunConfig;
@@ -139,8 +137,13 @@ class KafkajsSource implements RangeSource {
     if (this.closed) return Promise.reject(new Error('kafka source is closed'));
     if (partitions <= this.cursors.length) return Promise.resolve();
     while (this.cursors.length < partitions) this.cursors.push(new PartitionCursor());
-    this.extraPartitions = this.extraPartitions.filter((p) => p >= partitions);
-    return (this.cluster?.refreshMetadata() ?? Promise.resolve()).then(() => this.log.info({ partitions }, 'kafka source grown'));
+    return this.learnPartitions().then(() => this.log.info({ partitions }, 'kafka source grown'));
+  }
+
+  /** A refresh that finds the topic grown makes kafkajs rejoin (see grow()); the new partitions join paused. */
+  learnPartitions(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.cluster?.refreshMetadata() ?? Promise.resolve();
   }
 
   revoke(range: number): void {
@@ -212,7 +215,6 @@ class KafkajsSource implements RangeSource {
     if (actual === null) throw new TopicNotFoundError(this.topic);
     // More partitions than ranges: a resize added them and has not cut over (or was rolled back); they stay paused.
     if (actual < this.opts.partitions) throw new PartitionCountMismatchError(this.topic, this.opts.partitions, actual);
-    this.extraPartitions = Array.from({ length: actual - this.opts.partitions }, (_, i) => this.opts.partitions + i);
 
     const joined = new Promise<void>((resolve) => (this.firstJoin = resolve));
     this.listen();
@@ -230,14 +232,15 @@ class KafkajsSource implements RangeSource {
   private listen(): void {
     const { GROUP_JOIN, CRASH, FETCH, HEARTBEAT, REQUEST_TIMEOUT } = this.consumer.events;
     const replied = () => this.consumerHealth.brokerReplied();
-    this.consumer.on(GROUP_JOIN, () => this.onGroupJoin());
+    this.consumer.on(GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment[this.topic] ?? []));
     this.consumer.on(FETCH, replied);
     this.consumer.on(HEARTBEAT, replied);
     this.consumer.on(CRASH, (e) => this.onCrash(e.payload.error, e.payload.restart));
     this.consumer.on(REQUEST_TIMEOUT, (e) => this.consumerHealth.requestTimedOut(e.payload.apiName, e.payload.broker));
   }
 
-  private onGroupJoin(): void {
+  /** `given`: every partition kafkajs assigned us, past our range count too (a resize added them and has not cut over, or was rolled back): those stay paused. */
+  private onGroupJoin(given: readonly number[]): void {
     this.consumerHealth.joinedGroup();
     const paused: number[] = [];
     const active: number[] = [];
@@ -248,7 +251,7 @@ class KafkajsSource implements RangeSource {
       }
       (stays ? paused : active).push(range);
     });
-    paused.push(...this.extraPartitions);
+    paused.push(...given.filter((p) => p >= this.cursors.length));
     this.onConsumer('pause', () => {
       if (paused.length > 0) this.consumer.pause([{ topic: this.topic, partitions: paused }]);
       if (active.length > 0) this.consumer.resume([{ topic: this.topic, partitions: active }]);

@@ -41,6 +41,12 @@ export interface RangeSource {
    * assigned keep flowing. Never shrinks.
    */
   grow(partitions: number): Promise<void>;
+  /**
+   * The topic may have grown (a resize added partitions and is cutting
+   * over): read its metadata now, so that grow() finds it learned. Nothing
+   * is delivered from the new partitions until grow() and assign().
+   */
+  learnPartitions(): Promise<void>;
   /** Backpressure: stop fetching an assigned range for now; it stays assigned. */
   pause(range: number): void;
   resume(range: number): void;

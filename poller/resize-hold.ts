@@ -24,6 +24,8 @@ export interface ResizeHoldOptions {
   ranges: number;
   /** The group now has another range count: the poller must grow to it or start again with it (called once until grew()). */
   onResized: (config: GroupConfig) => void;
+  /** A resize's marker is up (its partitions are already added): a chance to learn them while nothing starts. */
+  onMarker?: () => void;
   log: Logger;
 }
 
@@ -137,6 +139,7 @@ export class ResizeHold {
         this.heldFor = m.id;
         this.heldFrom = m.from;
         this.log.info({ resize: m.id, to: m.to }, 'holding for a resize: no message starts until it is over');
+        this.opts.onMarker?.();
       }
       // A failed write throws: the marker watch reads again shortly, and this writes again.
       if (this.acked !== m.id) {

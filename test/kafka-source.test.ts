@@ -304,6 +304,40 @@ describe.each(KAFKA_CLIENT_NAMES)('%s', (client) => {
     });
   });
 
+  describe('range source: growing with the topic (a resize)', () => {
+    it('learns partitions added while it runs without delivering them; grown, assigns them; the assigned range flows throughout', async () => {
+      const topic = await newTopic();
+      await append(topic, 0, 10);
+      const { source, got } = await startSource(client, topic);
+      await source.assign(0, 0);
+      await waitFor('offsets 0..9 of range 0', () => offsetsOf(got, 0).length >= 10);
+
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createPartitions({ topicPartitions: [{ topic, count: 2 * RANGES }] });
+      await admin.disconnect();
+      const late = kafka.producer({ allowAutoTopicCreation: false }); // metadata with the new partitions
+      await late.connect();
+      await late.send({ topic, acks: -1, messages: Array.from({ length: 5 }, (_, i) => ({ partition: 2, value: `p2-${i}` })) });
+      await source.learnPartitions();
+      await late.send({ topic, acks: -1, messages: Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `p0-${10 + i}` })) });
+      await waitFor('offsets 10..14 of range 0 after the topic grew', () => offsetsOf(got, 0).length >= 15, { timeoutMs: 30_000 });
+      await sleep(500);
+      expect([...got.offsets.keys()]).toEqual([0]);
+
+      await source.grow(2 * RANGES);
+      expect(await source.assign(2, 0)).toBe(0);
+      await waitFor('offsets 0..4 of range 2', () => offsetsOf(got, 2).length >= 5, { timeoutMs: 30_000 });
+      await late.send({ topic, acks: -1, messages: [{ partition: 0, value: 'p0-15' }] });
+      await waitFor('offset 15 of range 0', () => offsetsOf(got, 0).length >= 16, { timeoutMs: 30_000 });
+      await late.disconnect();
+      await sleep(300);
+      expect(offsetsOf(got, 0)).toEqual(seq(0, 16));
+      expect(offsetsOf(got, 2)).toEqual(seq(0, 5));
+      expect(offsetsOf(got, 3)).toEqual([]);
+    });
+  });
+
   describe('range source: start failure, close, bad input', () => {
     it('fails to start, reporting disconnected, when no broker answers', async () => {
       const nowhere = createKafka({

@@ -144,6 +144,11 @@ class PlatformaticSource implements RangeSource {
     return this.metadata(true).then(() => this.log.info({ partitions }, 'kafka source grown'));
   }
 
+  learnPartitions(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.metadata(true).then(() => undefined);
+  }
+
   revoke(range: number): void {
     const cursor = this.cursor(range);
     if (cursor.revoke()) this.log.debug({ range, next: cursor.next }, 'range revoked');
