@@ -24,8 +24,8 @@ export interface ResizeHoldOptions {
   ranges: number;
   /** The group now has another range count: the poller must grow to it or start again with it (called once until grew()). */
   onResized: (config: GroupConfig) => void;
-  /** A resize's marker is up (its partitions are already added): a chance to learn them while nothing starts. */
-  onMarker?: () => void;
+  /** Holding for a resize's marker (its partitions are already added): a chance to learn them while nothing starts. */
+  onHold?: () => void;
   log: Logger;
 }
 
@@ -59,6 +59,8 @@ export class ResizeHold {
   private readonly log: Logger;
   /** A new session began since the gate was last opened by reading marker and config: our member node may not have been waited for. */
   private renewed = false;
+  /** The resize onHold was called for. */
+  private learning: string | null = null;
   /** We grew to a new count and hold until marker and config are read again. */
   private grown = false;
   private readonly onState = (s: SessionState) => {
@@ -139,11 +141,15 @@ export class ResizeHold {
         this.heldFor = m.id;
         this.heldFrom = m.from;
         this.log.info({ resize: m.id, to: m.to }, 'holding for a resize: no message starts until it is over');
-        this.opts.onMarker?.();
       }
       // A failed write throws: the marker watch reads again shortly, and this writes again.
       if (this.acked !== m.id) {
-        await this.opts.membership.setPausedFor(m.id);
+        const said = this.opts.membership.setPausedFor(m.id);
+        if (this.learning !== m.id) {
+          this.learning = m.id;
+          this.opts.onHold?.(); // after our answer is on its way: the cut-over waits for that, not for this
+        }
+        await said;
         this.acked = m.id;
       }
       return;

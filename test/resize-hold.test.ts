@@ -35,14 +35,24 @@ async function held(o: { failWrites?: number } = {}) {
       return membership.setPausedFor(id);
     },
   } as unknown as Membership;
-  const hold = new ResizeHold({ zk, paths, gate, membership: flaky, ranges: 2, onResized: (c) => resized.push(c), log: pino({ level: 'silent' }) });
+  const holds: string[] = [];
+  const hold = new ResizeHold({
+    zk,
+    paths,
+    gate,
+    membership: flaky,
+    ranges: 2,
+    onResized: (c) => resized.push(c),
+    onHold: () => holds.push(gate.held ? 'held' : 'open'),
+    log: pino({ level: 'silent' }),
+  });
   await hold.start();
   cleanups.add(() => hold.close());
   const pausedFor = async () => {
     const m = parseMember((await admin.getData(paths.poller('p1'))).data, 'p1');
     return m.ok ? m.value.pausedFor : 'malformed';
   };
-  return { admin, zk, paths, gate, hold, resized, pausedFor };
+  return { admin, zk, paths, gate, hold, resized, holds, pausedFor };
 }
 
 describe('ResizeHold (real ZooKeeper)', () => {
@@ -116,9 +126,10 @@ describe('ResizeHold (real ZooKeeper)', () => {
   });
 
   it('writes pausedFor again when the first write fails, holding meanwhile', async () => {
-    const { admin, paths, gate, pausedFor } = await held({ failWrites: 2 });
+    const { admin, paths, gate, holds, pausedFor } = await held({ failWrites: 2 });
     await admin.create(paths.resize, encode({ id: 'r3', from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
     await waitFor('pausedFor r3 after the failed writes', async () => (await pausedFor()) === 'r3', { timeoutMs: 5_000 });
     expect(gate.canStart()).toBe(false);
+    expect(holds).toEqual(['held']); // the source is asked to learn the new partitions once per resize, with the gate held
   });
 });
