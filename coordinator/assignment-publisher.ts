@@ -22,9 +22,20 @@ export class AssignmentPublisher {
   constructor(
     private readonly zk: ZkSession,
     private readonly paths: GroupPaths,
-    private readonly ranges: number,
+    private ranges: number,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * The group was resized to `ranges`: what it knew stays true (a range
+   * keeps its number, and nodes written over the old count read the same),
+   * so the next publish need not read the assignment again.
+   */
+  grow(ranges: number): void {
+    this.ranges = ranges;
+    // The same object: a publish under way goes on updating what we keep.
+    if (this.state) this.state.ranges = ranges;
+  }
 
   /** The committed assignment, read from ZooKeeper the first time (and after any failure). */
   async current(): Promise<CommittedAssignment> {

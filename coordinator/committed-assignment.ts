@@ -27,7 +27,8 @@ export interface StagedWrite {
  */
 export class CommittedAssignment {
   constructor(
-    readonly ranges: number,
+    /** The group's range count (grows with a resize). */
+    public ranges: number,
     public headerEpoch: number,
     /** Header data version; -1 when the header does not exist. */
     public headerVersion: number,

@@ -129,8 +129,7 @@ export class Coordinator extends EventEmitter {
     if (config.ranges === this.ranges || this.closed) return;
     this.log.info({ from: this.ranges, to: config.ranges }, 'the group was resized: assigning the new range count');
     this.ranges = config.ranges;
-    this.publisher = new AssignmentPublisher(this.opts.zk, this.opts.paths, this.ranges, this.log);
-    this.publisher.forget();
+    this.publisher?.grow(this.ranges);
     this.schedule('group resized', 0);
   }
 
