@@ -161,6 +161,22 @@ describe('ringleader resize: the cut-over (real ZooKeeper and Kafka)', () => {
     expect(draining.stderr).toMatch(/still draining: old partitions 0 \(5 to go\)/);
     expect(draining.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('waits for an unreachable Kafka until --timeout, then fails in one line and changes nothing', async () => {
+    const g = await group(4);
+    const began = Date.now();
+    const r = await runCli(['resize', '--zk', zkConnect(), '--group', g.paths.group, '--brokers', '127.0.0.1:1', '--ranges', '8', '--timeout', '2000', '--json']);
+    const tookMs = Date.now() - began;
+    expect(r.code, r.stderr).toBe(1);
+    const lines = r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'));
+    expect(lines, r.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(/Kafka at 127\.0\.0\.1:1/);
+    expect(r.stderr).toMatch(/Kafka did not answer; trying again until the timeout/); // it did wait
+    expect(tookMs).toBeLessThan(20_000);
+    const config = parseConfig((await g.zk.getData(g.paths.config)).data);
+    expect(config.ok && config.value.ranges).toBe(4);
+    expect(await g.zk.exists(g.paths.resize)).toBeNull();
+  });
 });
 
 describe('the order barrier after a resize (real ZooKeeper and Kafka, pollers started after the cut-over)', () => {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { ZkSession, GroupPaths, runCutover, offsetFromString, type CutoverResult } from '../../coordinator/index.js';
+import { ZkSession, GroupPaths, runCutover, offsetFromString, retry, RetryAbortedError, type CutoverResult } from '../../coordinator/index.js';
 import type { EndOffsetsReader, KafkaClientName } from '../../poller/index.js';
-import { cliKafkaClients } from './kafka.js';
+import { cliKafkaClients, isTransientKafkaError } from './kafka.js';
 import { zkSecurity, kafkaSecurityFrom, type ZkAuthFlags, type KafkaAuthFlags } from '../secrets.js';
 
 export interface ResizeActionOptions extends ZkAuthFlags, KafkaAuthFlags {
@@ -36,9 +36,23 @@ export async function runResize(o: ResizeActionOptions, log: Logger, onWaiting?:
   try {
     const paths = new GroupPaths(o.group, o.zkRoot);
     const kafka = await cliKafkaClients(o.kafkaClient, o.brokers, log, undefined, kafkaSecurityFrom(o));
-    let grown: string[] = [];
+    const grown: string[] = [];
     // Connected before the producers pause: the end offsets are read while they wait.
     const readers: EndOffsetsReader[] = [];
+    // A broker that is down (killed, restarting, not yet replaced as leader
+    // or controller) is waited for until --timeout, like a producer that has
+    // not paused yet; anything else fails at once.
+    const deadline = started + o.timeout;
+    const kafkaStep = <T>(what: string, fn: () => Promise<T>): Promise<T> =>
+      retry(fn, {
+        initialMs: 200,
+        maxMs: 2_000,
+        retriable: isTransientKafkaError,
+        while: () => Date.now() < deadline,
+        onRetry: (err, attempt) => log.warn({ err, attempt }, `${what}: Kafka did not answer; trying again until the timeout`),
+      }).catch((err: unknown) => {
+        throw err instanceof RetryAbortedError ? err.lastError : err;
+      });
     try {
       const result = await runCutover({
         zk,
@@ -48,11 +62,11 @@ export async function runResize(o: ResizeActionOptions, log: Logger, onWaiting?:
         logger: log,
         ...(onWaiting ? { onWaiting } : {}),
         prepare: async ({ topic }) => {
-          grown = await kafka.growTopics({ topic, partitions: o.ranges, logger: log });
-          readers.push(await kafka.openEndOffsets(topic));
+          await kafkaStep('adding partitions', async () => grown.push(...(await kafka.growTopics({ topic, partitions: o.ranges, logger: log }))));
+          readers.push(await kafkaStep('connecting to read end offsets', () => kafka.openEndOffsets(topic)));
         },
         endOffsets: async (from) => {
-          const ends = await readers[0]!.read();
+          const ends = await kafkaStep('reading end offsets', () => readers[0]!.read());
           return Array.from({ length: from }, (_, p) => {
             const end = ends.get(p);
             if (end === undefined) throw new Error(`Kafka gave no end offset for partition ${p}`);

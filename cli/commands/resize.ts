@@ -16,7 +16,7 @@ export function registerResize(program: Command): Command {
   addBrokersOption(resize, true);
   resize
     .addOption(opt('--ranges <R>', 'the new range count: a multiple of the present one (2x, 4x, ...)').argParser(integer(2, MAX_GROUP_RANGES)).makeOptionMandatory())
-    .addOption(opt('--timeout <ms>', 'how long producers and pollers have to pause before the resize is rolled back').argParser(integer(100)).default(30_000))
+    .addOption(opt('--timeout <ms>', 'how long producers and pollers have to pause (and a Kafka broker that is down to come back) before the resize is rolled back').argParser(integer(100)).default(30_000))
     .addOption(opt('--json', 'print the outcome as one JSON line'));
   addKafkaClientOption(resize);
   addLogOptions(resize);
