@@ -5,20 +5,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
-import { Coordinator, createGroupConfig, encode, GroupPaths, readAssignment, ZkSession } from '../coordinator/index.js';
+import { Coordinator, createGroupConfig, encode, GroupPaths, readAssignment } from '../coordinator/index.js';
 import { Cleanups } from './support/cleanups.js';
-import { randomName, zkConnect } from './support/env.js';
+import { randomName } from './support/env.js';
+import { RingGroups } from './support/ring-groups.js';
 import { waitFor } from './support/wait-for.js';
 
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
 
-async function session(): Promise<ZkSession> {
-  const zk = new ZkSession({ connect: zkConnect(), sessionTimeoutMs: 4_000 });
-  await zk.start();
-  cleanups.add(() => zk.close());
-  return zk;
-}
+const session = () => new RingGroups(cleanups, 'coord-resize').session();
 
 /** Three bare members of a 32-range group, assigned by a coordinator `c1`; warnings of every coordinator go to `lines`. */
 async function assignedGroup() {

@@ -10,21 +10,25 @@ const EMPTY = Buffer.alloc(0);
  */
 export function toSourceMessages(topic: string, range: number, batches: RecordsBatch[], from: bigint): SourceMessage[] {
   const out: SourceMessage[] = [];
+  // Offsets and timestamps as numbers (exact: both stay far below 2^53): a
+  // bigint sum and its string per record cost more than the rest of the mapping.
+  const start = Number(from);
   for (const batch of batches) {
     if (batch.attributes & IS_CONTROL) continue;
-    const first = batch.firstOffset;
+    const first = Number(batch.firstOffset);
+    const firstTimestamp = Number(batch.firstTimestamp);
     for (const record of batch.records) {
-      const offset = first + BigInt(record.offsetDelta);
-      if (offset < from) continue;
+      const offset = first + record.offsetDelta;
+      if (offset < start) continue;
       out.push({
         topic,
         range,
         partition: range,
-        offset: offset.toString(),
+        offset: String(offset),
         key: record.key ? record.key.toString('utf8') : null,
         value: record.value ?? EMPTY,
         headers: record.headers.length > 0 ? toStringHeaders(record.headers) : {},
-        timestamp: (batch.firstTimestamp + record.timestampDelta).toString(),
+        timestamp: String(firstTimestamp + Number(record.timestampDelta)),
         attempt: 1,
       });
     }
