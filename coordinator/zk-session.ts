@@ -172,8 +172,13 @@ export class ZkSession extends EventEmitter {
    * a process starting up during a ZooKeeper hiccup should not die of it.
    */
   private read<T>(path: string, fn: ClientCall<T>): Promise<T> {
+    return this.againOnConnectionLoss(() => this.call(path, fn));
+  }
+
+  /** `attempt` once more each time the connection drops under it, until the operation timeout: only for what is safe to repeat. */
+  private againOnConnectionLoss<T>(attempt: () => Promise<T>): Promise<T> {
     const until = this.now() + (this.opts.opTimeoutMs ?? this.sessionTimeoutMs);
-    return retry(() => this.call(path, fn), {
+    return retry(attempt, {
       initialMs: 0,
       maxMs: 0,
       retriable: (err) => isZkCode(err, ZK.CONNECTION_LOSS) && !this.connection.closed && this.now() < until,
@@ -265,13 +270,19 @@ export class ZkSession extends EventEmitter {
     return this.call(path, (c, cb) => c.create(path, data, acls, m, (err, p) => cb(err, p)));
   }
 
-  /** Creates a persistent node unless it exists already. */
+  /**
+   * Creates a persistent node unless it exists already. Repeated, like a
+   * read, when the connection drops under it: a create that did land makes
+   * the next attempt find the node.
+   */
   async ensure(path: string, data: Buffer = Buffer.alloc(0), acls: ACL[] = this.acls): Promise<void> {
-    try {
-      await this.create(path, data, 'persistent', acls);
-    } catch (err) {
-      if (!isZkCode(err, ZK.NODE_EXISTS)) throw err;
-    }
+    await this.againOnConnectionLoss(async () => {
+      try {
+        await this.create(path, data, 'persistent', acls);
+      } catch (err) {
+        if (!isZkCode(err, ZK.NODE_EXISTS)) throw err;
+      }
+    });
   }
 
   /** Creates every missing persistent node along `path` (ancestors with `parentAcls`, `path` itself with `acls`). */

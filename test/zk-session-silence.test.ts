@@ -81,6 +81,17 @@ describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper): the
     expect(node.stat).toBeDefined();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(zk.readTimeoutMs - 100);
   });
+
+  it('an ensure caught by the dropped connection is sent again: the node is there, and a second ensure is a no-op', async () => {
+    // `resize` ensures producers/ and pollers/ before its marker: a chaos run lost a resize to CONNECTION_LOSS there.
+    const { zk, inUse } = await twoServers(SESSION_TIMEOUT_MS);
+    const path = `/${randomName('ensure')}`;
+    cleanup.push(() => zk.remove(path).catch(() => undefined));
+    inUse.stall();
+    await zk.ensure(path);
+    expect(await zk.exists(path)).not.toBeNull();
+    await zk.ensure(path);
+  });
 });
 
 describe('ZkSession on a ZooKeeper server that goes silent (real ZooKeeper): what resumes after it', () => {
