@@ -3,13 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { GroupPaths, validatePollerId, offsetToString, retry, RetryAbortedError, type GroupConfig, type SessionState } from '../coordinator/index.js';
-import { RangePipeline, type RangePipelineEvents } from './range-pipeline.js';
-import { InFlightBudget } from './in-flight-budget.js';
-import { DEFAULT_BACKOFF } from './retry.js';
-import type { Handler } from './message.js';
-import { createCountingHandler } from './handlers/counting-handler.js';
+import type { RingMessage } from './message.js';
 import { createMetrics, type MetricsServer, type RingleaderMetrics } from './metrics.js';
-import type { DeadLetterPublisher } from './dead-letter.js';
+import { PollerPipelines } from './poller-pipelines.js';
 import { openPollerResources, closePollerResources, CLOSE_STEP_MS, CLOSING_BOUND_MS, type PollerResources } from './poller-resources.js';
 import { markDraining, waitForHandOff } from './hand-off.js';
 import { releaseForResize } from './resize-release.js';
@@ -44,8 +40,7 @@ export class Poller extends EventEmitter {
   private readonly opts: PollerOptions;
   private readonly log: Logger;
   private readonly paths: GroupPaths;
-  private readonly handler: Handler;
-  private readonly budget: InFlightBudget | undefined;
+  private readonly pipelines: PollerPipelines;
   private state: PollerLifecycle = 'starting';
   /** Set once the start succeeded. */
   private resources: PollerResources | null = null;
@@ -70,8 +65,6 @@ export class Poller extends EventEmitter {
     this.id = validatePollerId(opts.id ?? `${os.hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}-${randomBytes(2).toString('hex')}`);
     this.paths = new GroupPaths(opts.group, opts.zkRoot);
     this.log = this.baseLogger().child({ component: 'poller', poller: this.id });
-    this.handler = opts.handler ?? createCountingHandler().handle;
-    this.budget = opts.maxInFlight !== undefined ? new InFlightBudget(opts.maxInFlight) : undefined;
     const stallDefaultMs = 2 * (opts.sessionTimeoutMs ?? 10_000);
     this.stalls = new StallDetector({
       fetchStallMs: opts.fetchStallTimeoutMs ?? stallDefaultMs,
@@ -85,6 +78,7 @@ export class Poller extends EventEmitter {
         unhealthy: () => this.resources?.health.current()?.reason ?? null,
       },
     });
+    this.pipelines = new PollerPipelines(opts, { stalls: this.stalls, metrics: this.metrics.pipelineEvents, logger: this.baseLogger(), finished: this.finished });
   }
 
   private baseLogger(): Logger {
@@ -125,7 +119,7 @@ export class Poller extends EventEmitter {
       id: this.id,
       paths: this.paths,
       log: this.baseLogger(),
-      newPipeline: (range, canStart, dlq) => this.newPipeline(range, canStart, dlq),
+      newPipeline: this.pipelines.create,
       health: () => {
         const s = this.status();
         const working = s.zkConnected && s.kafka.connected && s.unhealthy === null && s.state !== 'stopped';
@@ -253,49 +247,14 @@ export class Poller extends EventEmitter {
     ownership.on('commit-failed', () => this.metrics.commitFailures.inc());
   }
 
-  private newPipeline(range: number, canStart: () => boolean, dlq: DeadLetterPublisher): RangePipeline {
-    return new RangePipeline({
-      range,
-      topic: this.opts.topic,
-      concurrency: this.opts.concurrency ?? 1,
-      maxAttempts: this.opts.maxAttempts ?? 5,
-      backoff: this.opts.backoff ?? DEFAULT_BACKOFF,
-      handler: this.handler,
-      deadLetter: (msg, error, attempts) => dlq.publish(msg, error, attempts),
-      canStart,
-      ...(this.budget ? { budget: this.budget } : {}),
-      logger: this.baseLogger(),
-      events: this.pipelineEvents,
-    });
-  }
-
-  /** Metrics' pipeline events plus our own count of acknowledged messages. */
-  private get pipelineEvents(): RangePipelineEvents {
-    const m = this.metrics.pipelineEvents;
-    return {
-      ...m,
-      handled: (msg) => {
-        this.handled++;
-        this.stalls.handlerAnswered();
-        const r = this.resources;
-        if (r) {
-          r.assigned.progressed();
-          if (this.splitEnds?.reached(msg.partition, r.owned)) r.assigned.commitNow();
-        }
-        m.handled?.(msg);
-      },
-      retried: (msg, err) => {
-        this.stalls.handlerAnswered();
-        m.retried?.(msg, err);
-      },
-      deadLettered: (msg, err) => {
-        this.stalls.handlerAnswered();
-        this.resources?.assigned.progressed();
-        m.deadLettered?.(msg, err);
-      },
-      unavailable: (_msg, err) => this.stalls.handlerRefused(err),
-    };
-  }
+  /** A message is finished (handled, or dead-lettered): progress, and (handled) our count and the split point it may have reached. */
+  private readonly finished = (msg: RingMessage, handled: boolean): void => {
+    const r = this.resources;
+    if (handled) this.handled++;
+    if (!r) return;
+    r.assigned.progressed();
+    if (handled && this.splitEnds?.reached(msg.partition, r.owned)) r.assigned.commitNow();
+  };
 
   private readonly onSession = (s: SessionState) => {
     if (s.type === 'reconnected' || s.type === 'session') this.tick();

@@ -59,8 +59,6 @@ export class ResizeHold {
   private readonly log: Logger;
   /** A new session began since the gate was last opened by reading marker and config: our member node may not have been waited for. */
   private renewed = false;
-  /** The resize onHold was called for. */
-  private learning: string | null = null;
   /** We grew to a new count and hold until marker and config are read again. */
   private grown = false;
   private readonly onState = (s: SessionState) => {
@@ -136,7 +134,8 @@ export class ResizeHold {
   private async onMarker(m: MarkerSeen | null): Promise<void> {
     if (this.closed || this.resized) return;
     if (m !== null) {
-      if (this.heldFor !== m.id) {
+      const fresh = this.heldFor !== m.id;
+      if (fresh) {
         this.opts.gate.hold();
         this.heldFor = m.id;
         this.heldFrom = m.from;
@@ -145,10 +144,7 @@ export class ResizeHold {
       // A failed write throws: the marker watch reads again shortly, and this writes again.
       if (this.acked !== m.id) {
         const said = this.opts.membership.setPausedFor(m.id);
-        if (this.learning !== m.id) {
-          this.learning = m.id;
-          this.opts.onHold?.(); // after our answer is on its way: the cut-over waits for that, not for this
-        }
+        if (fresh) this.opts.onHold?.(); // after our answer is on its way: the cut-over waits for that, not for this
         await said;
         this.acked = m.id;
       }

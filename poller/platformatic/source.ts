@@ -141,7 +141,7 @@ class PlatformaticSource implements RangeSource {
     if (this.closed) return Promise.reject(new Error('kafka source is closed'));
     if (partitions <= this.cursors.length) return Promise.resolve();
     while (this.cursors.length < partitions) this.cursors.push(new FetchCursor());
-    return this.metadata(true).then(() => this.log.info({ partitions }, 'kafka source grown'));
+    return this.learnPartitions().then(() => this.log.info({ partitions }, 'kafka source grown'));
   }
 
   learnPartitions(): Promise<void> {
