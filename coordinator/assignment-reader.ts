@@ -25,8 +25,10 @@ const STALE_RETRIES = 5;
  * The whole assignment at one committed epoch, for readers that show or
  * check every range (status, watch, tests): the header, then every
  * poller's node, each read as of the header's epoch (`rangesInForce`).
- * If a node shows a later epoch than the header, the leader published
- * meanwhile: read it all again.
+ * If a node shows a later epoch than the header, or the header changed
+ * while the nodes were read, the leader published meanwhile: read it all
+ * again. (A node deleted after a later epoch left it empty reads as missing,
+ * and its ranges as unassigned, unless the header is checked again.)
  */
 export async function readAssignment(zk: ZkSession, paths: GroupPaths, ranges: number): Promise<AssignmentRead> {
   for (let attempt = 0; ; attempt++) {
@@ -59,6 +61,8 @@ async function readOnce(zk: ZkSession, paths: GroupPaths, ranges: number): Promi
       owners[r] = id;
     }
   }
+  const after = await zk.getDataOrNull(paths.assignment);
+  if (after?.stat.version !== headerNode.stat.version) return 'stale';
   const mtime = headerNode.stat.mtime as Buffer | undefined;
   const committedAt = mtime ? statTime(mtime) : undefined;
   return { record: recordOf(header, owners), version: headerNode.stat.version, problems, ...(committedAt !== undefined ? { committedAt } : {}) };

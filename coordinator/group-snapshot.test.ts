@@ -53,13 +53,52 @@ const steps: ((t: Map<string, Buffer>) => void)[] = [
   },
 ];
 
-/** A session whose tree takes step i just before read number when[i] is answered. */
-function fakeSession(when: number[]): { zk: ZkSession; reads: () => number } {
-  const tree = initialTree();
+/** The state after the join: epoch 2, w3 holds ranges 1 and 3. */
+function joinedTree(): Map<string, Buffer> {
+  const t = initialTree();
+  for (const step of steps) step(t);
+  return t;
+}
+
+/**
+ * w3 leaves gracefully: it releases its leases and deletes its member node;
+ * the leader stages epoch 3 (its ranges back to w1 and w2, w3's node
+ * emptied), commits it in the header, then deletes w3's empty node; w1 and w2
+ * take the ranges.
+ */
+const leaveSteps: ((t: Map<string, Buffer>) => void)[] = [
+  (t) => {
+    t.delete(paths.lease(1));
+    t.delete(paths.lease(3));
+  },
+  (t) => t.delete(paths.poller('w3')),
+  (t) => {
+    t.set(paths.memberAssignment('w1'), node({ epoch: 3, ranges: [0, 1], prev: { epoch: 2, ranges: [0] } }));
+    t.set(paths.memberAssignment('w2'), node({ epoch: 3, ranges: [2, 3], prev: { epoch: 2, ranges: [2] } }));
+    t.set(paths.memberAssignment('w3'), node({ epoch: 3, ranges: [], prev: { epoch: 2, ranges: [1, 3] } }));
+  },
+  (t) => t.set(paths.assignment, encode({ epoch: 3, leader: 'c1', at, reason: 'left: w3' })),
+  (t) => t.delete(paths.memberAssignment('w3')),
+  (t) => {
+    t.set(paths.lease(1), encode({ poller: 'w1', epoch: 3, at }));
+    t.set(paths.lease(3), encode({ poller: 'w2', epoch: 3, at }));
+  },
+];
+
+/**
+ * A session whose tree takes step i just before read number when[i] is
+ * answered. Data versions count the writes of each path, as ZooKeeper's do.
+ */
+function fakeSession(tree: Map<string, Buffer>, scenario: typeof steps, when: number[]): { zk: ZkSession; reads: () => number } {
   let reads = 0;
   let next = 0;
+  const versions = new Map<string, number>();
   const advance = () => {
-    while (next < steps.length && when[next]! <= reads) steps[next++]!(tree);
+    while (next < scenario.length && when[next]! <= reads) {
+      const before = new Map(tree);
+      scenario[next++]!(tree);
+      for (const [path, data] of tree) if (before.get(path) !== data) versions.set(path, (versions.get(path) ?? 0) + 1);
+    }
     reads++;
   };
   const zk = {
@@ -69,7 +108,7 @@ function fakeSession(when: number[]): { zk: ZkSession; reads: () => number } {
       // Stat times as the server sends them: 8-byte big-endian ms.
       const time = Buffer.alloc(8);
       time.writeBigInt64BE(BigInt(Date.parse(at)));
-      return data ? { data, stat: { version: 0, ctime: time, mtime: time } } : null;
+      return data ? { data, stat: { version: versions.get(path) ?? 0, ctime: time, mtime: time } } : null;
     },
     async getChildren(path: string) {
       advance();
@@ -80,16 +119,20 @@ function fakeSession(when: number[]): { zk: ZkSession; reads: () => number } {
   return { zk: zk as unknown as ZkSession, reads: () => reads };
 }
 
+/** A few thousand of the ways a scenario's steps can fall between a snapshot's reads (every way is too many). */
+async function interleavings(tree: () => Map<string, Buffer>, scenario: typeof steps): Promise<number[][]> {
+  const total = fakeSession(tree(), scenario, scenario.map(() => Infinity));
+  await readGroupSnapshot(total.zk, paths);
+  const n = total.reads() + 1;
+  const sample = fc.sample(fc.array(fc.integer({ min: 0, max: n }), { minLength: scenario.length, maxLength: scenario.length }), { numRuns: 3000, seed: 7 });
+  return sample.map((w) => w.sort((a, b) => a - b));
+}
+
 describe('readGroupSnapshot', () => {
   it('never shows a lease without the assignment that gave it, nor an assignment without its poller', async () => {
-    const total = fakeSession(steps.map(() => Infinity));
-    await readGroupSnapshot(total.zk, paths);
-    const n = total.reads() + 1;
     let checked = 0;
-    // Every interleaving is too many (the snapshot reads each poller's node): a few thousand of them, at random.
-    const interleavings = fc.sample(fc.array(fc.integer({ min: 0, max: n }), { minLength: steps.length, maxLength: steps.length }), { numRuns: 3000, seed: 7 });
-    for (const when of interleavings.map((w) => w.sort((a, b) => a - b))) {
-      const s = await readGroupSnapshot(fakeSession(when).zk, paths);
+    for (const when of await interleavings(initialTree, steps)) {
+      const s = await readGroupSnapshot(fakeSession(initialTree(), steps, when).zk, paths);
       const where = `steps before reads ${when.join(',')}`;
       const heldByW3 = s.assignment.filter((r) => r.owner === 'w3').length;
       if (heldByW3 > 0) expect(s.epoch, where).toBe(2);
@@ -103,5 +146,17 @@ describe('readGroupSnapshot', () => {
     }
     expect(checked).toBe(3000);
   });
-});
 
+  it('never shows the ranges of a poller that left as unassigned, though the leader deletes its assignment node after the next epoch', async () => {
+    let checked = 0;
+    for (const when of await interleavings(joinedTree, leaveSteps)) {
+      const s = await readGroupSnapshot(fakeSession(joinedTree(), leaveSteps, when).zk, paths);
+      const where = `steps before reads ${when.join(',')}`;
+      const assigned = s.assignment.map((r) => r.assigned).join(',');
+      expect(assigned, where).toBe(s.epoch === 2 ? 'w1,w3,w2,w3' : 'w1,w1,w2,w2');
+      expect(s.problems, where).toEqual([]);
+      checked++;
+    }
+    expect(checked).toBe(3000);
+  });
+});
