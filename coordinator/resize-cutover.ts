@@ -58,9 +58,13 @@ export interface CutoverResult {
  *    later reads the marker before its first send and pauses too;
  *    Every registered poller likewise starts no new message (messages in
  *    flight finish: they are below any end offset read later) and writes
- *    `pausedFor` into its member node;
- * 2. waits until every registered producer and poller says so (one whose
- *    node went away with its session needs nothing);
+ *    `pausedFor` into its member node, after step 2's mark (or a while
+ *    without it);
+ * 2. waits until every registered producer says so, marks the marker
+ *    `producersPaused` (a poller then takes the partitions' ends as its hold
+ *    lines: it goes on with the messages below them), and waits until every
+ *    registered poller says so too (one whose node went away with its
+ *    session needs nothing);
  * 3. reads the end offset s_p of each old partition: nothing below it can
  *    be written any more with the old R, and nothing at or past it was
  *    written with the old R;
@@ -98,6 +102,9 @@ export async function runCutover(opts: CutoverOptions): Promise<CutoverResult> {
   const began = Date.now();
   log.info({ id: marker.id, from: marker.from, to: marker.to }, 'resize marker written; waiting for every producer and poller to pause');
   try {
+    // Pollers take their hold lines (the partitions' ends) once the producers are paused, then say they paused.
+    await waitForParticipants(zk, paths, marker.id, deadline, opts.onWaiting, 'producer');
+    await zk.setData(paths.resize, encode({ ...marker, producersPaused: true }), -1);
     for (;;) {
       const paused = await waitForParticipants(zk, paths, marker.id, deadline, opts.onWaiting);
       const ends = await opts.endOffsets(config.ranges);
@@ -179,8 +186,9 @@ async function removeMarker(zk: ZkSession, paths: GroupPaths, log: Logger): Prom
 }
 
 /**
- * Resolves with the registered producers and pollers once every one of them
- * is paused for `id`; re-reads on every change of their nodes.
+ * Resolves with the registered producers and pollers (or only those of kind
+ * `only`) once every one of them is paused for `id`; re-reads on every
+ * change of their nodes.
  */
 async function waitForParticipants(
   zk: ZkSession,
@@ -188,12 +196,13 @@ async function waitForParticipants(
   id: string,
   deadline: number,
   onWaiting: CutoverOptions['onWaiting'],
+  only?: Participant['kind'],
 ): Promise<Participant[]> {
   let last = '';
   for (;;) {
     let wake!: () => void;
     const changed = new Promise<void>((resolve) => (wake = resolve));
-    const all = await readParticipants(zk, paths, () => wake());
+    const all = (await readParticipants(zk, paths, () => wake())).filter((p) => only === undefined || p.kind === only);
     const name = (p: Participant) => `${p.kind}/${p.id}`;
     const paused = all.filter((p) => p.pausedFor === id);
     const waitingFor = all.filter((p) => p.pausedFor !== id).map(name);

@@ -9,6 +9,8 @@ export interface MarkerSeen {
   /** The range count its cut-over read (null: malformed). */
   from: number | null;
   to: number | null;
+  /** The cut-over saw every producer paused (the marker's `producersPaused`). */
+  producersPaused: boolean;
 }
 
 /** Look again this long after a failed read of the marker. */
@@ -16,8 +18,9 @@ const RETRY_MS = 500;
 
 /**
  * Follows the group's `resize` marker for the processes a cut-over waits
- * for (producers and pollers): reads it with an exists watch, and again on
- * every change, reconnect and new session (a watch can be lost while the
+ * for (producers and pollers): reads it with an exists watch (which also
+ * fires when the cut-over marks the producers paused), and again on every
+ * change, reconnect and new session (a watch can be lost while the
  * connection moves). Every read, one at a time, goes to `onRead` with the
  * marker (null: none), which acts on what changed. A malformed marker is
  * still a resize under way (id `malformed`): pausing for garbage is safe,
@@ -66,8 +69,9 @@ export class ResizeMarkerWatch {
     const parsed = parseResizeMarker(node.data);
     if (!parsed.ok) {
       this.log.error({ error: parsed.error }, 'malformed resize marker; pausing anyway');
-      return this.onRead({ id: 'malformed', from: null, to: null });
+      return this.onRead({ id: 'malformed', from: null, to: null, producersPaused: false });
     }
-    return this.onRead({ id: parsed.value.id, from: parsed.value.from, to: parsed.value.to });
+    const m = parsed.value;
+    return this.onRead({ id: m.id, from: m.from, to: m.to, producersPaused: m.producersPaused === true });
   }
 }

@@ -43,6 +43,12 @@ export interface ResizeMarker {
   host: string;
   pid: number;
   startedAt: string;
+  /**
+   * Set by the cut-over once every registered producer has paused: the
+   * partitions' ends will not move for the old range count any more, so a
+   * poller may take them as its hold lines before it says it paused.
+   */
+  producersPaused?: boolean;
 }
 
 export type MemberState = 'active' | 'draining';
@@ -239,7 +245,10 @@ export function parseResizeMarker(data: Buffer | string | null | undefined): Par
   if (typeof v.host !== 'string') return fail(what, 'host', 'a string');
   if (!isCount(v.pid)) return fail(what, 'pid', 'a non-negative integer');
   if (typeof v.startedAt !== 'string') return fail(what, 'startedAt', 'a string');
-  return { ok: true, value: { id: v.id, from: v.from, to: v.to, host: v.host, pid: v.pid, startedAt: v.startedAt } };
+  if (v.producersPaused !== undefined && typeof v.producersPaused !== 'boolean') return fail(what, 'producersPaused', 'a boolean');
+  const value: ResizeMarker = { id: v.id, from: v.from, to: v.to, host: v.host, pid: v.pid, startedAt: v.startedAt };
+  if (v.producersPaused === true) value.producersPaused = true;
+  return { ok: true, value };
 }
 
 /** The id (the znode name), host and pid of a process's ephemeral node (`pollers/<id>`, `producers/<id>`), or why they are wrong. */

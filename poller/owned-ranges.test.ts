@@ -10,8 +10,11 @@ class HoldRecorder {
   holdFrom(offset: number): void {
     this.hold = Math.min(offset, this.hold ?? Number.POSITIVE_INFINITY);
   }
-  lift(): void {
-    this.hold = null;
+  holdOnlyFrom(offset: number): void {
+    this.hold = offset === Number.POSITIVE_INFINITY ? null : offset;
+  }
+  heldBack(): boolean {
+    return this.hold !== null;
   }
   start(): void {}
   push(): void {}
@@ -121,5 +124,55 @@ describe('OwnedRanges.followSplit (growing in place)', () => {
     ranges.followSplit(undefined, (range, messages) => seen.push(range, messages.length));
     ranges.dispatch(0, [{ offset: '1' } as never, { offset: '2' } as never]);
     expect(seen).toEqual([0, 2]);
+  });
+});
+
+describe('OwnedRanges hold lines (a resize cutting over)', () => {
+  async function running(ranges: OwnedRanges, assigned: Map<number, () => void>, list: number[]) {
+    for (const range of list) {
+      const started = ranges.start(range, 0, 1);
+      assigned.get(range)!();
+      await started;
+    }
+  }
+
+  it('holds each range at its partition\'s line, a range started meanwhile too, one with no line entirely; dropping them lifts every hold', async () => {
+    const { source, assigned } = fakeSource();
+    const { ranges, pipelines } = owned(source);
+    await running(ranges, assigned, [0, 1]);
+    ranges.holdAtLines(new Map([[0, 30], [1, 40], [2, 50]]));
+    expect([pipelines.get(0)!.hold, pipelines.get(1)!.hold]).toEqual([30, 40]);
+    await running(ranges, assigned, [2, 3]);
+    expect([pipelines.get(2)!.hold, pipelines.get(3)!.hold]).toEqual([50, 0]);
+    ranges.dropLines();
+    expect([0, 1, 2, 3].map((r) => pipelines.get(r)!.hold)).toEqual([null, null, null, null]);
+  });
+
+  it('a barrier waiting under a line stays when the lines go; a barrier passing while the lines stand leaves the line', async () => {
+    const { source, assigned } = fakeSource();
+    const { barrier, open } = barriers({ 1: 20, 2: 60 });
+    const { ranges, pipelines } = owned(source, barrier);
+    await running(ranges, assigned, [1, 2]);
+    ranges.holdAtLines(new Map([[1, 35], [2, 35]]));
+    expect([pipelines.get(1)!.hold, pipelines.get(2)!.hold]).toEqual([20, 35]);
+    open.get(2)!();
+    await settle();
+    expect(pipelines.get(2)!.hold).toBe(35);
+    expect(ranges.atBarrier()).toEqual([1]); // range 2 waits at a line, not at a barrier
+    ranges.dropLines();
+    expect([pipelines.get(1)!.hold, pipelines.get(2)!.hold]).toEqual([20, null]);
+    open.get(1)!();
+    await settle();
+    expect(pipelines.get(1)!.hold).toBeNull();
+  });
+
+  it('a freeze after the lines went holds at the split points', async () => {
+    const { source, assigned } = fakeSource();
+    const { ranges, pipelines } = owned(source);
+    await running(ranges, assigned, [0, 1]);
+    ranges.holdAtLines(new Map([[0, 10], [1, 10]]));
+    ranges.dropLines();
+    ranges.freezeFrom((range) => [12, 15][range]!);
+    expect([pipelines.get(0)!.hold, pipelines.get(1)!.hold]).toEqual([12, 15]);
   });
 });

@@ -18,6 +18,8 @@ interface OwnedRange {
   lag: number | undefined;
   /** Ends the wait of a split's order barrier when the range goes. */
   barrier: AbortController | null;
+  /** Where its split's order barrier holds it (Infinity: none, or passed). */
+  barrierHold: Offset;
 }
 
 /** A split's order barrier for one range (docs/design.md "Growing a group"). */
@@ -63,6 +65,8 @@ export class OwnedRanges implements RangeConsumer {
   private readonly ranges = new Map<number, OwnedRange>();
   /** Set by a resize's cut-over: where each range's messages stop for good in this process. */
   private frozen: ((range: number) => Offset) | null = null;
+  /** While a resize cuts over: each partition's hold line (a range with none holds everything). */
+  private lines: ReadonlyMap<number, Offset> | null = null;
   private barrierOf: OwnedRangesOptions['barrier'];
   private inspect: OwnedRangesOptions['inspect'];
 
@@ -73,7 +77,7 @@ export class OwnedRanges implements RangeConsumer {
 
   async start(range: number, from: Offset | null, token: number): Promise<void> {
     this.discard(range);
-    const owned: OwnedRange = { token, pipeline: null, early: [], fetchPaused: false, lag: undefined, barrier: null };
+    const owned: OwnedRange = { token, pipeline: null, early: [], fetchPaused: false, lag: undefined, barrier: null, barrierHold: Number.POSITIVE_INFINITY };
     this.ranges.set(range, owned);
     const barrier = this.barrierOf?.(range) ?? null;
     let startAt: Offset;
@@ -92,8 +96,11 @@ export class OwnedRanges implements RangeConsumer {
     owned.pipeline = pipeline;
     // The group may have grown while the offset was resolved (followSplit): its barrier, not the one read before.
     const barrierNow = this.barrierOf?.(range) ?? null;
-    if (this.frozen) pipeline.holdFrom(Math.min(this.frozen(range), barrierNow?.holdFrom ?? Number.POSITIVE_INFINITY));
-    else if (barrierNow) this.holdAtBarrier(range, owned, pipeline, barrierNow);
+    if (this.frozen) {
+      owned.barrierHold = barrierNow?.holdFrom ?? Number.POSITIVE_INFINITY;
+      pipeline.holdFrom(Math.min(this.frozen(range), owned.barrierHold));
+    } else if (barrierNow) this.holdAtBarrier(range, owned, pipeline, barrierNow);
+    if (this.lines) pipeline.holdFrom(this.lineOf(range));
     if (owned.early.length) pipeline.push(owned.early);
     owned.early = [];
   }
@@ -205,14 +212,50 @@ export class OwnedRanges implements RangeConsumer {
   /** Holds the range's messages past its split point until the old range its keys came from has been handled up to its own. */
   private holdAtBarrier(range: number, owned: OwnedRange, pipeline: RangePipeline, barrier: OrderBarrier): void {
     pipeline.holdFrom(barrier.holdFrom);
+    owned.barrierHold = Math.min(owned.barrierHold, barrier.holdFrom);
     const abort = (owned.barrier = new AbortController());
     barrier.wait(abort.signal).then(
       () => {
         // A later split's barrier may have replaced this one meanwhile: only the current one lifts.
-        if (this.ranges.get(range) === owned && owned.barrier === abort && !this.frozen) pipeline.lift();
+        if (this.ranges.get(range) !== owned || owned.barrier !== abort || this.frozen) return;
+        owned.barrier = null;
+        owned.barrierHold = Number.POSITIVE_INFINITY;
+        pipeline.holdOnlyFrom(this.holdOf(range, owned)); // a resize's hold line may still stand
       },
       () => undefined, // the range went first
     );
+  }
+
+  /** Where a range's messages wait now: the lowest of its freeze, its barrier and a resize's hold line. */
+  private holdOf(range: number, owned: OwnedRange): Offset {
+    const frozen = this.frozen ? this.frozen(range) : Number.POSITIVE_INFINITY;
+    const line = this.lines ? this.lineOf(range) : Number.POSITIVE_INFINITY;
+    return Math.min(frozen, owned.barrierHold, line);
+  }
+
+  private lineOf(range: number): Offset {
+    return this.lines?.get(range) ?? 0;
+  }
+
+  /**
+   * A resize is cutting over (docs/design.md "Growing a group", step 2):
+   * until `dropLines()`, no range starts a message at or past its
+   * partition's line, here or in a range started meanwhile (one with no
+   * line holds everything). The lines are the partitions' ends read once
+   * the producers paused and before this poller said it paused, so they
+   * are at or below the split points the cut-over reads: what is below
+   * belongs to the old range count whatever happens.
+   */
+  holdAtLines(lines: ReadonlyMap<number, Offset>): void {
+    this.lines = lines;
+    for (const [range, owned] of this.ranges) owned.pipeline?.holdFrom(this.lineOf(range));
+  }
+
+  /** The cut-over is over: the lines go, the holds of freezes and barriers stay. */
+  dropLines(): void {
+    if (!this.lines) return;
+    this.lines = null;
+    for (const [range, owned] of this.ranges) owned.pipeline?.holdOnlyFrom(this.holdOf(range, owned));
   }
 
   /**
@@ -255,7 +298,10 @@ export class OwnedRanges implements RangeConsumer {
 
   /** Ranges whose next message waits at a split's order barrier, ascending. */
   atBarrier(): number[] {
-    return [...this.running()].filter(([, p]) => p.heldBack()).map(([range]) => range).sort((a, b) => a - b);
+    return [...this.ranges]
+      .filter(([, owned]) => owned.barrier !== null && owned.pipeline?.heldBack())
+      .map(([range]) => range)
+      .sort((a, b) => a - b);
   }
 
   /** Drops a range's record, aborting its pipeline (everything uncommitted is redelivered to the next owner). */

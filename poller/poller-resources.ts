@@ -138,7 +138,18 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
   // later waits for our pausedFor; one already under way is seen here.
   // The marker comes after the resize added its partitions: the source learns them during the hold, not after the cut-over.
   const learnPartitions = () => void source.learnPartitions().catch((err: unknown) => log.debug({ err }, 'cannot read the topic metadata during a resize; growing reads it again'));
-  r.resizeHold = new ResizeHold({ zk, paths: hooks.paths, gate, membership, ranges: config.ranges, onResized: hooks.onResized, onHold: learnPartitions, log });
+  r.resizeHold = new ResizeHold({
+    zk,
+    paths: hooks.paths,
+    gate,
+    membership,
+    ranges: config.ranges,
+    onResized: hooks.onResized,
+    onHold: learnPartitions,
+    readLines: () => source.endOffsets(),
+    setLines: (lines) => (lines ? owned.holdAtLines(lines) : owned.dropLines()),
+    log,
+  });
   await r.resizeHold.start();
   r.health = new HealthReporter({
     detector: hooks.stalls,

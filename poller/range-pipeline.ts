@@ -140,15 +140,18 @@ export class RangePipeline {
   }
 
   /**
-   * A split's order barrier: nothing at or past `offset` starts until
-   * `lift()` (the messages below it are handled and committed as usual).
+   * A split's order barrier or a resize's hold line: nothing at or past
+   * `offset` starts (the messages below it are handled and committed as
+   * usual). Of two holds the lower wins.
    */
   holdFrom(offset: number): void {
     this.queue.holdFrom(offset);
   }
 
-  lift(): void {
+  /** Replaces every hold with one from `offset` (Infinity: none) in one step, so nothing starts in between. */
+  holdOnlyFrom(offset: number): void {
     this.queue.lift();
+    this.queue.holdFrom(offset);
     if (this.state === 'running') this.pump();
   }
 

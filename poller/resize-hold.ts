@@ -9,11 +9,18 @@ import {
   type SessionState,
   type ZkSession,
 } from '../coordinator/index.js';
+import type { Offset } from '../coordinator/index.js';
 import type { FencingGate } from './fencing-gate.js';
 
 /** What the gate is held for when not for a resize's marker: a new session not yet past a re-read, or a range count not yet followed. */
 const NEW_SESSION = 'new-session';
 const RESIZED = 'resized';
+/**
+ * How long a held poller waits for the cut-over to mark the producers
+ * paused before it says it paused with every message held (a producer that
+ * cannot pause makes the resize roll back anyway).
+ */
+const PRODUCERS_WAIT_MS = 1_000;
 
 export interface ResizeHoldOptions {
   zk: ZkSession;
@@ -24,20 +31,27 @@ export interface ResizeHoldOptions {
   ranges: number;
   /** The group now has another range count: the poller must grow to it or start again with it (called once until grew()). */
   onResized: (config: GroupConfig) => void;
-  /** Holding for a resize's marker (its partitions are already added): a chance to learn them while nothing starts. */
+  /** Holding for a resize's marker (its partitions are already added): a chance to learn them during the cut-over. */
   onHold?: () => void;
+  /** The partitions' ends now: read once the producers paused, they become the hold lines. Without it, every message is held. */
+  readLines?: () => Promise<ReadonlyMap<number, Offset>>;
+  /** Nothing at or past a partition's line starts (null: the lines go); called with the gate held, or for lines just read. */
+  setLines?: (lines: ReadonlyMap<number, Offset> | null) => void;
   log: Logger;
 }
 
 /**
- * A poller's part in a resize (docs/design.md "Growing a group"). While the
- * `resize` marker is up, no message starts (the fencing gate is held; those
- * in flight finish: they are below any end offset the cut-over reads after
- * we say so), and the member node says `pausedFor: <id>`, which the cut-over
- * waits for. When the marker goes, the config tells what happened: the same
- * range count (rolled back) opens the gate again; a new one asks the poller
- * to grow to it (or start again with it), and the gate stays held until the
- * poller says it grew (grew()).
+ * A poller's part in a resize (docs/design.md "Growing a group"). When the
+ * `resize` marker appears, no message starts (the fencing gate is held;
+ * those in flight finish: they are below any end offset the cut-over reads
+ * after we say so). Once the cut-over marks the producers paused, the
+ * partitions' ends are read and become hold lines: the gate opens for the
+ * messages below them, which are below any end offset the cut-over reads
+ * after we say so. Then the member node says `pausedFor: <id>`, which the
+ * cut-over waits for. When the marker goes, the config tells what happened:
+ * the same range count (rolled back) opens the gate again; a new one asks
+ * the poller to grow to it (or start again with it), and the gate stays
+ * held until the poller says it grew (grew()).
  *
  * The range count is also followed without a marker, and the gate is held
  * across every new ZooKeeper session until marker and config were read
@@ -61,6 +75,13 @@ export class ResizeHold {
   private renewed = false;
   /** We grew to a new count and hold until marker and config are read again. */
   private grown = false;
+  /** Hold lines are set: messages below them go on while the cut-over runs. */
+  private lined = false;
+  /** When the gate was held for the current marker; a look at it again once the producers' wait is over. */
+  private heldSince = 0;
+  private producersTimer: NodeJS.Timeout | undefined;
+  /** onHold was called for the current marker. */
+  private learned = false;
   private readonly onState = (s: SessionState) => {
     if (s.type === 'session' && !s.first) this.renewed = true;
     if (s.type === 'session' && !s.first && !this.closed && !this.resized) {
@@ -86,6 +107,7 @@ export class ResizeHold {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.producersTimer);
     this.opts.zk.off('state', this.onState);
     this.marker.close();
     this.config.close();
@@ -126,6 +148,7 @@ export class ResizeHold {
     if (this.resized || this.closed || config.ranges === this.ranges) return;
     this.resized = true;
     this.opts.gate.hold();
+    this.dropLines();
     this.heldFor ??= RESIZED;
     this.log.info({ from: this.ranges, to: config.ranges }, 'the group was resized: following the new range count');
     this.opts.onResized(config);
@@ -137,17 +160,22 @@ export class ResizeHold {
       const fresh = this.heldFor !== m.id;
       if (fresh) {
         this.opts.gate.hold();
+        this.dropLines();
         this.heldFor = m.id;
         this.heldFrom = m.from;
-        this.log.info({ resize: m.id, to: m.to }, 'holding for a resize: no message starts until it is over');
+        this.heldSince = Date.now();
+        this.learned = false;
+        this.log.info({ resize: m.id, to: m.to }, 'holding for a resize: no message starts until the producers paused');
       }
+      if (this.acked === m.id) return;
+      if (!m.producersPaused && this.waitForProducers()) return;
+      if (m.producersPaused && !this.lined) await this.lineUp(m.id);
       // A failed write throws: the marker watch reads again shortly, and this writes again.
-      if (this.acked !== m.id) {
-        const said = this.opts.membership.setPausedFor(m.id);
-        if (fresh) this.opts.onHold?.(); // after our answer is on its way: the cut-over waits for that, not for this
-        await said;
-        this.acked = m.id;
-      }
+      const said = this.opts.membership.setPausedFor(m.id);
+      if (!this.learned) this.opts.onHold?.(); // after our answer is on its way: the cut-over waits for that, not for this
+      this.learned = true;
+      await said;
+      this.acked = m.id;
       return;
     }
     const config = await this.config.refresh();
@@ -158,6 +186,7 @@ export class ResizeHold {
     if (was !== null) {
       this.heldFor = null;
       this.heldFrom = null;
+      this.dropLines();
       this.opts.gate.release();
       if (this.grown) this.log.info({ ranges: config.ranges }, 'going on with the new range count');
       else if (was !== NEW_SESSION) this.log.info({ resize: was, ranges: config.ranges }, 'the resize was rolled back: going on with the same range count');
@@ -168,5 +197,51 @@ export class ResizeHold {
       await this.opts.membership.setPausedFor(null);
       this.acked = null;
     }
+  }
+
+  /**
+   * Whether to wait (longer) for the cut-over's mark that the producers
+   * paused before saying we paused: only with lines to take, and for
+   * PRODUCERS_WAIT_MS at most (then the marker is read again).
+   */
+  private waitForProducers(): boolean {
+    if (!this.opts.readLines || this.heldFor === 'malformed') return false;
+    const left = this.heldSince + PRODUCERS_WAIT_MS - Date.now();
+    if (left <= 0) return false;
+    if (this.producersTimer === undefined) {
+      this.producersTimer = setTimeout(() => {
+        this.producersTimer = undefined;
+        this.marker.check();
+      }, left + 1).unref();
+    }
+    return true;
+  }
+
+  /**
+   * Reads the partitions' ends and lets the messages below them go. Only
+   * on the session the cut-over waits for (a new one may not have been
+   * waited for) and before we say we paused: a line taken later could lie
+   * past a split point the cut-over has read meanwhile.
+   */
+  private async lineUp(id: string): Promise<void> {
+    if (!this.opts.readLines || !this.opts.setLines || this.renewed) return;
+    let lines: ReadonlyMap<number, Offset>;
+    try {
+      lines = await this.opts.readLines();
+    } catch (err) {
+      this.log.debug({ err }, 'cannot read the partitions\' ends: every message held until the resize is over');
+      return;
+    }
+    if (this.heldFor !== id || this.acked === id || this.renewed || this.resized || this.closed) return;
+    this.opts.setLines(lines);
+    this.lined = true;
+    this.opts.gate.release();
+    this.log.info({ resize: id }, 'producers paused: going on below the partitions\' ends until the resize is over');
+  }
+
+  private dropLines(): void {
+    if (!this.lined) return;
+    this.lined = false;
+    this.opts.setLines?.(null);
   }
 }

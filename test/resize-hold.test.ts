@@ -10,14 +10,14 @@ import { Cleanups } from './support/cleanups.js';
 import { RingGroups } from './support/ring-groups.js';
 import { randomName, zkConnect } from './support/env.js';
 import { expireSession } from './support/expire-session.js';
-import { waitFor } from './support/wait-for.js';
+import { sleep, waitFor } from './support/wait-for.js';
 
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
 
 const session = () => new RingGroups(cleanups, 'hold').session();
 
-async function held(o: { failWrites?: number } = {}) {
+async function held(o: { failWrites?: number; lines?: boolean } = {}) {
   const admin = await session();
   const paths = new GroupPaths(randomName('hold'));
   await createGroupConfig(admin, paths, { topic: 't', ranges: 2 });
@@ -36,13 +36,29 @@ async function held(o: { failWrites?: number } = {}) {
     },
   } as unknown as Membership;
   const holds: string[] = [];
+  // With `lines`: what the hold did with its lines, in order, and what the member node said when they were read.
+  const lineEvents: string[] = [];
+  const lineOptions = o.lines
+    ? {
+        readLines: async () => {
+          const m = parseMember((await admin.getData(paths.poller('p1'))).data, 'p1');
+          lineEvents.push(`read (pausedFor ${m.ok ? m.value.pausedFor : 'malformed'})`);
+          return new Map([[0, 7], [1, 9]]);
+        },
+        setLines: (lines: ReadonlyMap<number, number> | null) => lineEvents.push(lines ? `lines ${[...lines.values()].join(',')}` : `dropped (gate ${gate.held ? 'held' : 'open'})`),
+      }
+    : {};
   const hold = new ResizeHold({
+    ...lineOptions,
     zk,
     paths,
     gate,
     membership: flaky,
     ranges: 2,
-    onResized: (c) => resized.push(c),
+    onResized: (c) => {
+      lineEvents.push('resized');
+      resized.push(c);
+    },
     onHold: () => holds.push(gate.held ? 'held' : 'open'),
     log: pino({ level: 'silent' }),
   });
@@ -52,7 +68,7 @@ async function held(o: { failWrites?: number } = {}) {
     const m = parseMember((await admin.getData(paths.poller('p1'))).data, 'p1');
     return m.ok ? m.value.pausedFor : 'malformed';
   };
-  return { admin, zk, paths, gate, hold, resized, holds, pausedFor };
+  return { admin, zk, paths, gate, hold, resized, holds, pausedFor, lineEvents };
 }
 
 describe('ResizeHold (real ZooKeeper)', () => {
@@ -131,5 +147,54 @@ describe('ResizeHold (real ZooKeeper)', () => {
     await waitFor('pausedFor r3 after the failed writes', async () => (await pausedFor()) === 'r3', { timeoutMs: 5_000 });
     expect(gate.canStart()).toBe(false);
     expect(holds).toEqual(['held']); // the source is asked to learn the new partitions once per resize, with the gate held
+  });
+
+  const marker = (id: string, producersPaused?: boolean) => encode({ id, from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now', ...(producersPaused ? { producersPaused } : {}) });
+
+  it('with hold lines: holds until the cut-over marks the producers paused, then lets the messages below the lines go and says it paused after taking them', async () => {
+    const h = await held({ lines: true });
+    await h.admin.create(h.paths.resize, marker('r7'), 'ephemeral');
+    await waitFor('held', () => h.gate.held, { timeoutMs: 5_000 });
+    await sleep(300);
+    expect(await h.pausedFor()).toBeUndefined(); // waits for the producers' mark before it answers
+    expect(h.lineEvents).toEqual([]);
+    await h.admin.setData(h.paths.resize, marker('r7', true), -1);
+    await waitFor('pausedFor r7', async () => (await h.pausedFor()) === 'r7', { timeoutMs: 5_000 });
+    expect(h.lineEvents).toEqual(['read (pausedFor undefined)', 'lines 7,9']);
+    expect(h.gate.canStart()).toBe(true);
+    expect(h.hold.holding).toBe(true);
+    expect(h.holds).toEqual(['open']);
+    await h.admin.remove(h.paths.resize, -1);
+    await waitFor('pausedFor cleared', async () => (await h.pausedFor()) === undefined, { timeoutMs: 5_000 });
+    expect(h.lineEvents.slice(2)).toEqual(['dropped (gate open)']);
+    expect(h.hold.holding).toBe(false);
+  });
+
+  it('with hold lines but no mark from the cut-over within a second: says it paused with every message held', async () => {
+    const h = await held({ lines: true });
+    const began = Date.now();
+    await h.admin.create(h.paths.resize, marker('r8'), 'ephemeral');
+    await waitFor('pausedFor r8', async () => (await h.pausedFor()) === 'r8', { timeoutMs: 5_000 });
+    expect(Date.now() - began).toBeGreaterThanOrEqual(900);
+    expect(h.gate.canStart()).toBe(false);
+    expect(h.lineEvents).toEqual([]);
+    await h.admin.setData(h.paths.resize, marker('r8', true), -1); // too late: a line now could lie past a split point already read
+    await sleep(300);
+    expect(h.lineEvents).toEqual([]);
+    expect(h.gate.canStart()).toBe(false);
+  });
+
+  it('a cut-over committed while lines stand: they go with the gate held, before the poller is told of the new range count', async () => {
+    const h = await held({ lines: true });
+    await h.admin.create(h.paths.resize, marker('r9', true), 'ephemeral');
+    await waitFor('pausedFor r9', async () => (await h.pausedFor()) === 'r9', { timeoutMs: 5_000 });
+    const config = { version: 1 as const, topic: 't', ranges: 4, split: { from: 2, offsets: ['7', '9'] } };
+    await h.admin.multi([
+      { op: 'setData', path: h.paths.config, data: encode(config), version: -1 },
+      { op: 'remove', path: h.paths.resize, version: -1 },
+    ]);
+    await waitFor('told of the new range count', () => h.resized.length === 1, { timeoutMs: 5_000 });
+    expect(h.lineEvents).toEqual(['read (pausedFor undefined)', 'lines 7,9', 'dropped (gate held)', 'resized']);
+    expect(h.gate.canStart()).toBe(false);
   });
 });
