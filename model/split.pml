@@ -17,7 +17,9 @@
  *   fleet                     the pollers registered in the group (as one)
  *   fleetAck                  their member node says pausedFor the marker
  *   running                   the fleet consumes, with the R it read (fleetR)
- *   held                      the fleet's gate is held: no message starts
+ *   held                      the fleet's gate is held: no message starts...
+ *   lined, line[]             ...but those below its hold line: partition p's
+ *                             end as the fleet read it before it acked
  *   frozen                    the fleet saw the cut-over: each old partition
  *                             stops at its split point until it starts again
  *
@@ -29,14 +31,17 @@
  *     acked or is not registered (or time out -> roll back), read end
  *     offsets, multi: check acks + write config + delete marker.
  *   Fleet: read config, register, run (its resize hold reads the marker and
- *     config after registering); see the marker (hold), ack; see it gone with
+ *     config after registering); see the marker (hold), maybe take hold lines
+ *     (each old partition's end as of now: the implementation waits for the
+ *     cut-over's mark that every producer paused, which only makes the lines
+ *     longer, so the model takes them at any moment), ack; see it gone with
  *     the same R (release); see another R: grow in place (take the new R
  *     and the split: its running consumers keep their positions, and the
  *     barrier now holds them past their split points; the gate opens) or
  *     freeze at the split points, release the gate, then stop and start
  *     again on the new config (a poller that could not grow); stop.
  *   Consumer(p): while the fleet runs with p < its R and its gate is not
- *     held, handle the next message of partition p and commit past it (one
+ *     held (or the message is below p's hold line), handle the next message of partition p and commit past it (one
  *     step: a graceful stop commits what was handled); a message at or past
  *     hold(p) waits until the parent partition is committed up to its split
  *     point; a frozen fleet handles nothing at or past p's split point.
@@ -60,6 +65,9 @@
  *                       run past their split points until it stops -> in_order
  *   BUG_GROW_NO_BARRIER the fleet grows in place but its running
  *                       consumers do not take the split's barrier -> in_order
+ *   BUG_LINE_AFTER_ACK  the fleet reads its hold lines after it acked (a
+ *                       late read: the cut-over may have read the split
+ *                       points and producers resumed meanwhile)    -> in_order
  */
 
 #ifndef MAXS
@@ -110,6 +118,8 @@ byte fleetR;
 bool fleetSplit;
 bool running;                   /* the fleet consumes */
 bool held;                      /* its gate is held for a resize */
+bool lined;                     /* ...with hold lines: messages below them go on */
+byte line[2];                   /* each old partition's hold line */
 bool frozen;                    /* it saw a new R: old partitions stop at their split points */
 byte pos[NPART];                /* next offset each consumer handles */
 
@@ -174,28 +184,33 @@ proctype Fleet() {
      atomic { r = cfgR; sp = hasSplit };        /* read config */
      atomic { fleet = 1; fleetNode++; starts++ } /* register */
      /* the resize hold's first read (marker and config) comes before any range is taken */
-     atomic { fleetR = r; fleetSplit = sp; held = (marker || cfgR != r); frozen = false; fleetAck = false; running = true;
+     atomic { fleetR = r; fleetSplit = sp; held = (marker || cfgR != r); lined = false; frozen = false; fleetAck = false; running = true;
               pos[0] = committed[0]; pos[1] = committed[1]; pos[2] = committed[2]; pos[3] = committed[3] }
-  /* the marker's watch: hold, then say so */
+  /* the marker's watch: hold, maybe take hold lines, then say so */
 #ifndef BUG_POLLER_NO_HOLD
-  :: atomic { running && marker && !held && !frozen -> held = true }
+  :: atomic { running && marker && !held && !frozen -> held = true; lined = false }
+#ifndef BUG_LINE_AFTER_ACK
+  :: atomic { running && marker && held && !lined && !fleetAck && !frozen && fleetR == 2 -> lined = true; line[0] = logLen[0]; line[1] = logLen[1] }
+#else
+  :: atomic { running && held && !lined && fleetAck && !frozen && fleetR == 2 -> lined = true; line[0] = logLen[0]; line[1] = logLen[1] }
+#endif
   :: atomic { running && marker && held && !fleetAck && !frozen -> fleetAck = true }
 #else
   :: atomic { running && marker && !fleetAck && !frozen -> fleetAck = true }
 #endif
   /* the marker gone with the same R: rolled back */
-  :: atomic { running && !marker && cfgR == fleetR && (held || fleetAck) -> held = false; fleetAck = false }
+  :: atomic { running && !marker && cfgR == fleetR && (held || fleetAck) -> held = false; lined = false; fleetAck = false }
   /* another R, split from the one it runs with: grow in place, positions kept, the split's barriers taken, the gate opened */
   :: atomic { running && cfgR != fleetR && !frozen && fleetR == 2 ->
        fleetR = cfgR;
 #ifndef BUG_GROW_NO_BARRIER
        fleetSplit = true;
 #endif
-       held = false; fleetAck = false }
+       held = false; lined = false; fleetAck = false }
   /* or: each old partition frozen at its split point, the gate released (then stop and start again) */
-  :: atomic { running && cfgR != fleetR && !frozen -> frozen = true; held = false }
+  :: atomic { running && cfgR != fleetR && !frozen -> frozen = true; held = false; lined = false }
   /* stop, or release everything to start again: what was handled is committed */
-  :: atomic { running -> running = false; fleet = 0; fleetAck = false; held = false }
+  :: atomic { running -> running = false; fleet = 0; fleetAck = false; held = false; lined = false }
   :: else -> break
   od
 }
@@ -218,7 +233,7 @@ proctype Consumer(byte p) {
 end_wait:
   do
   :: atomic {
-       running && !held && p < fleetR && pos[p] < logLen[p] && BELOW_FREEZE(p) && BARRIER_OPEN(p) ->
+       running && (!held || (lined && p < 2 && pos[p] < line[p])) && p < fleetR && pos[p] < logLen[p] && BELOW_FREEZE(p) && BARRIER_OPEN(p) ->
        i = p * LOGMAX + pos[p];
        k = logKey[i]; s = logSeq[i];
        if
