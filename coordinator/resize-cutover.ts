@@ -26,7 +26,7 @@ export interface CutoverOptions {
   to: number;
   /** How long every registered producer and poller has to pause; past it the resize is rolled back. */
   timeoutMs: number;
-  /** End offsets of partitions 0..from-1, read once every producer has paused with nothing in flight and every poller holds. */
+  /** End offsets of partitions 0..from-1, read once every producer has paused with nothing in flight. */
   endOffsets: (from: number) => Promise<Offset[]>;
   /** Runs once the resize is known to be allowed, before producers pause (the resize command adds the Kafka partitions here). */
   prepare?: (config: GroupConfig) => Promise<void>;
@@ -58,16 +58,15 @@ export interface CutoverResult {
  *    later reads the marker before its first send and pauses too;
  *    Every registered poller likewise starts no new message (messages in
  *    flight finish: they are below any end offset read later) and writes
- *    `pausedFor` into its member node, after step 2's mark (or a while
- *    without it);
- * 2. waits until every registered producer says so, marks the marker
- *    `producersPaused` (a poller then takes the partitions' ends as its hold
- *    lines: it goes on with the messages below them), and waits until every
- *    registered poller says so too (one whose node went away with its
- *    session needs nothing);
- * 3. reads the end offset s_p of each old partition: nothing below it can
- *    be written any more with the old R, and nothing at or past it was
- *    written with the old R;
+ *    `pausedFor` into its member node (see step 3);
+ * 2. waits until every registered producer says so, then reads the end
+ *    offset s_p of each old partition: nothing below it can be written any
+ *    more with the old R, and nothing at or past it was written with the
+ *    old R. It adds them to the marker as `ends`;
+ * 3. waits until every registered poller says it paused (one whose node
+ *    went away with its session needs nothing), which a poller does once it
+ *    took the `ends` as its hold lines (it goes on with the messages below
+ *    them) or after a while without them;
  * 4. in one multi: checks the config's version and each paused producer's
  *    node version (a producer that resumed or re-registered meanwhile fails
  *    it, and we wait again), writes `{ranges: to, split: {from, offsets}}`
@@ -102,14 +101,14 @@ export async function runCutover(opts: CutoverOptions): Promise<CutoverResult> {
   const began = Date.now();
   log.info({ id: marker.id, from: marker.from, to: marker.to }, 'resize marker written; waiting for every producer and poller to pause');
   try {
-    // Pollers take their hold lines (the partitions' ends) once the producers are paused, then say they paused.
     await waitForParticipants(zk, paths, marker.id, deadline, opts.onWaiting, 'producer');
-    await zk.setData(paths.resize, encode({ ...marker, producersPaused: true }), -1);
+    const ends = await opts.endOffsets(config.ranges);
+    if (ends.length !== config.ranges) throw new Error(`expected ${config.ranges} end offsets, got ${ends.length}`);
+    const offsets = ends.map(offsetToString);
+    // The pollers take them as their hold lines, then say they paused.
+    await zk.setData(paths.resize, encode({ ...marker, ends: offsets }), -1);
     for (;;) {
       const paused = await waitForParticipants(zk, paths, marker.id, deadline, opts.onWaiting);
-      const ends = await opts.endOffsets(config.ranges);
-      if (ends.length !== config.ranges) throw new Error(`expected ${config.ranges} end offsets, got ${ends.length}`);
-      const offsets = ends.map(offsetToString);
       const next: GroupConfig = { version: 1, topic: config.topic, ranges: opts.to, split: { from: config.ranges, offsets } };
       const ops: Op[] = [
         { op: 'check', path: paths.config, version: configVersion },

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ZkSession, SessionState } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import { parseResizeMarker } from './znodes.js';
+import { offsetFromString, type Offset } from './offsets.js';
 
 /** The resize under way as a follower sees it: its id, and the range count it goes to (null when its marker is malformed). */
 export interface MarkerSeen {
@@ -9,8 +10,8 @@ export interface MarkerSeen {
   /** The range count its cut-over read (null: malformed). */
   from: number | null;
   to: number | null;
-  /** The cut-over saw every producer paused (the marker's `producersPaused`). */
-  producersPaused: boolean;
+  /** Each old partition's end, once the cut-over saw every producer paused (the marker's `ends`); else null. */
+  ends: Offset[] | null;
 }
 
 /** Look again this long after a failed read of the marker. */
@@ -19,7 +20,7 @@ const RETRY_MS = 500;
 /**
  * Follows the group's `resize` marker for the processes a cut-over waits
  * for (producers and pollers): reads it with an exists watch (which also
- * fires when the cut-over marks the producers paused), and again on every
+ * fires when the cut-over adds the partitions' ends), and again on every
  * change, reconnect and new session (a watch can be lost while the
  * connection moves). Every read, one at a time, goes to `onRead` with the
  * marker (null: none), which acts on what changed. A malformed marker is
@@ -69,9 +70,9 @@ export class ResizeMarkerWatch {
     const parsed = parseResizeMarker(node.data);
     if (!parsed.ok) {
       this.log.error({ error: parsed.error }, 'malformed resize marker; pausing anyway');
-      return this.onRead({ id: 'malformed', from: null, to: null, producersPaused: false });
+      return this.onRead({ id: 'malformed', from: null, to: null, ends: null });
     }
     const m = parsed.value;
-    return this.onRead({ id: m.id, from: m.from, to: m.to, producersPaused: m.producersPaused === true });
+    return this.onRead({ id: m.id, from: m.from, to: m.to, ends: m.ends ? m.ends.map(offsetFromString) : null });
   }
 }

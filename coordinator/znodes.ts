@@ -44,11 +44,11 @@ export interface ResizeMarker {
   pid: number;
   startedAt: string;
   /**
-   * Set by the cut-over once every registered producer has paused: the
-   * partitions' ends will not move for the old range count any more, so a
-   * poller may take them as its hold lines before it says it paused.
+   * Set by the cut-over once every registered producer has paused: each old
+   * partition's end offset, which the cut-over commits as its split point.
+   * Pollers take them as their hold lines before they say they paused.
    */
-  producersPaused?: boolean;
+  ends?: string[];
 }
 
 export type MemberState = 'active' | 'draining';
@@ -245,9 +245,11 @@ export function parseResizeMarker(data: Buffer | string | null | undefined): Par
   if (typeof v.host !== 'string') return fail(what, 'host', 'a string');
   if (!isCount(v.pid)) return fail(what, 'pid', 'a non-negative integer');
   if (typeof v.startedAt !== 'string') return fail(what, 'startedAt', 'a string');
-  if (v.producersPaused !== undefined && typeof v.producersPaused !== 'boolean') return fail(what, 'producersPaused', 'a boolean');
+  if (v.ends !== undefined && (!Array.isArray(v.ends) || v.ends.length !== v.from || !v.ends.every(isOffset))) {
+    return fail(what, 'ends', `${v.from} decimal offsets (one per old partition)`);
+  }
   const value: ResizeMarker = { id: v.id, from: v.from, to: v.to, host: v.host, pid: v.pid, startedAt: v.startedAt };
-  if (v.producersPaused === true) value.producersPaused = true;
+  if (v.ends !== undefined) value.ends = [...(v.ends as string[])];
   return { ok: true, value };
 }
 

@@ -140,7 +140,7 @@ describe('OwnedRanges hold lines (a resize cutting over)', () => {
     const { source, assigned } = fakeSource();
     const { ranges, pipelines } = owned(source);
     await running(ranges, assigned, [0, 1]);
-    ranges.holdAtLines(new Map([[0, 30], [1, 40], [2, 50]]));
+    ranges.holdAtLines([30, 40, 50]);
     expect([pipelines.get(0)!.hold, pipelines.get(1)!.hold]).toEqual([30, 40]);
     await running(ranges, assigned, [2, 3]);
     expect([pipelines.get(2)!.hold, pipelines.get(3)!.hold]).toEqual([50, 0]);
@@ -153,7 +153,7 @@ describe('OwnedRanges hold lines (a resize cutting over)', () => {
     const { barrier, open } = barriers({ 1: 20, 2: 60 });
     const { ranges, pipelines } = owned(source, barrier);
     await running(ranges, assigned, [1, 2]);
-    ranges.holdAtLines(new Map([[1, 35], [2, 35]]));
+    ranges.holdAtLines([35, 35, 35]);
     expect([pipelines.get(1)!.hold, pipelines.get(2)!.hold]).toEqual([20, 35]);
     open.get(2)!();
     await settle();
@@ -170,7 +170,7 @@ describe('OwnedRanges hold lines (a resize cutting over)', () => {
     const { source, assigned } = fakeSource();
     const { ranges, pipelines } = owned(source);
     await running(ranges, assigned, [0, 1]);
-    ranges.holdAtLines(new Map([[0, 10], [1, 10]]));
+    ranges.holdAtLines([10, 10]);
     ranges.dropLines();
     ranges.freezeFrom((range) => [12, 15][range]!);
     expect([pipelines.get(0)!.hold, pipelines.get(1)!.hold]).toEqual([12, 15]);

@@ -66,7 +66,7 @@ export class OwnedRanges implements RangeConsumer {
   /** Set by a resize's cut-over: where each range's messages stop for good in this process. */
   private frozen: ((range: number) => Offset) | null = null;
   /** While a resize cuts over: each partition's hold line (a range with none holds everything). */
-  private lines: ReadonlyMap<number, Offset> | null = null;
+  private lines: readonly Offset[] | null = null;
   private barrierOf: OwnedRangesOptions['barrier'];
   private inspect: OwnedRangesOptions['inspect'];
 
@@ -234,19 +234,18 @@ export class OwnedRanges implements RangeConsumer {
   }
 
   private lineOf(range: number): Offset {
-    return this.lines?.get(range) ?? 0;
+    return this.lines?.[range] ?? 0;
   }
 
   /**
    * A resize is cutting over (docs/design.md "Growing a group", step 2):
    * until `dropLines()`, no range starts a message at or past its
    * partition's line, here or in a range started meanwhile (one with no
-   * line holds everything). The lines are the partitions' ends read once
-   * the producers paused and before this poller said it paused, so they
-   * are at or below the split points the cut-over reads: what is below
-   * belongs to the old range count whatever happens.
+   * line holds everything). The lines are the split points the cut-over
+   * commits (or drops in a rollback): what is below them belongs to the old
+   * range count whatever happens.
    */
-  holdAtLines(lines: ReadonlyMap<number, Offset>): void {
+  holdAtLines(lines: readonly Offset[]): void {
     this.lines = lines;
     for (const [range, owned] of this.ranges) owned.pipeline?.holdFrom(this.lineOf(range));
   }

@@ -146,7 +146,6 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
     ranges: config.ranges,
     onResized: hooks.onResized,
     onHold: learnPartitions,
-    readLines: () => source.endOffsets(),
     setLines: (lines) => (lines ? owned.holdAtLines(lines) : owned.dropLines()),
     log,
   });

@@ -16,11 +16,11 @@ import type { FencingGate } from './fencing-gate.js';
 const NEW_SESSION = 'new-session';
 const RESIZED = 'resized';
 /**
- * How long a held poller waits for the cut-over to mark the producers
- * paused before it says it paused with every message held (a producer that
- * cannot pause makes the resize roll back anyway).
+ * How long a held poller waits for the cut-over to add the partitions' ends
+ * to the marker before it says it paused with every message held (a
+ * producer that cannot pause makes the resize roll back anyway).
  */
-const PRODUCERS_WAIT_MS = 1_000;
+const ENDS_WAIT_MS = 1_000;
 
 export interface ResizeHoldOptions {
   zk: ZkSession;
@@ -33,22 +33,22 @@ export interface ResizeHoldOptions {
   onResized: (config: GroupConfig) => void;
   /** Holding for a resize's marker (its partitions are already added): a chance to learn them during the cut-over. */
   onHold?: () => void;
-  /** The partitions' ends now: read once the producers paused, they become the hold lines. Without it, every message is held. */
-  readLines?: () => Promise<ReadonlyMap<number, Offset>>;
-  /** Nothing at or past a partition's line starts (null: the lines go); called with the gate held, or for lines just read. */
-  setLines?: (lines: ReadonlyMap<number, Offset> | null) => void;
+  /**
+   * Nothing at or past partition p's line `lines[p]` starts (null: the lines
+   * go). Without it, every message is held until the resize is over.
+   */
+  setLines?: (lines: readonly Offset[] | null) => void;
   log: Logger;
 }
 
 /**
  * A poller's part in a resize (docs/design.md "Growing a group"). When the
  * `resize` marker appears, no message starts (the fencing gate is held;
- * those in flight finish: they are below any end offset the cut-over reads
- * after we say so). Once the cut-over marks the producers paused, the
- * partitions' ends are read and become hold lines: the gate opens for the
- * messages below them, which are below any end offset the cut-over reads
- * after we say so. Then the member node says `pausedFor: <id>`, which the
- * cut-over waits for. When the marker goes, the config tells what happened:
+ * those in flight finish: they are below the split points). Once every
+ * producer paused, the cut-over adds the old partitions' ends to the
+ * marker, which are the split points it commits: they become hold lines, and
+ * the gate opens for the messages below them. Then the member node says
+ * `pausedFor: <id>`, which the cut-over waits for. When the marker goes, the config tells what happened:
  * the same range count (rolled back) opens the gate again; a new one asks
  * the poller to grow to it (or start again with it), and the gate stays
  * held until the poller says it grew (grew()).
@@ -77,11 +77,9 @@ export class ResizeHold {
   private grown = false;
   /** Hold lines are set: messages below them go on while the cut-over runs. */
   private lined = false;
-  /** When the gate was held for the current marker; a look at it again once the producers' wait is over. */
+  /** When the gate was held for the current marker; a look at it again once the wait for its ends is over. */
   private heldSince = 0;
-  private producersTimer: NodeJS.Timeout | undefined;
-  /** onHold was called for the current marker. */
-  private learned = false;
+  private endsTimer: NodeJS.Timeout | undefined;
   private readonly onState = (s: SessionState) => {
     if (s.type === 'session' && !s.first) this.renewed = true;
     if (s.type === 'session' && !s.first && !this.closed && !this.resized) {
@@ -107,7 +105,7 @@ export class ResizeHold {
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.producersTimer);
+    clearTimeout(this.endsTimer);
     this.opts.zk.off('state', this.onState);
     this.marker.close();
     this.config.close();
@@ -164,17 +162,14 @@ export class ResizeHold {
         this.heldFor = m.id;
         this.heldFrom = m.from;
         this.heldSince = Date.now();
-        this.learned = false;
         this.log.info({ resize: m.id, to: m.to }, 'holding for a resize: no message starts until the producers paused');
+        this.opts.onHold?.();
       }
       if (this.acked === m.id) return;
-      if (!m.producersPaused && this.waitForProducers()) return;
-      if (m.producersPaused && !this.lined) await this.lineUp(m.id);
+      if (m.ends === null && this.waitForEnds()) return;
+      if (m.ends !== null && !this.lined) this.lineUp(m.id, m.ends);
       // A failed write throws: the marker watch reads again shortly, and this writes again.
-      const said = this.opts.membership.setPausedFor(m.id);
-      if (!this.learned) this.opts.onHold?.(); // after our answer is on its way: the cut-over waits for that, not for this
-      this.learned = true;
-      await said;
+      await this.opts.membership.setPausedFor(m.id);
       this.acked = m.id;
       return;
     }
@@ -200,17 +195,18 @@ export class ResizeHold {
   }
 
   /**
-   * Whether to wait (longer) for the cut-over's mark that the producers
-   * paused before saying we paused: only with lines to take, and for
-   * PRODUCERS_WAIT_MS at most (then the marker is read again).
+   * Whether to wait (longer) for the cut-over to add the partitions' ends
+   * before saying we paused: only with lines to take, on the session the
+   * cut-over waits for (a new one may not have been waited for), and for
+   * ENDS_WAIT_MS at most (then the marker is read again).
    */
-  private waitForProducers(): boolean {
-    if (!this.opts.readLines || this.heldFor === 'malformed') return false;
-    const left = this.heldSince + PRODUCERS_WAIT_MS - Date.now();
+  private waitForEnds(): boolean {
+    if (!this.opts.setLines || this.heldFor === 'malformed' || this.renewed) return false;
+    const left = this.heldSince + ENDS_WAIT_MS - Date.now();
     if (left <= 0) return false;
-    if (this.producersTimer === undefined) {
-      this.producersTimer = setTimeout(() => {
-        this.producersTimer = undefined;
+    if (this.endsTimer === undefined) {
+      this.endsTimer = setTimeout(() => {
+        this.endsTimer = undefined;
         this.marker.check();
       }, left + 1).unref();
     }
@@ -218,25 +214,15 @@ export class ResizeHold {
   }
 
   /**
-   * Reads the partitions' ends and lets the messages below them go. Only
-   * on the session the cut-over waits for (a new one may not have been
-   * waited for) and before we say we paused: a line taken later could lie
-   * past a split point the cut-over has read meanwhile.
+   * Lets the messages below the split points go while the cut-over runs:
+   * they belong to the old range count whether it commits or rolls back.
    */
-  private async lineUp(id: string): Promise<void> {
-    if (!this.opts.readLines || !this.opts.setLines || this.renewed) return;
-    let lines: ReadonlyMap<number, Offset>;
-    try {
-      lines = await this.opts.readLines();
-    } catch (err) {
-      this.log.debug({ err }, 'cannot read the partitions\' ends: every message held until the resize is over');
-      return;
-    }
-    if (this.heldFor !== id || this.acked === id || this.renewed || this.resized || this.closed) return;
-    this.opts.setLines(lines);
+  private lineUp(id: string, ends: readonly Offset[]): void {
+    if (!this.opts.setLines) return;
+    this.opts.setLines(ends);
     this.lined = true;
     this.opts.gate.release();
-    this.log.info({ resize: id }, 'producers paused: going on below the partitions\' ends until the resize is over');
+    this.log.info({ resize: id }, 'producers paused: going on below the split points until the resize is over');
   }
 
   private dropLines(): void {

@@ -3,7 +3,7 @@
 // the log are handled while the cut-over still runs; nothing past a split
 // point starts before the poller learned the split.
 import { afterEach, describe, expect, it } from 'vitest';
-import { offsetFromString, parseMember, parseResizeMarker, runCutover } from '../coordinator/index.js';
+import { offsetFromString, parseMember, parseResizeMarker, runCutover, type ZkSession } from '../coordinator/index.js';
 import { createPoller, type RingMessage } from '../poller/index.js';
 import { rangeOf } from '../ring/index.js';
 import { brokers, zkConnect } from './support/env.js';
@@ -43,14 +43,21 @@ describe('hold lines during a cut-over (real ZooKeeper and Kafka)', () => {
     const before = [...perRange.values()].flatMap((key) => Array.from({ length: 5 }, (_, i) => ({ key, value: `before-${i}` })));
     await producer.send(before);
 
-    // The cut-over: its end-offset read waits until the test lets it go, so the marker stays up.
+    // The cut-over: its final multi waits until the test lets it go, so the marker stays up.
     const admin = groups.kafka.admin();
     await admin.connect();
     cleanups.add(() => admin.disconnect());
-    let readEnds!: () => void;
-    const endsAllowed = new Promise<void>((resolve) => (readEnds = resolve));
+    let commit!: () => void;
+    const commitAllowed = new Promise<void>((resolve) => (commit = resolve));
+    const zk = new Proxy(g.zk, {
+      get(target, key) {
+        if (key === 'multi') return async (...args: Parameters<ZkSession['multi']>) => (await commitAllowed, target.multi(...args));
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
     const cutover = runCutover({
-      zk: g.zk,
+      zk,
       paths: g.paths,
       to: 4,
       timeoutMs: 30_000,
@@ -58,7 +65,6 @@ describe('hold lines during a cut-over (real ZooKeeper and Kafka)', () => {
         await admin.createPartitions({ topicPartitions: [{ topic, count: 4 }] });
       },
       endOffsets: async (from) => {
-        await endsAllowed;
         const ends = new Map((await admin.fetchTopicOffsets(g.topic)).map((o) => [o.partition, offsetFromString(o.high)]));
         return Array.from({ length: from }, (_, p) => ends.get(p)!);
       },
@@ -66,7 +72,7 @@ describe('hold lines during a cut-over (real ZooKeeper and Kafka)', () => {
     const markerId = await waitFor('the marker', async () => {
       const node = await g.zk.getDataOrNull(g.paths.resize);
       const m = node ? parseResizeMarker(node.data) : null;
-      return m?.ok && m.value.producersPaused ? m.value.id : false;
+      return m?.ok && m.value.ends ? m.value.id : false;
     }, { timeoutMs: 10_000 });
     await waitFor('the poller paused for it', async () => {
       const m = parseMember((await g.zk.getData(g.paths.poller('lines'))).data, 'lines');
@@ -79,7 +85,7 @@ describe('hold lines during a cut-over (real ZooKeeper and Kafka)', () => {
     expect(await g.zk.exists(g.paths.resize)).not.toBeNull();
     expect(handled.every((h) => h.duringCutover)).toBe(true);
 
-    readEnds();
+    commit();
     await cutover;
     cutoverDone = true;
     await waitFor('the poller grew to 4 ranges', () => poller.ownedRanges().length === 4, { timeoutMs: 20_000 });
