@@ -154,7 +154,7 @@ async function main(): Promise<void> {
       check.resetGaps(ranges);
       movedAway.clear();
       const out = await promisify(execFile)(process.execPath, [cli, 'resize', '--zk', servers.zk, '--group', name, '--brokers', servers.brokers.join(','), '--ranges', String(2 * ranges), '--json']);
-      const outcome = JSON.parse(out.stdout.trim().split('\n').pop()!) as { from: number; to: number; offsets: string[]; pausedMs: number; tookMs: number };
+      const outcome = JSON.parse(out.stdout.trim().split('\n').pop()!) as { from: number; to: number; offsets: string[]; pausedMs: number; producersPausedMs: number; tookMs: number };
       await waitUntil('the producers to resume', () => producers.every((p, i) => p.pauses().length > before[i]!), 30_000);
       const held = producers.map((p) => p.pauses().at(-1)!);
       pauses.push(...held);
@@ -185,6 +185,7 @@ async function main(): Promise<void> {
         to: ranges,
         producerPauseMs: held,
         cutoverMs: outcome.pausedMs,
+        producersPausedMs: outcome.producersPausedMs,
         resizeCommandMs: outcome.tookMs,
         pollersBackMs: Math.round(backMs),
         parentsDrainedMs: Math.round(drainedAt - cutAt),

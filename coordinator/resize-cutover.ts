@@ -47,6 +47,8 @@ export interface CutoverResult {
   pollers: string[];
   /** From writing the marker to the committed cut-over: the longest any producer could have been paused. */
   pausedMs: number;
+  /** From writing the marker until every producer had paused (the rest of `pausedMs` went to the pollers and the commit). */
+  producersPausedMs: number;
 }
 
 /**
@@ -102,6 +104,7 @@ export async function runCutover(opts: CutoverOptions): Promise<CutoverResult> {
   log.info({ id: marker.id, from: marker.from, to: marker.to }, 'resize marker written; waiting for every producer and poller to pause');
   try {
     await waitForParticipants(zk, paths, marker.id, deadline, opts.onWaiting, 'producer');
+    const producersPausedMs = Date.now() - began;
     const ends = await opts.endOffsets(config.ranges);
     if (ends.length !== config.ranges) throw new Error(`expected ${config.ranges} end offsets, got ${ends.length}`);
     const offsets = ends.map(offsetToString);
@@ -133,8 +136,8 @@ export async function runCutover(opts: CutoverOptions): Promise<CutoverResult> {
       }
       const pausedMs = Date.now() - began;
       const ids = (kind: Participant['kind']) => paused.filter((p) => p.kind === kind).map((p) => p.id);
-      log.info({ from: config.ranges, to: opts.to, producers: ids('producer').length, pollers: ids('poller').length, pausedMs }, 'resize committed');
-      return { topic: config.topic, from: config.ranges, to: opts.to, offsets, producers: ids('producer'), pollers: ids('poller'), pausedMs };
+      log.info({ from: config.ranges, to: opts.to, producers: ids('producer').length, pollers: ids('poller').length, pausedMs, producersPausedMs }, 'resize committed');
+      return { topic: config.topic, from: config.ranges, to: opts.to, offsets, producers: ids('producer'), pollers: ids('poller'), pausedMs, producersPausedMs };
     }
   } catch (err) {
     await removeMarker(zk, paths, log);

@@ -128,7 +128,7 @@ case "$mode" in
     mutant split.pml BUG_POLLER_NO_HOLD in_order $SPLIT
     mutant split.pml BUG_NO_FREEZE in_order $SPLIT
     mutant split.pml BUG_GROW_NO_BARRIER in_order $SPLIT
-    mutant split.pml BUG_LINE_AFTER_ACK in_order $SPLIT
+    mutant split.pml BUG_LINE_FROM_LOG in_order $SPLIT
     ;;
 esac
 echo "total: $(( $(date +%s) - start ))s -- $([ $fail -eq 0 ] && echo OK || echo FAILED)"

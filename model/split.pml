@@ -17,9 +17,10 @@
  *   fleet                     the pollers registered in the group (as one)
  *   fleetAck                  their member node says pausedFor the marker
  *   running                   the fleet consumes, with the R it read (fleetR)
+ *   ends                      the marker carries the end offsets (split[])
  *   held                      the fleet's gate is held: no message starts...
- *   lined, line[]             ...but those below its hold line: partition p's
- *                             end as the fleet read it before it acked
+ *   sawEnds, lined, line[]    ...but those below its hold lines, the
+ *                             marker's ends once it read them
  *   frozen                    the fleet saw the cut-over: each old partition
  *                             stops at its split point until it starts again
  *
@@ -27,14 +28,13 @@
  *   Producer(k): place (read its R, pick the partition), append (the send
  *     lands), see the marker (pause: hold new sends), ack (only with no send
  *     in flight), see it gone (read config, resume with its R).
- *   Resizer: write marker, wait until every producer acked and the fleet
- *     acked or is not registered (or time out -> roll back), read end
- *     offsets, multi: check acks + write config + delete marker.
+ *   Resizer: write marker, wait until every producer acked, read end
+ *     offsets and add them to the marker, wait until the fleet acked or is
+ *     not registered (or time out -> roll back), multi: check acks + write
+ *     config with those offsets + delete marker.
  *   Fleet: read config, register, run (its resize hold reads the marker and
- *     config after registering); see the marker (hold), maybe take hold lines
- *     (each old partition's end as of now: the implementation waits for the
- *     cut-over's mark that every producer paused, which only makes the lines
- *     longer, so the model takes them at any moment), ack; see it gone with
+ *     config after registering); see the marker (hold), ack; see its ends
+ *     (before or after the ack) and take them as hold lines; see it gone with
  *     the same R (release); see another R: grow in place (take the new R
  *     and the split: its running consumers keep their positions, and the
  *     barrier now holds them past their split points; the gate opens) or
@@ -65,9 +65,10 @@
  *                       run past their split points until it stops -> in_order
  *   BUG_GROW_NO_BARRIER the fleet grows in place but its running
  *                       consumers do not take the split's barrier -> in_order
- *   BUG_LINE_AFTER_ACK  the fleet reads its hold lines after it acked (a
- *                       late read: the cut-over may have read the split
- *                       points and producers resumed meanwhile)    -> in_order
+ *   BUG_LINE_FROM_LOG   the fleet takes as hold lines the partitions' ends
+ *                       as it reads them itself once the marker has its
+ *                       ends, not those ends (a late read can lie past a
+ *                       split point, once producers resumed)        -> in_order
  */
 
 #ifndef MAXS
@@ -96,6 +97,7 @@ byte cfgR = 2;
 bool hasSplit;
 byte split[2];
 bool marker;
+bool ends;                      /* the marker carries the end offsets (split[]) */
 bool acked[NK];
 bool gone[NK];                  /* the producer closed: its node is gone */
 byte fleet;                     /* 0 or 1: the pollers, registered as one */
@@ -118,7 +120,8 @@ byte fleetR;
 bool fleetSplit;
 bool running;                   /* the fleet consumes */
 bool held;                      /* its gate is held for a resize */
-bool lined;                     /* ...with hold lines: messages below them go on */
+bool sawEnds;                   /* the fleet read the marker with its ends... */
+bool lined;                     /* ...and took hold lines: messages below them go on */
 byte line[2];                   /* each old partition's hold line */
 bool frozen;                    /* it saw a new R: old partitions stop at their split points */
 byte pos[NPART];                /* next offset each consumer handles */
@@ -157,23 +160,31 @@ proctype Resizer() {
 #ifdef BUG_EARLY_OFFSETS
   atomic { split[0] = logLen[0]; split[1] = logLen[1] }
 #endif
+  /* every producer paused: read the end offsets, add them to the marker */
+  do
+  :: atomic { PRODUCERS_PAUSED ->
+#ifndef BUG_EARLY_OFFSETS
+       split[0] = logLen[0]; split[1] = logLen[1];
+#endif
+       ends = true };
+     break
+#ifndef NOTIMEOUT
+  :: atomic { marker = false; ends = false }; goto done   /* --timeout or an error: roll back, config untouched */
+#endif
+  od;
   do
   :: atomic { PRODUCERS_PAUSED && (fleetAck || fleet == 0) ->
-       sawFleet = (fleet == 1); sawNode = fleetNode;
-#ifndef BUG_EARLY_OFFSETS
-       split[0] = logLen[0]; split[1] = logLen[1]
-#else
-       skip
-#endif
-     };
+       sawFleet = (fleet == 1); sawNode = fleetNode };
      if
-     :: atomic { MULTI_OK -> cfgR = 4; hasSplit = true; marker = false }; break
+     :: atomic { MULTI_OK -> cfgR = 4; hasSplit = true; marker = false; ends = false }; break
      :: atomic { !MULTI_OK -> skip }             /* a checked node changed: wait again */
      fi
 #ifndef NOTIMEOUT
-  :: marker = false; break                      /* --timeout or an error: roll back, config untouched */
+  :: atomic { marker = false; ends = false }; break   /* --timeout or an error: roll back, config untouched */
 #endif
-  od
+  od;
+done:
+  skip
 }
 
 proctype Fleet() {
@@ -184,33 +195,35 @@ proctype Fleet() {
      atomic { r = cfgR; sp = hasSplit };        /* read config */
      atomic { fleet = 1; fleetNode++; starts++ } /* register */
      /* the resize hold's first read (marker and config) comes before any range is taken */
-     atomic { fleetR = r; fleetSplit = sp; held = (marker || cfgR != r); lined = false; frozen = false; fleetAck = false; running = true;
+     atomic { fleetR = r; fleetSplit = sp; held = (marker || cfgR != r); sawEnds = false; lined = false; frozen = false; fleetAck = false; running = true;
               pos[0] = committed[0]; pos[1] = committed[1]; pos[2] = committed[2]; pos[3] = committed[3] }
   /* the marker's watch: hold, maybe take hold lines, then say so */
 #ifndef BUG_POLLER_NO_HOLD
-  :: atomic { running && marker && !held && !frozen -> held = true; lined = false }
-#ifndef BUG_LINE_AFTER_ACK
-  :: atomic { running && marker && held && !lined && !fleetAck && !frozen && fleetR == 2 -> lined = true; line[0] = logLen[0]; line[1] = logLen[1] }
-#else
-  :: atomic { running && held && !lined && fleetAck && !frozen && fleetR == 2 -> lined = true; line[0] = logLen[0]; line[1] = logLen[1] }
-#endif
+  :: atomic { running && marker && !held && !frozen -> held = true; sawEnds = false; lined = false }
   :: atomic { running && marker && held && !fleetAck && !frozen -> fleetAck = true }
+  /* the marker's ends, read before or after the ack, become hold lines (a step later: the read and the use are apart) */
+  :: atomic { running && marker && ends && held && !sawEnds && !frozen && fleetR == 2 -> sawEnds = true }
+#ifndef BUG_LINE_FROM_LOG
+  :: atomic { running && held && sawEnds && !lined -> lined = true; line[0] = split[0]; line[1] = split[1] }
+#else
+  :: atomic { running && held && sawEnds && !lined -> lined = true; line[0] = logLen[0]; line[1] = logLen[1] }
+#endif
 #else
   :: atomic { running && marker && !fleetAck && !frozen -> fleetAck = true }
 #endif
   /* the marker gone with the same R: rolled back */
-  :: atomic { running && !marker && cfgR == fleetR && (held || fleetAck) -> held = false; lined = false; fleetAck = false }
+  :: atomic { running && !marker && cfgR == fleetR && (held || fleetAck) -> held = false; sawEnds = false; lined = false; fleetAck = false }
   /* another R, split from the one it runs with: grow in place, positions kept, the split's barriers taken, the gate opened */
   :: atomic { running && cfgR != fleetR && !frozen && fleetR == 2 ->
        fleetR = cfgR;
 #ifndef BUG_GROW_NO_BARRIER
        fleetSplit = true;
 #endif
-       held = false; lined = false; fleetAck = false }
+       held = false; sawEnds = false; lined = false; fleetAck = false }
   /* or: each old partition frozen at its split point, the gate released (then stop and start again) */
-  :: atomic { running && cfgR != fleetR && !frozen -> frozen = true; held = false; lined = false }
+  :: atomic { running && cfgR != fleetR && !frozen -> frozen = true; held = false; sawEnds = false; lined = false }
   /* stop, or release everything to start again: what was handled is committed */
-  :: atomic { running -> running = false; fleet = 0; fleetAck = false; held = false; lined = false }
+  :: atomic { running -> running = false; fleet = 0; fleetAck = false; held = false; sawEnds = false; lined = false }
   :: else -> break
   od
 }

@@ -15,12 +15,6 @@ import type { FencingGate } from './fencing-gate.js';
 /** What the gate is held for when not for a resize's marker: a new session not yet past a re-read, or a range count not yet followed. */
 const NEW_SESSION = 'new-session';
 const RESIZED = 'resized';
-/**
- * How long a held poller waits for the cut-over to add the partitions' ends
- * to the marker before it says it paused with every message held (a
- * producer that cannot pause makes the resize roll back anyway).
- */
-const ENDS_WAIT_MS = 1_000;
 
 export interface ResizeHoldOptions {
   zk: ZkSession;
@@ -44,11 +38,12 @@ export interface ResizeHoldOptions {
 /**
  * A poller's part in a resize (docs/design.md "Growing a group"). When the
  * `resize` marker appears, no message starts (the fencing gate is held;
- * those in flight finish: they are below the split points). Once every
+ * those in flight finish: they are below the split points), and the member
+ * node says `pausedFor: <id>`, which the cut-over waits for. Once every
  * producer paused, the cut-over adds the old partitions' ends to the
  * marker, which are the split points it commits: they become hold lines, and
- * the gate opens for the messages below them. Then the member node says
- * `pausedFor: <id>`, which the cut-over waits for. When the marker goes, the config tells what happened:
+ * the gate opens for the messages below them, which belong to the old range
+ * count whatever happens. When the marker goes, the config tells what happened:
  * the same range count (rolled back) opens the gate again; a new one asks
  * the poller to grow to it (or start again with it), and the gate stays
  * held until the poller says it grew (grew()).
@@ -77,9 +72,6 @@ export class ResizeHold {
   private grown = false;
   /** Hold lines are set: messages below them go on while the cut-over runs. */
   private lined = false;
-  /** When the gate was held for the current marker; a look at it again once the wait for its ends is over. */
-  private heldSince = 0;
-  private endsTimer: NodeJS.Timeout | undefined;
   private readonly onState = (s: SessionState) => {
     if (s.type === 'session' && !s.first) this.renewed = true;
     if (s.type === 'session' && !s.first && !this.closed && !this.resized) {
@@ -105,7 +97,6 @@ export class ResizeHold {
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.endsTimer);
     this.opts.zk.off('state', this.onState);
     this.marker.close();
     this.config.close();
@@ -161,16 +152,16 @@ export class ResizeHold {
         this.dropLines();
         this.heldFor = m.id;
         this.heldFrom = m.from;
-        this.heldSince = Date.now();
         this.log.info({ resize: m.id, to: m.to }, 'holding for a resize: no message starts until the producers paused');
-        this.opts.onHold?.();
       }
-      if (this.acked === m.id) return;
-      if (m.ends === null && this.waitForEnds()) return;
       if (m.ends !== null && !this.lined) this.lineUp(m.id, m.ends);
       // A failed write throws: the marker watch reads again shortly, and this writes again.
-      await this.opts.membership.setPausedFor(m.id);
-      this.acked = m.id;
+      if (this.acked !== m.id) {
+        const said = this.opts.membership.setPausedFor(m.id);
+        if (fresh) this.opts.onHold?.(); // after our answer is on its way: the cut-over waits for that, not for this
+        await said;
+        this.acked = m.id;
+      }
       return;
     }
     const config = await this.config.refresh();
@@ -192,25 +183,6 @@ export class ResizeHold {
       await this.opts.membership.setPausedFor(null);
       this.acked = null;
     }
-  }
-
-  /**
-   * Whether to wait (longer) for the cut-over to add the partitions' ends
-   * before saying we paused: only with lines to take, on the session the
-   * cut-over waits for (a new one may not have been waited for), and for
-   * ENDS_WAIT_MS at most (then the marker is read again).
-   */
-  private waitForEnds(): boolean {
-    if (!this.opts.setLines || this.heldFor === 'malformed' || this.renewed) return false;
-    const left = this.heldSince + ENDS_WAIT_MS - Date.now();
-    if (left <= 0) return false;
-    if (this.endsTimer === undefined) {
-      this.endsTimer = setTimeout(() => {
-        this.endsTimer = undefined;
-        this.marker.check();
-      }, left + 1).unref();
-    }
-    return true;
   }
 
   /**
