@@ -63,8 +63,10 @@ export class ResizeMarkerWatch {
   }
 
   private async read(): Promise<void> {
-    const stat = await this.zk.exists(this.paths.resize, this.onEvent);
-    const node = stat ? await this.zk.getDataOrNull(this.paths.resize) : null;
+    // One round trip while the marker is up (a data watch also fires on its
+    // change and deletion); an exists watch only when it is not, for its creation.
+    let node = await this.zk.getDataOrNull(this.paths.resize, this.onEvent);
+    if (!node && (await this.zk.exists(this.paths.resize, this.onEvent))) node = await this.zk.getDataOrNull(this.paths.resize, this.onEvent);
     if (this.closed) return;
     if (!node) return this.onRead(null);
     const parsed = parseResizeMarker(node.data);
