@@ -103,7 +103,8 @@ export async function runCutover(opts: CutoverOptions): Promise<CutoverResult> {
   const began = Date.now();
   log.info({ id: marker.id, from: marker.from, to: marker.to }, 'resize marker written; waiting for every producer and poller to pause');
   try {
-    await waitForParticipants(zk, paths, marker.id, deadline, opts.onWaiting, 'producer');
+    // Every producer and poller as read when the producers were all paused: if the pollers were too, no second read.
+    let read: Participant[] | null = await waitForParticipants(zk, paths, marker.id, deadline, opts.onWaiting, 'producer');
     const producersPausedMs = Date.now() - began;
     const ends = await opts.endOffsets(config.ranges);
     if (ends.length !== config.ranges) throw new Error(`expected ${config.ranges} end offsets, got ${ends.length}`);
@@ -111,7 +112,8 @@ export async function runCutover(opts: CutoverOptions): Promise<CutoverResult> {
     // The pollers take them as their hold lines, then say they paused.
     await zk.setData(paths.resize, encode({ ...marker, ends: offsets }), -1);
     for (;;) {
-      const paused = await waitForParticipants(zk, paths, marker.id, deadline, opts.onWaiting);
+      const paused = read?.every((p) => p.pausedFor === marker.id) ? read : await waitForParticipants(zk, paths, marker.id, deadline, opts.onWaiting);
+      read = null;
       const next: GroupConfig = { version: 1, topic: config.topic, ranges: opts.to, split: { from: config.ranges, offsets } };
       const ops: Op[] = [
         { op: 'check', path: paths.config, version: configVersion },
@@ -188,9 +190,9 @@ async function removeMarker(zk: ZkSession, paths: GroupPaths, log: Logger): Prom
 }
 
 /**
- * Resolves with the registered producers and pollers (or only those of kind
- * `only`) once every one of them is paused for `id`; re-reads on every
- * change of their nodes.
+ * Resolves once every registered producer and poller (or every one of kind
+ * `only`) is paused for `id`, with the paused ones (with `only`: every
+ * producer and poller read then); re-reads on every change of their nodes.
  */
 async function waitForParticipants(
   zk: ZkSession,
@@ -204,14 +206,15 @@ async function waitForParticipants(
   for (;;) {
     let wake!: () => void;
     const changed = new Promise<void>((resolve) => (wake = resolve));
-    const all = (await readParticipants(zk, paths, () => wake())).filter((p) => only === undefined || p.kind === only);
+    const read = await readParticipants(zk, paths, () => wake());
+    const all = read.filter((p) => only === undefined || p.kind === only);
     const name = (p: Participant) => `${p.kind}/${p.id}`;
     const paused = all.filter((p) => p.pausedFor === id);
     const waitingFor = all.filter((p) => p.pausedFor !== id).map(name);
     const now = `${paused.map(name).join(',')}/${waitingFor.join(',')}`;
     if (now !== last) onWaiting?.({ paused: paused.map(name), waitingFor });
     last = now;
-    if (waitingFor.length === 0) return paused;
+    if (waitingFor.length === 0) return only === undefined ? paused : read;
     const left = deadline - Date.now();
     if (left <= 0) {
       throw new ResizeError(`rolled back: ${waitingFor.length} producer(s) or poller(s) did not pause in time: ${waitingFor.slice(0, 5).join(', ')}`);
