@@ -23,7 +23,8 @@ export function resizeLines(s: GroupSnapshot): string[] {
   if (s.resize) {
     const r = s.resize;
     lines.push(
-      `resize under way: ${r.from} -> ${r.to} ranges since ${r.startedAt} (pid ${r.pid} on ${r.host}); ${pausedOf('producers', s.producers ?? [], r.id)}; ${pausedOf('pollers', s.pollers, r.id)}`,
+      `resize under way: ${r.from} -> ${r.to} ranges since ${r.startedAt} (pid ${r.pid} on ${r.host}); ${pausedOf('producers', s.producers ?? [], r.id)}; ${pausedOf('pollers', s.pollers, r.id)}` +
+        (r.ends ? '; split points read: pollers go on below them' : ''),
     );
   }
   if (s.split) {

@@ -176,6 +176,8 @@ describe('a resize under way and the last split', () => {
     expect(formatStatus(s, { layout: 'full', top: 5 })).toContain(line);
     expect(formatStatusSummary(s, 5)).toContain(line);
     expect(statusJson(s).resize).toEqual(marker);
+    const read = { ...s, resize: { ...marker, ends: ['10', '50', '5', '7'] } };
+    expect(formatStatus(read, { layout: 'full', top: 5 })).toContain(`${line}; split points read: pollers go on below them`);
   });
 
   it('name the old partitions still draining and the new ranges waiting behind them, until all have passed', () => {
