@@ -25,7 +25,7 @@ import type { PollerOptions } from './poller-options.js';
 import { HealthReporter } from './health-reporter.js';
 import type { StallDetector } from './stall-detector.js';
 import { ResizeHold } from './resize-hold.js';
-import type { Unhealthy } from '../coordinator/index.js';
+import type { Offset, Unhealthy } from '../coordinator/index.js';
 
 /** Everything a running poller holds open, built in one go by `openPollerResources`. */
 export interface PollerResources {
@@ -64,6 +64,8 @@ export interface PollerHooks {
   onMisplaced: (range: number) => void;
   /** The group now has another range count (a resize cut over): the poller grows to it (or starts again with it). */
   onResized: (config: GroupConfig) => void;
+  /** A resize's cut-over set hold lines at its split points to be (null: they went). */
+  onHoldLines?: (lines: readonly Offset[] | null) => void;
   /** A metrics server kept from the poller's previous resources (a restart on resize), used instead of starting one. */
   metricsServer?: MetricsServer | null;
 }
@@ -146,7 +148,11 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
     ranges: config.ranges,
     onResized: hooks.onResized,
     onHold: learnPartitions,
-    setLines: (lines) => (lines ? owned.holdAtLines(lines) : owned.dropLines()),
+    setLines: (lines) => {
+      if (lines) owned.holdAtLines(lines);
+      else owned.dropLines();
+      hooks.onHoldLines?.(lines);
+    },
     log,
   });
   await r.resizeHold.start();

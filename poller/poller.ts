@@ -2,7 +2,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
-import { GroupPaths, validatePollerId, offsetToString, retry, RetryAbortedError, type GroupConfig, type SessionState } from '../coordinator/index.js';
+import { GroupPaths, validatePollerId, offsetToString, retry, RetryAbortedError, type GroupConfig, type Offset, type SessionState } from '../coordinator/index.js';
 import type { RingMessage } from './message.js';
 import { createMetrics, type MetricsServer, type RingleaderMetrics } from './metrics.js';
 import { PollerPipelines } from './poller-pipelines.js';
@@ -139,10 +139,11 @@ export class Poller extends EventEmitter {
         void this.close();
       },
       onResized: (config) => this.onResized(config),
+      onHoldLines: (lines) => this.onHoldLines(lines),
       ...(metricsServer !== undefined ? { metricsServer } : {}),
     });
     this.resources = r;
-    this.splitEnds = r.config.split ? new SplitEnds(r.config) : null;
+    this.splitEnds = r.config.split ? SplitEnds.of(r.config) : null;
     this.forwardOwnershipEvents(r);
     r.zk.on('state', this.onSession);
     // The gate can reopen without an event (a ping succeeding after a
@@ -180,11 +181,24 @@ export class Poller extends EventEmitter {
     });
   }
 
+  /**
+   * A cut-over's split points are known (the marker's ends): a partition
+   * handled up to one is committed at once, so the ranges behind it need not
+   * wait for that commit once the pollers grow. Harmless if the resize rolls
+   * back: it is an ordinary commit. Null: the cut-over is over.
+   */
+  private onHoldLines(lines: readonly Offset[] | null): void {
+    const r = this.resources;
+    if (!r) return;
+    this.splitEnds = lines ? new SplitEnds(lines) : r.config.split ? SplitEnds.of(r.config) : null;
+    if (lines && this.splitEnds?.reachedAlready(r.owned)) r.assigned.commitNow();
+  }
+
   private async grow(r: PollerResources, config: GroupConfig): Promise<void> {
     const from = r.config.ranges;
     const began = Date.now();
     // Before the gate opens: the first messages handled may already reach their split points.
-    this.splitEnds = new SplitEnds(config);
+    this.splitEnds = SplitEnds.of(config);
     if (this.splitEnds.reachedAlready(r.owned)) r.assigned.commitNow();
     try {
       await growInPlace(r, config, this.paths, this.baseLogger(), this.countMisplaced);

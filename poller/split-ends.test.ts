@@ -5,7 +5,7 @@ describe('SplitEnds', () => {
   const config = { version: 1 as const, topic: 't', ranges: 4, split: { from: 2, offsets: ['10', '0'] } };
 
   it('says so once, when a partition is handled up to its split point; partitions split at 0 never', () => {
-    const ends = new SplitEnds(config);
+    const ends = SplitEnds.of(config);
     const at = new Map<number, number>([[0, 9], [1, 5]]);
     const owned = { committable: (range: number) => at.get(range) ?? null };
     expect(ends.reached(0, owned)).toBe(false);
@@ -18,7 +18,7 @@ describe('SplitEnds', () => {
   });
 
   it('finds the partitions already handled up to their split point when the split is learned, once', () => {
-    const ends = new SplitEnds({ version: 1, topic: 't', ranges: 8, split: { from: 4, offsets: ['10', '7', '3', '0'] } });
+    const ends = SplitEnds.of({ version: 1, topic: 't', ranges: 8, split: { from: 4, offsets: ['10', '7', '3', '0'] } });
     const at = new Map<number, number>([[0, 10], [1, 6], [3, 0]]); // 0 idle at its split point, 1 with backlog, 2 not ours
     const owned = { committable: (range: number) => at.get(range) ?? null };
     expect(ends.reachedAlready(owned)).toBe(true);
@@ -29,7 +29,7 @@ describe('SplitEnds', () => {
   });
 
   it('has nothing to say for a group that was never resized', () => {
-    const ends = new SplitEnds({ version: 1, topic: 't', ranges: 4 });
+    const ends = SplitEnds.of({ version: 1, topic: 't', ranges: 4 });
     expect(ends.reached(0, { committable: () => 100 })).toBe(false);
   });
 });

@@ -5,16 +5,23 @@ import { offsetFromString, type GroupConfig, type Offset } from '../coordinator/
  * up to its split point. The ranges behind the partition's order barrier
  * wait for that commit (docs/design.md "Growing a group"), so reaching it
  * asks for a commit at once instead of after the commit gap: once per
- * partition per resize, which keeps ZooKeeper's write rate bounded.
+ * partition per resize, which keeps ZooKeeper's write rate bounded. During
+ * a cut-over the split points to be (the resize marker's `ends`) are known
+ * already: reaching them then lets the barriers open as soon as the
+ * pollers grow.
  */
 export class SplitEnds {
   private readonly pending = new Map<number, Offset>();
 
-  constructor(config: GroupConfig) {
-    config.split?.offsets.forEach((at, partition) => {
-      const offset = offsetFromString(at);
+  constructor(points: readonly Offset[]) {
+    points.forEach((offset, partition) => {
       if (offset > 0) this.pending.set(partition, offset);
     });
+  }
+
+  /** The split points of a resized group's config (none before any resize). */
+  static of(config: GroupConfig): SplitEnds {
+    return new SplitEnds((config.split?.offsets ?? []).map(offsetFromString));
   }
 
   /**

@@ -3,7 +3,7 @@
 // the log are handled while the cut-over still runs; nothing past a split
 // point starts before the poller learned the split.
 import { afterEach, describe, expect, it } from 'vitest';
-import { offsetFromString, parseMember, parseResizeMarker, runCutover, type ZkSession } from '../coordinator/index.js';
+import { offsetFromString, parseMember, parseOffset, parseResizeMarker, runCutover, type ZkSession } from '../coordinator/index.js';
 import { createPoller, type RingMessage } from '../poller/index.js';
 import { rangeOf } from '../ring/index.js';
 import { brokers, zkConnect } from './support/env.js';
@@ -30,7 +30,8 @@ describe('hold lines during a cut-over (real ZooKeeper and Kafka)', () => {
       await handlerOpen;
       handled.push({ key: m.key!, value: m.value.toString(), duringCutover: !cutoverDone });
     };
-    const poller = createPoller({ zk: zkConnect(), group: g.paths.group, topic: g.topic, brokers: brokers(), id: 'lines', handler, settleMs: 0, commitIntervalMs: 50 });
+        // Commits at their own pace only once a minute: the early commit at a split point below is the hold lines' doing.
+    const poller = createPoller({ zk: zkConnect(), group: g.paths.group, topic: g.topic, brokers: brokers(), id: 'lines', handler, settleMs: 0, commitIntervalMs: 60_000 });
     cleanups.add(() => poller.close());
     await poller.start();
     await waitFor('the poller owns both ranges', () => poller.ownedRanges().length === 2, { timeoutMs: 20_000 });
@@ -82,8 +83,16 @@ describe('hold lines during a cut-over (real ZooKeeper and Kafka)', () => {
     // The queued messages below the lines go now, with the marker still up.
     openHandler();
     await waitFor('every message from before handled during the cut-over', () => handled.length === before.length, { timeoutMs: 10_000 });
-    expect(await g.zk.exists(g.paths.resize)).not.toBeNull();
     expect(handled.every((h) => h.duringCutover)).toBe(true);
+    // Each old partition, handled up to its split point to be, is committed there at once: the barriers behind it open as soon as the poller grows.
+    const marker = parseResizeMarker((await g.zk.getData(g.paths.resize)).data);
+    const ends = marker.ok ? marker.value.ends : undefined;
+    expect(ends).toHaveLength(2);
+    await waitFor('both old partitions committed at their split points during the cut-over', async () => {
+      const committed = await Promise.all([0, 1].map(async (p) => parseOffset((await g.zk.getData(g.paths.offset(p))).data)));
+      return committed.every((c, p) => c.ok && c.value.offset === ends![p]);
+    }, { timeoutMs: 5_000 });
+    expect(await g.zk.exists(g.paths.resize)).not.toBeNull();
 
     commit();
     await cutover;
