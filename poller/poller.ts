@@ -2,7 +2,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
-import { GroupPaths, validatePollerId, offsetToString, retry, RetryAbortedError, type GroupConfig, type Offset, type SessionState } from '../coordinator/index.js';
+import { GroupPaths, validatePollerId, offsetToString, RetryAbortedError, type GroupConfig, type Offset, type SessionState } from '../coordinator/index.js';
 import type { RingMessage } from './message.js';
 import { createMetrics, type MetricsServer, type RingleaderMetrics } from './metrics.js';
 import { PollerPipelines } from './poller-pipelines.js';
@@ -11,6 +11,7 @@ import { markDraining, waitForHandOff } from './hand-off.js';
 import { releaseForResize } from './resize-release.js';
 import { canGrowInPlace, growInPlace } from './grow-in-place.js';
 import { SplitEnds } from './split-ends.js';
+import { startAgain } from './start-again.js';
 import { StopBudget } from './stop-budget.js';
 import { systemClock } from './clock.js';
 import type { PollerOptions } from './poller-options.js';
@@ -19,10 +20,6 @@ import { kafkaStatus, type PollerLifecycle, type PollerStatus } from './poller-s
 
 export type { PollerOptions } from './poller-options.js';
 export type { PollerLifecycle, PollerStatus } from './poller-status.js';
-
-/** Starting again after a resize: attempts, and the wait between two (a ZooKeeper or Kafka hiccup must not stop the poller). */
-const RESTART_ATTEMPTS = 5;
-const RESTART_RETRY_MS = 1_000;
 
 /**
  * A poller: registers as a member, follows the assignment, holds the leases
@@ -220,14 +217,7 @@ export class Poller extends EventEmitter {
     r.zk.off('state', this.onSession);
     await closePollerResources(r, undefined, this.log, { metricsServer: true });
     try {
-      await retry(() => this.open(r.metricsServer), {
-        attempts: RESTART_ATTEMPTS,
-        initialMs: RESTART_RETRY_MS,
-        maxMs: RESTART_RETRY_MS,
-        retriable: () => true,
-        while: () => !this.closing,
-        onRetry: (err, attempt) => this.log.warn({ err, attempt }, 'cannot start again after the resize yet; trying again'),
-      });
+      await startAgain(() => this.open(r.metricsServer), () => !this.closing, this.log);
     } catch (e) {
       const err = e instanceof RetryAbortedError ? e.lastError : e;
       this.log.error({ err }, 'cannot start again after the resize; stopping');
