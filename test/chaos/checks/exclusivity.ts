@@ -27,7 +27,7 @@ function zkCut(cx: CheckContext, h: HandledRecord): FaultEvent | undefined {
 }
 
 /** A SIGSTOP that a handling of a tenure begun before it ran into. */
-function zombiePause(cx: CheckContext, h: HandledRecord, lease: LeaseObs | undefined): { from: number; to: number } | undefined {
+export function zombiePause(cx: CheckContext, h: HandledRecord, lease: LeaseObs | undefined): { from: number; to: number } | undefined {
   const pauses = cx.incarnationOf(h)?.pauses ?? [];
   return pauses.find((p) => (lease ? lease.ctime < p.from : true) && h.end > p.from && h.start < p.to + 60_000);
 }
