@@ -251,14 +251,20 @@ export class Poller extends EventEmitter {
     ownership.on('commit-failed', () => this.metrics.commitFailures.inc());
   }
 
-  /** A message is finished (handled, or dead-lettered): progress, and (handled) our count and the split point it may have reached. */
+  /** A message is finished (handled, or dead-lettered): progress, our count (handled), and the split point it may have reached. */
   private readonly finished = (msg: RingMessage, handled: boolean): void => {
     const r = this.resources;
     if (handled) this.handled++;
     if (!r) return;
     r.assigned.progressed();
-    if (handled && this.splitEnds?.reached(msg.partition, r.owned)) r.assigned.commitNow();
+    // After the pipeline took the message as done (right after this call): then its offset is committable.
+    if (this.splitEnds?.waiting) queueMicrotask(() => this.commitAtSplitPoint(msg.partition));
   };
+
+  private commitAtSplitPoint(partition: number): void {
+    const r = this.resources;
+    if (r && this.splitEnds?.reached(partition, r.owned)) r.assigned.commitNow();
+  }
 
   private readonly onSession = (s: SessionState) => {
     if (s.type === 'reconnected' || s.type === 'session') this.tick();

@@ -35,6 +35,11 @@ export class SplitEnds {
     return any;
   }
 
+  /** Some partition has not reached its split point yet. */
+  get waiting(): boolean {
+    return this.pending.size > 0;
+  }
+
   /** True once: the first time `partition`'s committable offset is at or past its split point. */
   reached(partition: number, owned: { committable(range: number): Offset | null }): boolean {
     if (this.pending.size === 0) return false;

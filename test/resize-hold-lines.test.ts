@@ -27,10 +27,10 @@ describe('hold lines during a cut-over (real ZooKeeper and Kafka)', () => {
     const handled: { key: string; value: string; duringCutover: boolean }[] = [];
     let cutoverDone = false;
     const handler = async (m: RingMessage) => {
-      await handlerOpen;
+      if (m.value.toString().startsWith('before-')) await handlerOpen;
       handled.push({ key: m.key!, value: m.value.toString(), duringCutover: !cutoverDone });
     };
-        // Commits at their own pace only once a minute: the early commit at a split point below is the hold lines' doing.
+        // Commit passes a minute apart: after the warm-up's, the commit at a split point below is the hold lines' doing.
     const poller = createPoller({ zk: zkConnect(), group: g.paths.group, topic: g.topic, brokers: brokers(), id: 'lines', handler, settleMs: 0, commitIntervalMs: 60_000 });
     cleanups.add(() => poller.close());
     await poller.start();
@@ -41,6 +41,14 @@ describe('hold lines during a cut-over (real ZooKeeper and Kafka)', () => {
     const perRange = new Map<number, string>();
     for (const key of keys) perRange.set(rangeOf(key, 2), perRange.get(rangeOf(key, 2)) ?? key);
     expect(perRange.size).toBe(2);
+    const warmUp = [...perRange.values()].map((key) => ({ key, value: 'warm-up' }));
+    await producer.send(warmUp);
+    await waitFor('the warm-up handled and committed', async () => {
+      if (handled.length < 2) return false;
+      const committed = await Promise.all([0, 1].map(async (p) => parseOffset((await g.zk.getData(g.paths.offset(p))).data)));
+      return committed.every((c) => c.ok && c.value.offset === '1');
+    }, { timeoutMs: 10_000 });
+    handled.length = 0;
     const before = [...perRange.values()].flatMap((key) => Array.from({ length: 5 }, (_, i) => ({ key, value: `before-${i}` })));
     await producer.send(before);
 
