@@ -154,7 +154,8 @@ export class ResizeHold {
         this.heldFrom = m.from;
         this.log.info({ resize: m.id, to: m.to }, 'holding for a resize: no message starts until the producers paused');
       }
-      if (m.ends !== null && !this.lined) this.lineUp(m.id, m.ends);
+      // Only for a cut-over over our own count: one over another (we missed a resize) splits ranges we do not know.
+      if (m.ends !== null && !this.lined && m.from === this.ranges) this.lineUp(m.id, m.ends);
       // A failed write throws: the marker watch reads again shortly, and this writes again.
       if (this.acked !== m.id) {
         const said = this.opts.membership.setPausedFor(m.id);

@@ -176,6 +176,15 @@ describe('ResizeHold (real ZooKeeper)', () => {
     expect(h.gate.canStart()).toBe(true);
   });
 
+  it('with hold lines: a resize over another count than ours (we missed one) lets nothing go', async () => {
+    const h = await held({ lines: true });
+    await h.admin.create(h.paths.resize, encode({ id: 'r10', from: 4, to: 8, host: 'h', pid: 1, startedAt: 'now', ends: ['1', '2', '3', '4'] }), 'ephemeral');
+    await waitFor('pausedFor r10', async () => (await h.pausedFor()) === 'r10', { timeoutMs: 5_000 });
+    await sleep(200);
+    expect(h.lineEvents).toEqual(['pausedFor r10']);
+    expect(h.gate.canStart()).toBe(false);
+  });
+
   it('a cut-over committed while lines stand: they go with the gate held, before the poller is told of the new range count', async () => {
     const h = await held({ lines: true });
     await h.admin.create(h.paths.resize, marker('r9', ['7', '9']), 'ephemeral');
