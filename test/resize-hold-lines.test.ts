@@ -3,7 +3,8 @@
 // the log are handled while the cut-over still runs; nothing past a split
 // point starts before the poller learned the split.
 import { afterEach, describe, expect, it } from 'vitest';
-import { offsetFromString, parseMember, parseOffset, parseResizeMarker, runCutover, type ZkSession } from '../coordinator/index.js';
+import { offsetFromString, parseMember, parseOffset, parseResizeMarker, retry, runCutover, type ZkSession } from '../coordinator/index.js';
+import { growTopics } from '../poller/kafka-admin.js';
 import { createPoller, type RingMessage } from '../poller/index.js';
 import { rangeOf } from '../ring/index.js';
 import { brokers, zkConnect } from './support/env.js';
@@ -70,14 +71,18 @@ describe('hold lines during a cut-over (real ZooKeeper and Kafka)', () => {
       paths: g.paths,
       to: 4,
       timeoutMs: 30_000,
+      // As `ringleader resize` does: every new partition has a leader before the marker goes up.
       prepare: async ({ topic }) => {
-        await admin.createPartitions({ topicPartitions: [{ topic, count: 4 }] });
+        await growTopics({ kafka: groups.kafka, topic, partitions: 4 });
       },
       endOffsets: async (from) => {
-        const ends = new Map((await admin.fetchTopicOffsets(g.topic)).map((o) => [o.partition, offsetFromString(o.high)]));
+        // With several brokers, metadata can lag a moment behind the new leaders: try again, as the resize command does.
+        const offsets = await retry(() => admin.fetchTopicOffsets(g.topic), { attempts: 20, initialMs: 100, maxMs: 500, retriable: () => true });
+        const ends = new Map(offsets.map((o) => [o.partition, offsetFromString(o.high)]));
         return Array.from({ length: from }, (_, p) => ends.get(p)!);
       },
     });
+    cutover.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
     const markerId = await waitFor('the marker', async () => {
       const node = await g.zk.getDataOrNull(g.paths.resize);
       const m = node ? parseResizeMarker(node.data) : null;
