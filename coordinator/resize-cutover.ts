@@ -191,8 +191,8 @@ async function removeMarker(zk: ZkSession, paths: GroupPaths, log: Logger): Prom
 
 /**
  * Resolves once every registered producer and poller (or every one of kind
- * `only`) is paused for `id`, with the paused ones (with `only`: every
- * producer and poller read then); re-reads on every change of their nodes.
+ * `only`) is paused for `id`, with every producer and poller of that read;
+ * re-reads on every change of their nodes.
  */
 async function waitForParticipants(
   zk: ZkSession,
@@ -214,7 +214,7 @@ async function waitForParticipants(
     const now = `${paused.map(name).join(',')}/${waitingFor.join(',')}`;
     if (now !== last) onWaiting?.({ paused: paused.map(name), waitingFor });
     last = now;
-    if (waitingFor.length === 0) return only === undefined ? paused : read;
+    if (waitingFor.length === 0) return read;
     const left = deadline - Date.now();
     if (left <= 0) {
       throw new ResizeError(`rolled back: ${waitingFor.length} producer(s) or poller(s) did not pause in time: ${waitingFor.slice(0, 5).join(', ')}`);

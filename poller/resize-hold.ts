@@ -6,10 +6,10 @@ import {
   type GroupPaths,
   type MarkerSeen,
   type Membership,
+  type Offset,
   type SessionState,
   type ZkSession,
 } from '../coordinator/index.js';
-import type { Offset } from '../coordinator/index.js';
 import type { FencingGate } from './fencing-gate.js';
 
 /** What the gate is held for when not for a resize's marker: a new session not yet past a re-read, or a range count not yet followed. */
