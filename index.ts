@@ -19,7 +19,7 @@ export type { Member, Owners, Move, WhatIfInput, WhatIfResult } from './ring/ind
 // The poller (data plane).
 export { createPoller, Poller } from './poller/index.js';
 export type { PollerOptions, PollerStatus } from './poller/index.js';
-export { DeadLetterNow } from './poller/index.js';
+export { DeadLetterNow, plainMessage } from './poller/index.js';
 export type { RingMessage, Handler } from './poller/index.js';
 export { createHttpHandler } from './poller/index.js';
 export { loadModuleHandler } from './poller/index.js';

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffOptions } from '../coordinator/index.js';
 import { DeadLetterNow, HandlerUnavailable, type Handler, type RingMessage } from './message.js';
+import { plainMessage } from './fetched-message.js';
 import type { WorkGeneration } from './work-generation.js';
 
 export interface RangePipelineEvents {
@@ -103,7 +104,7 @@ export class HandlerAttempts {
       if (this.unavailableStreak === 1 || this.unavailableStreak % 20 === 0) {
         log.warn({ offset: msg.offset, streak: this.unavailableStreak, err }, 'handler unavailable; retrying without using up attempts');
       }
-      this.opts.generation.wait(delay).then(() => this.retry(gen, seq, { ...msg, attempt: msg.attempt - 1 }));
+      this.opts.generation.wait(delay).then(() => this.retry(gen, seq, plainMessage(msg, msg.attempt - 1)));
       return;
     }
     this.unavailableStreak = 0;
@@ -124,7 +125,7 @@ export class HandlerAttempts {
       return;
     }
     // A fresh object, so a handler that kept the previous one sees stable data.
-    this.invoke(gen, seq, { ...msg, attempt: msg.attempt + 1 });
+    this.invoke(gen, seq, plainMessage(msg, msg.attempt + 1));
   }
 
   private writeDeadLetter(gen: number, seq: number, msg: RingMessage, err: Error, writeAttempt: number): void {

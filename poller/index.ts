@@ -3,6 +3,7 @@ export { createPoller, Poller } from './poller.js';
 export type { PollerOptions, PollerStatus, PollerLifecycle } from './poller.js';
 export { DeadLetterNow, HandlerUnavailable } from './message.js';
 export type { RingMessage, Handler } from './message.js';
+export { plainMessage } from './fetched-message.js';
 export { createHttpHandler } from './handlers/http-handler.js';
 export { loadModuleHandler } from './handlers/module-handler.js';
 export { createCountingHandler } from './handlers/counting-handler.js';

@@ -37,6 +37,20 @@ describe('KeyOrderQueue', () => {
     expect(asked).toBe(2);
   });
 
+  it('never reads a key without perKey (decoding it is left to whoever needs it)', () => {
+    let reads = 0;
+    const counted = (offset: number): RingMessage => {
+      const m = msg(offset, 'a');
+      return Object.defineProperty(m, 'key', { get: () => (reads++, 'a') });
+    };
+    const q = queueOf(false, 0, [counted(0), counted(1)]);
+    expect([q.takeNext(yes), q.takeNext(yes)]).toEqual([0, 1]);
+    q.done(0, q.item(0));
+    q.done(1, q.item(1));
+    expect(reads).toBe(0);
+    expect(q.committable()).toBe(2);
+  });
+
   it('keeps no key lines without perKey, nor for messages without a key', () => {
     const q = queueOf(false, 0, [msg(0, 'a'), msg(1, 'a')]);
     expect([q.takeNext(yes), q.takeNext(yes)]).toEqual([0, 1]);

@@ -86,8 +86,9 @@ export class KeyOrderQueue {
       const seq = this.cursor;
       if (seq >= this.window.endSeq() || seq > this.startLimit) return undefined;
       if (this.window.offsetOf(seq) >= this.holdOffset) return undefined;
-      const key = this.window.item(seq).key;
-      if (this.perKey && key !== null) {
+      // Without perKey the key is never read: decoding it is a cost of its own (FetchedMessage).
+      const key = this.perKey ? this.window.item(seq).key : null;
+      if (key !== null) {
         const line = this.keyLines.get(key);
         if (line !== undefined) {
           this.cursor++;

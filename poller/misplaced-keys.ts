@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { offsetFromString, type GroupConfig } from '../coordinator/index.js';
 import { rangeOf } from '../ring/index.js';
+import { offsetNumber } from './fetched-message.js';
 import type { SourceMessage } from './range-source.js';
 
 /** Log lines per range before they thin out to one per LOG_EVERY. */
@@ -26,7 +27,7 @@ export function misplacedKeyCheck(config: GroupConfig, log: Logger, count: (rang
     const splitAt = range < split.from ? from[range]! : 0;
     for (const m of messages) {
       // The offset first: below the split point nothing is checked (and nothing hashed).
-      if (m.key === null || Number(m.offset) < splitAt) continue;
+      if (offsetNumber(m) < splitAt || m.key === null) continue;
       const belongsTo = rangeOf(m.key, ranges);
       if (belongsTo === range) continue;
       const n = (seen.get(range) ?? 0) + 1;

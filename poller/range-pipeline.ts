@@ -22,6 +22,7 @@ import type { BackoffOptions } from '../coordinator/index.js';
 import { HandlerAttempts, type DeadLetterWrite, type RangePipelineEvents } from './handler-attempts.js';
 import type { InFlightBudget } from './in-flight-budget.js';
 import { KeyOrderQueue } from './key-order-queue.js';
+import { offsetNumber } from './fetched-message.js';
 import type { Handler, RingMessage } from './message.js';
 import { StartGate } from './start-gate.js';
 import { WorkGeneration } from './work-generation.js';
@@ -129,7 +130,7 @@ export class RangePipeline {
     }
     for (let i = 0; i < messages.length; i++) {
       const msg = messages[i] as RingMessage;
-      const offset = Number(msg.offset);
+      const offset = offsetNumber(msg);
       if (!Number.isSafeInteger(offset)) {
         this.log.error({ offset: msg.offset }, 'message with an unusable offset ignored');
         continue;

@@ -1,5 +1,6 @@
 import type { KafkaRecord, RecordsBatch } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
+import { plainMessage } from '../fetched-message.js';
 import { lastOffsetOf, toSourceMessages } from './records.js';
 
 function record(offsetDelta: number, over: Partial<KafkaRecord> = {}): KafkaRecord {
@@ -23,7 +24,7 @@ describe('platformatic records', () => {
     ];
     const out = toSourceMessages('t', 3, batches, 11n);
     expect(out.map((m) => m.offset)).toEqual(['11', '12', '14']);
-    expect(out[0]).toEqual({ topic: 't', range: 3, partition: 3, offset: '11', key: 'k1', value: Buffer.from('v1'), headers: {}, timestamp: '1700000000001', attempt: 1 });
+    expect(plainMessage(out[0]!)).toEqual({ topic: 't', range: 3, partition: 3, offset: '11', key: 'k1', value: Buffer.from('v1'), headers: {}, timestamp: '1700000000001', attempt: 1 });
     expect(out[1]).toMatchObject({ key: null, value: Buffer.alloc(0), headers: { h: 'a, b', e: '' } });
     expect(lastOffsetOf(batches)).toBe(14n);
     expect(lastOffsetOf([])).toBeNull();

@@ -1,12 +1,14 @@
 import { IS_CONTROL, type KafkaRecord, type RecordsBatch } from '@platformatic/kafka';
+import { FetchedMessage } from '../fetched-message.js';
 import type { SourceMessage } from '../range-source.js';
 
 const EMPTY = Buffer.alloc(0);
 
 /**
  * The records of fetched batches at or above `from`, in the shape handlers
- * get: keys decoded as UTF-8, a missing value as an empty buffer, a header
- * named more than once joined with ', ' (as the kafkajs source does).
+ * get: keys decoded as UTF-8 when first read, a missing value as an empty
+ * buffer, a header named more than once joined with ', ' (as the kafkajs
+ * source does).
  */
 export function toSourceMessages(topic: string, range: number, batches: RecordsBatch[], from: bigint): SourceMessage[] {
   const out: SourceMessage[] = [];
@@ -20,17 +22,7 @@ export function toSourceMessages(topic: string, range: number, batches: RecordsB
     for (const record of batch.records) {
       const offset = first + record.offsetDelta;
       if (offset < start) continue;
-      out.push({
-        topic,
-        range,
-        partition: range,
-        offset: String(offset),
-        key: record.key ? record.key.toString('utf8') : null,
-        value: record.value ?? EMPTY,
-        headers: record.headers.length > 0 ? toStringHeaders(record.headers) : {},
-        timestamp: String(firstTimestamp + Number(record.timestampDelta)),
-        attempt: 1,
-      });
+      out.push(new PlatformaticMessage(topic, range, offset, record.key ?? null, record.value ?? EMPTY, firstTimestamp + Number(record.timestampDelta), record.headers));
     }
   }
   return out;
@@ -42,13 +34,19 @@ export function lastOffsetOf(batches: RecordsBatch[]): bigint | null {
   return last ? last.firstOffset + BigInt(last.lastOffsetDelta) : null;
 }
 
-function toStringHeaders(headers: KafkaRecord['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of headers) {
-    if (!k) continue;
-    const name = k.toString();
-    const value = v ? v.toString() : '';
-    out[name] = name in out ? `${out[name]}, ${value}` : value;
+class PlatformaticMessage extends FetchedMessage {
+  constructor(topic: string, range: number, offset: number, key: Buffer | null, value: Buffer, timestamp: number, private readonly rawHeaders: KafkaRecord['headers']) {
+    super(topic, range, offset, key, value, timestamp);
   }
-  return out;
+
+  protected decodeHeaders(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of this.rawHeaders) {
+      if (!k) continue;
+      const name = k.toString();
+      const value = v ? v.toString() : '';
+      out[name] = name in out ? `${out[name]}, ${value}` : value;
+    }
+    return out;
+  }
 }
