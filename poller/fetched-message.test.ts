@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { offsetNumber, plainMessage } from './fetched-message.js';
+import { decimalOffset, offsetNumber, plainMessage } from './fetched-message.js';
 import { toSourceMessage } from './kafka-source/source-message.js';
 import type { KafkaMessage } from 'kafkajs';
 
@@ -33,6 +33,12 @@ describe('FetchedMessage', () => {
     const m = fetched();
     expect(offsetNumber(m)).toBe(41);
     expect(offsetNumber(plainMessage(m))).toBe(41);
+  });
+
+  it('reads decimal offsets as Number() does', () => {
+    for (const s of ['0', '7', '41', '123456789012345', '9007199254740991', '', '12a', '-1', ' 5', '1e3']) {
+      expect(decimalOffset(s)).toBe(Number(s));
+    }
   });
 
   it('decodes the key once and lets a handler replace key, headers and timestamp', () => {

@@ -47,7 +47,7 @@ export abstract class FetchedMessage implements RingMessage {
   /** The offset as a number (exact: offsets stay far below 2^53). */
   get offsetValue(): number {
     const o = this.offsetSlot;
-    return typeof o === 'number' ? o : Number(o);
+    return typeof o === 'number' ? o : decimalOffset(o);
   }
 
   get key(): string | null {
@@ -90,6 +90,23 @@ export abstract class FetchedMessage implements RingMessage {
 
   /** The record's headers, a name given more than once joined with ', '. */
   protected abstract decodeHeaders(): Record<string, string>;
+}
+
+/**
+ * A decimal offset string as a number: a digit loop is about twice as fast
+ * as Number() on the fresh strings a client makes, once per message. Anything
+ * else (too long to be exact, not digits) goes to Number().
+ */
+export function decimalOffset(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 15) return Number(s);
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number(s);
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 /** The offset of `msg` as a number, without making its string when it was fetched as a number. */
