@@ -84,6 +84,21 @@ describe('OwnedRanges.followSplit (growing in place)', () => {
     expect(pipelines.get(1)!.hold).toBeNull();
   });
 
+  it('starts a range behind a barrier with no commit at offset 0, without asking the broker; others from --from', async () => {
+    const asked = new Map<number, unknown>();
+    const source = {
+      assign: async (range: number, from: unknown) => (asked.set(range, from), 0),
+      revoke: () => undefined,
+      pause: () => undefined,
+      resume: () => undefined,
+    } as unknown as RangeSource;
+    const { ranges } = owned(source, barriers({ 5: 0 }).barrier);
+    await ranges.start(5, null, 1);
+    await ranges.start(6, null, 1);
+    await ranges.start(7, 12, 1);
+    expect([...asked]).toEqual([[5, 0], [6, 'earliest'], [7, 12]]);
+  });
+
   it('a barrier of the split before, ending after it was replaced, does not lift the new hold', async () => {
     const { source, assigned } = fakeSource();
     const first = barriers({ 3: 20 });

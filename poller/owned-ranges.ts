@@ -83,8 +83,12 @@ export class OwnedRanges implements RangeConsumer {
     let startAt: Offset;
     try {
       // A range behind a split's barrier has had nothing handled past its
-      // split point: with no commit yet it starts at the beginning, whatever --from says.
-      startAt = await this.opts.source.assign(range, from ?? (barrier ? 'earliest' : this.opts.from));
+      // split point: with no commit yet it starts at the beginning, whatever
+      // --from says. Offset 0 rather than 'earliest': a child partition was
+      // made by the resize, so 0 is where it begins, and asking the broker
+      // would delay every child's first message by a round of ListOffsets.
+      // (Were 0 gone by retention, both sources go on from the earliest.)
+      startAt = await this.opts.source.assign(range, from ?? (barrier ? 0 : this.opts.from));
     } catch (err) {
       if (this.ranges.get(range) === owned) this.ranges.delete(range);
       throw err;
