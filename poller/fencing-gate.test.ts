@@ -36,4 +36,17 @@ describe('FencingGate', () => {
     gate.release();
     expect(gate.poll()).toEqual({ open: true, resume: true, reopened: true, closed: false, held: false });
   });
+
+  it('tells its owner when a hold ends, so parked work resumes without waiting for the next poll', () => {
+    let released = 0;
+    const gate = new FencingGate(() => true, () => released++);
+    gate.release(); // not held: nothing to tell
+    gate.hold();
+    expect(gate.canStart()).toBe(false); // a message parks
+    gate.release();
+    expect(released).toBe(1);
+    expect(gate.poll()).toMatchObject({ open: true, resume: true });
+    gate.release();
+    expect(released).toBe(1);
+  });
 });

@@ -25,7 +25,15 @@ export class FencingGate {
   private polledOpen = true;
   private holding = false;
 
-  constructor(private readonly withinDeadline: () => boolean) {}
+  /**
+   * `onRelease`: called when a hold ends, so that the work parked meanwhile
+   * resumes at once; the poll on the ticker would find it only up to a tick
+   * later, and every range of a resize waits for this.
+   */
+  constructor(
+    private readonly withinDeadline: () => boolean,
+    private readonly onRelease: () => void = () => undefined,
+  ) {}
 
   /** Checked before every handler call. */
   readonly canStart = (): boolean => {
@@ -44,7 +52,9 @@ export class FencingGate {
   }
 
   release(): void {
+    if (!this.holding) return;
     this.holding = false;
+    this.onRelease();
   }
 
   get held(): boolean {

@@ -64,6 +64,8 @@ export interface PollerHooks {
   onMisplaced: (range: number) => void;
   /** The group now has another range count (a resize cut over): the poller grows to it (or starts again with it). */
   onResized: (config: GroupConfig) => void;
+  /** The fencing gate's hold ended (a resize's): resume the work parked meanwhile. */
+  onGateReleased?: () => void;
   /** A resize's cut-over set hold lines at its split points to be (null: they went). */
   onHoldLines?: (lines: readonly Offset[] | null) => void;
   /** A metrics server kept from the poller's previous resources (a restart on resize), used instead of starting one. */
@@ -99,7 +101,7 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
   await zk.start();
   const config = (r.config = await readGroupConfig(zk, hooks.paths));
   checkConfigMatches(config, { topic: opts.topic }, opts.group);
-  const gate = (r.gate = new FencingGate(() => zk.withinDeadline()));
+  const gate = (r.gate = new FencingGate(() => zk.withinDeadline(), hooks.onGateReleased));
 
   const kafka = opts.kafka
     ? kafkajsClients(opts.kafka)

@@ -137,6 +137,8 @@ export class Poller extends EventEmitter {
       },
       onResized: (config) => this.onResized(config),
       onHoldLines: (lines) => this.onHoldLines(lines),
+      // On a microtask: the hold's own bookkeeping finishes before handlers run.
+      onGateReleased: () => queueMicrotask(() => this.tick()),
       ...(metricsServer !== undefined ? { metricsServer } : {}),
     });
     this.resources = r;
