@@ -61,6 +61,19 @@ describe('chaos checker: recovery times', () => {
     expect(r.recovery.killMs).toEqual({ n: 1, p50: 30, max: 30 });
   });
 
+  it('ends the recovery of an idle range when another poller took it over, if its next message was sent after that', () => {
+    const kill: FaultEvent = { n: 0, kind: 'poller-kill', target: 'p1#0', at: 2000, until: 4000 };
+    const r = check(input({
+      // The next message, sent long after p2 took the range, waited 30 s for something else (its partition's leader).
+      produced: [produced(0, 0, 1400), produced(1, 1, 200_000)],
+      handled: [handled('p1', 0, 0, 1500), handled('p2', 1, 1, 230_000)],
+      leases: [lease('p1', 10, 1000, 6000), lease('p2', 20, 6100)],
+      incarnations: [inc('p1', { endedBy: 'kill', endedAt: 2000 }), inc('p2')],
+      faults: [kill],
+    }));
+    expect(r.recovery.killMs).toEqual({ n: 1, p50: 4100, max: 4100 });
+  });
+
   it('times a coordinator kill to the next leader, also when the killed one restarted and leads again under a new node', () => {
     const kill: FaultEvent = { n: 0, kind: 'coordinator-kill', target: 'coord-1', at: 10_000, until: 12_000 };
     const leaders: LeaderObs[] = [

@@ -35,7 +35,7 @@ export function heldAt(cx: CheckContext, t: number, poller: string): number[] {
  * recovered it too; anything it started before that is a zombie start,
  * counted separately. Only time a message was waiting counts: a range idle
  * at t whose next message was sent later (a resize moves keys onto it) is
- * timed from that send.
+ * timed from that send, and at most until another poller took it over.
  */
 function recoveryFrom(cx: CheckContext, t: number, poller: string, inc: number, resumedAt?: number): number | null {
   let worst: number | null = null;
@@ -43,7 +43,14 @@ function recoveryFrom(cx: CheckContext, t: number, poller: string, inc: number, 
     const next = (cx.byRange.get(range) ?? []).find(
       (h) => h.start > t && (!(h.poller === poller && h.inc === inc) || (resumedAt !== undefined && h.start > resumedAt)),
     );
-    if (next) worst = Math.max(worst ?? 0, waitedSince(cx, next, t));
+    if (!next) continue;
+    let waited = waitedSince(cx, next, t);
+    // Sent after another poller had taken the range over: the range had
+    // recovered by then, and a longer wait has another cause (its partition's
+    // leader down, a split's order barrier), which is not this failure's.
+    const retaken = (cx.leasesByRange.get(range) ?? []).find((l) => l.ctime > t);
+    if (retaken && (cx.ackAt.get(next.id) ?? t) > retaken.ctime) waited = Math.min(waited, retaken.ctime - t);
+    worst = Math.max(worst ?? 0, waited);
   }
   return worst;
 }
