@@ -36,8 +36,7 @@ export abstract class FetchedMessage implements RingMessage {
   }
 
   get offset(): string {
-    const o = this.offsetSlot;
-    return typeof o === 'string' ? o : String(o);
+    return decimalText(this.offsetSlot);
   }
 
   set offset(offset: string) {
@@ -72,8 +71,7 @@ export abstract class FetchedMessage implements RingMessage {
   }
 
   get timestamp(): string {
-    const t = this.timestampSlot;
-    return typeof t === 'string' ? t : String(t);
+    return decimalText(this.timestampSlot);
   }
 
   set timestamp(timestamp: string) {
@@ -90,6 +88,11 @@ export abstract class FetchedMessage implements RingMessage {
 
   /** The record's headers, a name given more than once joined with ', '. */
   protected abstract decodeHeaders(): Record<string, string>;
+}
+
+/** A slot's decimal string, made from the number a client gave. */
+function decimalText(slot: string | number): string {
+  return typeof slot === 'string' ? slot : String(slot);
 }
 
 /**

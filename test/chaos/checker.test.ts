@@ -48,30 +48,23 @@ function killed(recoveryMs: number, extra: FaultEvent[] = []): CheckInput {
 }
 
 describe('chaos checker: recovery times', () => {
-  it('times a range idle at the kill from the send of its next message (a resize moved keys onto it), not from the kill', () => {
-    const kill: FaultEvent = { n: 0, kind: 'poller-kill', target: 'p1#0', at: 2000, until: 4000 };
-    const r = check(input({
-      // Nothing for range 0 from 1900 until a message sent at 200000, handled 30 ms later.
+  /** p1 holds range 0, idle from 1900, and is killed at 2000; p2 takes it at 6100; the next message is sent at 200000 and handled at `handledAt`. */
+  const idleAtKill = (handledAt: number): CheckInput =>
+    input({
       produced: [produced(0, 0, 1400), produced(1, 1, 200_000)],
-      handled: [handled('p1', 0, 0, 1500), handled('p2', 1, 1, 200_030)],
+      handled: [handled('p1', 0, 0, 1500), handled('p2', 1, 1, handledAt)],
       leases: [lease('p1', 10, 1000, 6000), lease('p2', 20, 6100)],
       incarnations: [inc('p1', { endedBy: 'kill', endedAt: 2000 }), inc('p2')],
-      faults: [kill],
-    }));
-    expect(r.recovery.killMs).toEqual({ n: 1, p50: 30, max: 30 });
+      faults: [{ n: 0, kind: 'poller-kill', target: 'p1#0', at: 2000, until: 4000 }],
+    });
+
+  it('times a range idle at the kill from the send of its next message (a resize moved keys onto it), not from the kill', () => {
+    expect(check(idleAtKill(200_030)).recovery.killMs).toEqual({ n: 1, p50: 30, max: 30 });
   });
 
   it('ends the recovery of an idle range when another poller took it over, if its next message was sent after that', () => {
-    const kill: FaultEvent = { n: 0, kind: 'poller-kill', target: 'p1#0', at: 2000, until: 4000 };
-    const r = check(input({
-      // The next message, sent long after p2 took the range, waited 30 s for something else (its partition's leader).
-      produced: [produced(0, 0, 1400), produced(1, 1, 200_000)],
-      handled: [handled('p1', 0, 0, 1500), handled('p2', 1, 1, 230_000)],
-      leases: [lease('p1', 10, 1000, 6000), lease('p2', 20, 6100)],
-      incarnations: [inc('p1', { endedBy: 'kill', endedAt: 2000 }), inc('p2')],
-      faults: [kill],
-    }));
-    expect(r.recovery.killMs).toEqual({ n: 1, p50: 4100, max: 4100 });
+    // The next message waited 30 s for something else (its partition's leader down).
+    expect(check(idleAtKill(230_000)).recovery.killMs).toEqual({ n: 1, p50: 4100, max: 4100 });
   });
 
   it('times a coordinator kill to the next leader, also when the killed one restarted and leads again under a new node', () => {

@@ -20,17 +20,15 @@ export function checkKeyOrder(cx: CheckContext): number {
     if (list) list.push(p.seq);
     else producedSeqs.set(p.key, [p.seq]);
   }
-  const first = new Map<string, HandledRecord>();
   const all = new Map<string, HandledRecord[]>();
   for (const h of cx.input.handled) {
     if (h.key === null || h.id < 0 || h.failed) continue;
     const k = `${h.key}|${h.seq}`;
-    const was = first.get(k);
-    if (!was || h.start < was.start) first.set(k, h);
     const list = all.get(k);
     if (list) list.push(h);
     else all.set(k, [h]);
   }
+  const first = new Map([...all].map(([k, list]) => [k, list.reduce((a, b) => (b.start < a.start ? b : a))] as const));
   /** `before` was frozen in flight, and handled again by someone by `at`. */
   const handledAgainBy = (k: string, before: HandledRecord, at: number): boolean =>
     zombiePause(cx, before, cx.tenureOf(before)) !== undefined && (all.get(k) ?? []).some((h) => h !== before && h.end <= at);
