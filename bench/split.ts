@@ -19,7 +19,8 @@
  * the longest a message waited in a range whose parent had no backlog at
  * the cut-over (none under a full-speed load: use --rate). At the end:
  * messages handled out of per-key order, twice, or never. --log writes each
- * poller's debug log to PREFIX.<i> (to see where a wait went). Progress on
+ * poller's debug log to PREFIX.<i> and each producer's to PREFIX.producer-<i>
+ * (to see where a wait went). Progress on
  * stderr; a table, or with --json one line per resize and a summary line,
  * on stdout.
  */
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
   const rows: Record<string, unknown>[] = [];
   const pauses: number[] = [];
   try {
-    for (let i = 0; i < a.producers; i++) producers.push(await createRingProducer({ zk: servers.zk, group: name, kafka, id: `producer-${i}` }));
+    for (let i = 0; i < a.producers; i++) producers.push(await createRingProducer({ zk: servers.zk, group: name, kafka, id: `producer-${i}`, ...(a.log ? { logger: pino({ level: 'debug' }, pino.destination(`${a.log}.producer-${i}`)) } : {}) }));
     const load = new KeyedLoad({ keys: a.keys, batch: a.batch, total: a.messages, rate: a.rate });
     await Promise.all(pollers.map((p) => p.start()));
     const t0 = performance.now();

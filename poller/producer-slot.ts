@@ -9,6 +9,13 @@ interface Held {
   retired: boolean;
 }
 
+/** A producer connected ahead of need that has never sent (so it holds no topic metadata yet). */
+interface Spare {
+  producer: Producer;
+  /** Resolves true once connected, false if the connection failed. */
+  connected: Promise<boolean>;
+}
+
 /**
  * The kafkajs producer a ring producer sends with. kafkajs learns of new
  * partitions only when its metadata ages out (five minutes by default) and
@@ -20,10 +27,16 @@ interface Held {
  * batch would reuse it; the broker takes that batch for a duplicate of the
  * written one and acknowledges it without writing it. A fresh producer gets
  * a new producer id and fresh sequences.
+ *
+ * Connecting one (brokers, then a producer id) takes several broker round
+ * trips, and a resize's producers are paused meanwhile; so the slot keeps a
+ * spare connected ahead of need. It has never sent, so its first send reads
+ * the topic's metadata as it is then: the partitions a resize added included.
  */
 export class ProducerSlot {
   private current: Held | null = null;
   private swapping: Promise<Held> | null = null;
+  private spare: Spare | null = null;
 
   constructor(
     private readonly make: () => Producer,
@@ -34,6 +47,7 @@ export class ProducerSlot {
     const producer = this.make();
     await producer.connect();
     this.current = { producer, ranges, inFlight: 0, retired: false };
+    this.makeSpare();
   }
 
   /** Runs `send` with a producer that knows partitions 0..ranges-1. */
@@ -47,11 +61,11 @@ export class ProducerSlot {
       return await send(held.producer);
     } finally {
       held.inFlight--;
-      if (held.retired && held.inFlight === 0) this.disconnect(held);
+      if (held.retired && held.inFlight === 0) this.disconnect(held.producer, 'old kafka producer');
     }
   }
 
-  /** Makes the fresh producer now (a resize about to resume), so the first send does not wait for it. */
+  /** Swaps in the fresh producer now (a resize about to resume), so the first send does not wait for it. */
   async prepare(ranges: number): Promise<void> {
     if (this.current && ranges > this.current.ranges) await this.fresh(ranges);
   }
@@ -63,22 +77,31 @@ export class ProducerSlot {
 
   async close(): Promise<void> {
     const held = this.current;
+    const spare = this.spare;
     this.current = null;
-    if (held) await held.producer.disconnect().catch((err: unknown) => this.log.warn({ err }, 'kafka producer disconnect failed'));
+    this.spare = null;
+    // The spare may still be connecting: disconnecting now ends that too.
+    await Promise.all([
+      held?.producer.disconnect().catch((err: unknown) => this.log.warn({ err }, 'kafka producer disconnect failed')),
+      spare?.producer.disconnect().catch((err: unknown) => this.log.debug({ err }, 'spare kafka producer disconnect failed')),
+    ]);
   }
 
   private fresh(ranges: number, why = 'the grown range count'): Promise<Held> {
     this.swapping ??= (async () => {
       try {
-        const producer = this.make();
-        await producer.connect();
+        const producer = await this.takeSpare();
         const old = this.current;
+        if (!old) {
+          // Closed while we connected.
+          this.disconnect(producer, 'kafka producer');
+          throw new Error('ring producer closed');
+        }
         const held: Held = { producer, ranges, inFlight: 0, retired: false };
         this.current = held;
-        if (old) {
-          old.retired = true;
-          if (old.inFlight === 0) this.disconnect(old);
-        }
+        old.retired = true;
+        if (old.inFlight === 0) this.disconnect(old.producer, 'old kafka producer');
+        this.makeSpare();
         this.log.info({ ranges }, `new Kafka producer for ${why}`);
         return held;
       } finally {
@@ -88,7 +111,32 @@ export class ProducerSlot {
     return this.swapping;
   }
 
-  private disconnect(held: Held): void {
-    held.producer.disconnect().catch((err: unknown) => this.log.warn({ err }, 'old kafka producer disconnect failed'));
+  /** The spare if it connected (waiting for it if it is still connecting), else a producer connected now. */
+  private async takeSpare(): Promise<Producer> {
+    const spare = this.spare;
+    this.spare = null;
+    if (spare && (await spare.connected)) return spare.producer;
+    const producer = this.make();
+    await producer.connect();
+    return producer;
+  }
+
+  private makeSpare(): void {
+    if (!this.current || this.spare) return;
+    const producer = this.make();
+    const connected = producer.connect().then(
+      () => true,
+      (err: unknown) => {
+        // A later swap connects one itself; this one is dropped.
+        this.log.debug({ err }, 'cannot connect a spare kafka producer yet');
+        this.disconnect(producer, 'spare kafka producer');
+        return false;
+      },
+    );
+    this.spare = { producer, connected };
+  }
+
+  private disconnect(producer: Producer, what: string): void {
+    producer.disconnect().catch((err: unknown) => this.log.warn({ err }, `${what} disconnect failed`));
   }
 }
