@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { ZkSession, SessionState } from './zk-session.js';
+import zookeeper from 'node-zookeeper-client';
+import type { ZkEvent, ZkSession, SessionState } from './zk-session.js';
 import type { GroupPaths } from './group-paths.js';
 import { parseResizeMarker } from './znodes.js';
 import { offsetFromString, type Offset } from './offsets.js';
@@ -33,7 +34,7 @@ export class ResizeMarkerWatch {
   private readonly onState = (s: SessionState) => {
     if (s.type === 'reconnected' || (s.type === 'session' && !s.first)) this.check();
   };
-  private readonly onEvent = () => this.check();
+  private readonly onEvent = (e: ZkEvent) => this.check(e.getType() === zookeeper.Event.NODE_DELETED);
 
   constructor(
     private readonly zk: ZkSession,
@@ -45,13 +46,13 @@ export class ResizeMarkerWatch {
   /** The first read, awaited (its onRead too). */
   async start(): Promise<void> {
     this.zk.on('state', this.onState);
-    await this.read();
+    await this.read(false);
   }
 
-  /** Reads again (after the ones already queued). */
-  check(): void {
+  /** Reads again (after the ones already queued); `gone`: a deletion event said the marker went. */
+  check(gone = false): void {
     if (this.closed) return;
-    this.reading = this.reading.then(() => this.read()).catch((err: unknown) => {
+    this.reading = this.reading.then(() => this.read(gone)).catch((err: unknown) => {
       this.log.warn({ err }, 'cannot read the resize marker; trying again');
       if (!this.closed) setTimeout(() => this.check(), RETRY_MS).unref();
     });
@@ -62,13 +63,26 @@ export class ResizeMarkerWatch {
     this.zk.off('state', this.onState);
   }
 
-  private async read(): Promise<void> {
+  private async read(gone: boolean): Promise<void> {
     // One round trip while the marker is up (a data watch also fires on its
     // change and deletion); an exists watch only when it is not, for its creation.
-    let node = await this.zk.getDataOrNull(this.paths.resize, this.onEvent);
-    if (!node && (await this.zk.exists(this.paths.resize, this.onEvent))) node = await this.zk.getDataOrNull(this.paths.resize, this.onEvent);
+    const node = gone ? null : await this.zk.getDataOrNull(this.paths.resize, this.onEvent);
     if (this.closed) return;
-    if (!node) return this.onRead(null);
+    if (!node) {
+      // Acted on at once, with the exists watch for the next marker on its
+      // way meanwhile (a resize's processes resume a round trip sooner, and
+      // a producer's read of the new config travels beside it). A marker
+      // made in between is read next: the same as one made just after.
+      const created = this.zk.exists(this.paths.resize, this.onEvent).then(
+        (stat) => ({ stat }),
+        (err: unknown) => ({ err }),
+      );
+      await this.onRead(null);
+      const seen = await created;
+      if ('err' in seen) throw seen.err;
+      if (seen.stat) this.check();
+      return;
+    }
     const parsed = parseResizeMarker(node.data);
     if (!parsed.ok) {
       this.log.error({ error: parsed.error }, 'malformed resize marker; pausing anyway');
