@@ -9,8 +9,8 @@ import { chunkBySize, opBytes } from './op-chunks.js';
 /**
  * The leader's writes of the assignment (docs/design.md, "Publishing an
  * epoch"): it stages the nodes of the pollers whose ranges change, then
- * commits the epoch by writing the header, then deletes nodes left with no
- * ranges. Every write is a multi that also checks the leader's own node, so
+ * commits the epoch by writing the header (in the same multi when all of it
+ * fits in one request), then deletes nodes left with no ranges. Every write is a multi that also checks the leader's own node, so
  * a deposed leader's writes cannot land. Any failure forgets what it knew:
  * the next publish reads the assignment again.
  */
@@ -56,15 +56,24 @@ export class AssignmentPublisher {
     const writes = state.plan(owners, epoch);
     if (writes.length === 0 && state.headerVersion >= 0) return null;
     const check: Op = { op: 'check', path: leaderNode, version: -1 };
+    const header = encode({ epoch, leader: meta.leader, at: meta.at, reason: meta.reason });
+    const commit: Op =
+      state.headerVersion < 0
+        ? { op: 'create', path: this.paths.assignment, data: header }
+        : { op: 'setData', path: this.paths.assignment, data: header, version: state.headerVersion };
     try {
-      for (const chunk of chunkBySize(writes.map((w) => this.writeOp(w)), opBytes)) await this.zk.multi([check, ...chunk]);
-      state.staged(writes);
-      const header = encode({ epoch, leader: meta.leader, at: meta.at, reason: meta.reason });
-      const write: Op =
-        state.headerVersion < 0
-          ? { op: 'create', path: this.paths.assignment, data: header }
-          : { op: 'setData', path: this.paths.assignment, data: header, version: state.headerVersion };
-      await this.zk.multi([check, write]);
+      const nodeWrites = writes.map((w) => this.writeOp(w));
+      const chunks = chunkBySize([...nodeWrites, commit], opBytes);
+      if (chunks.length === 1) {
+        // Small enough for one request: staged and committed at once, one
+        // write round trip (the header first: a create makes the nodes' parent).
+        await this.zk.multi([check, commit, ...nodeWrites]);
+        state.staged(writes);
+      } else {
+        for (const chunk of chunkBySize(nodeWrites, opBytes)) await this.zk.multi([check, ...chunk]);
+        state.staged(writes);
+        await this.zk.multi([check, commit]);
+      }
       state.committed(epoch);
       this.lastCommittedEpoch = epoch;
     } catch (err) {

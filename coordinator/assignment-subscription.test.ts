@@ -79,6 +79,34 @@ describe('AssignmentSubscription', () => {
     sub.close();
   });
 
+  it('asks for the header and its node\'s Stat at once: an epoch that leaves its node alone costs one round trip', async () => {
+    // Each answer arrives a macrotask after its request; note what was asked before any answer came.
+    class SlowZk extends FakeZk {
+      askedBeforeAnAnswer: string[] | null = null;
+      private asked: string[] = [];
+      private async answer<T>(what: string, value: () => Promise<T>): Promise<T> {
+        this.asked.push(what);
+        await new Promise((r) => setImmediate(r));
+        this.askedBeforeAnAnswer ??= [...this.asked];
+        return value();
+      }
+      override getDataOrNull(path: string, watch?: () => void) {
+        return this.answer(`data ${path}`, () => super.getDataOrNull(path, watch));
+      }
+      override exists(path: string) {
+        return this.answer(`stat ${path}`, () => super.exists(path));
+      }
+    }
+    const zk = new SlowZk();
+    zk.write(paths.memberAssignment('p1'), node({ epoch: 1, ranges: [0, 1], prev: { epoch: 0, ranges: [] } }));
+    zk.write(paths.assignment, header(1));
+    const sub = new AssignmentSubscription(zk as unknown as ZkSession, paths, RANGES, 'p1');
+    await sub.start();
+    expect([...sub.current!.ranges]).toEqual([0, 1]);
+    expect(zk.askedBeforeAnAnswer).toEqual([`data ${paths.assignment}`, `stat ${paths.memberAssignment('p1')}`]);
+    sub.close();
+  });
+
   it('an assignment over more ranges than it runs with (a resize it has not grown to yet) is no problem: it keeps its view until grew()', async () => {
     const zk = new FakeZk();
     zk.write(paths.memberAssignment('p1'), node({ epoch: 1, ranges: [0, 1], prev: { epoch: 0, ranges: [] } }));

@@ -96,14 +96,20 @@ export class AssignmentSubscription extends EventEmitter {
 
   /** One read of the header and our node; returns a problem to report, if any. */
   private async readOnce(): Promise<string | undefined> {
-    const headerNode = await this.zk.getDataOrNull(this.paths.assignment, this.onChanged);
+    // Both asked at once: the server answers a session's requests in order,
+    // so the node's stat is as of the header read or later (a node past the
+    // header reads as 'stale' below, as it would a round trip later).
+    const [headerNode, nodeStat] = await Promise.all([
+      this.zk.getDataOrNull(this.paths.assignment, this.onChanged),
+      this.zk.exists(this.paths.memberAssignment(this.pollerId)),
+    ]);
     if (!headerNode) {
       await this.zk.exists(this.paths.assignment, this.onChanged); // fire when it is created
       return `${this.paths.assignment} does not exist`;
     }
     const header = parseAssignmentHeader(headerNode.data, this.ranges);
     if (!header.ok) return `malformed ${this.paths.assignment}: ${header.error}`;
-    const problem = await this.refreshNode();
+    const problem = await this.refreshNode(nodeStat);
     if (problem === AHEAD) return undefined;
     if (problem) return problem;
     const inForce = rangesInForce(this.node.value, header.value.epoch);
@@ -116,10 +122,9 @@ export class AssignmentSubscription extends EventEmitter {
     return undefined;
   }
 
-  /** Reads our node's data only if it was written since the last read. */
-  private async refreshNode(): Promise<string | undefined> {
+  /** Reads our node's data only if it was written since the last read (`stat`: its stat, read with the header). */
+  private async refreshNode(stat: Stat | null): Promise<string | undefined> {
     const path = this.paths.memberAssignment(this.pollerId);
-    const stat: Stat | null = await this.zk.exists(path);
     if (!stat) {
       this.node = { mzxid: '', value: null };
       return undefined;
