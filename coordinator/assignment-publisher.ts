@@ -10,9 +10,10 @@ import { chunkBySize, opBytes } from './op-chunks.js';
  * The leader's writes of the assignment (docs/design.md, "Publishing an
  * epoch"): it stages the nodes of the pollers whose ranges change, then
  * commits the epoch by writing the header (in the same multi when all of it
- * fits in one request), then deletes nodes left with no ranges. Every write is a multi that also checks the leader's own node, so
- * a deposed leader's writes cannot land. Any failure forgets what it knew:
- * the next publish reads the assignment again.
+ * fits in one request), then deletes nodes left with no ranges. Every write
+ * is a multi that also checks the leader's own node, so a deposed leader's
+ * writes cannot land. Any failure forgets what it knew: the next publish
+ * reads the assignment again.
  */
 export class AssignmentPublisher {
   private state: CommittedAssignment | null = null;
