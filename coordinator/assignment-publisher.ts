@@ -4,7 +4,7 @@ import type { GroupPaths } from './group-paths.js';
 import { CommittedAssignment, type KnownNode, type StagedWrite } from './committed-assignment.js';
 import { encode, encodeMemberAssignment, parseAssignmentHeader, type AssignmentHeader } from './znodes.js';
 import { rangesByOwner, readMemberAssignmentNodes } from './member-assignment-nodes.js';
-import { chunkBySize, opBytes } from './op-chunks.js';
+import { chunkBySize, MULTI_CHUNK_BYTES, opBytes } from './op-chunks.js';
 
 /**
  * The leader's writes of the assignment (docs/design.md, "Publishing an
@@ -64,11 +64,11 @@ export class AssignmentPublisher {
         : { op: 'setData', path: this.paths.assignment, data: header, version: state.headerVersion };
     try {
       const nodeWrites = writes.map((w) => this.writeOp(w));
-      const chunks = chunkBySize([...nodeWrites, commit], opBytes);
-      if (chunks.length === 1) {
-        // Small enough for one request: staged and committed at once, one
-        // write round trip (the header first: a create makes the nodes' parent).
-        await this.zk.multi([check, commit, ...nodeWrites]);
+      // The header first: a create makes the nodes' parent.
+      const whole = [commit, ...nodeWrites];
+      if (whole.reduce((bytes, op) => bytes + opBytes(op), 0) <= MULTI_CHUNK_BYTES) {
+        // Small enough for one request: staged and committed at once, one write round trip.
+        await this.zk.multi([check, ...whole]);
         state.staged(writes);
       } else {
         for (const chunk of chunkBySize(nodeWrites, opBytes)) await this.zk.multi([check, ...chunk]);

@@ -50,13 +50,19 @@ const header = (epoch: number) => encode({ epoch, leader: 'l', at: '', reason: '
 const node = (n: MemberAssignmentNode) => encodeMemberAssignment(n, RANGES);
 const settle = () => new Promise((r) => setTimeout(r, 10));
 
+/** p1 given ranges 0 and 1 at epoch 1, and its subscription started on `zk`. */
+async function subscribed(zk: FakeZk): Promise<AssignmentSubscription> {
+  zk.write(paths.memberAssignment('p1'), node({ epoch: 1, ranges: [0, 1], prev: { epoch: 0, ranges: [] } }));
+  zk.write(paths.assignment, header(1));
+  const sub = new AssignmentSubscription(zk as unknown as ZkSession, paths, RANGES, 'p1');
+  await sub.start();
+  return sub;
+}
+
 describe('AssignmentSubscription', () => {
   it('reads its node only when it was written, and acts on a staged node only once the header commits it', async () => {
     const zk = new FakeZk();
-    zk.write(paths.memberAssignment('p1'), node({ epoch: 1, ranges: [0, 1], prev: { epoch: 0, ranges: [] } }));
-    zk.write(paths.assignment, header(1));
-    const sub = new AssignmentSubscription(zk as unknown as ZkSession, paths, RANGES, 'p1');
-    await sub.start();
+    const sub = await subscribed(zk);
     expect([...sub.current!.ranges]).toEqual([0, 1]);
 
     // Epoch 2 moves nothing of p1's: the header and a Stat, not the node's data.
@@ -98,10 +104,7 @@ describe('AssignmentSubscription', () => {
       }
     }
     const zk = new SlowZk();
-    zk.write(paths.memberAssignment('p1'), node({ epoch: 1, ranges: [0, 1], prev: { epoch: 0, ranges: [] } }));
-    zk.write(paths.assignment, header(1));
-    const sub = new AssignmentSubscription(zk as unknown as ZkSession, paths, RANGES, 'p1');
-    await sub.start();
+    const sub = await subscribed(zk);
     expect([...sub.current!.ranges]).toEqual([0, 1]);
     expect(zk.askedBeforeAnAnswer).toEqual([`data ${paths.assignment}`, `stat ${paths.memberAssignment('p1')}`]);
     sub.close();

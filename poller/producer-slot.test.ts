@@ -34,6 +34,16 @@ function fakeProducers(opts: { manual?: boolean } = {}) {
 const idOf = (p: Producer) => (p as unknown as { id: number }).id;
 const silent = pino({ level: 'silent' });
 
+/** A slot opened with its first producer connected; the spare's connection (made[1]) is left to the test. */
+async function openedSlot() {
+  const { made, make } = fakeProducers({ manual: true });
+  const slot = new ProducerSlot(make, silent);
+  const opening = slot.open(4);
+  made[0]!.settle(true);
+  await opening;
+  return { made, slot };
+}
+
 describe('ProducerSlot', () => {
   it('sends through a fresh producer after a failed send (new producer id, fresh sequence numbers), retiring the old one', async () => {
     const { made, make } = fakeProducers();
@@ -56,11 +66,7 @@ describe('ProducerSlot', () => {
   });
 
   it('keeps a spare connected ahead of need, so a swap waits for no connection, and makes the next spare after a swap', async () => {
-    const { made, make } = fakeProducers({ manual: true });
-    const slot = new ProducerSlot(make, silent);
-    const opening = slot.open(4);
-    made[0]!.settle(true);
-    await opening;
+    const { made, slot } = await openedSlot();
     // The spare is connecting already, before any resize.
     expect(made).toHaveLength(2);
     expect(made[1]!.connectCalls).toBe(1);
@@ -74,11 +80,7 @@ describe('ProducerSlot', () => {
   });
 
   it('connects a producer at need when the spare failed to connect', async () => {
-    const { made, make } = fakeProducers({ manual: true });
-    const slot = new ProducerSlot(make, silent);
-    const opening = slot.open(4);
-    made[0]!.settle(true);
-    await opening;
+    const { made, slot } = await openedSlot();
     made[1]!.settle(false);
     const preparing = slot.prepare(8);
     await new Promise((r) => setImmediate(r));
@@ -90,11 +92,7 @@ describe('ProducerSlot', () => {
   });
 
   it('disconnects the spare on close, even one still connecting', async () => {
-    const { made, make } = fakeProducers({ manual: true });
-    const slot = new ProducerSlot(make, silent);
-    const opening = slot.open(4);
-    made[0]!.settle(true);
-    await opening;
+    const { made, slot } = await openedSlot();
     await slot.close();
     expect(made.map((m) => m.disconnected)).toEqual([true, true]);
     await expect(slot.with(4, async () => undefined)).rejects.toThrow(/closed/);

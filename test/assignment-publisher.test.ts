@@ -7,24 +7,18 @@ import { createGroupConfig, GroupPaths, readAssignment, type ZkSession } from '.
 import { Cleanups } from './support/cleanups.js';
 import { RingGroups } from './support/ring-groups.js';
 import { randomName } from './support/env.js';
+import { spiedSession } from './support/session-spy.js';
 
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
 
 /** `zk` with the ops of every multi it sends noted in `multis`. */
 function counted(zk: ZkSession, multis: string[][]): ZkSession {
-  return new Proxy(zk, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof v !== 'function') return v;
-      const fn = v as (...a: unknown[]) => unknown;
-      if (prop === 'multi') {
-        return (ops: { op: string; path: string }[], ...rest: unknown[]) => {
-          multis.push(ops.map((o) => `${o.op} ${o.path.slice(o.path.lastIndexOf('/') + 1)}`));
-          return fn.call(target, ops, ...rest);
-        };
-      }
-      return fn.bind(target);
+  return spiedSession(zk, {
+    multi: (real, args) => {
+      const ops = args[0] as { op: string; path: string }[];
+      multis.push(ops.map((o) => `${o.op} ${o.path.slice(o.path.lastIndexOf('/') + 1)}`));
+      return real(...args);
     },
   });
 }

@@ -3,13 +3,14 @@
 // the log are handled while the cut-over still runs; nothing past a split
 // point starts before the poller learned the split.
 import { afterEach, describe, expect, it } from 'vitest';
-import { offsetFromString, parseMember, parseOffset, parseResizeMarker, retry, runCutover, type ZkSession } from '../coordinator/index.js';
+import { offsetFromString, parseMember, parseOffset, parseResizeMarker, retry, runCutover } from '../coordinator/index.js';
 import { growTopics } from '../poller/kafka-admin.js';
 import { createPoller, type RingMessage } from '../poller/index.js';
 import { rangeOf } from '../ring/index.js';
 import { brokers, zkConnect } from './support/env.js';
 import { Cleanups } from './support/cleanups.js';
 import { RingGroups } from './support/ring-groups.js';
+import { spiedSession } from './support/session-spy.js';
 import { waitFor } from './support/wait-for.js';
 
 const cleanups = new Cleanups();
@@ -59,13 +60,7 @@ describe('hold lines during a cut-over (real ZooKeeper and Kafka)', () => {
     cleanups.add(() => admin.disconnect());
     let commit!: () => void;
     const commitAllowed = new Promise<void>((resolve) => (commit = resolve));
-    const zk = new Proxy(g.zk, {
-      get(target, key) {
-        if (key === 'multi') return async (...args: Parameters<ZkSession['multi']>) => (await commitAllowed, target.multi(...args));
-        const value = Reflect.get(target, key) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const zk = spiedSession(g.zk, { multi: async (real, args) => (await commitAllowed, real(...args)) });
     const cutover = runCutover({
       zk,
       paths: g.paths,

@@ -6,6 +6,7 @@ import { createGroupConfig, encode, GroupPaths, ResizeMarkerWatch, type MarkerSe
 import { Cleanups } from './support/cleanups.js';
 import { RingGroups } from './support/ring-groups.js';
 import { randomName } from './support/env.js';
+import { spiedSession } from './support/session-spy.js';
 import { waitFor } from './support/wait-for.js';
 
 const cleanups = new Cleanups();
@@ -15,20 +16,11 @@ const marker = (id: string) => encode({ id, from: 2, to: 4, host: 'h', pid: 1, s
 
 /** The watch's session, with every read it sends noted in `reads`. */
 function counted(zk: ZkSession, reads: string[]): ZkSession {
-  return new Proxy(zk, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof v !== 'function') return v;
-      const fn = v as (...a: unknown[]) => unknown;
-      if (prop === 'getData' || prop === 'getDataOrNull' || prop === 'exists') {
-        return (...a: unknown[]) => {
-          reads.push(String(prop));
-          return fn.apply(target, a);
-        };
-      }
-      return fn.bind(target);
-    },
-  });
+  const noted = (name: string) => (real: (...a: unknown[]) => unknown, args: unknown[]) => {
+    reads.push(name);
+    return real(...args);
+  };
+  return spiedSession(zk, { getData: noted('getData'), getDataOrNull: noted('getDataOrNull'), exists: noted('exists') });
 }
 
 async function watched(onMarker: (m: MarkerSeen | null, admin: ZkSession, paths: GroupPaths, told: number) => Promise<void> = async () => undefined) {
