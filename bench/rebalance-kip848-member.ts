@@ -32,9 +32,16 @@ interface PlatformaticConsumer {
 
 export const PLATFORMATIC_KAFKA = '@platformatic/kafka';
 
-export async function startKip848GroupMember(config: WorkerConfig, handle: HandleMessage): Promise<Member> {
+type PlatformaticLib = { Consumer: new (options: Record<string, unknown>) => PlatformaticConsumer };
+
+/** Loads the client (the worker does so before it is told to join, so the join is not timed with it). */
+export function loadKip848Client(): Promise<PlatformaticLib> {
   const name: string = PLATFORMATIC_KAFKA;
-  const lib = (await import(name)) as { Consumer: new (options: Record<string, unknown>) => PlatformaticConsumer };
+  return import(name) as Promise<PlatformaticLib>;
+}
+
+export async function startKip848GroupMember(config: WorkerConfig, handle: HandleMessage): Promise<Member> {
+  const lib = await loadKip848Client();
   const consumer = new lib.Consumer({
     clientId: `bench-rebalance-${config.id}`,
     bootstrapBrokers: config.brokers,

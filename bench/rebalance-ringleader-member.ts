@@ -6,8 +6,13 @@ import { pino } from 'pino';
 import type { HandleMessage, Member, WorkerConfig } from './rebalance-worker.js';
 import type * as Ringleader from '../index.js';
 
+/** Loads the library (the worker does so before it is told to join, so the join is not timed with it). */
+export function loadRingleader(lib?: string): Promise<typeof Ringleader> {
+  return import(lib ?? new URL('../index.js', import.meta.url).href) as Promise<typeof Ringleader>;
+}
+
 export async function startRingleaderMember(config: WorkerConfig, handle: HandleMessage, lib?: string): Promise<Member> {
-  const { createPoller } = (await import(lib ?? new URL('../index.js', import.meta.url).href)) as typeof Ringleader;
+  const { createPoller } = await loadRingleader(lib);
   if (!config.zk) throw new Error('a ringleader member needs zk');
   const poller = createPoller({
     id: config.id,

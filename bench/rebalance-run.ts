@@ -15,6 +15,7 @@ import { createGroup, deleteGroup, deleteTopics, zkSession } from './throughput-
 import { parseRecord, type BenchEvent, type EventKind, type Handled } from './rebalance-measure.js';
 import type { System } from './rebalance-systems.js';
 import type { WorkerConfig } from './rebalance-worker.js';
+import { JOIN, type WorkerMessage } from './rebalance-worker-messages.js';
 
 export interface RunSettings {
   kafka: Kafka;
@@ -109,7 +110,8 @@ export async function runSystem(system: System, s: RunSettings): Promise<SystemR
   const tail = new RecordTail(s.partitions);
   const workers: Worker[] = [];
   const files = () => workers.map((w) => w.file);
-  const start = async (n: number) => {
+  /** Forks consumer `n` and waits until it has loaded its client library; `join()` then makes it join and resolves once it consumes. */
+  const spawn = async (n: number) => {
     const id = `c${n}`;
     const file = join(s.dir, `${tag}-${id}.records`);
     const config: WorkerConfig = {
@@ -131,12 +133,21 @@ export async function runSystem(system: System, s: RunSettings): Promise<SystemR
     }));
     const w: Worker = { id, proc, exited, file };
     workers.push(w);
-    await new Promise<void>((resolve, reject) => {
-      proc.once('message', () => resolve());
-      proc.once('exit', (code) => reject(new Error(`consumer ${id} of ${system.name} exited (${code}) before it was ready; see ${s.dir}`)));
+    const told = (what: WorkerMessage) => new Promise<void>((resolve, reject) => {
+      proc.on('message', (m) => m === what && resolve());
+      proc.once('exit', (code) => reject(new Error(`consumer ${id} of ${system.name} exited (${code}) before it was ${what}; see ${s.dir}`)));
     });
-    return w;
+    await told('loaded');
+    const ready = told('ready');
+    return {
+      join: async () => {
+        proc.send(JOIN);
+        await ready;
+        return w;
+      },
+    };
   };
+  const start = async (n: number) => (await spawn(n)).join();
   const events: BenchEvent[] = [];
   try {
     await Promise.all([1, 2, 3].map(start));
@@ -157,7 +168,9 @@ export async function runSystem(system: System, s: RunSettings): Promise<SystemR
       await sleep(AFTER_SETTLED_MS);
       log(`${system.name}: ${kind} ${w.id} at ${new Date(at).toISOString().slice(11, 23)}: every partition flows again after ${settledIn === null ? 'TIMEOUT' : `${settledIn} ms`}`);
     };
-    await event('join', () => start(4));
+    // Forked and loaded before the event: the join is timed, not a Node process's start-up.
+    const joiner = await spawn(4);
+    await event('join', () => joiner.join());
     await event('kill', async () => {
       const w = workers[0]!;
       w.proc.kill('SIGKILL');

@@ -4,7 +4,11 @@
  * poller), handles every message with the same 2 ms handler, and appends one
  * line per handled message to its record file before acknowledging it, so a
  * kill -9 loses no record of what was handled. SIGTERM: a graceful stop, then
- * exit 0. Tells the parent `ready` over IPC once consuming.
+ * exit 0. Over IPC it tells the parent `loaded` once its client library is
+ * loaded, waits for `join`, then tells it `ready` once consuming: the parent
+ * times a join from `join`, so a Node process's start-up (which takes the
+ * machine's CPU from every consumer for a while) is not counted as the
+ * system's join.
  *
  *   node dist/bench/rebalance-worker.js '<WorkerConfig as JSON>'
  */
@@ -12,9 +16,10 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { formatRecord } from './rebalance-measure.js';
+import { JOIN, type WorkerMessage } from './rebalance-worker-messages.js';
 import { startKafkajsGroupMember } from './rebalance-kafkajs-member.js';
-import { startRingleaderMember } from './rebalance-ringleader-member.js';
-import { startKip848GroupMember } from './rebalance-kip848-member.js';
+import { loadRingleader, startRingleaderMember } from './rebalance-ringleader-member.js';
+import { loadKip848Client, startKip848GroupMember } from './rebalance-kip848-member.js';
 
 export type MemberKind = 'kafkajs' | 'kip848' | 'ringleader';
 
@@ -45,6 +50,13 @@ export type HandleMessage = (partition: number, offset: number, produced: number
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as WorkerConfig;
+  const lib = config.lib ? pathToFileURL(config.lib).href : undefined;
+  // kafkajs is imported above, with this module.
+  if (config.kind === 'ringleader') await loadRingleader(lib);
+  if (config.kind === 'kip848') await loadKip848Client();
+  const told = new Promise<void>((resolve) => process.on('message', (m) => m === JOIN && resolve()));
+  process.send?.('loaded' satisfies WorkerMessage);
+  await told;
   const fd = openSync(config.recordFile, 'a');
   const handle: HandleMessage = async (partition, offset, produced) => {
     const start = Date.now();
@@ -57,7 +69,7 @@ async function main(): Promise<void> {
       ? await startKafkajsGroupMember(config, handle)
       : config.kind === 'kip848'
         ? await startKip848GroupMember(config, handle)
-        : await startRingleaderMember(config, handle, config.lib ? pathToFileURL(config.lib).href : undefined);
+        : await startRingleaderMember(config, handle, lib);
   let stopping = false;
   process.on('SIGTERM', () => {
     if (stopping) return;
@@ -70,7 +82,7 @@ async function main(): Promise<void> {
         process.exit(0);
       });
   });
-  process.send?.('ready');
+  process.send?.('ready' satisfies WorkerMessage);
 }
 
 main().catch((err: unknown) => {
