@@ -33,6 +33,17 @@ describe('bench:rebalance figures', () => {
     expect(f.duplicates).toBe(0);
   });
 
+  it('a steady window (no event) moves nothing, hands nothing on, and shows the pauses there were', () => {
+    const records = [...flow('a', 0, 0, 10_000), ...flow('b', 1, 0, 10_000, { lag: 30 })];
+    const f = eventFigures(records, 2, { kind: 'steady', at: 1_000, worker: '-', until: 5_000 });
+    expect(f.moved).toBe(0);
+    expect(f.unmoved).toBe(2);
+    expect(f.handledAgainMs).toBeNull();
+    expect(f.maxPauseMs).toBe(30);
+    expect(f.unmovedMaxPauseMs).toBe(30);
+    expect(f.duplicates).toBe(0);
+  });
+
   it('an idle partition is not paused: only time a message waited counts', () => {
     const records = [...flow('a', 0, 0, 1_000), ...flow('a', 0, 6_000, 7_000, { firstOffset: 25 })];
     const f = eventFigures(records, 1, { kind: 'join', at: 2_000, worker: 'b', until: 8_000 });

@@ -24,7 +24,8 @@ export interface Handled {
   end: number;
 }
 
-export type EventKind = 'join' | 'kill' | 'term';
+/** `steady`: a window with no event (its worker is none of the consumers). */
+export type EventKind = 'steady' | 'join' | 'kill' | 'term';
 
 export interface BenchEvent {
   kind: EventKind;

@@ -3,6 +3,8 @@
  * steady keyed load, three consumer processes, then a fourth joins, one is
  * killed with -9, one gets SIGTERM; each event's window lasts until every
  * partition flows again (on a consumer still there), plus a few seconds.
+ * A window with no event comes first (`steady`): what the consumers pause
+ * anyway, on this machine, under this load.
  * Returns every handled-message record and the events, for rebalance-measure.ts.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -39,6 +41,8 @@ export function log(line: string): void {
 
 /** Every partition handled within this long counts as flowing. */
 const FLOWING_MS = 1_500;
+/** The window with no event, before the join. */
+const STEADY_MS = 6_000;
 /** What a window goes on for once everything flows again (late effects of the event). */
 const AFTER_SETTLED_MS = 4_000;
 const KEYS = 1_000;
@@ -154,7 +158,7 @@ export async function runSystem(system: System, s: RunSettings): Promise<SystemR
     await waitSettled(tail, files, { since: Date.now(), gone: null, joiner: null, maxMs: 90_000 });
     log(`${system.name}: 3 consumers flowing on every partition`);
 
-    const event = async (kind: EventKind, act: () => Promise<Worker>) => {
+    const event = async (kind: Exclude<EventKind, 'steady'>, act: () => Promise<Worker>) => {
       const at = Date.now();
       const w = await act();
       const e: BenchEvent = { kind, at, worker: w.id, until: 0 };
@@ -170,6 +174,9 @@ export async function runSystem(system: System, s: RunSettings): Promise<SystemR
     };
     // Forked and loaded before the event: the join is timed, not a Node process's start-up.
     const joiner = await spawn(4);
+    // What the consumers pause with no event at all: the floor under every event's figures.
+    events.push({ kind: 'steady', at: Date.now(), worker: '-', until: 0 });
+    await sleep(STEADY_MS);
     await event('join', () => joiner.join());
     await event('kill', async () => {
       const w = workers[0]!;

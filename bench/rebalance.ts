@@ -7,7 +7,8 @@
  * a steady keyed load (400 msg/s), the same 2 ms handler, consumers as
  * separate processes (bench/rebalance-worker.ts); 3 consumers, then a 4th
  * joins, one is killed with -9, one gets SIGTERM (bench/rebalance-run.ts).
- * Per event: partitions paused over 200 ms, longest and median pause
+ * A window with no event comes first (`steady`): the pauses the machine
+ * makes anyway. Per event: partitions paused over 200 ms, longest and median pause
  * (counting only time a message was waiting), how long until the leaving
  * consumer's partitions were handled again, whether the partitions that did
  * not move kept flowing, and messages handled twice
@@ -69,8 +70,9 @@ async function main(args: RebalanceArgs): Promise<void> {
 
 /** The targets of the ringleader rows against every consumer group's. */
 function summary(args: RebalanceArgs, rows: Row[]) {
-  const ours = rows.filter((r) => r.system === 'ringleader');
-  const groups = rows.filter((r) => r.system.startsWith('kafkajs'));
+  const events = rows.filter((r) => r.event !== 'steady');
+  const ours = events.filter((r) => r.system === 'ringleader');
+  const groups = events.filter((r) => r.system.startsWith('kafkajs'));
   const unmovedUnder200 = ours.every((r) => r.unmovedMaxPauseMs < 200);
   // A group's own unmoved partitions, or when it moved them all (eager), every partition's pause.
   const groupPause = (g: Row) => (g.unmoved > 0 ? g.unmovedMaxPauseMs : g.maxPauseMs);
@@ -85,6 +87,8 @@ function summary(args: RebalanceArgs, rows: Row[]) {
     ringleaderKillDuplicates: killDuplicates,
     ringleaderUnmovedUnder200ms: unmovedUnder200,
     ringleaderUnmovedBelowEveryGroupsMaxPause: belowEveryGroup,
+    // What each system paused with no event: pauses near it are the machine's, not the event's.
+    steadyMaxPauseMs: Object.fromEntries(rows.filter((r) => r.event === 'steady').map((r) => [r.system, r.maxPauseMs])),
   };
 }
 
