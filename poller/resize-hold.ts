@@ -15,6 +15,14 @@ import type { FencingGate } from './fencing-gate.js';
 /** What the gate is held for when not for a resize's marker: a new session not yet past a re-read, or a range count not yet followed. */
 const NEW_SESSION = 'new-session';
 const RESIZED = 'resized';
+/**
+ * How long after a resize our member node goes on saying `pausedFor`. The
+ * write that clears it would go out with the reads and lease creates that
+ * start the new ranges, in the same session, whose requests ZooKeeper serves
+ * in order (the reads behind a write wait for its commit); and it would
+ * change a member node the leader then reads before its next epoch.
+ */
+export const PAUSED_REPORT_CLEARED_AFTER_MS = 1_000;
 
 export interface ResizeHoldOptions {
   zk: ZkSession;
@@ -72,6 +80,7 @@ export class ResizeHold {
   private grown = false;
   /** Hold lines are set: messages below them go on while the cut-over runs. */
   private lined = false;
+  private clearReport: NodeJS.Timeout | null = null;
   private readonly onState = (s: SessionState) => {
     if (s.type === 'session' && !s.first) this.renewed = true;
     if (s.type === 'session' && !s.first && !this.closed && !this.resized) {
@@ -97,6 +106,7 @@ export class ResizeHold {
 
   close(): void {
     this.closed = true;
+    if (this.clearReport) clearTimeout(this.clearReport);
     this.opts.zk.off('state', this.onState);
     this.marker.close();
     this.config.close();
@@ -179,11 +189,27 @@ export class ResizeHold {
       else if (was !== NEW_SESSION) this.log.info({ resize: was, ranges: config.ranges }, 'the resize was rolled back: going on with the same range count');
       this.grown = false;
     }
-    // Only a report now (nothing waits for it); a failed write is tried again on the next read.
-    if (this.acked !== null) {
-      await this.opts.membership.setPausedFor(null);
-      this.acked = null;
-    }
+    // Only a report now (nothing waits for it): cleared a little later.
+    if (this.acked !== null) this.clearPausedForLater(this.acked);
+  }
+
+  /** Clears `pausedFor: id` once the resize's new ranges had time to start, unless we paused for another resize meanwhile. */
+  private clearPausedForLater(id: string): void {
+    if (this.clearReport) return;
+    this.clearReport = setTimeout(() => {
+      this.clearReport = null;
+      if (this.closed || this.acked !== id || this.heldFor !== null) return;
+      this.opts.membership.setPausedFor(null).then(
+        () => {
+          if (this.acked === id) this.acked = null;
+        },
+        (err: unknown) => {
+          this.log.debug({ err }, 'cannot clear pausedFor in our member node yet; trying again');
+          this.clearPausedForLater(id);
+        },
+      );
+    }, PAUSED_REPORT_CLEARED_AFTER_MS);
+    this.clearReport.unref();
   }
 
   /**

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createGroupConfig, encode, GroupPaths, Membership, parseMember, type GroupConfig } from '../coordinator/index.js';
 import { FencingGate } from '../poller/fencing-gate.js';
-import { ResizeHold } from '../poller/resize-hold.js';
+import { PAUSED_REPORT_CLEARED_AFTER_MS, ResizeHold } from '../poller/resize-hold.js';
 import { Cleanups } from './support/cleanups.js';
 import { RingGroups } from './support/ring-groups.js';
 import { randomName, zkConnect } from './support/env.js';
@@ -17,7 +17,7 @@ afterEach(() => cleanups.run());
 
 const session = () => new RingGroups(cleanups, 'hold').session();
 
-async function held(o: { failWrites?: number; lines?: boolean } = {}) {
+async function held(o: { failWrites?: number; failClears?: number; lines?: boolean } = {}) {
   const admin = await session();
   const paths = new GroupPaths(randomName('hold'));
   await createGroupConfig(admin, paths, { topic: 't', ranges: 2 });
@@ -29,11 +29,13 @@ async function held(o: { failWrites?: number; lines?: boolean } = {}) {
   const resized: GroupConfig[] = [];
   // A member node write that fails (a connection lost under it) the first `failWrites` times.
   let failures = o.failWrites ?? 0;
+  let clearFailures = o.failClears ?? 0;
   // With `lines`: what the hold did with its lines and its member node, in order.
   const lineEvents: string[] = [];
   const flaky = {
     setPausedFor: async (id: string | null) => {
       if (failures-- > 0) throw new Error('CONNECTION_LOSS');
+      if (id === null && clearFailures-- > 0) throw new Error('CONNECTION_LOSS');
       await membership.setPausedFor(id);
       if (o.lines) lineEvents.push(`pausedFor ${id}`);
     },
@@ -76,6 +78,39 @@ describe('ResizeHold (real ZooKeeper)', () => {
     await waitFor('pausedFor cleared', async () => (await pausedFor()) === undefined, { timeoutMs: 5_000 });
     expect(gate.canStart()).toBe(true);
     expect(resized).toEqual([]);
+  });
+
+  it('says pausedFor a while after the marker went (the write stays out of the way of the new ranges), then clears it', async () => {
+    const { admin, paths, gate, pausedFor } = await held();
+    await admin.create(paths.resize, encode({ id: 'r1', from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
+    await waitFor('pausedFor r1', async () => (await pausedFor()) === 'r1', { timeoutMs: 5_000 });
+    await admin.remove(paths.resize, -1);
+    await waitFor('the gate open again', () => gate.canStart(), { timeoutMs: 5_000 });
+    const opened = Date.now();
+    expect(await pausedFor()).toBe('r1');
+    await waitFor('pausedFor cleared', async () => (await pausedFor()) === undefined, { timeoutMs: 5_000 });
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(PAUSED_REPORT_CLEARED_AFTER_MS - 100);
+  });
+
+  it('a resize begun before the last one was cleared keeps its own pausedFor', async () => {
+    const { admin, paths, pausedFor } = await held();
+    const marker = (id: string) => admin.create(paths.resize, encode({ id, from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
+    await marker('r1');
+    await waitFor('pausedFor r1', async () => (await pausedFor()) === 'r1', { timeoutMs: 5_000 });
+    await admin.remove(paths.resize, -1);
+    await sleep(100);
+    await marker('r2');
+    await waitFor('pausedFor r2', async () => (await pausedFor()) === 'r2', { timeoutMs: 5_000 });
+    await sleep(PAUSED_REPORT_CLEARED_AFTER_MS + 500);
+    expect(await pausedFor()).toBe('r2');
+  });
+
+  it('clears pausedFor again when the clearing write fails', async () => {
+    const { admin, paths, pausedFor } = await held({ failClears: 2 });
+    await admin.create(paths.resize, encode({ id: 'r1', from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
+    await waitFor('pausedFor r1', async () => (await pausedFor()) === 'r1', { timeoutMs: 5_000 });
+    await admin.remove(paths.resize, -1);
+    await waitFor('pausedFor cleared after two failed writes', async () => (await pausedFor()) === undefined, { timeoutMs: 3 * PAUSED_REPORT_CLEARED_AFTER_MS + 3_000 });
   });
 
   it('a cut-over committed while our session was gone: the gate is held from the new session on, and the poller is told of the new range count', async () => {

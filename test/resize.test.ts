@@ -310,8 +310,11 @@ describe('resizing a live group (real ZooKeeper and Kafka, producers and pollers
 
     await resizer.remove(g.paths.resize, -1);
     await waitFor('the message handled once the resize rolled back', () => handled.length === 1, { timeoutMs: 20_000 });
-    const after = await member();
-    expect(after.ok && after.value.pausedFor).toBeUndefined();
+    // Cleared a little later (PAUSED_REPORT_CLEARED_AFTER_MS), out of the way of what the poller does next.
+    await waitFor('pausedFor cleared', async () => {
+      const after = await member();
+      return after.ok && after.value.pausedFor === undefined;
+    }, { timeoutMs: 5_000 });
     expect((await configOf(g)).ranges).toBe(2);
   }, 60_000);
 
