@@ -9,7 +9,7 @@ import { runCli } from './processes.js';
 import { incKey, type FaultEvent, type Incarnation } from './records.js';
 import { influenceEnd, movesRanges, type FaultKind, type PlannedFault } from './schedule.js';
 import { BrokerFaults } from './broker-faults.js';
-import { sleep } from '../support/wait-for.js';
+import { atMost, sleep } from '../support/wait-for.js';
 
 export interface FaultContext {
   infra: Infra;
@@ -248,7 +248,7 @@ export class FaultInjector {
     inc.stopAt = Date.now();
     const r = await runCli(['drain', slot.id, '--zk', this.c.zk, '--group', this.c.group, '--timeout', '60000'], 70_000);
     if (r.code !== 0) this.c.log(`fault #${f.n} ${f.kind}: drain ${slot.id} exited ${r.code}: ${r.stderr.trim().slice(-300)}`);
-    const exit = await Promise.race([slot.proc!.exited, sleep(30_000).then(() => null)]);
+    const exit = await atMost(slot.proc!.exited, 30_000);
     if (!exit) {
       this.c.log(`fault #${f.n} ${f.kind}: ${slot.id} did not exit after draining; stopping it`);
       await slot.proc!.stop(10_000);

@@ -16,7 +16,7 @@ import { Cluster } from './cluster.js';
 import { FaultInjector } from './faults.js';
 import { runLoad, type LoadResult } from './producer.js';
 import { killAllProcesses, runningProcesses } from '../support/node-process.js';
-import { sleep, waitFor } from '../support/wait-for.js';
+import { atMost, sleep, waitFor } from '../support/wait-for.js';
 import { runCli } from './processes.js';
 import { recheck, saveRun, type ChaosReport, type RunFacts } from './report.js';
 import { buildSchedule, chaosFetchStallMs, QUIET_MARGIN_MS, rounds, type FaultKind, type PlannedFault } from './schedule.js';
@@ -266,7 +266,7 @@ async function retrySkippedFaults({ o, log, schedule }: RunPlan, injector: Fault
 async function stopLoadAtTheEnd({ o, t0, log }: RunPlan, parts: RunParts, injector: FaultInjector): Promise<void> {
   await sleep(t0 + o.durationSec * 1000 - Date.now(), o.signal);
   const behind = Date.now();
-  await Promise.race([injector.brokerFaultsDone(), sleep(600_000, o.signal)]);
+  await atMost(injector.brokerFaultsDone(), 600_000, o.signal);
   if (Date.now() - behind > 1_000) log(`waited ${Date.now() - behind} ms for the queued broker faults`);
   parts.stopLoad.abort();
   parts.loadResult = await parts.load!;
@@ -305,7 +305,7 @@ async function cleanUp({ log, runDir }: RunPlan, parts: RunParts): Promise<void>
   if (parts.load) parts.loadResult = await parts.load.catch(() => parts.loadResult);
   await parts.producer?.close().catch(() => undefined);
   await parts.plain?.stop();
-  if (parts.injector) await Promise.race([parts.injector.settle(), sleep(30_000)]);
+  if (parts.injector) await atMost(parts.injector.settle(), 30_000);
   if (parts.cluster) await parts.cluster.stopAll(5_000).catch(() => undefined);
   killAllProcesses();
   await parts.network?.close();

@@ -22,6 +22,21 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
+ * Waits for `p`, but no longer than `ms` (or until `signal` aborts):
+ * `p`'s value, or undefined when the time ran out first. The
+ * timer goes as soon as either is over: a lost race's timer would hold the
+ * process open for the rest of `ms`.
+ */
+export async function atMost<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T | undefined> {
+  const over = new AbortController();
+  try {
+    return await Promise.race([p, sleep(ms, signal ? AbortSignal.any([signal, over.signal]) : over.signal).then(() => undefined)]);
+  } finally {
+    over.abort();
+  }
+}
+
+/**
  * Calls `check` until it returns a truthy value, which it returns. A check
  * that throws counts as not yet; when the time is up the error says `what`
  * was awaited and the last error seen.
