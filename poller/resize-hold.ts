@@ -190,22 +190,27 @@ export class ResizeHold {
       this.grown = false;
     }
     // Only a report now (nothing waits for it): cleared a little later.
-    if (this.acked !== null) this.clearPausedForLater(this.acked);
+    if (this.acked !== null) this.clearPausedForLater();
   }
 
-  /** Clears `pausedFor: id` once the resize's new ranges had time to start, unless we paused for another resize meanwhile. */
-  private clearPausedForLater(id: string): void {
+  /**
+   * Clears our `pausedFor` once the resize's new ranges had time to start.
+   * Not while held again (a new marker, or a new session): the hold's end
+   * comes back here.
+   */
+  private clearPausedForLater(): void {
     if (this.clearReport) return;
     this.clearReport = setTimeout(() => {
       this.clearReport = null;
-      if (this.closed || this.acked !== id || this.heldFor !== null) return;
+      const id = this.acked;
+      if (this.closed || id === null || this.heldFor !== null) return;
       this.opts.membership.setPausedFor(null).then(
         () => {
           if (this.acked === id) this.acked = null;
         },
         (err: unknown) => {
           this.log.debug({ err }, 'cannot clear pausedFor in our member node yet; trying again');
-          this.clearPausedForLater(id);
+          this.clearPausedForLater();
         },
       );
     }, PAUSED_REPORT_CLEARED_AFTER_MS);

@@ -92,7 +92,7 @@ describe('ResizeHold (real ZooKeeper)', () => {
     expect(Date.now() - opened).toBeGreaterThanOrEqual(PAUSED_REPORT_CLEARED_AFTER_MS - 100);
   });
 
-  it('a resize begun before the last one was cleared keeps its own pausedFor', async () => {
+  it('a resize begun before the last one was cleared keeps its own pausedFor until it ends', async () => {
     const { admin, paths, pausedFor } = await held();
     const marker = (id: string) => admin.create(paths.resize, encode({ id, from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
     await marker('r1');
@@ -103,6 +103,23 @@ describe('ResizeHold (real ZooKeeper)', () => {
     await waitFor('pausedFor r2', async () => (await pausedFor()) === 'r2', { timeoutMs: 5_000 });
     await sleep(PAUSED_REPORT_CLEARED_AFTER_MS + 500);
     expect(await pausedFor()).toBe('r2');
+    await admin.remove(paths.resize, -1);
+    await waitFor('pausedFor cleared after r2', async () => (await pausedFor()) === undefined, { timeoutMs: 5_000 });
+  });
+
+  it('a resize begun and ended while the last one waited to be cleared is cleared too', async () => {
+    const { admin, paths, pausedFor } = await held();
+    const marker = (id: string) => admin.create(paths.resize, encode({ id, from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
+    await marker('r1');
+    await waitFor('pausedFor r1', async () => (await pausedFor()) === 'r1', { timeoutMs: 5_000 });
+    await admin.remove(paths.resize, -1);
+    const r1Went = Date.now();
+    await marker('r2');
+    await waitFor('pausedFor r2', async () => (await pausedFor()) === 'r2', { timeoutMs: 5_000 });
+    await admin.remove(paths.resize, -1);
+    // Both within the second r1's clearing waits for, or the test says nothing.
+    expect(Date.now() - r1Went).toBeLessThan(PAUSED_REPORT_CLEARED_AFTER_MS);
+    await waitFor('pausedFor cleared after r2', async () => (await pausedFor()) === undefined, { timeoutMs: 5_000 });
   });
 
   it('clears pausedFor again when the clearing write fails', async () => {
