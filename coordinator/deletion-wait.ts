@@ -39,11 +39,17 @@ export function waitForDeletion(zk: ZkSession, path: string, timeoutMs: number, 
     };
     // The watch also fires when the node's data changes (a draining poller
     // rewrites its member node), so every event means "look again", not "gone".
+    // The node is known by its creation zxid: one deleted and created again
+    // before the look (a poller registering again at once) is gone too.
+    let created: string | undefined;
     const check = (): void => {
       if (settled) return;
       zk.exists(path, watcher).then(
         (stat) => {
-          if (!stat) finish();
+          if (!stat) return finish();
+          const czxid = (stat.czxid as Buffer | undefined)?.toString('hex');
+          if (created === undefined) created = czxid;
+          else if (czxid !== created) finish();
         },
         (err) => {
           if (settled) return;
