@@ -13,13 +13,19 @@ afterEach(() => cleanups.run());
 
 const session = () => new RingGroups(cleanups, 'deletion').session();
 
+/** A waiter's session, and a node made by another session (removed at the end). */
+async function watchedNode() {
+  const zk = await session();
+  const admin = await session();
+  const path = `/${randomName('deletion-wait')}`;
+  await admin.create(path, Buffer.from('a'));
+  cleanups.add(() => admin.remove(path, -1).catch(() => undefined));
+  return { zk, admin, path };
+}
+
 describe('waitForDeletion (real ZooKeeper)', () => {
   it('ends when the node is deleted and created again in one step', async () => {
-    const zk = await session();
-    const admin = await session();
-    const path = `/${randomName('deletion-wait')}`;
-    await admin.create(path, Buffer.from('a'));
-    cleanups.add(() => admin.remove(path, -1).catch(() => undefined));
+    const { zk, admin, path } = await watchedNode();
     const t0 = Date.now();
     const waited = waitForDeletion(zk, path, 20_000);
     await sleep(200);
@@ -32,11 +38,7 @@ describe('waitForDeletion (real ZooKeeper)', () => {
   });
 
   it('goes on waiting when the node only changes', async () => {
-    const zk = await session();
-    const admin = await session();
-    const path = `/${randomName('deletion-wait')}`;
-    await admin.create(path, Buffer.from('a'));
-    cleanups.add(() => admin.remove(path, -1).catch(() => undefined));
+    const { zk, admin, path } = await watchedNode();
     let ended = false;
     const waited = waitForDeletion(zk, path, 20_000).then(() => (ended = true));
     await sleep(200);
