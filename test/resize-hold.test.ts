@@ -64,7 +64,12 @@ async function held(o: { failWrites?: number; failClears?: number; lines?: boole
     const m = parseMember((await admin.getData(paths.poller('p1'))).data, 'p1');
     return m.ok ? m.value.pausedFor : 'malformed';
   };
-  return { admin, zk, paths, gate, hold, resized, holds, pausedFor, lineEvents };
+  /** Writes resize `id`'s marker and waits until the member node says it paused for it. */
+  const markerUp = async (id: string) => {
+    await admin.create(paths.resize, encode({ id, from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
+    await waitFor(`pausedFor ${id}`, async () => (await pausedFor()) === id, { timeoutMs: 5_000 });
+  };
+  return { admin, zk, paths, gate, hold, resized, holds, pausedFor, markerUp, lineEvents };
 }
 
 describe('ResizeHold (real ZooKeeper)', () => {
@@ -81,9 +86,8 @@ describe('ResizeHold (real ZooKeeper)', () => {
   });
 
   it('says pausedFor a while after the marker went (the write stays out of the way of the new ranges), then clears it', async () => {
-    const { admin, paths, gate, pausedFor } = await held();
-    await admin.create(paths.resize, encode({ id: 'r1', from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
-    await waitFor('pausedFor r1', async () => (await pausedFor()) === 'r1', { timeoutMs: 5_000 });
+    const { admin, paths, gate, pausedFor, markerUp } = await held();
+    await markerUp('r1');
     await admin.remove(paths.resize, -1);
     await waitFor('the gate open again', () => gate.canStart(), { timeoutMs: 5_000 });
     const opened = Date.now();
@@ -93,14 +97,11 @@ describe('ResizeHold (real ZooKeeper)', () => {
   });
 
   it('a resize begun before the last one was cleared keeps its own pausedFor until it ends', async () => {
-    const { admin, paths, pausedFor } = await held();
-    const marker = (id: string) => admin.create(paths.resize, encode({ id, from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
-    await marker('r1');
-    await waitFor('pausedFor r1', async () => (await pausedFor()) === 'r1', { timeoutMs: 5_000 });
+    const { admin, paths, pausedFor, markerUp } = await held();
+    await markerUp('r1');
     await admin.remove(paths.resize, -1);
     await sleep(100);
-    await marker('r2');
-    await waitFor('pausedFor r2', async () => (await pausedFor()) === 'r2', { timeoutMs: 5_000 });
+    await markerUp('r2');
     await sleep(PAUSED_REPORT_CLEARED_AFTER_MS + 500);
     expect(await pausedFor()).toBe('r2');
     await admin.remove(paths.resize, -1);
@@ -108,14 +109,11 @@ describe('ResizeHold (real ZooKeeper)', () => {
   });
 
   it('a resize begun and ended while the last one waited to be cleared is cleared too', async () => {
-    const { admin, paths, pausedFor } = await held();
-    const marker = (id: string) => admin.create(paths.resize, encode({ id, from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
-    await marker('r1');
-    await waitFor('pausedFor r1', async () => (await pausedFor()) === 'r1', { timeoutMs: 5_000 });
+    const { admin, paths, pausedFor, markerUp } = await held();
+    await markerUp('r1');
     await admin.remove(paths.resize, -1);
     const r1Went = Date.now();
-    await marker('r2');
-    await waitFor('pausedFor r2', async () => (await pausedFor()) === 'r2', { timeoutMs: 5_000 });
+    await markerUp('r2');
     await admin.remove(paths.resize, -1);
     // Both within the second r1's clearing waits for, or the test says nothing.
     expect(Date.now() - r1Went).toBeLessThan(PAUSED_REPORT_CLEARED_AFTER_MS);
@@ -123,9 +121,8 @@ describe('ResizeHold (real ZooKeeper)', () => {
   });
 
   it('clears pausedFor again when the clearing write fails', async () => {
-    const { admin, paths, pausedFor } = await held({ failClears: 2 });
-    await admin.create(paths.resize, encode({ id: 'r1', from: 2, to: 4, host: 'h', pid: 1, startedAt: 'now' }), 'ephemeral');
-    await waitFor('pausedFor r1', async () => (await pausedFor()) === 'r1', { timeoutMs: 5_000 });
+    const { admin, paths, pausedFor, markerUp } = await held({ failClears: 2 });
+    await markerUp('r1');
     await admin.remove(paths.resize, -1);
     await waitFor('pausedFor cleared after two failed writes', async () => (await pausedFor()) === undefined, { timeoutMs: 3 * PAUSED_REPORT_CLEARED_AFTER_MS + 3_000 });
   });
