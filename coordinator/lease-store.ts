@@ -20,7 +20,18 @@ export interface Lease {
   released: boolean;
 }
 
-export type AcquireResult = { lease: Lease } | { heldBy: LeaseRecord | null };
+/**
+ * `created`: the lease is the one our create just made (reads sent from
+ * `AcquireHow.sent` follow it); otherwise it was found to be ours already.
+ */
+export type AcquireResult = { lease: Lease; created?: boolean } | { heldBy: LeaseRecord | null };
+
+export interface AcquireHow {
+  /** Look for a holder before the create (default true). */
+  look?: boolean;
+  /** Called each time the create is sent; reads sent from it are served after the create. */
+  sent?: () => void;
+}
 
 /**
  * The ephemeral `leases/<range>` nodes (model/: actions `acquire`, `release`).
@@ -43,20 +54,32 @@ export class LeaseStore {
   }
 
   /**
-   * Tries once to create the lease; if someone holds it, says who. It looks
-   * first: a lease still held by the previous owner would fail the whole
-   * batched multi it was sent in.
+   * Tries once to create the lease; if someone holds it, says who.
+   *
+   * It looks first, unless `how.look` is false: a lease still held by the
+   * previous owner would fail the whole batched multi it was sent in, and
+   * the other units in it would wait a round trip more. A caller that
+   * knows the range was never leased (a range a split just made) skips the
+   * look and saves that round trip; a wrong guess only costs the resend.
+   *
+   * `how.sent` is called when the create goes out (WriteBatcher.submit), so
+   * the caller can send its offset read right behind it. The result's
+   * `created` says the lease came from that create; a lease found to be ours
+   * after a lost reply has no `created`, and reads sent behind the create
+   * then prove nothing.
    */
-  async tryAcquire(range: number, epoch: number): Promise<AcquireResult> {
+  async tryAcquire(range: number, epoch: number, how: AcquireHow = {}): Promise<AcquireResult> {
     const path = this.paths.lease(range);
     const generation = this.zk.sessionGeneration;
-    const existing = await this.zk.getDataOrNull(path);
-    if (existing) return this.heldBy(range, epoch, existing, generation);
+    if (how.look !== false) {
+      const existing = await this.zk.getDataOrNull(path);
+      if (existing) return this.heldBy(range, epoch, existing, generation);
+    }
     const record: LeaseRecord = { poller: this.pollerId, epoch, at: new Date().toISOString() };
     try {
-      await this.writes.submit([{ op: 'create', path, data: encode(record), mode: EPHEMERAL }], generation);
+      await this.writes.submit([{ op: 'create', path, data: encode(record), mode: EPHEMERAL }], generation, how.sent);
       this.log.debug({ range, epoch }, 'lease acquired');
-      return { lease: { range, epoch, version: 0, sessionGeneration: generation, released: false } };
+      return { lease: { range, epoch, version: 0, sessionGeneration: generation, released: false }, created: true };
     } catch (err) {
       if (!isZkCode(err, ZK.NODE_EXISTS)) throw err;
     }

@@ -43,6 +43,14 @@ export function parentOf(range: number, from: number, to: number): number {
   return Math.floor(range / (to / from));
 }
 
+/** One read: whether old partition `partition` has been committed up to `offset` (false when unreadable). */
+export async function committedUpTo(zk: ZkSession, paths: GroupPaths, partition: number, offset: number): Promise<boolean> {
+  if (offset <= 0) return true;
+  const node = await zk.getDataOrNull(paths.offset(partition));
+  const parsed = node ? parseOffset(node.data) : null;
+  return parsed?.ok === true && offsetFromString(parsed.value.offset) >= offset;
+}
+
 /**
  * Resolves once old partition `partition` has been committed up to `offset`
  * (its split point): reads `offsets/<partition>` with a watch and again on
@@ -57,8 +65,11 @@ export async function waitForCommitted(zk: ZkSession, paths: GroupPaths, partiti
     let wake!: () => void;
     const changed = new Promise<void>((resolve) => (wake = resolve));
     try {
-      // An exists watch fires on the node's creation, change and deletion alike.
-      const node = (await zk.exists(path, () => wake())) ? await zk.getDataOrNull(path) : null;
+      // A data watch fires on a change or deletion; a missing node takes an
+      // exists watch instead (it fires on the creation), and a node created
+      // between the two reads is read on the next turn.
+      const node = await zk.getDataOrNull(path, () => wake());
+      if (!node && (await zk.exists(path, () => wake()))) continue;
       const parsed = node ? parseOffset(node.data) : null;
       if (parsed?.ok && offsetFromString(parsed.value.offset) >= offset) return;
     } catch {

@@ -41,6 +41,30 @@ describe('WriteBatcher', () => {
     expect(sent.map((ops) => ops.length)).toEqual([10, 8, 6]);
   });
 
+  it('calls a unit\'s `sent` once its multi is handed to the session, before the reply, and again at each resend', async () => {
+    const events: string[] = [];
+    const bad = new Set(['/l/1']);
+    const zk = {
+      multi(ops: Op[]) {
+        events.push(`multi ${ops.length / 2}`);
+        const i = ops.findIndex((o) => bad.has(o.path));
+        return Promise.resolve().then(() => {
+          events.push('reply');
+          if (i >= 0) throw new ZkError(ZK.BAD_VERSION, 'bad version', ops[i]!.path, i);
+          return [];
+        });
+      },
+    } as unknown as ZkSession;
+    const writes = new WriteBatcher(zk, 1);
+    await Promise.allSettled([
+      writes.submit(unit(0), undefined, () => events.push('sent 0')),
+      writes.submit(unit(1)),
+      writes.submit(unit(2), undefined, () => events.push('sent 2')),
+    ]);
+    // Unit 1 fails the first multi; the other two are sent again, and say so again.
+    expect(events).toEqual(['multi 3', 'sent 0', 'sent 2', 'reply', 'multi 2', 'sent 0', 'sent 2', 'reply']);
+  });
+
   it('a failure that names no op (the connection) fails every unit of the multi', async () => {
     const zk = { multi: async () => { throw new ZkError(ZK.CONNECTION_LOSS, 'gone'); } } as unknown as ZkSession;
     const writes = new WriteBatcher(zk, 1);

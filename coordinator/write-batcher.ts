@@ -6,6 +6,8 @@ import { chunkBySize, opBytes } from './op-chunks.js';
 interface Unit {
   ops: Op[];
   generation: number | undefined;
+  /** Called each time the unit's multi is handed to the session (see submit()). */
+  sent: (() => void) | undefined;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -42,10 +44,21 @@ export class WriteBatcher {
     return this.multis;
   }
 
-  /** Resolves when the unit's ops landed (atomically), rejects with the error of its failing op. */
-  submit(ops: Op[], generation?: number): Promise<void> {
+  /**
+   * Resolves when the unit's ops landed (atomically), rejects with the error
+   * of its failing op.
+   *
+   * `sent` is called right after each multi carrying the unit was handed to
+   * the session, before its reply. ZooKeeper serves one session's requests
+   * in the order they were sent, so a read the caller sends from `sent` sees
+   * what the multi did: a lease holder reads its range's offset without
+   * waiting a round trip for the create's reply. A multi that another unit
+   * failed is sent again, and `sent` called again; only the reads sent after
+   * the last call follow the write that landed.
+   */
+  submit(ops: Op[], generation?: number, sent?: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ ops, generation, resolve, reject });
+      this.queue.push({ ops, generation, sent, resolve, reject });
       if (this.pumping) return;
       this.pumping = true;
       const pump = () => void this.pump();
@@ -79,7 +92,9 @@ export class WriteBatcher {
       const ops = units.flatMap((u) => u.ops);
       this.multis++;
       try {
-        await this.zk.multi(ops, generation);
+        const landed = this.zk.multi(ops, generation);
+        for (const u of units) u.sent?.();
+        await landed;
         for (const u of units) u.resolve();
         return;
       } catch (err) {

@@ -34,11 +34,13 @@ export class AssignedRanges {
   readonly offsets: OffsetStore;
   readonly ownership: RangeOwnership;
   readonly subscription: AssignmentSubscription;
+  private rangeCount: number;
   private readonly onSession = (s: SessionState) => {
     if (s.type === 'expired') this.ownership.sessionExpired();
   };
 
   constructor(private readonly opts: AssignedRangesOptions) {
+    this.rangeCount = opts.ranges;
     // One batcher: a commit and the lease delete after it may share a multi with other ranges'.
     const writes = new WriteBatcher(opts.zk);
     this.leases = new LeaseStore(opts.zk, opts.paths, opts.pollerId, opts.logger, writes);
@@ -80,6 +82,8 @@ export class AssignedRanges {
 
   /** The group grew to `ranges` (docs/design.md "Growing a group"): the assignment is followed over that many. */
   grew(ranges: number): void {
+    this.ownership.rangesAdded(this.rangeCount, ranges);
+    this.rangeCount = ranges;
     this.subscription.grew(ranges);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OwnedRanges, type OrderBarrier } from './owned-ranges.js';
+import { OwnedRanges, type OrderBarrier, type SplitBarriers } from './owned-ranges.js';
 import type { RangePipeline } from './range-pipeline.js';
 import type { RangeSource } from './range-source.js';
 import { systemClock } from './clock.js';
@@ -42,11 +42,24 @@ function barriers(holdFrom: Record<number, number>) {
   const barrier = (range: number): OrderBarrier | null =>
     holdFrom[range] === undefined
       ? null
-      : { holdFrom: holdFrom[range]!, wait: () => new Promise<void>((resolve) => open.set(range, resolve)) };
-  return { barrier, open };
+      : { holdFrom: holdFrom[range]!, wait: () => new Promise<void>((resolve) => open.set(range, resolve)), look: () => undefined };
+  const barriers: SplitBarriers = { of: barrier, fromSplit: (range) => holdFrom[range] !== undefined };
+  return { barriers, open };
 }
 
-function owned(source: RangeSource, barrier?: (range: number) => OrderBarrier | null) {
+/** A source that records where each range was asked to start. */
+function askingSource() {
+  const asked = new Map<number, unknown>();
+  const source = {
+    assign: async (range: number, from: unknown) => (asked.set(range, from), 0),
+    revoke: () => undefined,
+    pause: () => undefined,
+    resume: () => undefined,
+  } as unknown as RangeSource;
+  return { source, asked };
+}
+
+function owned(source: RangeSource, barriers?: SplitBarriers) {
   const pipelines = new Map<number, HoldRecorder>();
   const ranges = new OwnedRanges({
     source,
@@ -56,7 +69,7 @@ function owned(source: RangeSource, barrier?: (range: number) => OrderBarrier | 
       return p as unknown as RangePipeline;
     },
     from: 'earliest',
-    ...(barrier ? { barrier } : {}),
+    ...(barriers ? { barriers } : {}),
     drainTimeoutMs: 1_000,
     maxQueuedPerRange: 100,
     clock: systemClock,
@@ -75,8 +88,8 @@ describe('OwnedRanges.followSplit (growing in place)', () => {
       assigned.get(range)!();
       await started;
     }
-    const { barrier, open } = barriers({ 1: 50 });
-    ranges.followSplit(barrier, undefined);
+    const { barriers: split, open } = barriers({ 1: 50 });
+    ranges.followSplit(split, undefined);
     expect(pipelines.get(0)!.hold).toBeNull();
     expect(pipelines.get(1)!.hold).toBe(50);
     open.get(1)!();
@@ -85,31 +98,34 @@ describe('OwnedRanges.followSplit (growing in place)', () => {
   });
 
   it('starts a range behind a barrier with no commit at offset 0, without asking the broker; others from --from', async () => {
-    const asked = new Map<number, unknown>();
-    const source = {
-      assign: async (range: number, from: unknown) => (asked.set(range, from), 0),
-      revoke: () => undefined,
-      pause: () => undefined,
-      resume: () => undefined,
-    } as unknown as RangeSource;
-    const { ranges } = owned(source, barriers({ 5: 0 }).barrier);
+    const { source, asked } = askingSource();
+    const { ranges } = owned(source, barriers({ 5: 0 }).barriers);
     await ranges.start(5, null, 1);
     await ranges.start(6, null, 1);
     await ranges.start(7, 12, 1);
     expect([...asked]).toEqual([[5, 0], [6, 'earliest'], [7, 12]]);
   });
 
+  it('starts a range of the split with no commit at offset 0 after its barrier passed too (--from would skip what was sent since the cut-over)', async () => {
+    const { source, asked } = askingSource();
+    const passed: SplitBarriers = { of: () => null, fromSplit: (range) => range !== 0 };
+    const { ranges } = owned(source, passed);
+    await ranges.start(5, null, 1);
+    await ranges.start(0, null, 1);
+    expect([...asked]).toEqual([[5, 0], [0, 'earliest']]);
+  });
+
   it('a barrier of the split before, ending after it was replaced, does not lift the new hold', async () => {
     const { source, assigned } = fakeSource();
     const first = barriers({ 3: 20 });
-    const { ranges, pipelines } = owned(source, first.barrier);
+    const { ranges, pipelines } = owned(source, first.barriers);
     const started = ranges.start(3, null, 1);
     assigned.get(3)!();
     await started;
     expect(pipelines.get(3)!.hold).toBe(20);
 
     const second = barriers({ 3: 70 });
-    ranges.followSplit(second.barrier, undefined);
+    ranges.followSplit(second.barriers, undefined);
     first.open.get(3)!();
     await settle();
     expect(pipelines.get(3)!.hold).toBe(20); // the lower hold stays until the new barrier passes
@@ -122,8 +138,8 @@ describe('OwnedRanges.followSplit (growing in place)', () => {
     const { source, assigned } = fakeSource();
     const { ranges, pipelines } = owned(source);
     const started = ranges.start(1, 5, 1);
-    const { barrier } = barriers({ 1: 40 });
-    ranges.followSplit(barrier, undefined);
+    const { barriers: split } = barriers({ 1: 40 });
+    ranges.followSplit(split, undefined);
     assigned.get(1)!();
     await started;
     expect(pipelines.get(1)!.hold).toBe(40);
@@ -165,8 +181,8 @@ describe('OwnedRanges hold lines (a resize cutting over)', () => {
 
   it('a barrier waiting under a line stays when the lines go; a barrier passing while the lines stand leaves the line', async () => {
     const { source, assigned } = fakeSource();
-    const { barrier, open } = barriers({ 1: 20, 2: 60 });
-    const { ranges, pipelines } = owned(source, barrier);
+    const { barriers: split, open } = barriers({ 1: 20, 2: 60 });
+    const { ranges, pipelines } = owned(source, split);
     await running(ranges, assigned, [1, 2]);
     ranges.holdAtLines([35, 35, 35]);
     expect([pipelines.get(1)!.hold, pipelines.get(2)!.hold]).toEqual([20, 35]);

@@ -28,6 +28,20 @@ export interface OrderBarrier {
   holdFrom: Offset;
   /** ...until this resolves (it rejects only when the signal aborts). */
   wait: (signal: AbortSignal) => Promise<void>;
+  /**
+   * Reads once whether the parent got there already, so a range about to be
+   * taken starts without the barrier when it did; `wait` takes up a look
+   * still under way rather than reading again.
+   */
+  look: () => void;
+}
+
+/** A resized group's order barriers (poller/order-barriers.ts). */
+export interface SplitBarriers {
+  /** The order barrier of a range that the split created or changed; null when it has none (or it has passed). */
+  of(range: number): OrderBarrier | null;
+  /** Whether the split created or changed the range (its barrier may have passed): with nothing committed it starts at offset 0. */
+  fromSplit(range: number): boolean;
 }
 
 export interface OwnedRangesOptions {
@@ -38,8 +52,8 @@ export interface OwnedRangesOptions {
   from: 'earliest' | 'latest';
   /** Looks at every batch before it is queued (a resized group's misplaced-key check). */
   inspect?: (range: number, messages: readonly SourceMessage[]) => void;
-  /** The order barrier of a range that a split created or changed; null when it has none (or it has passed). */
-  barrier?: (range: number) => OrderBarrier | null;
+  /** The last split's order barriers; none for a group never resized. */
+  barriers?: SplitBarriers;
   /** How long a graceful stop lets in-flight messages finish when the caller gives no limit. */
   drainTimeoutMs: number;
   /** Above this many queued messages a range's fetching is paused; below half of it, resumed. */
@@ -67,28 +81,34 @@ export class OwnedRanges implements RangeConsumer {
   private frozen: ((range: number) => Offset) | null = null;
   /** While a resize cuts over: each partition's hold line (a range with none holds everything). */
   private lines: readonly Offset[] | null = null;
-  private barrierOf: OwnedRangesOptions['barrier'];
+  private barriers: SplitBarriers | undefined;
   private inspect: OwnedRangesOptions['inspect'];
 
   constructor(private readonly opts: OwnedRangesOptions) {
-    this.barrierOf = opts.barrier;
+    this.barriers = opts.barriers;
     this.inspect = opts.inspect;
+  }
+
+  /** The range's lease create went out: its barrier (if any) is looked at meanwhile, a round trip saved at start(). */
+  prepare(range: number): void {
+    this.barriers?.of(range)?.look();
   }
 
   async start(range: number, from: Offset | null, token: number): Promise<void> {
     this.discard(range);
     const owned: OwnedRange = { token, pipeline: null, early: [], fetchPaused: false, lag: undefined, barrier: null, barrierHold: Number.POSITIVE_INFINITY };
     this.ranges.set(range, owned);
-    const barrier = this.barrierOf?.(range) ?? null;
     let startAt: Offset;
     try {
-      // A range behind a split's barrier has had nothing handled past its
-      // split point: with no commit yet it starts at the beginning, whatever
-      // --from says. Offset 0 rather than 'earliest': a child partition was
-      // made by the resize, so 0 is where it begins, and asking the broker
-      // would delay every child's first message by a round of ListOffsets.
-      // (Were 0 gone by retention, both sources go on from the earliest.)
-      startAt = await this.opts.source.assign(range, from ?? (barrier ? 0 : this.opts.from));
+      // A range the split created or changed has, with no commit yet, had
+      // nothing handled past its split point: it starts at the beginning,
+      // whatever --from says (--from latest would skip what producers sent
+      // it since the cut-over), and so even once its barrier has passed.
+      // Offset 0 rather than 'earliest': a child partition was made by the
+      // resize, so 0 is where it begins, and asking the broker would delay
+      // every child's first message by a round of ListOffsets. (Were 0 gone
+      // by retention, both sources go on from the earliest.)
+      startAt = await this.opts.source.assign(range, from ?? (this.barriers?.fromSplit(range) ? 0 : this.opts.from));
     } catch (err) {
       if (this.ranges.get(range) === owned) this.ranges.delete(range);
       throw err;
@@ -99,7 +119,7 @@ export class OwnedRanges implements RangeConsumer {
     pipeline.start(startAt);
     owned.pipeline = pipeline;
     // The group may have grown while the offset was resolved (followSplit): its barrier, not the one read before.
-    const barrierNow = this.barrierOf?.(range) ?? null;
+    const barrierNow = this.barriers?.of(range) ?? null;
     if (this.frozen) {
       owned.barrierHold = barrierNow?.holdFrom ?? Number.POSITIVE_INFINITY;
       pipeline.holdFrom(Math.min(this.frozen(range), owned.barrierHold));
@@ -285,11 +305,11 @@ export class OwnedRanges implements RangeConsumer {
    * the split; what lies below goes on flowing. Called while the fencing
    * gate is held, so nothing past a split point has started.
    */
-  followSplit(barrier: OwnedRangesOptions['barrier'], inspect: OwnedRangesOptions['inspect']): void {
-    this.barrierOf = barrier;
+  followSplit(barriers: SplitBarriers | undefined, inspect: OwnedRangesOptions['inspect']): void {
+    this.barriers = barriers;
     this.inspect = inspect;
     for (const [range, owned] of this.ranges) {
-      const b = barrier?.(range) ?? null;
+      const b = barriers?.of(range) ?? null;
       if (!owned.pipeline || !b) continue;
       // A barrier of the split before this one has passed (a resize waits
       // for that), though its wait may not know yet; the new one is later

@@ -119,7 +119,7 @@ async function openInto(r: Partial<PollerResources>, opts: PollerOptions, hooks:
     source,
     newPipeline: (range) => hooks.newPipeline(range, gate.canStart, dlq),
     from: opts.from ?? 'earliest',
-    barrier: orderBarriers(zk, hooks.paths, config),
+    barriers: orderBarriers(zk, hooks.paths, config),
     inspect: misplacedKeyCheck(config, log, hooks.onMisplaced),
     drainTimeoutMs: opts.drainTimeoutMs ?? 30_000,
     maxQueuedPerRange: opts.maxQueuedPerRange ?? 2_000,

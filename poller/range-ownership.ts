@@ -39,6 +39,8 @@ export class RangeOwnership extends EventEmitter {
   private readonly clock: Clock;
   private readonly log: Logger;
   private assignment: MemberAssignment | null = null;
+  /** Ranges a split just made: no lease was ever taken on them, so their first acquisition need not look for a holder. */
+  private readonly neverLeased = new Set<number>();
   private stopped = false;
   private stopCommitTimer: (() => void) | null = null;
   private readonly cadence: CommitCadence;
@@ -105,6 +107,16 @@ export class RangeOwnership extends EventEmitter {
     }
     if (assignment) this.assignment = assignment;
     this.reconcile();
+  }
+
+  /**
+   * The group grew from `from` to `to` ranges: ranges `from`..`to - 1` were
+   * never leased, so the first acquisition of each creates its lease without
+   * looking first (LeaseStore.tryAcquire). A hint only: were one leased
+   * after all, the create fails and the holder is found as usual.
+   */
+  rangesAdded(from: number, to: number): void {
+    for (let r = from; r < to; r++) this.neverLeased.add(r);
   }
 
   /** Every lease died with the session: drop every range uncommitted (model/: `expire`). */
@@ -206,7 +218,17 @@ export class RangeOwnership extends EventEmitter {
   private async tryOwn(range: number, slot: Slot, { token, began, signal }: Attempt): Promise<'done' | 'holder-left'> {
     const ours = () => slot.token === token && slot.state === 'acquiring';
     const epoch = this.assignment?.epoch ?? 0;
-    const res = await this.opts.leases.tryAcquire(range, epoch);
+    // The offset read goes out right behind the create: ZooKeeper serves it
+    // after the create, so it sees every commit the lease's earlier holders
+    // made (a resent create sends it again; the last one counts).
+    let readBehind = null as Promise<Offset | null> | null;
+    const sent = () => {
+      readBehind = this.opts.offsets.read(range);
+      readBehind.catch(() => undefined);
+      this.opts.consumer.prepare?.(range);
+    };
+    const look = !this.neverLeased.delete(range);
+    const res = await this.opts.leases.tryAcquire(range, epoch, { look, sent });
     if (!('lease' in res)) {
       this.log.debug({ range, heldBy: res.heldBy?.poller ?? null }, 'lease held by another poller; waiting for its release');
       await this.opts.leases.waitForRelease(range, this.opts.leaseWaitMs, signal);
@@ -216,7 +238,7 @@ export class RangeOwnership extends EventEmitter {
     if (!ours()) return 'done';
     const lease = res.lease;
     slot.lease = lease;
-    const from = await this.opts.offsets.read(range);
+    const from = await (res.created && readBehind ? readBehind : this.opts.offsets.read(range));
     if (!ours() || !this.opts.leases.isCurrent(lease)) return 'done';
     await this.opts.consumer.start(range, from, token);
     if (!ours() || !this.opts.leases.isCurrent(lease)) {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AcquireResult, CommitResult, Lease, Offset } from '../coordinator/index.js';
+import type { AcquireHow, AcquireResult, CommitResult, Lease, Offset } from '../coordinator/index.js';
 import type { Clock } from './clock.js';
 
 // What RangeOwnership (range-ownership.ts) works with: the consumer of a
@@ -12,7 +12,9 @@ import type { Clock } from './clock.js';
  * started under a token that has since been dropped must not keep running.
  */
 export interface RangeConsumer {
-  /** Called only after the lease is ours and `offsets/<range>` was read (null: nothing committed yet). */
+  /** The range's lease create was sent (maybe again): reads that do not need the lease may begin. */
+  prepare?(range: number): void;
+  /** Called only after the lease is ours and `offsets/<range>` was read after it (null: nothing committed yet). */
   start(range: number, from: Offset | null, token: number): Promise<void> | void;
   /** Graceful release: stop fetching, finish in-flight work (within `timeoutMs` when given); resolve with the offset to commit, or null. */
   stop(range: number, timeoutMs?: number): Promise<Offset | null>;
@@ -26,7 +28,7 @@ export interface RangeConsumer {
 
 /** The lease primitives of coordinator/ (`LeaseStore`), as this state machine uses them. */
 export interface LeasePort {
-  tryAcquire(range: number, epoch: number): Promise<AcquireResult>;
+  tryAcquire(range: number, epoch: number, how?: AcquireHow): Promise<AcquireResult>;
   waitForRelease(range: number, timeoutMs: number, signal?: AbortSignal): Promise<void>;
   release(lease: Lease): Promise<void>;
   isCurrent(lease: Lease): boolean;
